@@ -1,0 +1,25 @@
+"""Top-level entry points of the library (re-exported by ``chainmap``)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from chainmap.graph import SupplyGraph
+from chainmap.model.load import load_spec
+
+__all__ = ["load"]
+
+
+def load(path: str | Path, home: str | None = None) -> SupplyGraph:
+    """Load graph files (a folder, recursively, or one file) into a :class:`SupplyGraph`.
+
+    Raises :class:`chainmap.GraphFileError` listing every problem with file,
+    line and field.
+
+    Examples
+    --------
+    >>> g = load("tests/data/mini")
+    >>> g.home, g.n_components, g.warnings[0].message
+    ('CN', 7, 'fact without a source')
+    """
+    return SupplyGraph.from_loaded(load_spec(path, home=home))

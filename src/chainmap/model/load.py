@@ -1,0 +1,280 @@
+"""Load graph files: read, validate, merge, and check references.
+
+:func:`load_spec` reads one file or a folder (recursively, ``*.yaml``,
+``*.yml``, ``*.json``, in sorted order), validates each file with the pydantic
+schemas and merges them into one :class:`~chainmap.model.schema.GraphSpec`.
+It reports *all* problems of a load together, each naming file, line and
+field, by raising :class:`~chainmap.errors.GraphFileError`. Warnings (shares
+summing above 1, a fact without a source) come back apart from errors.
+
+Examples
+--------
+>>> import pathlib, tempfile
+>>> folder = pathlib.Path(tempfile.mkdtemp())
+>>> _ = (folder / "g.yaml").write_text(
+...     "countries: [{id: CN, name: China}]\\n"
+...     "components:\\n  - {id: ore, name: Ore, suppliers: [{country: CN, share: 1, source: x}]}\\n")
+>>> loaded = load_spec(folder)
+>>> [c.id for c in loaded.spec.components], loaded.warnings
+(['ore'], [])
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pycountry
+from pydantic import ValidationError
+
+from chainmap.errors import GraphFileError, Problem
+from chainmap.model.reader import Document, read_file
+from chainmap.model.schema import AnyOf, GraphFile, GraphSpec, Settings
+
+__all__ = ["LoadedSpec", "load_spec", "graph_files", "SUFFIXES", "valid_country_code"]
+
+SUFFIXES = (".yaml", ".yml", ".json")
+"""File endings read as graph files."""
+_EXTRA_CODES = {"EU", "XK"}
+
+
+def valid_country_code(code: str) -> bool:
+    """ISO 3166-1 alpha-2, ``EU``, ``XK``, or a user-assigned ``XA``..``XZ``.
+
+    >>> [valid_country_code(c) for c in ["NO", "TW", "EU", "XB", "QQ"]]
+    [True, True, True, True, False]
+    """
+    if code in _EXTRA_CODES or (len(code) == 2 and code[0] == "X" and code[1].isalpha()):
+        return True
+    return pycountry.countries.get(alpha_2=code) is not None
+
+
+@dataclass
+class LoadedSpec:
+    """A merged, checked graph spec with where each id was defined."""
+
+    spec: GraphSpec
+    origins: dict[str, tuple[str, int]] = field(default_factory=dict)
+    warnings: list[Problem] = field(default_factory=list)
+    files: list[str] = field(default_factory=list)
+
+
+def graph_files(path: Path) -> list[Path]:
+    """The graph files under ``path`` in a stable order (hidden entries skipped)."""
+    if path.is_file():
+        return [path]
+    if not path.is_dir():
+        raise GraphFileError([Problem(str(path), 0, "", "no such file or folder")])
+    found = [
+        p
+        for p in path.rglob("*")
+        if p.suffix.lower() in SUFFIXES
+        and p.is_file()
+        and not any(part.startswith(".") for part in p.relative_to(path).parts)
+    ]
+    return sorted(found, key=lambda p: p.relative_to(path).as_posix())
+
+
+def load_spec(path: str | Path, home: str | None = None) -> LoadedSpec:
+    """Read, validate, merge and check the graph at ``path``.
+
+    Raises :class:`GraphFileError` listing every problem found.
+    """
+    root = Path(path)
+    files = graph_files(root)
+    if not files:
+        raise GraphFileError([Problem(str(root), 0, "", "no graph files (*.yaml, *.yml, *.json) found")])
+    problems: list[Problem] = []
+    parsed: list[tuple[Document, GraphFile]] = []
+    for file in files:
+        try:
+            doc = read_file(file, _display(file, root))
+        except GraphFileError as exc:
+            problems.extend(exc.problems)
+            continue
+        graph_file = _validate(doc, problems)
+        if graph_file is not None:
+            parsed.append((doc, graph_file))
+    loaded = _merge(parsed, problems)
+    if home is not None:
+        loaded.spec = loaded.spec.model_copy(
+            update={"settings": loaded.spec.settings.model_copy(update={"home": home})}
+        )
+    _check(loaded, parsed, problems)
+    if problems:
+        raise GraphFileError(problems)
+    loaded.files = [doc.file for doc, _ in parsed]
+    return loaded
+
+
+def _display(file: Path, root: Path) -> str:
+    if root.is_dir():
+        return (root / file.relative_to(root)).as_posix()
+    return file.as_posix()
+
+
+def _validate(doc: Document, problems: list[Problem]) -> GraphFile | None:
+    if doc.data is None:
+        return GraphFile()
+    if not isinstance(doc.data, dict):
+        problems.append(Problem(doc.file, doc.line_of(()), "", "a graph file must be a mapping of sections"))
+        return None
+    try:
+        return GraphFile.model_validate(doc.data)
+    except ValidationError as exc:
+        seen: set[tuple[int, str]] = set()
+        for err in exc.errors(include_url=False):
+            loc = _data_path(doc.data, err["loc"])
+            where = (doc.line_of(loc), _field_name(loc))
+            if where in seen:
+                continue
+            seen.add(where)
+            message = err["msg"]
+            if err["type"] == "extra_forbidden":
+                message = "unknown field (typo?)"
+            problems.append(Problem(doc.file, where[0], where[1], message))
+        return None
+
+
+def _data_path(data: Any, loc: Iterable[Any]) -> tuple[str | int, ...]:
+    """The part of a pydantic error location that exists in the data."""
+    out: list[str | int] = []
+    node = data
+    for part in loc:
+        if isinstance(node, dict) and part in node:
+            out.append(part)
+            node = node[part]
+        elif isinstance(node, list) and isinstance(part, int) and 0 <= part < len(node):
+            out.append(part)
+            node = node[part]
+        elif isinstance(node, dict) and isinstance(part, str) and not part[:1].isupper() and "[" not in part:
+            out.append(part)  # a missing field: name it
+            break
+    return tuple(out)
+
+
+def _field_name(loc: tuple[str | int, ...]) -> str:
+    out = ""
+    for part in loc:
+        out += f"[{part}]" if isinstance(part, int) else (f".{part}" if out else str(part))
+    return out
+
+
+def _merge(parsed: list[tuple[Document, GraphFile]], problems: list[Problem]) -> LoadedSpec:
+    settings: Settings | None = None
+    settings_at = ""
+    lists: dict[str, list[Any]] = {k: [] for k in ("countries", "blocs", "sectors", "components", "suppliers")}
+    origins: dict[str, tuple[str, int]] = {}
+    for doc, graph_file in parsed:
+        if graph_file.chainmap is not None:
+            if settings is not None:
+                problems.append(
+                    Problem(doc.file, doc.line_of(("chainmap",)), "chainmap", f"settings given twice (also at {settings_at})")
+                )
+            else:
+                settings = graph_file.chainmap
+                settings_at = f"{doc.file}:{doc.line_of(('chainmap',))}"
+        for section, items in lists.items():
+            for index, item in enumerate(getattr(graph_file, section)):
+                key = item.code if section == "sectors" else item.id
+                line = doc.line_of((section, index))
+                if key in origins:
+                    other_file, other_line = origins[key]
+                    problems.append(
+                        Problem(doc.file, line, f"{section}[{index}].id", f"duplicate id {key!r} (first at {other_file}:{other_line})")
+                    )
+                    continue
+                origins[key] = (doc.file, line)
+                items.append(item)
+    spec = GraphSpec(settings=settings or Settings(), **lists)
+    return LoadedSpec(spec=spec, origins=origins)
+
+
+def _check(loaded: LoadedSpec, parsed: list[tuple[Document, GraphFile]], problems: list[Problem]) -> None:
+    """References, share sums, country codes, sources: errors and warnings."""
+    spec = loaded.spec
+    countries = {c.id for c in spec.countries}
+    suppliers = {s.id for s in spec.suppliers}
+    components = {c.id for c in spec.components}
+    sectors = {s.code for s in spec.sectors}
+    warnings = loaded.warnings
+    home = spec.settings.home
+    if not valid_country_code(home):
+        problems.append(Problem("settings", 0, "chainmap.home", f"{home!r} is not an ISO 3166-1 alpha-2 code"))
+    for doc, graph_file in parsed:
+        for (path, value), ok, what in _references(graph_file, countries, suppliers, components, sectors):
+            if not ok:
+                problems.append(Problem(doc.file, doc.line_of(path), _field_name(path), f"unknown {what} {value!r}"))
+        for index, country in enumerate(graph_file.countries):
+            if not valid_country_code(country.id):
+                path = ("countries", index, "id")
+                problems.append(
+                    Problem(doc.file, doc.line_of(path), _field_name(path), f"{country.id!r} is not an ISO 3166-1 alpha-2 code")
+                )
+            if country.risk is not None and not country.source:
+                _warn_source(warnings, doc, ("countries", index, "risk"))
+        for index, bloc in enumerate(graph_file.blocs):
+            if not bloc.source:
+                _warn_source(warnings, doc, ("blocs", index))
+        for index, supplier in enumerate(graph_file.suppliers):
+            if not supplier.source:
+                _warn_source(warnings, doc, ("suppliers", index))
+        for index, comp in enumerate(graph_file.components):
+            base = ("components", index)
+            if comp.suppliers:
+                total = sum(e.share for e in comp.suppliers)
+                if total <= 0:
+                    problems.append(
+                        Problem(doc.file, doc.line_of((*base, "suppliers")), _field_name((*base, "suppliers")), "shares sum to 0")
+                    )
+                elif total > 1 + 1e-6:
+                    warnings.append(
+                        Problem(doc.file, doc.line_of((*base, "suppliers")), _field_name((*base, "suppliers")),
+                                f"shares sum to {total:.3g} > 1 (normalised)")
+                    )
+            for j, entry in enumerate(comp.suppliers):
+                if not entry.source:
+                    _warn_source(warnings, doc, (*base, "suppliers", j))
+            for j, alt in enumerate(comp.alternatives):
+                if not alt.source:
+                    _warn_source(warnings, doc, (*base, "alternatives", j))
+    loaded.warnings = sorted(warnings)
+
+
+def _warn_source(warnings: list[Problem], doc: Document, path: tuple[str | int, ...]) -> None:
+    warnings.append(Problem(doc.file, doc.line_of(path), _field_name(path), "fact without a source"))
+
+
+Ref = tuple[tuple[tuple[str | int, ...], str], bool, str]
+
+
+def _references(
+    graph_file: GraphFile, countries: set[str], suppliers: set[str], components: set[str], sectors: set[str]
+) -> Iterator[Ref]:
+    for i, bloc in enumerate(graph_file.blocs):
+        for j, member in enumerate(bloc.members):
+            yield (("blocs", i, "members", j), member), member in countries, "country"
+    for i, sector in enumerate(graph_file.sectors):
+        for j, product in enumerate(sector.products):
+            yield (("sectors", i, "products", j), product), product in components, "component"
+    for i, supplier in enumerate(graph_file.suppliers):
+        yield (("suppliers", i, "country"), supplier.country), supplier.country in countries, "country"
+    for i, comp in enumerate(graph_file.components):
+        base = ("components", i)
+        if comp.sector is not None:
+            yield ((*base, "sector"), comp.sector), comp.sector in sectors, "sector"
+        for j, req in enumerate(comp.requires):
+            if isinstance(req, AnyOf):
+                for k, member in enumerate(req.any_of):
+                    yield ((*base, "requires", j, "any_of", k), member), member in components, "component"
+            else:
+                yield ((*base, "requires", j), req), req in components, "component"
+        for j, entry in enumerate(comp.suppliers):
+            if entry.supplier is not None:
+                yield ((*base, "suppliers", j, "supplier"), entry.supplier), entry.supplier in suppliers, "supplier"
+            if entry.country is not None:
+                yield ((*base, "suppliers", j, "country"), entry.country), entry.country in countries, "country"
+        for j, alt in enumerate(comp.alternatives):
+            yield ((*base, "alternatives", j, "supplier"), alt.supplier), alt.supplier in suppliers, "supplier"

@@ -1,0 +1,236 @@
+"""Read one YAML 1.2 / JSON file into plain values, remembering each field's line.
+
+PyYAML parses (libyaml when present); scalars are then resolved with the YAML
+1.2 *core* schema instead of PyYAML's YAML 1.1 rules, so ``NO`` (Norway),
+``ON`` and ``YES`` stay strings. A plain scalar of digits with a leading zero
+(``06``) stays a string too, since that is what an author of a code or an id
+means. Explicit tags, several documents, duplicate keys, non-string keys,
+deep nesting and alias expansion beyond a budget are errors.
+
+Examples
+--------
+>>> doc = read_text("countries:\\n  - {id: NO, name: Norway}\\n", "c.yaml")
+>>> doc.data
+{'countries': [{'id': 'NO', 'name': 'Norway'}]}
+>>> doc.line_of(("countries", 0, "name"))
+2
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from chainmap.errors import GraphFileError, Problem
+
+__all__ = ["Document", "read_file", "read_text", "MAX_FILE_BYTES", "MAX_DEPTH", "MAX_NODES"]
+
+MAX_FILE_BYTES = 32 * 1024 * 1024
+"""Largest graph file read (bytes)."""
+MAX_DEPTH = 64
+"""Deepest nesting of mappings and sequences accepted."""
+MAX_NODES = 2_000_000
+"""Most values one file may expand to (guards against alias bombs)."""
+
+_Loader: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+_NULL = re.compile(r"^(?:~|null|Null|NULL|)$")
+_BOOL = {"true": True, "True": True, "TRUE": True, "false": False, "False": False, "FALSE": False}
+_INT = re.compile(r"^[-+]?[0-9]+$")
+_INT_OCT = re.compile(r"^0o[0-7]+$")
+_INT_HEX = re.compile(r"^0x[0-9a-fA-F]+$")
+_FLOAT = re.compile(r"^[-+]?(?:\.[0-9]+|[0-9]+(?:\.[0-9]*)?)(?:[eE][-+]?[0-9]+)?$")
+_INF = re.compile(r"^[-+]?\.(?:inf|Inf|INF)$")
+_NAN = re.compile(r"^\.(?:nan|NaN|NAN)$")
+
+Path_ = tuple[str | int, ...]
+
+
+@dataclass
+class Document:
+    """The plain data of one file and the line (1-based) of every value in it."""
+
+    file: str
+    data: Any
+    lines: dict[Path_, int] = field(default_factory=dict)
+
+    def line_of(self, loc: Sequence[str | int]) -> int:
+        """Line of the deepest known prefix of ``loc`` (0 when nothing is known)."""
+        key = tuple(loc)
+        while key:
+            if key in self.lines:
+                return self.lines[key]
+            key = key[:-1]
+        return self.lines.get((), 0)
+
+
+def resolve_plain(text: str) -> Any:
+    """Resolve a plain (unquoted) scalar by the YAML 1.2 core schema.
+
+    >>> [resolve_plain(s) for s in ["NO", "yes", "true", "06", "12", "0.5", ".inf", "~"]]
+    ['NO', 'yes', True, '06', 12, 0.5, inf, None]
+    """
+    if _NULL.match(text):
+        return None
+    if text in _BOOL:
+        return _BOOL[text]
+    if _INT.match(text):
+        digits = text.lstrip("+-")
+        if len(digits) > 1 and digits.startswith("0"):
+            return text  # '06', '010': a code, not a number
+        if len(digits) > 4000:
+            return math.inf if not text.startswith("-") else -math.inf
+        return int(text)
+    if _INT_OCT.match(text):
+        return int(text[2:], 8)
+    if _INT_HEX.match(text):
+        return int(text[2:], 16)
+    if _FLOAT.match(text):
+        return float(text)
+    if _INF.match(text):
+        return -math.inf if text.startswith("-") else math.inf
+    if _NAN.match(text):
+        return math.nan
+    return text
+
+
+def read_file(path: Path, display: str | None = None) -> Document:
+    """Read ``path`` (YAML or JSON) into a :class:`Document`; raise GraphFileError."""
+    name = display or str(path)
+    try:
+        size = path.stat().st_size
+        if size > MAX_FILE_BYTES:
+            raise _error(name, 0, f"file is {size} bytes; the limit is {MAX_FILE_BYTES}")
+        raw = path.read_bytes()
+    except OSError as exc:
+        raise _error(name, 0, f"cannot read: {exc.strerror or exc}") from None
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line = raw[: exc.start].count(b"\n") + 1
+        raise _error(name, line, f"not UTF-8 text (byte {exc.start})") from None
+    return read_text(text, name, is_json=path.suffix.lower() == ".json")
+
+
+def read_text(text: str, name: str, is_json: bool = False) -> Document:
+    """Parse ``text`` (named ``name`` in errors) into a :class:`Document`."""
+    if "\x00" in text:
+        raise _error(name, text[: text.index("\x00")].count("\n") + 1, "NUL byte in text")
+    try:
+        _prescan(text, name)
+        node = yaml.compose(text, Loader=_Loader)
+    except GraphFileError:
+        raise
+    except yaml.MarkedYAMLError as exc:
+        if is_json:
+            return _read_json(text, name)
+        mark = exc.problem_mark or exc.context_mark
+        line = mark.line + 1 if mark is not None else 0
+        problem = exc.problem or exc.context or "syntax error"
+        raise _error(name, line, f"YAML syntax error: {problem}") from None
+    except yaml.YAMLError as exc:
+        raise _error(name, 0, f"YAML error: {' '.join(str(exc).split())}") from None
+    except RecursionError:
+        raise _error(name, 0, f"nesting deeper than {MAX_DEPTH} levels") from None
+    doc = Document(name, None)
+    if node is None:
+        return doc
+    budget = [MAX_NODES]
+    doc.data = _convert(node, (), doc, budget, 0)
+    return doc
+
+
+def _prescan(text: str, name: str) -> None:
+    """Walk the event stream once: depth, explicit tags, document count."""
+    depth = 0
+    documents = 0
+    for event in yaml.parse(text, Loader=_Loader):
+        line = event.start_mark.line + 1 if event.start_mark else 0
+        if isinstance(event, yaml.DocumentStartEvent):
+            documents += 1
+            if documents > 1:
+                raise _error(name, line, "more than one YAML document in one file")
+        elif isinstance(event, (yaml.MappingStartEvent, yaml.SequenceStartEvent)):
+            depth += 1
+            if depth > MAX_DEPTH:
+                raise _error(name, line, f"nesting deeper than {MAX_DEPTH} levels")
+            _check_tag(event.tag, name, line)
+        elif isinstance(event, (yaml.MappingEndEvent, yaml.SequenceEndEvent)):
+            depth -= 1
+        elif isinstance(event, yaml.ScalarEvent):
+            _check_tag(event.tag, name, line)
+
+
+def _check_tag(tag: str | None, name: str, line: int) -> None:
+    if tag not in (None, "!"):
+        raise _error(name, line, f"explicit YAML tag {tag!r} is not allowed")
+
+
+def _convert(node: yaml.Node, path: Path_, doc: Document, budget: list[int], depth: int) -> Any:
+    budget[0] -= 1
+    if budget[0] < 0:
+        raise _error(doc.file, node.start_mark.line + 1, f"expands to more than {MAX_NODES} values (alias bomb?)")
+    if depth > MAX_DEPTH:
+        raise _error(doc.file, node.start_mark.line + 1, f"nesting deeper than {MAX_DEPTH} levels (recursive alias?)")
+    doc.lines.setdefault(path, node.start_mark.line + 1)
+    if isinstance(node, yaml.ScalarNode):
+        if node.style in (None, ""):
+            return resolve_plain(node.value)
+        return node.value
+    if isinstance(node, yaml.SequenceNode):
+        return [_convert(item, (*path, i), doc, budget, depth + 1) for i, item in enumerate(node.value)]
+    if isinstance(node, yaml.MappingNode):
+        out: dict[str, Any] = {}
+        for key_node, value_node in node.value:
+            line = key_node.start_mark.line + 1
+            key = _convert(key_node, (*path, "<key>"), doc, budget, depth + 1)
+            if not isinstance(key, str):
+                raise _error(doc.file, line, f"mapping key {key!r} is not a string")
+            if key in out:
+                raise _error(doc.file, line, f"duplicate key {key!r}", _dotted(path))
+            doc.lines[(*path, key)] = line
+            out[key] = _convert(value_node, (*path, key), doc, budget, depth + 1)
+        doc.lines.pop((*path, "<key>"), None)
+        return out
+    raise _error(doc.file, node.start_mark.line + 1, "unsupported YAML node")  # pragma: no cover
+
+
+def _read_json(text: str, name: str) -> Document:
+    """Fallback for JSON that YAML does not accept (tabs): values without lines."""
+
+    def pairs(items: list[tuple[str, Any]]) -> dict[str, Any]:
+        out: dict[str, Any] = {}
+        for key, value in items:
+            if key in out:
+                raise ValueError(f"duplicate key {key!r}")
+            out[key] = value
+        return out
+
+    def constant(value: str) -> Any:
+        raise ValueError(f"{value} is not a number")
+
+    try:
+        data = json.loads(text, object_pairs_hook=pairs, parse_constant=constant)
+    except json.JSONDecodeError as exc:
+        raise _error(name, exc.lineno, f"JSON syntax error: {exc.msg}") from None
+    except (ValueError, RecursionError) as exc:
+        raise _error(name, 0, f"JSON error: {exc}") from None
+    return Document(name, data, {(): 1})
+
+
+def _dotted(path: Path_) -> str:
+    out = ""
+    for part in path:
+        out += f"[{part}]" if isinstance(part, int) else (f".{part}" if out else part)
+    return out
+
+
+def _error(name: str, line: int, message: str, fieldname: str = "") -> GraphFileError:
+    return GraphFileError([Problem(name, line, fieldname, message)])

@@ -1,0 +1,188 @@
+"""Pydantic schemas of the graph files (see docs/graph-format.md).
+
+Each class is one kind of entry; :class:`GraphFile` is one whole file and
+:class:`GraphSpec` the merged graph. Unknown fields are errors, numbers are
+finite, shares and readiness lie in [0, 1].
+
+Examples
+--------
+>>> Component(id="wafer", name="Silicon wafer", suppliers=[{"country": "JP", "share": 0.5}]).suppliers[0].country
+'JP'
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Annotated, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+
+__all__ = [
+    "Alternative",
+    "AnyOf",
+    "Bloc",
+    "Component",
+    "Country",
+    "GraphFile",
+    "GraphSpec",
+    "Sector",
+    "Settings",
+    "Supplier",
+    "SupplyEntry",
+    "Weights",
+    "ID_PATTERN",
+    "COUNTRY_PATTERN",
+]
+
+ID_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9_.:/+-]{0,199}$"
+"""Ids of components, suppliers and blocs: letters, digits and ``_.:/+-``."""
+COUNTRY_PATTERN = r"^(?:[A-Z]{2})$"
+"""Country ids: ISO 3166-1 alpha-2, ``EU``, or a user code ``XA``..``XZ``."""
+
+Id = Annotated[str, Field(pattern=ID_PATTERN)]
+CountryId = Annotated[str, Field(pattern=COUNTRY_PATTERN)]
+Fraction = Annotated[float, Field(ge=0.0, le=1.0)]
+Text = Annotated[str, Field(max_length=10_000)]
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", allow_inf_nan=False, frozen=True, str_strip_whitespace=True)
+
+
+class Fact(_Strict):
+    """Fields every fact from the world carries: where it comes from."""
+
+    source: Text | None = None
+    estimate: bool = False
+    note: Text | None = None
+
+
+class Weights(_Strict):
+    """Exponents of the substitution-priority factors (``impact**w * ...``)."""
+
+    impact: Annotated[float, Field(ge=0, le=10)] = 1.0
+    exposure: Annotated[float, Field(ge=0, le=10)] = 1.0
+    gap: Annotated[float, Field(ge=0, le=10)] = 1.0
+    urgency: Annotated[float, Field(ge=0, le=10)] = 1.0
+
+
+class Settings(_Strict):
+    """The ``chainmap:`` block: the point of view and analysis settings."""
+
+    home: CountryId = "CN"
+    weights: Weights = Weights()
+    bottleneck_threshold: Fraction = 0.5
+    hhi_threshold: Fraction = 0.25
+
+
+class Country(Fact):
+    """A country (ISO 3166-1 alpha-2) and how likely its supply is cut."""
+
+    id: CountryId
+    name: Text
+    risk: Fraction | None = None
+
+
+class Bloc(Fact):
+    """A named group of countries (an export-control coalition, say)."""
+
+    id: Id
+    name: Text
+    members: Annotated[list[CountryId], Field(min_length=1)]
+
+
+class Sector(Fact):
+    """A GB/T 4754-2017 industrial division and the products it delivers."""
+
+    code: Annotated[str, Field(pattern=r"^(0[6-9]|[1-3][0-9]|4[0-6])$")]
+    name: Text
+    name_zh: Text | None = None
+    products: list[Id] = []
+
+    @field_validator("code", mode="before")
+    @classmethod
+    def _code_text(cls, value: object) -> object:
+        if isinstance(value, int) and not isinstance(value, bool):
+            return f"{value:02d}"
+        return value
+
+
+class AnyOf(_Strict):
+    """A requirement met by any one of its members (alternative inputs)."""
+
+    any_of: Annotated[list[Id], Field(min_length=1)]
+
+
+class SupplyEntry(Fact):
+    """One source of a component: a supplier or a whole country, with its share."""
+
+    supplier: Id | None = None
+    country: CountryId | None = None
+    share: Fraction
+    year: int | None = None
+
+    @model_validator(mode="after")
+    def _one_of(self) -> SupplyEntry:
+        if (self.supplier is None) == (self.country is None):
+            raise ValueError("give exactly one of 'supplier' or 'country'")
+        return self
+
+
+class Alternative(Fact):
+    """A candidate (domestic) supplier not yet supplying, and how ready it is."""
+
+    supplier: Id
+    readiness: Fraction
+
+
+class Component(Fact):
+    """A product, part, material, piece of equipment, software or service."""
+
+    id: Id
+    name: Text
+    sector: Annotated[str, Field(pattern=r"^(0[6-9]|[1-3][0-9]|4[0-6])$")] | None = None
+    requires: list[Id | AnyOf] = []
+    suppliers: list[SupplyEntry] = []
+    alternatives: list[Alternative] = []
+    value: Annotated[float, Field(ge=0)] | None = None
+    stock_days: Annotated[float, Field(ge=0)] | None = None
+    recovery_days: Annotated[float, Field(ge=0)] | None = None
+    tags: list[Text] = []
+
+    @field_validator("sector", mode="before")
+    @classmethod
+    def _sector_text(cls, value: object) -> object:
+        return Sector._code_text(value)
+
+
+class Supplier(Fact):
+    """A firm (or plant) and the country it produces in."""
+
+    id: Id
+    name: Text
+    country: CountryId
+
+
+class GraphFile(_Strict):
+    """One graph file: any of these top-level keys."""
+
+    chainmap: Settings | None = None
+    countries: list[Country] = []
+    blocs: list[Bloc] = []
+    sectors: list[Sector] = []
+    components: list[Component] = []
+    suppliers: list[Supplier] = []
+
+
+class GraphSpec(_Strict):
+    """A whole graph: every file merged (the input of compilation)."""
+
+    settings: Settings = Settings()
+    countries: list[Country] = []
+    blocs: list[Bloc] = []
+    sectors: list[Sector] = []
+    components: list[Component] = []
+    suppliers: list[Supplier] = []
+
+
+Kind = Literal["country", "supplier", "component"]
