@@ -1,1 +1,49 @@
+"""chainmap: industrial supply chains as dependency graphs.
 
+Load graph files, find the foreign dependencies that can stop an industry,
+and rank what to replace first.
+
+>>> import chainmap
+>>> g = chainmap.load("tests/data/mini")
+>>> chainmap.priorities(g)[0].id
+'scanner'
+"""
+
+from chainmap.analysis import (
+    Scenario,
+    bottlenecks,
+    cut_sets,
+    priorities,
+    self_sufficiency,
+    simulate,
+    single_points_of_failure,
+)
+from chainmap.api import load
+from chainmap.errors import ChainmapError, GraphFileError, OutputError, ScenarioError, UnknownNodeError
+from chainmap.graph import SupplyGraph
+
+__all__ = [
+    "ChainmapError",
+    "GraphFileError",
+    "OutputError",
+    "Scenario",
+    "ScenarioError",
+    "SupplyGraph",
+    "UnknownNodeError",
+    "bottlenecks",
+    "cut_sets",
+    "load",
+    "priorities",
+    "render_html",
+    "self_sufficiency",
+    "simulate",
+    "single_points_of_failure",
+]
+
+
+def __getattr__(name: str) -> object:
+    if name == "render_html":  # heavy: imported on first use
+        from chainmap.render.html import render_html
+
+        return render_html
+    raise AttributeError(f"module 'chainmap' has no attribute {name!r}")

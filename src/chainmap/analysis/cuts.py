@@ -15,7 +15,7 @@ Examples
 >>> import chainmap
 >>> g = chainmap.load("tests/data/mini")
 >>> [c.nodes for c in cut_sets(g, "office-pc", max_order=2, kinds=("country",))]
-[['NL'], ['JP', 'US']]
+[['NL'], ['CN', 'JP'], ['CN', 'US']]
 """
 
 from __future__ import annotations

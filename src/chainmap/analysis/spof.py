@@ -23,7 +23,7 @@ Examples
 >>> import chainmap
 >>> g = chainmap.load("tests/data/mini")
 >>> sorted(spof_sets(g)["logic-chip"])
-['NL', 'asml', 'scanner']
+['NL', 'asml', 'scanner', 'wafer']
 """
 
 from __future__ import annotations

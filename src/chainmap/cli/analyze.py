@@ -1,0 +1,177 @@
+"""Analysis commands: spof, cuts, bottlenecks, priorities, simulate, selfsufficiency."""
+
+from __future__ import annotations
+
+from enum import Enum
+from typing import Annotated
+
+import typer
+
+from chainmap.analysis import (
+    bottlenecks,
+    cut_sets,
+    priorities,
+    self_sufficiency,
+    simulate,
+    single_points_of_failure,
+)
+from chainmap.cli.common import (
+    HomeOpt,
+    LimitOpt,
+    PathArg,
+    QualifyOpt,
+    RemoveOpt,
+    TopOpt,
+    errors_as_exit,
+    prepare,
+    scenario_of,
+)
+from chainmap.cli.output import Format, emit
+from chainmap.errors import ScenarioError
+
+FormatOpt = Annotated[Format, typer.Option("--format", "-f", help="Output format.")]
+
+
+class FailOn(str, Enum):
+    spof = "spof"
+    bottleneck = "bottleneck"
+
+
+FailOnOpt = Annotated[FailOn | None, typer.Option("--fail-on", help="Exit 1 when any is found (CI gate).")]
+TargetOpt = Annotated[list[str] | None, typer.Option("--target", "-t", help="Target component id or sector code (repeatable; default: all products).")]
+KindOpt = Annotated[list[str] | None, typer.Option("--kind", "-k", help="Node kind: country, supplier, component (repeatable).")]
+
+
+def register(app: typer.Typer) -> None:
+    """Add the analysis commands to ``app``."""
+    app.command("spof")(spof_command)
+    app.command("cuts")(cuts_command)
+    app.command("bottlenecks")(bottlenecks_command)
+    app.command("priorities")(priorities_command)
+    app.command("simulate")(simulate_command)
+    app.command("selfsufficiency")(selfsufficiency_command)
+
+
+def spof_command(
+    path: PathArg,
+    target: TargetOpt = None,
+    kind: KindOpt = None,
+    home: HomeOpt = None,
+    remove: RemoveOpt = None,
+    limit: LimitOpt = None,
+    qualify: QualifyOpt = None,
+    top: TopOpt = None,
+    fmt: FormatOpt = Format.table,
+    fail_on: FailOnOpt = None,
+) -> None:
+    """Single points of failure: nodes whose removal alone takes a product down."""
+    with errors_as_exit():
+        graph = prepare(path, home, qualify)
+        rows = single_points_of_failure(graph, target, kind, scenario_of(remove, limit, graph))
+        emit(rows[:top] if top else rows, fmt, ["node", "kind", "name", "country", "foreign", "targets"],
+             "Single points of failure")
+    if fail_on is FailOn.spof and rows:
+        raise typer.Exit(1)
+    if fail_on is FailOn.bottleneck and any(r.foreign for r in rows):
+        raise typer.Exit(1)
+
+
+def cuts_command(
+    path: PathArg,
+    target: Annotated[str, typer.Option("--target", "-t", help="Target component id.")],
+    max_order: Annotated[int, typer.Option("--max-order", min=1, max=4, help="Largest cut set size.")] = 2,
+    kind: KindOpt = None,
+    home: HomeOpt = None,
+    remove: RemoveOpt = None,
+    limit: LimitOpt = None,
+    qualify: QualifyOpt = None,
+    top: TopOpt = None,
+    fmt: FormatOpt = Format.table,
+) -> None:
+    """Minimal cut sets: smallest sets of nodes (default: countries) that take a target down."""
+    with errors_as_exit():
+        graph = prepare(path, home, qualify)
+        rows = cut_sets(graph, target, max_order, tuple(kind or ["country"]), scenario_of(remove, limit, graph))
+        emit(rows[:top] if top else rows, fmt, ["order", "nodes", "kinds", "foreign"], f"Minimal cut sets of {target}")
+
+
+def bottlenecks_command(
+    path: PathArg,
+    home: HomeOpt = None,
+    threshold: Annotated[float | None, typer.Option("--threshold", min=0.0, max=1.0, help="Minimum drop of a product's availability.")] = None,
+    qualify: QualifyOpt = None,
+    top: TopOpt = None,
+    fmt: FormatOpt = Format.table,
+    fail_on: FailOnOpt = None,
+) -> None:
+    """Foreign bottlenecks: foreign nodes whose loss hurts, and supply concentrated abroad."""
+    with errors_as_exit():
+        graph = prepare(path, home, qualify)
+        rows = bottlenecks(graph, threshold=threshold)
+        emit(rows[:top] if top else rows, fmt,
+             ["node", "kind", "reason", "country", "max_drop", "hhi", "leader_share", "hits"], "Foreign bottlenecks")
+    if fail_on is not None and rows:
+        raise typer.Exit(1)
+
+
+def priorities_command(
+    path: PathArg,
+    home: HomeOpt = None,
+    weight: Annotated[list[str] | None, typer.Option("--weight", help="Factor exponent: impact|exposure|gap|urgency=W (repeatable).")] = None,
+    qualify: QualifyOpt = None,
+    top: TopOpt = None,
+    fmt: FormatOpt = Format.table,
+) -> None:
+    """Substitution priority: impact x exposure x gap x urgency, every factor shown."""
+    with errors_as_exit():
+        graph = prepare(path, home, qualify)
+        weights: dict[str, float] = {}
+        for item in weight or []:
+            name, sep, value = item.partition("=")
+            if not sep or name not in ("impact", "exposure", "gap", "urgency"):
+                raise ScenarioError(f"--weight {item!r}: expected impact|exposure|gap|urgency=W")
+            try:
+                weights[name] = float(value)
+            except ValueError:
+                raise ScenarioError(f"--weight {item!r}: {value!r} is not a number") from None
+        rows = priorities(graph, weights=weights or None, top=top)
+        emit(rows, fmt, ["rank", "id", "sector", "score", "impact", "exposure", "gap", "urgency",
+                         "foreign_countries", "best_alternative"], "Substitution priorities")
+
+
+def simulate_command(
+    path: PathArg,
+    remove: RemoveOpt = None,
+    limit: LimitOpt = None,
+    home: HomeOpt = None,
+    qualify: QualifyOpt = None,
+    top: TopOpt = None,
+    fmt: FormatOpt = Format.table,
+) -> None:
+    """Simulate a scenario: availability of every component and impact per sector."""
+    with errors_as_exit():
+        graph = prepare(path, home, qualify)
+        result = simulate(graph, scenario_of(remove, limit, graph))
+        if fmt is Format.table:
+            hit = sorted([c for c in result.components if c.impact > 0], key=lambda c: (-c.impact, c.id))
+            emit(result.sectors, fmt, ["code", "name", "baseline", "availability", "impact"],
+                 f"Sectors under: {result.scenario}")
+            emit(hit[:top] if top else hit, fmt, ["id", "sector", "baseline", "availability", "impact"],
+                 "Components hit")
+        else:
+            emit(result.components, fmt, ["id", "sector", "baseline", "availability", "impact"],
+                 data=result.to_dict())
+
+
+def selfsufficiency_command(
+    path: PathArg,
+    home: HomeOpt = None,
+    qualify: QualifyOpt = None,
+    fmt: FormatOpt = Format.table,
+) -> None:
+    """Self-sufficiency: domestic share and chain autarky per sector (and component)."""
+    with errors_as_exit():
+        graph = prepare(path, home, qualify)
+        result = self_sufficiency(graph)
+        emit(result.sectors, fmt, ["code", "name", "domestic_share", "autarky"],
+             f"Self-sufficiency of {result.home}", data=result.to_dict() if fmt is Format.json else None)

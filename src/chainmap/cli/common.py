@@ -1,0 +1,66 @@
+"""Options and helpers shared by the CLI commands."""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Annotated, Any, TypeVar
+
+import typer
+
+from chainmap.analysis.scenario import Scenario
+from chainmap.api import load
+from chainmap.errors import ChainmapError
+from chainmap.graph import SupplyGraph
+from chainmap.model.edit import parse_qualify, qualify
+
+PathArg = Annotated[Path, typer.Argument(help="Graph folder (read recursively) or one graph file.", show_default=False)]
+HomeOpt = Annotated[str | None, typer.Option("--home", help="Point of view (ISO country code); default from the graph (CN).")]
+RemoveOpt = Annotated[list[str] | None, typer.Option("--remove", help="Remove a country, bloc, supplier or component (repeatable).")]
+LimitOpt = Annotated[list[str] | None, typer.Option("--limit", help="Limit a node to a capacity: ID=FRACTION (repeatable).")]
+QualifyOpt = Annotated[list[str] | None, typer.Option("--qualify", help="What-if: make SUPPLIER supply COMPONENT: SUPPLIER:COMPONENT=SHARE (repeatable).")]
+TopOpt = Annotated[int | None, typer.Option("--top", min=1, help="Show only the first N rows.")]
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def fail(message: str) -> typer.Exit:
+    """Print a one-line error and return the exit (code 2) to raise."""
+    print(f"error: {' '.join(message.split())}", file=sys.stderr)
+    return typer.Exit(2)
+
+
+@contextmanager
+def errors_as_exit() -> Iterator[None]:
+    """Turn ChainmapError (and bad-input OS errors) into one-line messages and exit 2."""
+    try:
+        yield
+    except ChainmapError as exc:
+        for line in exc.lines():
+            print(f"error: {line}", file=sys.stderr)
+        raise typer.Exit(2) from None
+    except (OSError, ValueError, RecursionError, MemoryError) as exc:
+        raise fail(f"{type(exc).__name__}: {exc}") from None
+
+
+def prepare(path: Path, home: str | None = None, qualify_items: list[str] | None = None) -> SupplyGraph:
+    """Load a graph, set home, apply --qualify edits."""
+    graph = load(path, home=home)
+    if qualify_items:
+        spec = graph.spec
+        for item in qualify_items:
+            spec = qualify(spec, *parse_qualify(item))
+        graph = SupplyGraph(spec, graph.origins, graph.warnings, graph.files)
+    return graph
+
+
+def scenario_of(remove: list[str] | None, limit: list[str] | None, graph: SupplyGraph | None = None) -> Scenario:
+    """Build and check a scenario from --remove and --limit."""
+    scenario = Scenario.parse(remove or [], limit or [])
+    if graph is not None:
+        from chainmap.analysis.scenario import capacities
+
+        capacities(graph, scenario)  # raises ScenarioError on unknown ids
+    return scenario

@@ -1,0 +1,80 @@
+"""Commands about graph files themselves: validate and schema."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import asdict
+from typing import Annotated
+
+import typer
+
+from chainmap.cli.common import HomeOpt, PathArg, errors_as_exit
+from chainmap.cli.output import Format, emit, to_json
+from chainmap.model.coverage import coverage
+
+FormatOpt = Annotated[Format, typer.Option("--format", "-f", help="Output format.")]
+
+
+def register(app: typer.Typer) -> None:
+    app.command("validate")(validate_command)
+    app.command("schema")(schema_command)
+
+
+def validate_command(
+    path: PathArg,
+    home: HomeOpt = None,
+    fmt: FormatOpt = Format.table,
+    strict: Annotated[bool, typer.Option("--strict", help="Treat warnings as errors (exit 2).")] = False,
+) -> None:
+    """Check graph files: print counts and coverage, or every error (exit 2)."""
+    from chainmap.api import load
+
+    with errors_as_exit():
+        graph = load(path, home=home)
+    cov = coverage(graph.spec)
+    summary = {
+        "files": len(graph.files),
+        "countries": cov.countries,
+        "blocs": cov.blocs,
+        "suppliers": cov.supplier_count,
+        "components": cov.total.components,
+        "sectors": len(cov.sectors),
+        "facts": cov.total.facts,
+        "sourced": cov.total.sourced,
+        "estimates": cov.total.estimates,
+        "warnings": len(graph.warnings),
+    }
+    sectors = [{k: v for k, v in asdict(s).items() if not k.startswith("_")} for s in cov.sectors]
+    if fmt is Format.json:
+        print(to_json({**summary, "coverage": sectors, "warning_list": [str(w) for w in graph.warnings]}), end="")
+    elif fmt is Format.csv:
+        emit(sectors, fmt, list(sectors[0]) if sectors else ["code"])
+    else:
+        emit([summary], fmt, list(summary), "Graph")
+        emit(sectors, fmt, ["code", "name", "components", "products", "suppliers", "facts", "sourced", "estimates"],
+             "Coverage by division")
+        for warning in graph.warnings[:20]:
+            print(f"warning: {warning}")
+        if len(graph.warnings) > 20:
+            print(f"... and {len(graph.warnings) - 20} more warnings (--format json lists all)")
+    if strict and graph.warnings:
+        raise typer.Exit(2)
+
+
+def schema_command(
+    out: Annotated[str | None, typer.Option("--output", "-o", help="Write to this file instead of stdout.")] = None,
+) -> None:
+    """Print the JSON Schema of graph files (for editor validation)."""
+    from chainmap.model.schema import GraphFile
+
+    schema = GraphFile.model_json_schema()
+    schema["$schema"] = "https://json-schema.org/draft/2020-12/schema"
+    schema["title"] = "chainmap graph file"
+    text = json.dumps(schema, indent=2, sort_keys=True) + "\n"
+    if out:
+        from chainmap.io.atomic import write_text_atomic
+
+        with errors_as_exit():
+            write_text_atomic(out, text)
+    else:
+        print(text, end="")

@@ -1,0 +1,95 @@
+"""Output formatting for the CLI: rich tables for people, JSON and CSV for scripts."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import math
+from collections.abc import Sequence
+from dataclasses import asdict, is_dataclass
+from enum import Enum
+from typing import Any
+
+from rich.console import Console
+from rich.table import Table
+
+__all__ = ["Format", "records", "to_json", "to_csv", "to_table", "emit"]
+
+
+class Format(str, Enum):
+    table = "table"
+    json = "json"
+    csv = "csv"
+
+
+def records(rows: Sequence[Any]) -> list[dict[str, Any]]:
+    """Dataclass rows as dicts (other mappings pass through)."""
+    return [asdict(r) if is_dataclass(r) and not isinstance(r, type) else dict(r) for r in rows]
+
+
+def _clean(value: Any) -> Any:
+    if isinstance(value, float):
+        if math.isnan(value) or math.isinf(value):
+            return None
+        return round(value, 10)
+    if isinstance(value, dict):
+        return {str(k): _clean(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_clean(v) for v in value]
+    return value
+
+
+def to_json(data: Any) -> str:
+    """Stable JSON (floats rounded to 10 places, NaN as null)."""
+    if isinstance(data, list):
+        data = records(data)
+    return json.dumps(_clean(data), indent=2, ensure_ascii=False) + "\n"
+
+
+def _flat(value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, float):
+        return f"{value:.6g}"
+    if isinstance(value, (list, tuple)):
+        return ";".join(_flat(v) for v in value)
+    if isinstance(value, dict):
+        return ";".join(f"{k}={_flat(v)}" for k, v in value.items())
+    return str(value)
+
+
+def to_csv(rows: Sequence[Any], columns: Sequence[str] | None = None) -> str:
+    """CSV with a header; lists joined by ``;``."""
+    recs = records(rows)
+    cols = list(columns or (recs[0].keys() if recs else []))
+    buf = io.StringIO()
+    writer = csv.writer(buf, lineterminator="\n")
+    writer.writerow(cols)
+    for rec in recs:
+        writer.writerow([_flat(rec.get(c)) for c in cols])
+    return buf.getvalue()
+
+
+def to_table(rows: Sequence[Any], columns: Sequence[str], title: str = "") -> Table:
+    """A rich table of the given columns (markup in values is not interpreted)."""
+    table = Table(title=title or None, show_lines=False)
+    for col in columns:
+        table.add_column(col, overflow="fold")
+    for rec in records(rows):
+        table.add_row(*[_flat(rec.get(c)) for c in columns])
+    return table
+
+
+def emit(rows: Sequence[Any], fmt: Format, columns: Sequence[str], title: str = "", data: Any = None) -> None:
+    """Print rows in the chosen format (``data`` overrides the JSON payload)."""
+    if fmt is Format.json:
+        print(to_json(rows if data is None else data), end="")
+    elif fmt is Format.csv:
+        print(to_csv(rows), end="")
+    else:
+        console = Console(markup=False, highlight=False, emoji=False, width=200 if not Console().is_terminal else None)
+        if not rows:
+            console.print(f"{title}: none" if title else "none")
+        else:
+            console.print(to_table(rows, columns, title))

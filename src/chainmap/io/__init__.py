@@ -1,0 +1,1 @@
+"""Input and output beyond the graph files: atomic writes, importers, exporters."""
