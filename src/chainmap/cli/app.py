@@ -11,7 +11,7 @@ import sys
 import typer
 from typer.exceptions import TyperException
 
-from chainmap.cli import analyze, files
+from chainmap.cli import analyze, files, imports, views
 
 app = typer.Typer(
     name="chainmap",
@@ -23,6 +23,8 @@ app = typer.Typer(
 )
 files.register(app)
 analyze.register(app)
+imports.register(app)
+views.register(app)
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -1,0 +1,48 @@
+# chainmap developer tasks. `make run` and `make test` each set up .venv first.
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+OUT    ?= out
+
+.PHONY: run test setup lint typecheck pytest bench clean browser
+
+$(BIN)/chainmap: pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e ".[dev]"
+	touch $@
+
+setup: $(BIN)/chainmap
+
+# The main job on the bundled graphs: validate, analyse, write the report.
+run: setup
+	$(BIN)/chainmap validate graphs/
+	$(BIN)/chainmap priorities graphs/ --top 15
+	$(BIN)/chainmap spof graphs/ --target 39 --kind country
+	$(BIN)/chainmap bottlenecks graphs/ --top 15
+	$(BIN)/chainmap report graphs/ -o $(OUT)/
+	@echo "report: $(OUT)/index.html"
+
+# Chromium for the browser tests (Debian package; skipped where it cannot be installed).
+browser:
+	@command -v chromium >/dev/null 2>&1 || { [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1 && \
+	  (apt-get update -qq >/dev/null && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null) \
+	  || echo "chromium not installed: browser tests will be skipped"; }
+
+lint: setup
+	$(BIN)/ruff check src tests examples benchmarks tools
+
+typecheck: setup
+	$(BIN)/mypy
+
+pytest: setup
+	$(BIN)/pytest
+
+# Everything CI runs.
+test: setup browser lint typecheck pytest
+
+bench: setup
+	$(BIN)/python benchmarks/run.py --sizes 10000,100000,1000000
+
+clean:
+	rm -rf $(VENV) $(OUT) .pytest_cache .mypy_cache .ruff_cache .hypothesis

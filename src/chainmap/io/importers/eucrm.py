@@ -1,0 +1,162 @@
+"""Import the EU Critical Raw Materials 2023 supply tables.
+
+Source: European Commission, *Study on the critical raw materials for the EU
+2023 — Final Report* (Grohol & Veeh), doi 10.2873/725585, CC BY 4.0; global
+supply shares by material, stage (E = extraction, P = processing) and country
+(``fact_GlobalSupplyShares&t.csv``).
+
+Each material and stage becomes a component ``<material>-extraction`` or
+``<material>-processing`` with country supply entries; the processing stage
+requires the extraction stage where both exist. Shares given as ``<0.1%`` are
+entered as 0.05% and marked estimates.
+
+Examples
+--------
+>>> data = import_eu_crm("tests/data/eu-crm-sample")
+>>> comp = next(c for c in data["components"] if c["id"] == "lithium-processing")
+>>> comp["requires"], [(e["country"], e["share"]) for e in comp["suppliers"]][:2]
+(['lithium-extraction'], [('CN', 0.562), ('CL', 0.321)])
+"""
+
+from __future__ import annotations
+
+import csv
+import re
+from pathlib import Path
+from typing import Any
+
+from chainmap.errors import GraphFileError, Problem
+from chainmap.io.countries import country_code, country_name
+
+__all__ = ["import_eu_crm", "material_id", "SOURCE"]
+
+SOURCE = ("EU CRM 2023 global supply shares (European Commission, Study on the critical raw materials for the "
+          "EU 2023, doi 10.2873/725585, CC BY 4.0; shared/data/eu-crm-2023/fact_GlobalSupplyShares&t.csv)")
+TABLE = "fact_GlobalSupplyShares&t.csv"
+
+_FERROUS = {"iron ore", "manganese", "chromium", "vanadium"}
+_COAL = {"coking coal"}
+_NONMETAL = {"barytes", "bentonite", "borate", "diatomite", "feldspar", "fluorspar", "gypsum", "kaolin", "limestone",
+             "magnesite", "natural graphite", "perlite", "phosphate rock", "potash", "silica sand", "talc",
+             "strontium"}
+_CHEMICAL = {"hydrogen", "helium", "neon", "krypton", "sulphur", "phosphorous", "borate"}
+_SKIPPED = {"natural cork", "natural rubber", "natural teak wood", "roundwood", "sapele wood", "aggregates"}
+
+
+
+def _sector(material: str, stage: str) -> str:
+    """Division of a stage: ores to 06/08/09/10, processing to 25/26/30/31/32."""
+    m = material.lower()
+    if stage == "E":
+        if m in _COAL:
+            return "06"
+        if m in _FERROUS:
+            return "08"
+        if m in _NONMETAL:
+            return "10"
+        if m in {"hydrogen"}:
+            return "26"
+        return "09"
+    if m in _COAL:
+        return "25"  # coke
+    if m in _CHEMICAL:
+        return "26"
+    if m in {"iron ore"} or m in _FERROUS:
+        return "31"  # pig iron, ferroalloys
+    if m in {"kaolin"}:
+        return "30"
+    return "32"
+
+
+def material_id(material: str, stage: str) -> str:
+    """``lithium-extraction`` style id.
+
+    >>> material_id("Natural\\nGraphite", "E"), material_id("Iron ore", "P")
+    ('natural-graphite-extraction', 'iron-ore-processing')
+    """
+    slug = re.sub(r"[^a-z0-9]+", "-", " ".join(material.split()).lower()).strip("-")
+    return f"{slug}-{'extraction' if stage == 'E' else 'processing'}"
+
+
+def _share(text: str) -> tuple[float, bool]:
+    t = text.strip().replace(",", ".")
+    if t.startswith("<"):
+        return float(t.lstrip("<").rstrip("%")) / 200.0, True
+    return float(t.rstrip("%")) / 100.0, False
+
+
+def import_eu_crm(folder: str | Path, with_countries: bool = True) -> dict[str, Any]:
+    """Read the EU CRM 2023 folder (or the global shares CSV) into graph data."""
+    path = Path(folder)
+    table = path / TABLE if path.is_dir() else path
+    problems: list[Problem] = []
+    rows: dict[tuple[str, str], dict[str, tuple[float, bool]]] = {}
+    names: dict[tuple[str, str], str] = {}
+    try:
+        handle = table.open(encoding="utf-8-sig", newline="")
+    except OSError as exc:
+        raise GraphFileError([Problem(str(table), 0, "", f"cannot read: {exc.strerror or exc}")]) from None
+    with handle:
+        reader = csv.DictReader(handle)
+        missing = {"Material", "Stage", "Country", "Share"} - set(reader.fieldnames or [])
+        if missing:
+            raise GraphFileError([Problem(str(table), 1, "", f"missing columns: {', '.join(sorted(missing))}")])
+        for line, row in enumerate(reader, start=2):
+            material = " ".join((row["Material"] or "").split())
+            stage = (row["Stage"] or "").strip()
+            if not material or material.lower() in _SKIPPED:
+                continue
+            if stage not in ("E", "P"):
+                problems.append(Problem(str(table), line, "Stage", f"unknown stage {stage!r}"))
+                continue
+            code = country_code(row["Country"] or "")
+            if code is None:
+                problems.append(Problem(str(table), line, "Country", f"unknown country {row['Country']!r}"))
+                continue
+            try:
+                share, estimated = _share(row["Share"] or "")
+            except ValueError:
+                problems.append(Problem(str(table), line, "Share", f"not a share: {row['Share']!r}"))
+                continue
+            if not 0.0 <= share <= 1.0:
+                problems.append(Problem(str(table), line, "Share", f"share out of range: {row['Share']!r}"))
+                continue
+            key = (material, stage)
+            names[key] = material
+            entry = rows.setdefault(key, {})
+            old = entry.get(code, (0.0, False))
+            entry[code] = (old[0] + share, old[1] or estimated)
+    if problems:
+        raise GraphFileError(problems)
+    components: list[dict[str, Any]] = []
+    used: set[str] = set()
+    for (material, stage) in sorted(rows):
+        shares = rows[(material, stage)]
+        label = "bauxite (aluminium ore)" if material == "Aluminium" and stage == "E" else material.lower()
+        comp: dict[str, Any] = {
+            "id": material_id(material, stage),
+            "name": f"{label[0].upper()}{label[1:]} {'extraction' if stage == 'E' else 'processing'}",
+            "sector": _sector(material, stage),
+        }
+        if stage == "P" and (material, "E") in rows:
+            comp["requires"] = [material_id(material, "E")]
+        entries = []
+        for code, (share, estimated) in sorted(shares.items(), key=lambda kv: (-kv[1][0], kv[0])):
+            if share <= 0:
+                continue
+            used.add(code)
+            entry: dict[str, Any] = {"country": code, "share": round(share, 6), "source": SOURCE}
+            if estimated:
+                entry["estimate"] = True
+                entry["note"] = "reported as <0.1%; half of that bound entered"
+            entries.append(entry)
+        if not entries:
+            continue
+        comp["suppliers"] = entries
+        comp["tags"] = ["eu-crm-2023"]
+        components.append(comp)
+    data: dict[str, Any] = {}
+    if with_countries:
+        data["countries"] = [{"id": c, "name": country_name(c)} for c in sorted(used)]
+    data["components"] = components
+    return data

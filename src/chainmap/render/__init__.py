@@ -1,0 +1,1 @@
+"""Faces for people: interactive HTML views and the report page."""
