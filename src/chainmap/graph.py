@@ -416,8 +416,8 @@ class SupplyGraph:
                 graph.add_edge(entry.supplier or entry.country, cid, type="supplies", **fact)
             for g, req in enumerate(comp.requires):
                 members = req.any_of if isinstance(req, AnyOf) else [req]
-                for m in members:
-                    graph.add_edge(m, cid, type="requires", group=g, any_of=isinstance(req, AnyOf))
+                for position, m in enumerate(members):
+                    graph.add_edge(m, cid, type="requires", group=g, position=position, any_of=isinstance(req, AnyOf))
         return graph
 
     @classmethod
@@ -432,10 +432,10 @@ class SupplyGraph:
                 suppliers.append({"id": node, **fields})
             else:
                 comp = {"id": node, **fields, "requires": [], "suppliers": []}
-                groups: dict[int, tuple[bool, list[str]]] = {}
+                groups: dict[int, tuple[bool, list[tuple[int, str]]]] = {}
                 for src, _, edata in graph.in_edges(node, data=True):
                     if edata["type"] == "requires":
-                        groups.setdefault(edata["group"], (edata["any_of"], []))[1].append(src)
+                        groups.setdefault(edata["group"], (edata["any_of"], []))[1].append((edata["position"], src))
                     elif edata["type"] == "supplies":
                         kind = graph.nodes[src]["kind"]
                         entry = {k: v for k, v in edata.items() if k != "type"}
@@ -443,7 +443,8 @@ class SupplyGraph:
                         comp["suppliers"].append(entry)
                 for g in sorted(groups):
                     any_of, members = groups[g]
-                    comp["requires"].append({"any_of": sorted(members)} if any_of else members[0])
+                    ordered = [m for _, m in sorted(members)]
+                    comp["requires"].append({"any_of": ordered} if any_of else ordered[0])
                 components.append(comp)
         spec = GraphSpec.model_validate({
             "settings": graph.graph.get("settings", {}), "countries": countries, "suppliers": suppliers,

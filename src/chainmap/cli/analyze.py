@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from enum import Enum
+from pathlib import Path
 from typing import Annotated
 
 import typer
@@ -26,7 +27,8 @@ from chainmap.cli.common import (
     prepare,
     scenario_of,
 )
-from chainmap.cli.output import Format, emit
+from chainmap.analysis.diff import diff
+from chainmap.cli.output import Format, emit, to_json
 from chainmap.errors import ScenarioError
 
 FormatOpt = Annotated[Format, typer.Option("--format", "-f", help="Output format.")]
@@ -50,6 +52,7 @@ def register(app: typer.Typer) -> None:
     app.command("priorities")(priorities_command)
     app.command("simulate")(simulate_command)
     app.command("selfsufficiency")(selfsufficiency_command)
+    app.command("diff")(diff_command)
 
 
 def spof_command(
@@ -175,3 +178,28 @@ def selfsufficiency_command(
         result = self_sufficiency(graph)
         emit(result.sectors, fmt, ["code", "name", "domestic_share", "autarky"],
              f"Self-sufficiency of {result.home}", data=result.to_dict() if fmt is Format.json else None)
+
+
+def diff_command(
+    before: PathArg,
+    after: Annotated[Path | None, typer.Argument(help="Second graph (default: the first, with --qualify edits).")] = None,
+    remove: RemoveOpt = None,
+    limit: LimitOpt = None,
+    home: HomeOpt = None,
+    qualify: QualifyOpt = None,
+    fmt: FormatOpt = Format.table,
+) -> None:
+    """Compare two graphs, or one graph before and after --qualify: SPOFs, bottlenecks, ranks, sectors."""
+    with errors_as_exit():
+        graph_a = prepare(before, home)
+        graph_b = prepare(after or before, home, qualify)
+        result = diff(graph_a, graph_b, scenario_of(remove, limit, graph_a))
+        if fmt is Format.json:
+            print(to_json(result.to_dict()), end="")
+            return
+        emit(result.spof, fmt, ["node", "change", "targets_before", "targets_after"], "Single points of failure")
+        emit(result.bottlenecks, fmt, ["node", "reason", "change"], "Bottlenecks")
+        emit(result.priorities, fmt, ["id", "rank_before", "rank_after", "moved", "score_before", "score_after"],
+             "Priority ranks")
+        emit(result.sectors, fmt, ["code", "availability_before", "availability_after", "change"],
+             f"Sectors under: {result.scenario}")

@@ -1,0 +1,110 @@
+"""Compare two graphs (or one graph before and after a what-if edit).
+
+Reports single points of failure gained and lost, bottlenecks gained and
+lost, substitution-priority ranks that moved, and each sector's availability
+under a scenario in both graphs.
+
+Examples
+--------
+>>> import chainmap
+>>> from chainmap.model.edit import qualify
+>>> a = chainmap.load("tests/data/mini")
+>>> b = chainmap.SupplyGraph(qualify(a.spec, "smee", "scanner", 1.0))
+>>> d = diff(a, b)
+>>> [(s.node, s.change) for s in d.spof]
+[('NL', 'lost'), ('asml', 'lost')]
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass
+from typing import Any
+
+from chainmap.analysis.bottlenecks import bottlenecks
+from chainmap.analysis.priority import priorities
+from chainmap.analysis.scenario import Scenario
+from chainmap.analysis.simulate import simulate
+from chainmap.analysis.spof import single_points_of_failure
+from chainmap.graph import SupplyGraph
+
+__all__ = ["GraphDiff", "SpofChange", "BottleneckChange", "RankChange", "SectorChange", "diff"]
+
+
+@dataclass(frozen=True)
+class SpofChange:
+    node: str
+    change: str  # gained | lost | changed
+    targets_before: list[str]
+    targets_after: list[str]
+
+
+@dataclass(frozen=True)
+class BottleneckChange:
+    node: str
+    reason: str
+    change: str  # gained | lost
+
+
+@dataclass(frozen=True)
+class RankChange:
+    id: str
+    rank_before: int | None
+    rank_after: int | None
+    score_before: float | None
+    score_after: float | None
+    moved: int | None
+
+
+@dataclass(frozen=True)
+class SectorChange:
+    code: str
+    availability_before: float | None
+    availability_after: float | None
+    change: float | None
+
+
+@dataclass(frozen=True)
+class GraphDiff:
+    scenario: str
+    spof: list[SpofChange]
+    bottlenecks: list[BottleneckChange]
+    priorities: list[RankChange]
+    sectors: list[SectorChange]
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"scenario": self.scenario, "spof": [asdict(x) for x in self.spof],
+                "bottlenecks": [asdict(x) for x in self.bottlenecks],
+                "priorities": [asdict(x) for x in self.priorities], "sectors": [asdict(x) for x in self.sectors]}
+
+
+def diff(before: SupplyGraph, after: SupplyGraph, scenario: Scenario | None = None) -> GraphDiff:
+    """What changed from ``before`` to ``after`` (ranks, SPOFs, bottlenecks, sectors under ``scenario``)."""
+    s0 = {r.node: r.targets for r in single_points_of_failure(before)}
+    s1 = {r.node: r.targets for r in single_points_of_failure(after)}
+    spof = []
+    for node in sorted(s0.keys() | s1.keys()):
+        t0, t1 = s0.get(node, []), s1.get(node, [])
+        if t0 != t1:
+            change = "gained" if not t0 else "lost" if not t1 else "changed"
+            spof.append(SpofChange(node, change, t0, t1))
+    b0 = {(b.node, b.reason) for b in bottlenecks(before)}
+    b1 = {(b.node, b.reason) for b in bottlenecks(after)}
+    bchanges = [BottleneckChange(n, r, "gained") for n, r in sorted(b1 - b0)] + [
+        BottleneckChange(n, r, "lost") for n, r in sorted(b0 - b1)]
+    p0 = {p.id: p for p in priorities(before)}
+    p1 = {p.id: p for p in priorities(after)}
+    ranks = []
+    for cid in sorted(p0.keys() | p1.keys()):
+        a, b = p0.get(cid), p1.get(cid)
+        if a and b and a.rank == b.rank and a.score == b.score:
+            continue
+        ranks.append(RankChange(cid, a.rank if a else None, b.rank if b else None, a.score if a else None,
+                                b.score if b else None, (a.rank - b.rank) if a and b else None))
+    ranks.sort(key=lambda r: (-(abs(r.moved) if r.moved is not None else 10**9), r.id))
+    scenario = scenario or Scenario()
+    r0 = {s.code: s.availability for s in simulate(before, scenario).sectors}
+    r1 = {s.code: s.availability for s in simulate(after, scenario).sectors}
+    sectors = [SectorChange(code, r0.get(code), r1.get(code),
+                            (r1[code] - r0[code]) if code in r0 and code in r1 else None)
+               for code in sorted(r0.keys() | r1.keys())]
+    return GraphDiff(scenario.describe(), spof, bchanges, ranks, sectors)
