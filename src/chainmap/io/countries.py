@@ -31,16 +31,19 @@ _OVERRIDES = {
     "united states of america": "US", "usa": "US", "uk": "GB", "great britain": "GB", "eu": "EU",
     "european union": "EU", "eu-27": "EU", "eu27": "EU", "other": "XR", "others": "XR", "other countries": "XR",
     "rest of world": "XR", "rest of the world": "XR", "various countries": "XR", "row": "XR", "world": "XR",
-    "brunei": "BN", "hong kong": "HK", "palestine": "PS", "swaziland": "SZ", "eswatini": "SZ",
+    "serbia & montenegro": "RS", "serbia and montenegro": "RS", "finlande": "FI", "russiae": "RU",
+    "dr of the congo": "CD", "bosnia and herzgovina": "BA", "brunei": "BN", "hong kong": "HK", "palestine": "PS", "swaziland": "SZ", "eswatini": "SZ",
 }
 
 
 @functools.cache
 def country_code(name: str) -> str | None:
     """ISO alpha-2 (or EU/XR/XK) for a country name as datasets spell it; None if unknown."""
-    key = " ".join(name.replace("\n", " ").split()).strip().lower()
+    key = " ".join(name.replace("\n", " ").split()).strip().rstrip(":").lower()
     if key in _OVERRIDES:
         return _OVERRIDES[key]
+    if ", " in key and key.split(", ")[1] in {"crude ore", "concentrate", "mine", "refinery", "smelter"}:
+        return country_code(key.split(", ")[0])
     for attr in ("name", "common_name", "official_name"):
         for country in pycountry.countries:
             if getattr(country, attr, "").lower() == key:
