@@ -72,4 +72,5 @@ def test_missing_source_is_exit_2(tmp_path):
 @pytest.mark.parametrize("fmt,folder", [("eu-crm", "eu-crm-2023"), ("usgs", "usgs-hhi-2015")])
 def test_bundled_datasets_load(tmp_path, fmt, folder):
     g = run_import(fmt, SHARED / folder, tmp_path / f"{fmt}.yaml")
-    assert g.n_components > 40 and not [w for w in g.warnings if w.message != "fact without a source"]
+    assert g.n_components > 40
+    assert all(w.message.startswith("shares sum to") for w in g.warnings)  # published tables round
