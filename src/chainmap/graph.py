@@ -46,7 +46,7 @@ from chainmap.errors import UnknownNodeError
 from chainmap.model.load import LoadedSpec
 from chainmap.model.schema import AnyOf, GraphSpec
 
-__all__ = ["SupplyGraph", "Schedule", "Step", "KINDS", "COUNTRY", "SUPPLIER", "COMPONENT"]
+__all__ = ["COMPONENT", "COUNTRY", "KINDS", "SUPPLIER", "Schedule", "Step", "SupplyGraph"]
 
 COUNTRY, SUPPLIER, COMPONENT = 0, 1, 2
 KINDS = ("country", "supplier", "component")

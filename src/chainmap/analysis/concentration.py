@@ -20,7 +20,7 @@ from dataclasses import dataclass
 
 from chainmap.graph import SupplyGraph
 
-__all__ = ["Concentration", "country_shares", "concentration"]
+__all__ = ["Concentration", "concentration", "country_shares"]
 
 
 @dataclass(frozen=True)

@@ -27,7 +27,7 @@ from chainmap.analysis.simulate import simulate
 from chainmap.analysis.spof import single_points_of_failure
 from chainmap.graph import SupplyGraph
 
-__all__ = ["GraphDiff", "SpofChange", "BottleneckChange", "RankChange", "SectorChange", "diff"]
+__all__ = ["BottleneckChange", "GraphDiff", "RankChange", "SectorChange", "SpofChange", "diff"]
 
 
 @dataclass(frozen=True)

@@ -37,7 +37,7 @@ import numpy as np
 from chainmap.analysis.scenario import Capacities
 from chainmap.graph import FloatArray, Step, SupplyGraph
 
-__all__ = ["supply", "availability", "entry_capacity"]
+__all__ = ["availability", "entry_capacity", "supply"]
 
 
 def entry_capacity(graph: SupplyGraph, caps: Capacities) -> FloatArray:

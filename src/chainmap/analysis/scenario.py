@@ -23,7 +23,7 @@ import numpy as np
 from chainmap.errors import ScenarioError
 from chainmap.graph import FloatArray, SupplyGraph
 
-__all__ = ["Scenario", "Capacities", "capacities"]
+__all__ = ["Capacities", "Scenario", "capacities"]
 
 
 @dataclass(frozen=True)

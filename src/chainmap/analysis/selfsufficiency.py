@@ -26,7 +26,7 @@ from chainmap.analysis.scenario import Capacities
 from chainmap.analysis.simulate import sector_means
 from chainmap.graph import SupplyGraph
 
-__all__ = ["SelfSufficiency", "ComponentSufficiency", "SectorSufficiency", "self_sufficiency"]
+__all__ = ["ComponentSufficiency", "SectorSufficiency", "SelfSufficiency", "self_sufficiency"]
 
 
 @dataclass(frozen=True)

@@ -23,7 +23,7 @@ from chainmap.analysis.propagate import availability
 from chainmap.analysis.scenario import Scenario, capacities
 from chainmap.graph import FloatArray, SupplyGraph
 
-__all__ = ["ComponentAvailability", "SectorAvailability", "SimulationResult", "simulate", "sector_means"]
+__all__ = ["ComponentAvailability", "SectorAvailability", "SimulationResult", "sector_means", "simulate"]
 
 
 @dataclass(frozen=True)

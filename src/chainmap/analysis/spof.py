@@ -36,7 +36,7 @@ from chainmap.analysis.scenario import Capacities, Scenario, capacities
 from chainmap.errors import UnknownNodeError
 from chainmap.graph import KINDS, SupplyGraph
 
-__all__ = ["SinglePointOfFailure", "kill_sets", "spof_sets", "single_points_of_failure", "resolve_targets", "bits_to_ids", "upstream"]
+__all__ = ["SinglePointOfFailure", "bits_to_ids", "kill_sets", "resolve_targets", "single_points_of_failure", "spof_sets", "upstream"]
 
 
 @dataclass(frozen=True)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from enum import Enum
+from enum import StrEnum
 from pathlib import Path
 from typing import Annotated
 
@@ -16,6 +16,7 @@ from chainmap.analysis import (
     simulate,
     single_points_of_failure,
 )
+from chainmap.analysis.diff import diff
 from chainmap.cli.common import (
     HomeOpt,
     LimitOpt,
@@ -27,14 +28,13 @@ from chainmap.cli.common import (
     prepare,
     scenario_of,
 )
-from chainmap.analysis.diff import diff
 from chainmap.cli.output import Format, emit, to_json
 from chainmap.errors import ScenarioError
 
 FormatOpt = Annotated[Format, typer.Option("--format", "-f", help="Output format.")]
 
 
-class FailOn(str, Enum):
+class FailOn(StrEnum):
     spof = "spof"
     bottleneck = "bottleneck"
 

@@ -8,16 +8,16 @@ import json
 import math
 from collections.abc import Sequence
 from dataclasses import asdict, is_dataclass
-from enum import Enum
+from enum import StrEnum
 from typing import Any
 
 from rich.console import Console
 from rich.table import Table
 
-__all__ = ["Format", "records", "to_json", "to_csv", "to_table", "emit"]
+__all__ = ["Format", "emit", "records", "to_csv", "to_json", "to_table"]
 
 
-class Format(str, Enum):
+class Format(StrEnum):
     table = "table"
     json = "json"
     csv = "csv"

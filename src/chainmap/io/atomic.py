@@ -22,7 +22,7 @@ from pathlib import Path
 
 from chainmap.errors import OutputError
 
-__all__ = ["write_bytes_atomic", "write_text_atomic", "check_output"]
+__all__ = ["check_output", "write_bytes_atomic", "write_text_atomic"]
 
 
 def check_output(path: str | Path, inputs: Iterable[str | Path] = ()) -> Path:

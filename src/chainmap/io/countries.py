@@ -14,7 +14,7 @@ import functools
 
 import pycountry
 
-__all__ = ["country_code", "alpha3_to_alpha2", "country_name", "AGGREGATES"]
+__all__ = ["AGGREGATES", "alpha3_to_alpha2", "country_code", "country_name"]
 
 AGGREGATES = {"EU": "European Union", "XR": "Rest of world", "XK": "Kosovo"}
 """Non-ISO codes chainmap uses: the EU, the rest of the world, Kosovo."""

@@ -71,7 +71,7 @@ def coverage(spec: GraphSpec) -> Coverage:
             if entry.supplier is not None:
                 for row in rows:
                     row._suppliers.add(entry.supplier)
-    for sid, sourced in supplier_country_sourced.items():
+    for sourced in supplier_country_sourced.values():
         total.facts += 1
         total.sourced_facts += sourced
     for country in spec.countries:

@@ -14,7 +14,7 @@ from __future__ import annotations
 from chainmap.errors import ScenarioError
 from chainmap.model.schema import GraphSpec, SupplyEntry
 
-__all__ = ["qualify", "parse_qualify"]
+__all__ = ["parse_qualify", "qualify"]
 
 
 def parse_qualify(text: str) -> tuple[str, str, float]:

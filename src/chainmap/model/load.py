@@ -33,7 +33,7 @@ from chainmap.errors import GraphFileError, Problem
 from chainmap.model.reader import Document, read_file
 from chainmap.model.schema import AnyOf, GraphFile, GraphSpec, Settings
 
-__all__ = ["LoadedSpec", "load_spec", "graph_files", "SUFFIXES", "valid_country_code"]
+__all__ = ["SUFFIXES", "LoadedSpec", "graph_files", "load_spec", "valid_country_code"]
 
 SUFFIXES = (".yaml", ".yml", ".json")
 """File endings read as graph files."""
@@ -143,10 +143,7 @@ def _data_path(data: Any, loc: Iterable[Any]) -> tuple[str | int, ...]:
     out: list[str | int] = []
     node = data
     for part in loc:
-        if isinstance(node, dict) and part in node:
-            out.append(part)
-            node = node[part]
-        elif isinstance(node, list) and isinstance(part, int) and 0 <= part < len(node):
+        if (isinstance(node, dict) and part in node) or (isinstance(node, list) and isinstance(part, int) and 0 <= part < len(node)):
             out.append(part)
             node = node[part]
         elif isinstance(node, dict) and isinstance(part, str) and not part[:1].isupper() and "[" not in part:

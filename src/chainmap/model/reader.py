@@ -30,7 +30,7 @@ import yaml
 
 from chainmap.errors import GraphFileError, Problem
 
-__all__ = ["Document", "read_file", "read_text", "MAX_FILE_BYTES", "MAX_DEPTH", "MAX_NODES"]
+__all__ = ["MAX_DEPTH", "MAX_FILE_BYTES", "MAX_NODES", "Document", "read_file", "read_text"]
 
 MAX_FILE_BYTES = 32 * 1024 * 1024
 """Largest graph file read (bytes)."""

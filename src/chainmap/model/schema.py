@@ -12,12 +12,13 @@ Examples
 
 from __future__ import annotations
 
-import re
 from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 __all__ = [
+    "COUNTRY_PATTERN",
+    "ID_PATTERN",
     "Alternative",
     "AnyOf",
     "Bloc",
@@ -30,8 +31,6 @@ __all__ = [
     "Supplier",
     "SupplyEntry",
     "Weights",
-    "ID_PATTERN",
-    "COUNTRY_PATTERN",
 ]
 
 ID_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9_.:/+-]{0,199}$"

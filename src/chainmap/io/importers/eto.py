@@ -38,7 +38,7 @@ from typing import Any
 from chainmap.errors import GraphFileError, Problem
 from chainmap.io.countries import alpha3_to_alpha2, country_code, country_name
 
-__all__ = ["import_eto", "write_sample", "TABLES"]
+__all__ = ["TABLES", "import_eto", "write_sample"]
 
 TABLES = ("inputs.csv", "providers.csv", "provision.csv", "sequence.csv")
 SOURCE = "CSET Emerging Technology Observatory, Semiconductor supply chain dataset"

@@ -28,7 +28,7 @@ from typing import Any
 from chainmap.errors import GraphFileError, Problem
 from chainmap.io.countries import country_code, country_name
 
-__all__ = ["import_eu_crm", "material_id", "SOURCE"]
+__all__ = ["SOURCE", "import_eu_crm", "material_id"]
 
 SOURCE = ("EU CRM 2023 global supply shares (European Commission, Study on the critical raw materials for the "
           "EU 2023, doi 10.2873/725585, CC BY 4.0; shared/data/eu-crm-2023/fact_GlobalSupplyShares&t.csv)")
@@ -123,9 +123,9 @@ def import_eu_crm(folder: str | Path, with_countries: bool = True) -> dict[str, 
                 continue
             key = (material, stage)
             names[key] = material
-            entry = rows.setdefault(key, {})
-            old = entry.get(code, (0.0, False))
-            entry[code] = (old[0] + share, old[1] or estimated)
+            by_country = rows.setdefault(key, {})
+            old = by_country.get(code, (0.0, False))
+            by_country[code] = (old[0] + share, old[1] or estimated)
     if problems:
         raise GraphFileError(problems)
     components: list[dict[str, Any]] = []

@@ -25,7 +25,7 @@ from typing import Any
 from chainmap.errors import GraphFileError, Problem
 from chainmap.io.countries import country_code, country_name
 
-__all__ = ["import_usgs", "ELEMENTS", "SOURCE"]
+__all__ = ["ELEMENTS", "SOURCE", "import_usgs"]
 
 SOURCE = ("USGS mine production 2015 by element and country, via Theler, Kauwe & Sparks, Integrating Materials "
           "and Manufacturing Innovation 9:144-150 (2020), sp8rks/USGS_HHI (MIT; shared/data/usgs-hhi-2015)")
