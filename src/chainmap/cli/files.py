@@ -31,7 +31,7 @@ def validate_command(
 
     with errors_as_exit():
         graph = load(path, home=home)
-    cov = coverage(graph.spec)
+    cov = coverage(graph.spec, graph.origins)
     summary = {
         "files": len(graph.files),
         "countries": cov.countries,

@@ -1,7 +1,9 @@
 """Coverage of a graph: counts per division and how many facts carry a source.
 
-A *fact* is a supply entry (share), an alternative (readiness), a supplier
-(its country) or a country risk. ``sourced`` is the fraction with a
+A division's components are those whose ``sector`` is its code plus those
+written in the division's own file (the file that declares the sector: the
+inputs it models for its products). A *fact* is a supply entry (share), an
+alternative (readiness), a supplier (its country) or a country risk. ``sourced`` is the fraction with a
 non-empty ``source``; ``estimates`` counts facts marked ``estimate: true``.
 
 Examples
@@ -52,13 +54,17 @@ class Coverage:
     supplier_count: int
 
 
-def coverage(spec: GraphSpec) -> Coverage:
-    """Counts and sourcing per division."""
+def coverage(spec: GraphSpec, origins: dict[str, tuple[str, int]] | None = None) -> Coverage:
+    """Counts and sourcing per division (``origins``: where each id is defined)."""
+    origins = origins or {}
+    file_of_sector = {s.code: origins[s.code][0] for s in spec.sectors if s.code in origins}
+    sector_of_file = {f: code for code, f in file_of_sector.items()}
     by_code = {s.code: SectorCoverage(s.code, s.name, products=len(s.products)) for s in spec.sectors}
     total = SectorCoverage("all", "all divisions", products=sum(len(s.products) for s in spec.sectors))
     supplier_country_sourced = {s.id: bool(s.source) for s in spec.suppliers}
     for comp in spec.components:
-        rows = [total] + ([by_code[comp.sector]] if comp.sector in by_code else [])
+        codes = {comp.sector} | {sector_of_file.get(origins.get(comp.id, ("", 0))[0])}
+        rows = [total] + [by_code[c] for c in sorted(c for c in codes if c in by_code)]
         for row in rows:
             row.components += 1
         facts = list(comp.suppliers) + list(comp.alternatives)
