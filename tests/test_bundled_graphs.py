@@ -7,8 +7,6 @@ from __future__ import annotations
 from functools import cache
 from pathlib import Path
 
-import pytest
-
 import chainmap
 from chainmap.analysis.concentration import concentration
 from chainmap.model.coverage import coverage

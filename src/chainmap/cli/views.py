@@ -2,8 +2,84 @@
 
 from __future__ import annotations
 
+from enum import StrEnum
+from pathlib import Path
+from typing import Annotated
+
 import typer
+
+from chainmap.cli.common import HomeOpt, LimitOpt, PathArg, RemoveOpt, errors_as_exit, prepare, scenario_of
+
+OutFileOpt = Annotated[Path, typer.Option("--output", "-o", help="Output file.", show_default=False)]
+
+
+class ExportFormat(StrEnum):
+    graphml = "graphml"
+    gexf = "gexf"
+    cytoscape = "cytoscape"
+    csv = "csv"
+    json = "json"
 
 
 def register(app: typer.Typer) -> None:
     """Add the view commands to ``app``."""
+    app.command("render")(render_command)
+    app.command("report")(report_command)
+    app.command("export")(export_command)
+
+
+def render_command(
+    path: PathArg,
+    output: OutFileOpt,
+    sector: Annotated[str | None, typer.Option("--sector", help="Show one sector (code) in detail.")] = None,
+    focus: Annotated[str | None, typer.Option("--focus", help="Show the neighbourhood of this node id.")] = None,
+    depth: Annotated[int, typer.Option("--depth", min=0, max=50, help="Steps up- and downstream of --focus.")] = 2,
+    remove: RemoveOpt = None,
+    limit: LimitOpt = None,
+    home: HomeOpt = None,
+    max_nodes: Annotated[int, typer.Option("--max-nodes", min=1, help="Aggregate by sector above this many nodes.")] = 2000,
+) -> None:
+    """Write an interactive HTML view (one self-contained file that opens offline)."""
+    with errors_as_exit():
+        from chainmap.render.html import render_html
+
+        graph = prepare(path, home)
+        scenario = scenario_of(remove, limit, graph) if (remove or limit) else None
+        out = render_html(graph, output, sector=sector, focus=focus, depth=depth, scenario=scenario,
+                          max_nodes=max_nodes)
+    print(f"wrote {out}")
+
+
+def report_command(
+    path: PathArg,
+    output: Annotated[Path, typer.Option("--output", "-o", help="Output folder (index.html and graph.html).",
+                                         show_default=False)],
+    home: HomeOpt = None,
+) -> None:
+    """Write the report page (priorities, exposure, SPOFs, scenarios) and the graph view into a folder."""
+    with errors_as_exit():
+        from chainmap.render.report import render_report
+
+        graph = prepare(path, home)
+        out = render_report(graph, output)
+    print(f"wrote {out}")
+
+
+def export_command(
+    path: PathArg,
+    output: OutFileOpt,
+    fmt: Annotated[ExportFormat, typer.Option("--format", "-f", help="Exchange format.")] = ExportFormat.graphml,
+    home: HomeOpt = None,
+) -> None:
+    """Export the graph with analysis results as node attributes (GraphML, GEXF, Cytoscape.js, CSV, JSON).
+
+    CSV writes two files: ``STEM.nodes.csv`` and ``STEM.edges.csv`` beside ``-o STEM.csv``
+    (or ``nodes.csv`` and ``edges.csv`` inside ``-o`` when it is a folder).
+    """
+    with errors_as_exit():
+        from chainmap.io.exporters import export
+
+        graph = prepare(path, home)
+        written = export(graph, output, fmt.value)
+    for item in written:
+        print(f"wrote {item}")

@@ -1,0 +1,192 @@
+"""Exchange formats: GraphML, GEXF, Cytoscape.js JSON, CSV and node-link JSON.
+
+Every format carries the same graph: nodes (countries, suppliers,
+components; string ids) and downstream edges (``located_in``, ``supplies``,
+``requires``), with the analysis results as node attributes:
+
+==========================  =========  ==================================================
+attribute                   type       meaning
+==========================  =========  ==================================================
+``kind``                    string     ``country``, ``supplier`` or ``component``
+``name``                    string     human name
+``country``                 string     the node's country ("" for components)
+``origin``                  string     ``home``, ``foreign`` or "" (components)
+``sector``                  string     GB/T 4754 division of a component ("" otherwise)
+``leader``                  string     a component's leading supply country ("" if none)
+``spof``                    boolean    single point of failure of some product
+``spof_targets``            string     the products it takes down, ``;``-joined
+``bottleneck``              boolean    foreign bottleneck (removal or concentration)
+``bottleneck_reasons``      string     ``removal``/``concentration``, ``;``-joined
+``bottleneck_hits``         string     the products it hits, ``;``-joined
+``rank``                    integer    substitution-priority rank (0: not ranked)
+``score`` ``impact``        double     the priority score and its four factors
+``exposure`` ``gap``
+``urgency``
+``sources`` ``notes``       string     citations and notes, ``;``-joined
+==========================  =========  ==================================================
+
+Edges carry ``type`` (string), ``share`` (double), ``any_of`` (boolean) and
+``group`` (integer requirement group, -1 for other edges). Missing numbers
+(the score of an unranked node, the share of a ``requires`` edge) are NaN in
+GraphML and GEXF, an empty cell in CSV and ``null`` in the JSON formats (JSON
+has no NaN); strings are never missing, only empty. The graph attribute
+``home`` names the point of view. GEXF reserves the edge attribute ``type``
+(directed or undirected), so there the edge type is ``relation`` (and the
+edge ``label``), and the node ``label`` is the name.
+
+CSV writes two files. Given ``out.csv`` it writes ``out.nodes.csv`` and
+``out.edges.csv`` beside it; given a folder (an existing one, or a path
+ending in ``/``) it writes ``nodes.csv`` and ``edges.csv`` inside.
+
+Examples
+--------
+>>> import chainmap, pathlib, tempfile
+>>> g = chainmap.load("tests/data/mini")
+>>> folder = pathlib.Path(tempfile.mkdtemp())
+>>> [p.name for p in export(g, folder / "mini.csv", "csv")]
+['mini.nodes.csv', 'mini.edges.csv']
+>>> import networkx as nx
+>>> h = nx.read_graphml(export(g, folder / "mini.graphml", "graphml")[0])
+>>> h.nodes["NL"]["spof"], h.number_of_nodes()
+(True, 18)
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import math
+import re
+from pathlib import Path
+from typing import Any
+
+import networkx as nx
+
+from chainmap.errors import OutputError
+from chainmap.graph import SupplyGraph
+from chainmap.io.atomic import check_output, write_bytes_atomic, write_text_atomic
+from chainmap.model.schema import AnyOf
+
+__all__ = ["EDGE_FIELDS", "FORMATS", "NODE_FIELDS", "export", "export_graph"]
+
+FORMATS = ("graphml", "gexf", "cytoscape", "csv", "json")
+NODE_FIELDS = ("kind", "name", "country", "origin", "sector", "leader", "spof", "spof_targets", "bottleneck",
+               "bottleneck_reasons", "bottleneck_hits", "rank", "score", "impact", "exposure", "gap", "urgency",
+               "sources", "notes")
+EDGE_FIELDS = ("type", "share", "any_of", "group")
+FLOAT_FIELDS = ("score", "impact", "exposure", "gap", "urgency")
+
+
+def export_graph(graph: SupplyGraph) -> nx.MultiDiGraph:
+    """The networkx graph every format is written from (NaN for missing numbers)."""
+    from chainmap.render.facts import node_facts  # the shared analysis facts (no rendering code)
+
+    facts = node_facts(graph)
+    out = nx.MultiDiGraph(home=graph.home)
+    for node in graph.ids:
+        f = facts[node]
+        out.add_node(node, kind=f.kind, name=f.name, country=f.country, origin=f.origin, sector=f.sector,
+                     leader=f.leader, spof=f.spof, spof_targets=";".join(f.spof_targets), bottleneck=f.bottleneck,
+                     bottleneck_reasons=";".join(f.bottleneck_reasons), bottleneck_hits=";".join(f.bottleneck_hits),
+                     rank=int(f.rank), score=float(f.score), impact=float(f.impact), exposure=float(f.exposure),
+                     gap=float(f.gap), urgency=float(f.urgency), sources=";".join(f.sources),
+                     notes=";".join(f.notes))
+    nan = float("nan")
+    for sid in graph.supplier_ids:
+        out.add_edge(graph.suppliers[sid].country, sid, type="located_in", share=nan, any_of=False, group=-1)
+    for cid in graph.component_ids:
+        comp = graph.components[cid]
+        for entry in sorted(comp.suppliers, key=lambda e: (e.supplier or "", e.country or "")):
+            out.add_edge(entry.supplier or entry.country, cid, type="supplies", share=float(entry.share),
+                         any_of=False, group=-1)
+        for g, req in enumerate(comp.requires):
+            members = req.any_of if isinstance(req, AnyOf) else [req]
+            for m in members:
+                out.add_edge(m, cid, type="requires", share=nan, any_of=isinstance(req, AnyOf), group=g)
+    return out
+
+
+def _json_value(value: Any) -> Any:
+    return None if isinstance(value, float) and math.isnan(value) else value
+
+
+def _clean_json(data: Any) -> Any:
+    if isinstance(data, dict):
+        return {k: _clean_json(v) for k, v in data.items()}
+    if isinstance(data, list):
+        return [_clean_json(v) for v in data]
+    return _json_value(data)
+
+
+def _csv_cell(value: Any) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, float):
+        return "" if math.isnan(value) else repr(value)
+    return str(value)
+
+
+def _csv_paths(path: Path) -> tuple[Path, Path]:
+    if path.is_dir() or str(path).endswith(("/", "\\")):
+        return path / "nodes.csv", path / "edges.csv"
+    stem = path.name[: -len(".csv")] if path.name.lower().endswith(".csv") else path.name
+    return path.with_name(f"{stem}.nodes.csv"), path.with_name(f"{stem}.edges.csv")
+
+
+def export(graph: SupplyGraph, path: str | Path, fmt: str) -> list[Path]:
+    """Write ``graph`` with its analysis results to ``path`` in ``fmt``; return the files written.
+
+    Parameters
+    ----------
+    graph : the loaded graph (its ``home`` is the point of view).
+    path : output file (for ``csv``: see the module docs); never one of ``graph.files``.
+    fmt : ``graphml``, ``gexf``, ``cytoscape`` (Cytoscape.js JSON), ``csv`` or ``json`` (node-link).
+    """
+    if fmt not in FORMATS:
+        raise OutputError(f"unknown export format {fmt!r} (expected one of: {', '.join(FORMATS)})")
+    target = Path(path)
+    if fmt == "csv":
+        nodes_path, edges_path = _csv_paths(target)
+        for p in (nodes_path, edges_path):
+            check_output(p, graph.files)
+    else:
+        check_output(target, graph.files)
+    data = export_graph(graph)
+    if fmt == "graphml":
+        buf = io.BytesIO()
+        nx.write_graphml(data, buf, encoding="utf-8", prettyprint=True, named_key_ids=True)
+        write_bytes_atomic(target, buf.getvalue(), graph.files)
+        return [target]
+    if fmt == "gexf":
+        gexf = data.copy()
+        for node in gexf.nodes:
+            gexf.nodes[node]["label"] = gexf.nodes[node]["name"]
+        for _, _, attrs in gexf.edges(data=True):
+            attrs["relation"] = attrs["label"] = attrs.pop("type")  # GEXF reserves "type" (directed, ...)
+        buf = io.BytesIO()
+        nx.write_gexf(gexf, buf, encoding="utf-8", prettyprint=True)
+        text = re.sub(rb' lastmodifieddate="[^"]*"', b"", buf.getvalue())  # deterministic output
+        write_bytes_atomic(target, text, graph.files)
+        return [target]
+    if fmt == "cytoscape":
+        payload = _clean_json(nx.cytoscape_data(data))
+        write_text_atomic(target, json.dumps(payload, ensure_ascii=False, indent=1, allow_nan=False) + "\n", graph.files)
+        return [target]
+    if fmt == "json":
+        payload = _clean_json(nx.node_link_data(data, edges="edges"))
+        write_text_atomic(target, json.dumps(payload, ensure_ascii=False, indent=1, allow_nan=False) + "\n", graph.files)
+        return [target]
+    nodes_buf = io.StringIO()
+    writer = csv.writer(nodes_buf, lineterminator="\n")
+    writer.writerow(["id", *NODE_FIELDS])
+    for node, attrs in data.nodes(data=True):
+        writer.writerow([node, *(_csv_cell(attrs[k]) for k in NODE_FIELDS)])
+    edges_buf = io.StringIO()
+    writer = csv.writer(edges_buf, lineterminator="\n")
+    writer.writerow(["source", "target", *EDGE_FIELDS])
+    for a, b, attrs in data.edges(data=True):
+        writer.writerow([a, b, *(_csv_cell(attrs[k]) for k in EDGE_FIELDS)])
+    write_text_atomic(nodes_path, nodes_buf.getvalue(), graph.files)
+    write_text_atomic(edges_path, edges_buf.getvalue(), graph.files)
+    return [nodes_path, edges_path]

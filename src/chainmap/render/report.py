@@ -1,0 +1,173 @@
+"""The report page: one folder an analyst can open or email, with no network access.
+
+:func:`render_report` writes ``out_dir/index.html`` (top substitution
+priorities with factor bars, country exposure per sector as CSS bars, the
+single points of failure, the results of standard scenarios: removing each
+bloc defined in the graph and each of the top foreign countries) and
+``out_dir/graph.html``, the interactive view it links to. The page has no
+script at all; every text from a graph file goes through Jinja's autoescape.
+
+Examples
+--------
+>>> import chainmap, pathlib, tempfile
+>>> out = render_report(chainmap.load("tests/data/mini"), pathlib.Path(tempfile.mkdtemp()) / "report")
+>>> out.name, (out.parent / "graph.html").exists()
+('index.html', True)
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from chainmap.analysis import Scenario, simulate
+from chainmap.analysis.concentration import country_shares
+from chainmap.graph import SupplyGraph
+from chainmap.io.atomic import check_output, write_text_atomic
+from chainmap.render.facts import node_facts
+from chainmap.render.html import OTHER_COLOR, country_colors, render_html, template_text
+
+__all__ = ["render_report", "report_data"]
+
+TOP_PRIORITIES = 25
+TOP_SPOF = 60
+TOP_COUNTRIES = 5
+BAR_COUNTRIES = 8
+
+
+@dataclass(frozen=True)
+class ScenarioRow:
+    """What one standard scenario does to the products."""
+
+    name: str
+    describe: str
+    products_down: int
+    products: int
+    mean_availability: float
+    worst_sectors: list[tuple[str, str, float]]
+
+
+def _scenario_row(graph: SupplyGraph, name: str, scenario: Scenario) -> ScenarioRow:
+    result = simulate(graph, scenario)
+    products = set(graph.products)
+    rows = [c for c in result.components if c.id in products]
+    total = sum(float(graph.value[graph.component_of[c.id]]) for c in rows) or 1.0
+    mean = sum(float(graph.value[graph.component_of[c.id]]) * c.availability for c in rows) / total if rows else 1.0
+    worst = sorted((s for s in result.sectors if s.impact > 1e-12), key=lambda s: (-s.impact, s.code))[:3]
+    return ScenarioRow(name, scenario.describe(), sum(1 for c in rows if not c.up), len(rows), mean,
+                       [(s.code, s.name, s.impact) for s in worst])
+
+
+def _exposure(graph: SupplyGraph, colors: dict[str, str]) -> tuple[list[dict[str, Any]], list[list[str]]]:
+    """Per sector: mean supply share by country over its components (listed supply only)."""
+    rows: list[dict[str, Any]] = []
+    used: dict[str, float] = {}
+    for code, sector in graph.sectors.items():
+        comps = sorted({c for c, comp in graph.components.items() if comp.sector == code} | set(sector.products))
+        totals: dict[str, float] = {}
+        counted = 0
+        for cid in comps:
+            shares = country_shares(graph, cid)
+            if not shares:
+                continue
+            counted += 1
+            for country, share in shares.items():
+                totals[country] = totals.get(country, 0.0) + share
+        if not counted:
+            rows.append({"code": code, "name": sector.name, "components": len(comps), "counted": 0,
+                         "foreign": 0.0, "segments": []})
+            continue
+        mean = {k: v / counted for k, v in totals.items()}
+        ranked = sorted(mean.items(), key=lambda kv: (kv[0] != graph.home, -kv[1], kv[0]))
+        segments: list[dict[str, Any]] = []
+        other = 0.0
+        for country, share in ranked:
+            if country == graph.home or len(segments) < BAR_COUNTRIES:
+                segments.append({"country": country, "name": graph.name(country), "share": share,
+                                 "pct": round(100 * share, 2), "color": colors.get(country, OTHER_COLOR)})
+                used[country] = used.get(country, 0.0) + share
+            else:
+                other += share
+        if other > 0:
+            segments.append({"country": "", "name": "other countries", "share": other, "pct": round(100 * other, 2),
+                             "color": OTHER_COLOR})
+        foreign = sum(v for k, v in mean.items() if k != graph.home)
+        rows.append({"code": code, "name": sector.name, "components": len(comps), "counted": counted,
+                     "foreign": foreign, "segments": segments})
+    legend = [[c, graph.name(c), colors.get(c, OTHER_COLOR)] for c in sorted(used, key=lambda c: (-used[c], c))
+              if colors.get(c, OTHER_COLOR) != OTHER_COLOR]
+    return rows, legend
+
+
+def report_data(graph: SupplyGraph) -> dict[str, Any]:
+    """Everything the report shows, as plain data (deterministic)."""
+    facts = node_facts(graph)
+    colors = country_colors(graph, facts)
+    ranked = sorted((f for f in facts.values() if f.has_priority), key=lambda f: f.rank)
+    prios = []
+    for f in ranked[:TOP_PRIORITIES]:
+        comp = graph.components[f.id]
+        foreign = [k for k in country_shares(graph, f.id) if k != graph.home]
+        alt = max((a for a in comp.alternatives if graph.suppliers[a.supplier].country == graph.home),
+                  key=lambda a: (a.readiness, a.supplier), default=None)
+        prios.append({
+            "rank": f.rank, "id": f.id, "name": f.name, "sector": f.sector, "score": f.score,
+            "factors": [(k, getattr(f, k), round(100 * getattr(f, k), 2)) for k in ("impact", "exposure", "gap", "urgency")],
+            "foreign": ", ".join(foreign), "alternative": f"{graph.name(alt.supplier)} ({alt.readiness:.0%})" if alt else "",
+        })
+    spofs = sorted((f for f in facts.values() if f.spof), key=lambda f: (-len(f.spof_targets), f.id))
+    spof_rows = [{"id": f.id, "name": f.name, "kind": f.kind, "country": f.country, "origin": f.origin,
+                  "targets": ", ".join(graph.name(t) for t in f.spof_targets), "count": len(f.spof_targets)}
+                 for f in spofs[:TOP_SPOF]]
+    exposure, legend = _exposure(graph, colors)
+    scenarios = [_scenario_row(graph, f"bloc {bloc.name}", Scenario(remove=(bid,))) for bid, bloc in graph.blocs.items()]
+    foreign_countries = sorted(
+        (f for f in facts.values() if f.kind == "country" and f.origin == "foreign" and f.bottleneck),
+        key=lambda f: (-len(f.bottleneck_hits), f.id))[:TOP_COUNTRIES]
+    scenarios += [_scenario_row(graph, f"country {f.name}", Scenario(remove=(f.id,))) for f in foreign_countries]
+    return {
+        "home": graph.home, "home_name": graph.name(graph.home),
+        "counts": {"countries": graph.n_countries, "suppliers": graph.n_suppliers, "components": graph.n_components,
+                   "sectors": len(graph.sectors), "products": len(graph.products),
+                   "ranked": len(ranked), "spof": len(spofs),
+                   "bottlenecks": sum(1 for f in facts.values() if f.bottleneck)},
+        "priorities": prios, "spofs": spof_rows, "spof_more": max(0, len(spofs) - TOP_SPOF),
+        "exposure": exposure, "legend": legend, "scenarios": scenarios,
+    }
+
+
+def _fmt(x: float, digits: int = 3) -> str:
+    return "n/a" if x is None or (isinstance(x, float) and math.isnan(x)) else f"{x:.{digits}f}"
+
+
+def _pct(x: float) -> str:
+    return "n/a" if x is None or (isinstance(x, float) and math.isnan(x)) else f"{100 * x:.1f}%"
+
+
+def render_report(graph: SupplyGraph, out_dir: str | Path) -> Path:
+    """Write ``out_dir/index.html`` and ``out_dir/graph.html``; return the index path.
+
+    Parameters
+    ----------
+    graph : the loaded graph (its ``home`` is the point of view).
+    out_dir : output folder (created); neither file may be one of ``graph.files``.
+    """
+    import jinja2
+    from markupsafe import Markup
+
+    folder = Path(out_dir)
+    if folder.exists() and not folder.is_dir():
+        from chainmap.errors import OutputError
+
+        raise OutputError(f"report output {folder} is a file; give a folder")
+    index = check_output(folder / "index.html", graph.files)
+    render_html(graph, folder / "graph.html")
+    env = jinja2.Environment(autoescape=True, keep_trailing_newline=True, undefined=jinja2.StrictUndefined)
+    env.filters["fmt"] = _fmt
+    env.filters["pct"] = _pct
+    html = env.from_string(template_text("report.html.j2")).render(
+        data=report_data(graph), css=Markup(template_text("report.css")))
+    write_text_atomic(index, html, graph.files)
+    return index

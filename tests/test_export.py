@@ -1,0 +1,181 @@
+"""Exports read back with networkx (and igraph for GraphML): same nodes, edges and attributes."""
+
+from __future__ import annotations
+
+import csv
+import json
+import math
+import shutil
+from collections import Counter
+
+import igraph as ig
+import networkx as nx
+import pytest
+from typer.testing import CliRunner
+
+import chainmap
+from chainmap.cli.app import app
+from chainmap.errors import OutputError
+from chainmap.io.exporters import EDGE_FIELDS, NODE_FIELDS, export, export_graph
+
+MINI = "tests/data/mini"
+runner = CliRunner()
+
+
+@pytest.fixture(scope="module")
+def graph():
+    return chainmap.load(MINI)
+
+
+@pytest.fixture(scope="module")
+def expected(graph):
+    return export_graph(graph)
+
+
+def same(a, b) -> bool:
+    if isinstance(a, float) or isinstance(b, float):
+        a = float("nan") if a is None or a == "" else float(a)
+        b = float("nan") if b is None or b == "" else float(b)
+        return (math.isnan(a) and math.isnan(b)) or a == pytest.approx(b)
+    return a == b
+
+
+def edge_multiset(g, type_key="type") -> Counter:
+    return Counter((str(a), str(b), d[type_key]) for a, b, d in g.edges(data=True))
+
+
+def check_nodes(expected, got, fields=NODE_FIELDS, convert=None):
+    assert set(got.nodes) == set(expected.nodes)
+    for node, attrs in expected.nodes(data=True):
+        have = got.nodes[node]
+        for key in fields:
+            value = have.get(key)
+            if convert:
+                value = convert(key, value)
+            assert same(attrs[key], value), (node, key, attrs[key], value)
+
+
+def test_export_graph_attributes(expected):
+    nl = expected.nodes["NL"]
+    assert nl["spof"] is True and nl["bottleneck"] is True and nl["origin"] == "foreign"
+    assert nl["spof_targets"] == "logic-chip;office-pc;scanner" and math.isnan(nl["score"])
+    scanner = expected.nodes["scanner"]
+    assert scanner["rank"] == 1 and scanner["gap"] == pytest.approx(0.8) and scanner["leader"] == "NL"
+    assert all(v is not None for _, d in expected.nodes(data=True) for v in d.values())
+    assert expected.number_of_nodes() == 18 and expected.number_of_edges() == 17
+    assert sum(d["any_of"] for _, _, d in expected.edges(data=True)) == 2
+
+
+def test_graphml_networkx_and_igraph(graph, expected, tmp_path):
+    [path] = export(graph, tmp_path / "g.graphml", "graphml")
+    got = nx.read_graphml(path, force_multigraph=True)
+    check_nodes(expected, got)
+    assert edge_multiset(got) == edge_multiset(expected)
+    assert got.graph["home"] == "CN"
+    ig_graph = ig.Graph.Read_GraphML(str(path))
+    assert sorted(ig_graph.vs["id"]) == sorted(expected.nodes)
+    assert ig_graph.ecount() == expected.number_of_edges()
+    v = ig_graph.vs.find(id="scanner")
+    assert v["kind"] == "component" and v["spof"] is True and v["score"] == pytest.approx(0.7)
+    types = Counter((ig_graph.vs[e.source]["id"], ig_graph.vs[e.target]["id"], e["type"]) for e in ig_graph.es)
+    assert types == edge_multiset(expected)
+
+
+def test_gexf(graph, expected, tmp_path):
+    [path] = export(graph, tmp_path / "g.gexf", "gexf")
+    got = nx.read_gexf(path)
+    check_nodes(expected, got)
+    assert edge_multiset(got, "relation") == edge_multiset(expected)
+    assert "lastmodifieddate" not in path.read_text()
+
+
+def test_cytoscape(graph, expected, tmp_path):
+    [path] = export(graph, tmp_path / "g.cyjs", "cytoscape")
+    data = json.loads(path.read_text())
+    assert "NaN" not in path.read_text()
+    got = nx.cytoscape_graph(data)
+    check_nodes(expected, got)
+    assert edge_multiset(got) == edge_multiset(expected)
+    assert {e["data"]["source"] for e in data["elements"]["edges"]} <= set(expected.nodes)
+
+
+def test_node_link_json(graph, expected, tmp_path):
+    [path] = export(graph, tmp_path / "g.json", "json")
+    got = nx.node_link_graph(json.loads(path.read_text()), edges="edges")
+    check_nodes(expected, got)
+    assert edge_multiset(got) == edge_multiset(expected)
+    assert all(d["share"] is None for _, _, d in got.edges(data=True) if d["type"] != "supplies")
+
+
+def test_csv_pair(graph, expected, tmp_path):
+    paths = export(graph, tmp_path / "g.csv", "csv")
+    assert [p.name for p in paths] == ["g.nodes.csv", "g.edges.csv"]
+    nodes = list(csv.DictReader(paths[0].open()))
+    edges = list(csv.DictReader(paths[1].open()))
+    assert list(nodes[0]) == ["id", *NODE_FIELDS] and list(edges[0]) == ["source", "target", *EDGE_FIELDS]
+    got = nx.MultiDiGraph()
+    for row in nodes:
+        got.add_node(row.pop("id"), **row)
+    for row in edges:
+        got.add_edge(row.pop("source"), row.pop("target"), **row)
+
+    def convert(key, value):
+        if key in ("spof", "bottleneck"):
+            return value == "true"
+        if key == "rank":
+            return int(value)
+        return value
+
+    check_nodes(expected, got, convert=convert)
+    assert edge_multiset(got) == edge_multiset(expected)
+    # a folder gets nodes.csv and edges.csv
+    (tmp_path / "dir").mkdir()
+    assert [p.name for p in export(graph, tmp_path / "dir", "csv")] == ["nodes.csv", "edges.csv"]
+
+
+def test_exports_are_deterministic(graph, tmp_path):
+    for fmt in ("graphml", "gexf", "cytoscape", "json"):
+        a = export(graph, tmp_path / f"a.{fmt}", fmt)[0].read_bytes()
+        b = export(chainmap.load(MINI), tmp_path / f"b.{fmt}", fmt)[0].read_bytes()
+        assert a == b, fmt
+
+
+def test_hostile_names_survive_round_trip(tmp_path):
+    graph = chainmap.load("tests/data/hostile")
+    got = nx.read_graphml(export(graph, tmp_path / "h.graphml", "graphml")[0])
+    assert got.nodes["evil-supplier"]["name"] == "<script>alert(1)</script>"
+
+
+def test_refuses_input_files_and_unknown_format(tmp_path, graph):
+    shutil.copytree(MINI, tmp_path / "g")
+    loaded = chainmap.load(tmp_path / "g")
+    with pytest.raises(OutputError):
+        export(loaded, tmp_path / "g" / "graph.yaml", "json")
+    with pytest.raises(OutputError):
+        export(graph, tmp_path / "x.dot", "dot")
+
+
+def test_cli_export(tmp_path):
+    out = tmp_path / "m.graphml"
+    result = runner.invoke(app, ["export", MINI, "--format", "graphml", "-o", str(out)])
+    assert result.exit_code == 0 and out.exists()
+    result = runner.invoke(app, ["export", MINI, "--format", "csv", "-o", str(tmp_path / "m.csv"), "--home", "JP"])
+    assert result.exit_code == 0 and "m.nodes.csv" in result.output
+    rows = {r["id"]: r for r in csv.DictReader((tmp_path / "m.nodes.csv").open())}
+    assert rows["JP"]["origin"] == "home"
+    result = runner.invoke(app, ["export", MINI, "--format", "dot", "-o", str(out)])
+    assert result.exit_code == 2
+    shutil.copytree(MINI, tmp_path / "g")
+    result = runner.invoke(app, ["export", str(tmp_path / "g"), "-f", "json", "-o", str(tmp_path / "g" / "graph.yaml")])
+    assert result.exit_code == 2 and "refusing to overwrite" in result.output and "Traceback" not in result.output
+
+
+def test_cli_report(tmp_path):
+    result = runner.invoke(app, ["report", MINI, "-o", str(tmp_path / "out")])
+    assert result.exit_code == 0, result.output
+    index = (tmp_path / "out" / "index.html").read_text(encoding="utf-8")
+    assert 'href="graph.html"' in index and (tmp_path / "out" / "graph.html").exists()
+    assert "Lithography scanner" in index and "Chip export controls" in index
+    (tmp_path / "file").write_text("x")
+    result = runner.invoke(app, ["report", MINI, "-o", str(tmp_path / "file")])
+    assert result.exit_code == 2 and "Traceback" not in result.output

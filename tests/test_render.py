@@ -1,0 +1,264 @@
+"""The HTML graph view and the report page: self-contained, escaped, deterministic, correct data."""
+
+from __future__ import annotations
+
+import json
+import random
+import re
+import shutil
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+import chainmap
+from chainmap.analysis import Scenario
+from chainmap.cli.app import app
+from chainmap.errors import OutputError, UnknownNodeError
+from chainmap.graph import SupplyGraph
+from chainmap.model import GraphSpec
+from chainmap.render.html import json_for_script, render_html, view_data
+from chainmap.render.layout import layered_layout, longest_path_layers
+
+MINI = "tests/data/mini"
+HOSTILE = "tests/data/hostile"
+runner = CliRunner()
+
+SYNTH_COUNTRIES = ["CN", "US", "JP", "DE", "KR", "NL", "FR", "GB", "IT", "TW",
+                   "IN", "BR", "AU", "CA", "CH", "SE", "RU", "ZA", "MX", "ID"]
+
+
+def synthetic_spec(n_nodes: int = 10_000, seed: int = 7) -> GraphSpec:
+    """A random layered supply graph of ``n_nodes`` nodes (20 countries, n/5 suppliers, the rest components)."""
+    rng = random.Random(seed)
+    n_sup = n_nodes // 5
+    n_comp = n_nodes - len(SYNTH_COUNTRIES) - n_sup
+    suppliers = [{"id": f"s{i}", "name": f"Supplier {i}", "country": rng.choice(SYNTH_COUNTRIES)} for i in range(n_sup)]
+    codes = [f"{c:02d}" for c in range(13, 43)]
+    comps = []
+    for i in range(n_comp):
+        req = [f"c{j}" for j in sorted(rng.sample(range(i), min(i, rng.randint(0, 2))))]
+        entries = {}
+        for _ in range(rng.randint(0 if req else 1, 2)):
+            sup = f"s{rng.randrange(n_sup)}"
+            entries[sup] = {"supplier": sup, "share": round(rng.uniform(0.1, 1), 2)}
+        comps.append({"id": f"c{i}", "name": f"Component {i}", "sector": rng.choice(codes), "requires": req,
+                      "suppliers": list(entries.values())})
+    sectors = [{"code": code, "name": f"Sector {code}",
+                "products": [c["id"] for c in comps[-n_comp // 4:] if c["sector"] == code][:20]} for code in codes]
+    return GraphSpec.model_validate({"countries": [{"id": c, "name": c} for c in SYNTH_COUNTRIES],
+                                     "suppliers": suppliers, "components": comps, "sectors": sectors})
+
+
+def page_data(html: str) -> dict:
+    match = re.search(r'<script type="application/json" id="chainmap-data">(.*?)</script>', html, re.S)
+    assert match
+    return json.loads(match.group(1))
+
+
+@pytest.fixture(scope="module")
+def mini() -> SupplyGraph:
+    return chainmap.load(MINI)
+
+
+def test_render_is_self_contained_and_loads_nothing(mini, tmp_path):
+    out = chainmap.render_html(mini, tmp_path / "view.html")
+    assert out == tmp_path / "view.html" and sorted(p.name for p in tmp_path.iterdir()) == ["view.html"]
+    html = out.read_text(encoding="utf-8")
+    assert "Content-Security-Policy" in html and "default-src 'none'" in html
+    assert not re.search(r"""(src|href)\s*=\s*["']?\s*(https?:)?//""", html, re.I)
+    assert not re.search(r"""url\(\s*["']?\s*(https?:)?//""", html, re.I)
+    assert "@import" not in html and "sourceMappingURL" not in html
+    assert "vis.Network" in html  # vis-network inlined
+    data = page_data(html)
+    assert len(data["nodes"]) == len(mini.ids) == 18
+    assert not Path("lib").exists() or not (Path("lib") / "vis-9.1.2").exists()  # nothing written into the cwd
+
+
+def test_render_is_deterministic(mini, tmp_path):
+    a = render_html(mini, tmp_path / "a.html", scenario=Scenario(remove=("NL",)))
+    b = render_html(chainmap.load(MINI), tmp_path / "b.html", scenario=Scenario(remove=("NL",)))
+    assert a.read_bytes() == b.read_bytes()
+
+
+def test_node_data_carries_marks_factors_sources(mini):
+    data = view_data(mini)
+    nodes = {n["id"]: n for n in data["nodes"]}
+    assert nodes["NL"]["spof"] and nodes["NL"]["bottleneck"] and nodes["NL"]["shape"] == "square"
+    assert nodes["asml"]["shape"] == "triangle" and nodes["asml"]["origin"] == "foreign"
+    assert nodes["smee"]["origin"] == "home" and nodes["smee"]["color"] == data["colors"]["home"]
+    scanner = nodes["scanner"]
+    assert scanner["rank"] == 1 and scanner["impact"] == 1.0 and scanner["gap"] == 0.8
+    assert scanner["urgency"] == 0.875 and scanner["score"] == pytest.approx(0.7)
+    assert scanner["size"] > nodes["wafer"]["size"]  # sized by priority
+    assert scanner["color"] == nodes["NL"]["color"]  # leading supply country
+    assert {c[0] for c in data["legend"]} >= {"CN", "NL", "JP"}
+    assert [s[0] for s in data["sectors"]] == ["35", "39"]
+    edges = {(e["from"], e["to"], e["type"]) for e in data["edges"]}
+    assert ("asml", "scanner", "supplies") in edges and ("scanner", "logic-chip", "requires") in edges
+    assert ("NL", "asml", "located_in") in edges
+    anyof = [e for e in data["edges"] if e["any_of"]]
+    assert {e["from"] for e in anyof} == {"windows", "kylin-os"}
+    assert all(isinstance(n["x"], float) and isinstance(n["y"], float) for n in data["nodes"])
+
+
+def test_sources_and_notes_in_node_data(tmp_path):
+    (tmp_path / "g.yaml").write_text(
+        "countries: [{id: CN, name: China}, {id: JP, name: Japan, risk: 0.5, source: 'Risk memo 2024'}]\n"
+        "suppliers: [{id: s, name: S, country: JP, source: 'Annual report 2023'}]\n"
+        "components:\n  - {id: c, name: C, note: 'check', suppliers: [{supplier: s, share: 1, source: 'USGS 2024'}]}\n")
+    nodes = {n["id"]: n for n in view_data(chainmap.load(tmp_path))["nodes"]}
+    assert nodes["JP"]["sources"] == ["Risk memo 2024"]
+    assert nodes["c"]["sources"] == ["s share: USGS 2024"] and nodes["c"]["notes"] == ["check"]
+
+
+def test_scenario_overlay(mini):
+    nodes = {n["id"]: n for n in view_data(mini, scenario=Scenario.parse(["NL"], ["JP=0.5"]))["nodes"]}
+    assert nodes["NL"]["capacity"] == 0.0 and nodes["JP"]["capacity"] == 0.5
+    assert nodes["logic-chip"]["availability"] == 0.0 and nodes["salmon"]["availability"] == 1.0
+    assert "capacity" not in nodes["CN"]
+    bloc = {n["id"]: n for n in view_data(mini, scenario=Scenario(remove=("chip-controls",)))["nodes"]}
+    assert bloc["US"]["capacity"] == 0.0 and bloc["windows"]["availability"] == 0.0
+
+
+def test_sector_and_focus_views(mini):
+    ids = {n["id"] for n in view_data(mini, sector="35")["nodes"]}
+    assert ids == {"scanner", "asml", "NL"}
+    ids = {n["id"] for n in view_data(mini, focus="wafer", depth=1)["nodes"]}
+    assert ids == {"wafer", "shin-etsu", "nsig", "logic-chip"}
+    ids = {n["id"] for n in view_data(mini, focus="wafer", depth=2)["nodes"]}
+    assert ids == {"wafer", "shin-etsu", "nsig", "logic-chip", "JP", "CN", "office-pc"}
+    with pytest.raises(UnknownNodeError):
+        view_data(mini, focus="ghost")
+    with pytest.raises(UnknownNodeError):
+        view_data(mini, sector="99")
+
+
+def test_aggregation_above_max_nodes(mini):
+    data = view_data(mini, max_nodes=5)
+    assert data["meta"]["aggregated"]
+    ids = {n["id"] for n in data["nodes"]}
+    assert {"sector:39", "sector:35", "sector:none", "suppliers:CN", "suppliers:NL"} <= ids
+    assert {"CN", "NL"} <= ids and "asml" not in ids and "scanner" not in ids
+    group = {n["id"]: n for n in data["nodes"]}["sector:39"]
+    assert group["members"] == 3 and group["detail"] == "--sector 39"
+    assert all(e["from"] != e["to"] for e in data["edges"])
+    assert any(e["from"] == "suppliers:NL" and e["to"] == "sector:35" for e in data["edges"])
+    # a sector view keeps its components even when aggregated
+    ids = {n["id"] for n in view_data(mini, sector="39", max_nodes=2)["nodes"]}
+    assert {"wafer", "logic-chip", "office-pc"} <= ids
+
+
+def test_json_for_script_escapes():
+    text = json_for_script({"a": "</script><!-- & \u2028"})
+    assert "<" not in text and ">" not in text and "&" not in text
+    assert json.loads(text) == {"a": "</script><!-- & \u2028"}
+
+
+def test_hostile_names_are_escaped(tmp_path):
+    graph = chainmap.load(HOSTILE)
+    html = render_html(graph, tmp_path / "h.html").read_text(encoding="utf-8")
+    for raw in ("<img src=x", "<svg onload", "<iframe", "<script>window.__pwned", "<script>alert(1)", "<style>body",
+                "<link rel", "<base href", "<b>bold", "<!-- -->"):
+        assert raw not in html, raw
+    body_tags = re.findall(r"<(script|img|svg|iframe|style|link|base)\b[^>]*>", html)
+    # exactly our tags: two <style>, one JSON block, vis script, app script (vis's own code contains "<script>")
+    assert body_tags.count("img") == 0 and body_tags.count("svg") == 0 and body_tags.count("iframe") == 0
+    assert body_tags.count("link") == 0 and body_tags.count("base") == 0 and body_tags.count("style") == 2
+    data = page_data(html)
+    names = {n["id"]: n["name"] for n in data["nodes"]}
+    assert names["evil-supplier"] == "<script>alert(1)</script>"
+    assert names["NL"] == '<img src=x onerror="window.__pwned=2">'
+    title = re.search(r"<title>(.*?)</title>", html).group(1)
+    assert "<script>" not in title and "&lt;script&gt;" in title
+
+
+def test_refuses_to_overwrite_graph_files(tmp_path):
+    shutil.copytree(MINI, tmp_path / "g")
+    graph = chainmap.load(tmp_path / "g")
+    before = (tmp_path / "g" / "graph.yaml").read_text()
+    with pytest.raises(OutputError):
+        render_html(graph, tmp_path / "g" / "graph.yaml")
+    assert (tmp_path / "g" / "graph.yaml").read_text() == before
+
+
+def test_layout_layers_and_determinism():
+    assert longest_path_layers(5, [(0, 1), (1, 2), (2, 1), (2, 3), (0, 3)]) == [0, 1, 1, 2, 0]
+    edges = [(random.Random(1).randrange(200), v) for v in range(200)]
+    assert layered_layout(200, edges) == layered_layout(200, edges)
+    assert layered_layout(0, []) == []
+
+
+def test_large_graph_view_data():
+    graph = SupplyGraph.from_spec(synthetic_spec(3000))
+    data = view_data(graph, max_nodes=3000)
+    assert data["meta"]["aggregated"] is False and len(data["nodes"]) == 3000
+    small = view_data(graph)  # default max_nodes=2000
+    assert small["meta"]["aggregated"] and len(small["nodes"]) < 100
+
+
+# -- CLI -----------------------------------------------------------------------
+
+def test_cli_render(tmp_path):
+    out = tmp_path / "v.html"
+    result = runner.invoke(app, ["render", MINI, "-o", str(out), "--remove", "NL", "--limit", "JP=0.5"])
+    assert result.exit_code == 0, result.output
+    data = page_data(out.read_text(encoding="utf-8"))
+    assert data["meta"]["scenario"] == "remove NL; limit JP=0.5"
+    result = runner.invoke(app, ["render", MINI, "-o", str(out), "--focus", "wafer", "--depth", "1", "--home", "JP"])
+    assert result.exit_code == 0, result.output
+    data = page_data(out.read_text(encoding="utf-8"))
+    assert data["meta"]["home"] == "JP" and len(data["nodes"]) == 4
+    result = runner.invoke(app, ["render", MINI, "-o", str(out), "--sector", "39", "--max-nodes", "3"])
+    assert result.exit_code == 0, result.output
+
+
+@pytest.mark.parametrize("args, message", [
+    (["--focus", "ghost"], "unknown node 'ghost'"),
+    (["--sector", "99"], "unknown sector '99'"),
+    (["--remove", "ghost"], "unknown node 'ghost'"),
+    (["--limit", "JP=2"], "capacity must be in [0, 1]"),
+])
+def test_cli_render_bad_input_exit_2(tmp_path, args, message):
+    result = runner.invoke(app, ["render", MINI, "-o", str(tmp_path / "v.html"), *args])
+    assert result.exit_code == 2
+    lines = [x for x in result.output.splitlines() if x]
+    assert len(lines) == 1 and lines[0].startswith("error:") and message in lines[0]
+    assert "Traceback" not in result.output
+
+
+def test_cli_render_refuses_input_file(tmp_path):
+    shutil.copytree(MINI, tmp_path / "g")
+    result = runner.invoke(app, ["render", str(tmp_path / "g"), "-o", str(tmp_path / "g" / "graph.yaml")])
+    assert result.exit_code == 2 and "refusing to overwrite input graph file" in result.output
+
+
+# -- report page -----------------------------------------------------------------
+
+def test_report_content(mini, tmp_path):
+    from chainmap.render.report import render_report, report_data
+
+    data = report_data(mini)
+    assert data["priorities"][0]["id"] == "scanner"
+    assert [f[0] for f in data["priorities"][0]["factors"]] == ["impact", "exposure", "gap", "urgency"]
+    assert data["spofs"][0]["id"] == "NL"
+    names = [s.name for s in data["scenarios"]]
+    assert names[0] == "bloc Chip export controls" and "country Netherlands" in names
+    bloc = data["scenarios"][0]
+    assert bloc.products_down == 3 and bloc.products == 3
+    for row in data["exposure"]:
+        if row["counted"]:
+            assert sum(s["share"] for s in row["segments"]) == pytest.approx(1.0)
+    index = render_report(mini, tmp_path / "out")
+    html = index.read_text(encoding="utf-8")
+    assert "<script" not in html and not re.search(r"""(src|href)\s*=\s*["']?(https?:)?//""", html)
+    assert render_report(chainmap.load(MINI), tmp_path / "again").read_bytes() == index.read_bytes()
+    assert (tmp_path / "again" / "graph.html").read_bytes() == (tmp_path / "out" / "graph.html").read_bytes()
+
+
+def test_report_escapes_hostile_text(tmp_path):
+    from chainmap.render.report import render_report
+
+    html = render_report(chainmap.load(HOSTILE), tmp_path / "out").read_text(encoding="utf-8")
+    assert "<script" not in html and "<img" not in html and "<iframe" not in html and "<svg" not in html
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in html
