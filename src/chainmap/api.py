@@ -13,6 +13,9 @@ __all__ = ["load"]
 def load(path: str | Path, home: str | None = None) -> SupplyGraph:
     """Load graph files (a folder, recursively, or one file) into a :class:`SupplyGraph`.
 
+    A folder holding ``components.csv`` or ``components.parquet`` is read as a
+    columnar graph (:mod:`chainmap.io.columnar`, docs/columnar-format.md).
+
     Raises :class:`chainmap.GraphFileError` listing every problem with file,
     line and field.
 
@@ -22,4 +25,8 @@ def load(path: str | Path, home: str | None = None) -> SupplyGraph:
     >>> g.home, g.n_components, g.warnings[0].message
     ('CN', 7, 'fact without a source')
     """
+    from chainmap.io.columnar import is_columnar, load_columnar
+
+    if is_columnar(path):
+        return load_columnar(path, home=home)
     return SupplyGraph.from_loaded(load_spec(path, home=home))

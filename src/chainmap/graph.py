@@ -32,8 +32,10 @@ Examples
 
 from __future__ import annotations
 
-from collections.abc import Iterable
-from dataclasses import dataclass
+import copy
+import dataclasses
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from dataclasses import dataclass, field
 from functools import cached_property
 from typing import Any, Literal
 
@@ -44,9 +46,20 @@ from numpy.typing import NDArray
 
 from chainmap.errors import UnknownNodeError
 from chainmap.model.load import LoadedSpec
-from chainmap.model.schema import AnyOf, GraphSpec
+from chainmap.model.schema import (
+    Alternative,
+    AnyOf,
+    Bloc,
+    Component,
+    Country,
+    GraphSpec,
+    Sector,
+    Settings,
+    Supplier,
+    SupplyEntry,
+)
 
-__all__ = ["COMPONENT", "COUNTRY", "KINDS", "SUPPLIER", "Schedule", "Step", "SupplyGraph"]
+__all__ = ["COMPONENT", "COUNTRY", "KINDS", "SUPPLIER", "GraphArrays", "Schedule", "Step", "SupplyGraph"]
 
 COUNTRY, SUPPLIER, COMPONENT = 0, 1, 2
 KINDS = ("country", "supplier", "component")
@@ -82,33 +95,123 @@ class Schedule:
     steps: tuple[Step, ...]
 
 
+@dataclass
+class GraphArrays:
+    """The array form of a graph: everything :class:`SupplyGraph` needs, no pydantic object per row.
+
+    Ids are sorted within each kind; references are indexes into those lists.
+    Optional per-row values use NaN (floats) or ``None`` (texts) for "not given".
+    Supply entries are sorted by component, then supplier entries (by
+    supplier index) before country entries (by country index); requirement
+    groups by owner component, members sorted and unique within a group.
+    """
+
+    settings: Settings
+    country_ids: list[str]
+    country_name: list[str]
+    country_risk: FloatArray  # NaN: default (0 home, 1 others)
+    supplier_ids: list[str]
+    supplier_name: list[str]
+    supplier_country: IntArray
+    component_ids: list[str]
+    component_name: list[str]
+    component_sector: list[str | None]
+    value: FloatArray  # NaN: not given
+    stock_days: FloatArray
+    recovery_days: FloatArray
+    entry_comp: IntArray
+    entry_supplier: IntArray  # -1: a country entry
+    entry_country: IntArray
+    entry_share: FloatArray
+    group_owner: IntArray
+    group_ptr: IntArray
+    group_members: IntArray
+    group_any_of: NDArray[np.bool_]
+    alt_comp: IntArray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
+    alt_supplier: IntArray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
+    alt_readiness: FloatArray = field(default_factory=lambda: np.zeros(0))
+    entry_source: Sequence[str | None] | None = None
+    entry_estimate: NDArray[np.bool_] | None = None
+    sectors: list[Sector] = field(default_factory=list)
+    blocs: list[Bloc] = field(default_factory=list)
+
+
+def _opt(x: float) -> float | None:
+    return None if np.isnan(x) else float(x)
+
+
+class _Table(Mapping[str, Any]):
+    """A read-only id -> record mapping whose records are built on access (array-backed graphs)."""
+
+    def __init__(self, ids: list[str], index: dict[str, int], build: Callable[[int], Any]) -> None:
+        self._ids, self._index, self._build = ids, index, build
+
+    def __getitem__(self, key: str) -> Any:
+        return self._build(self._index[key])
+
+    def __contains__(self, key: object) -> bool:
+        return key in self._index
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._ids)
+
+    def __len__(self) -> int:
+        return len(self._ids)
+
+
 class SupplyGraph:
-    """A loaded graph, compiled for analysis. Build with :func:`chainmap.load`."""
+    """A loaded graph, compiled for analysis. Build with :func:`chainmap.load`.
+
+    The arrays are the primary form. A graph loaded from YAML/JSON also keeps
+    its pydantic :attr:`spec`; an array-backed graph (:meth:`from_arrays`,
+    columnar files) builds records on access (``graph.components[cid]``) and
+    the whole ``spec`` only when asked for.
+    """
 
     def __init__(self, spec: GraphSpec, origins: dict[str, tuple[str, int]] | None = None,
                  warnings: list[Any] | None = None, files: list[str] | None = None) -> None:
-        self.spec = spec
+        self._setup(_arrays_from_spec(spec), origins, warnings, files)
+        self._spec: GraphSpec | None = spec
+        self.countries: Mapping[str, Any] = {c.id: c for c in spec.countries}
+        self.suppliers: Mapping[str, Any] = {s.id: s for s in spec.suppliers}
+        self.components: Mapping[str, Any] = {c.id: c for c in spec.components}
+
+    def _setup(self, arrays: GraphArrays, origins: dict[str, tuple[str, int]] | None,
+               warnings: list[Any] | None, files: list[str] | None) -> None:
+        self.arrays = arrays
         self.origins = origins or {}
         self.warnings = warnings or []
         self.files = files or []
-        self.home: str = spec.settings.home
-        self.country_ids = sorted(c.id for c in spec.countries)
-        self.supplier_ids = sorted(s.id for s in spec.suppliers)
-        self.component_ids = sorted(c.id for c in spec.components)
+        self.settings: Settings = arrays.settings
+        self.home: str = arrays.settings.home
+        self.country_ids = arrays.country_ids
+        self.supplier_ids = arrays.supplier_ids
+        self.component_ids = arrays.component_ids
         self.ids = self.country_ids + self.supplier_ids + self.component_ids
-        self.index = {node: i for i, node in enumerate(self.ids)}
         self.n_countries = len(self.country_ids)
         self.n_suppliers = len(self.supplier_ids)
         self.n_components = len(self.component_ids)
         self.country_of = {c: i for i, c in enumerate(self.country_ids)}
         self.supplier_of = {s: i for i, s in enumerate(self.supplier_ids)}
         self.component_of = {c: i for i, c in enumerate(self.component_ids)}
-        self.countries = {c.id: c for c in spec.countries}
-        self.suppliers = {s.id: s for s in spec.suppliers}
-        self.components = {c.id: c for c in spec.components}
-        self.sectors = {s.code: s for s in sorted(spec.sectors, key=lambda s: s.code)}
-        self.blocs = {b.id: b for b in sorted(spec.blocs, key=lambda b: b.id)}
-        self._compile_arrays()
+        self.sectors = {s.code: s for s in sorted(arrays.sectors, key=lambda s: s.code)}
+        self.blocs = {b.id: b for b in sorted(arrays.blocs, key=lambda b: b.id)}
+        self.supplier_country: IntArray = arrays.supplier_country
+        self.entry_comp: IntArray = arrays.entry_comp
+        self.entry_share: FloatArray = arrays.entry_share
+        self.entry_supplier: IntArray = arrays.entry_supplier
+        self.entry_country: IntArray = arrays.entry_country
+        self.group_owner: IntArray = arrays.group_owner
+        self.group_ptr: IntArray = arrays.group_ptr
+        self.group_members: IntArray = arrays.group_members
+        self.group_any_of: NDArray[np.bool_] = arrays.group_any_of
+        self.value: FloatArray = np.where(np.isnan(arrays.value), 1.0, arrays.value)
+        self.stock_days: FloatArray = arrays.stock_days
+        self.recovery_days: FloatArray = arrays.recovery_days
+        self.entry_ptr: IntArray = np.searchsorted(self.entry_comp, np.arange(self.n_components + 1)).astype(np.int64)
+        self.comp_group_ptr: IntArray = np.searchsorted(
+            self.group_owner, np.arange(self.n_components + 1)).astype(np.int64)
+        self.alt_ptr: IntArray = np.searchsorted(arrays.alt_comp, np.arange(self.n_components + 1)).astype(np.int64)
 
     # -- construction -------------------------------------------------------
 
@@ -122,70 +225,86 @@ class SupplyGraph:
         """Compile the result of :func:`chainmap.model.load_spec`."""
         return cls(loaded.spec, loaded.origins, loaded.warnings, loaded.files)
 
+    @classmethod
+    def from_arrays(cls, arrays: GraphArrays, files: list[str] | None = None,
+                    warnings: list[Any] | None = None) -> SupplyGraph:
+        """Build straight from the array form (references assumed checked), no pydantic row objects."""
+        graph = cls.__new__(cls)
+        graph._setup(arrays, None, warnings, files)
+        graph._spec = None
+        graph.countries = _Table(graph.country_ids, graph.country_of, graph._country_record)
+        graph.suppliers = _Table(graph.supplier_ids, graph.supplier_of, graph._supplier_record)
+        graph.components = _Table(graph.component_ids, graph.component_of, graph._component_record)
+        return graph
+
+    @property
+    def spec(self) -> GraphSpec:
+        """The pydantic form of the whole graph (built on first use for array-backed graphs)."""
+        if self._spec is None:
+            self._spec = GraphSpec.model_construct(
+                settings=self.settings,
+                countries=[self.countries[c] for c in self.country_ids],
+                blocs=list(self.blocs.values()), sectors=list(self.sectors.values()),
+                components=[self.components[c] for c in self.component_ids],
+                suppliers=[self.suppliers[s] for s in self.supplier_ids])
+        return self._spec
+
+    def _country_record(self, i: int) -> Country:
+        return Country.model_construct(id=self.country_ids[i], name=self.arrays.country_name[i],
+                                       risk=_opt(self.arrays.country_risk[i]))
+
+    def _supplier_record(self, i: int) -> Supplier:
+        return Supplier.model_construct(id=self.supplier_ids[i], name=self.arrays.supplier_name[i],
+                                        country=self.country_ids[int(self.supplier_country[i])])
+
+    def _component_record(self, i: int) -> Component:
+        ar = self.arrays
+        entries = []
+        for e in range(int(self.entry_ptr[i]), int(self.entry_ptr[i + 1])):
+            sup = int(self.entry_supplier[e])
+            fields: dict[str, Any] = {"share": float(self.entry_share[e]), "supplier": None, "country": None,
+                                      "year": None, "note": None,
+                                      "source": ar.entry_source[e] if ar.entry_source is not None else None,
+                                      "estimate": bool(ar.entry_estimate[e]) if ar.entry_estimate is not None else False}
+            if sup >= 0:
+                fields["supplier"] = self.supplier_ids[sup]
+            else:
+                fields["country"] = self.country_ids[int(self.entry_country[e])]
+            entries.append(SupplyEntry.model_construct(**fields))
+        requires: list[str | AnyOf] = []
+        for g in range(int(self.comp_group_ptr[i]), int(self.comp_group_ptr[i + 1])):
+            names = [self.component_ids[m] for m in self.group_members[self.group_ptr[g]:self.group_ptr[g + 1]].tolist()]
+            requires.append(AnyOf.model_construct(any_of=names) if self.group_any_of[g] else names[0])
+        alternatives = [
+            Alternative.model_construct(supplier=self.supplier_ids[int(ar.alt_supplier[k])],
+                                        readiness=float(ar.alt_readiness[k]), source=None, estimate=False, note=None)
+            for k in range(int(self.alt_ptr[i]), int(self.alt_ptr[i + 1]))
+        ]
+        return Component.model_construct(
+            id=self.component_ids[i], name=ar.component_name[i], sector=ar.component_sector[i],
+            requires=requires, suppliers=entries, alternatives=alternatives, value=_opt(ar.value[i]),
+            stock_days=_opt(self.stock_days[i]), recovery_days=_opt(self.recovery_days[i]), tags=[],
+            source=None, estimate=False, note=None)
+
     def with_home(self, home: str | None) -> SupplyGraph:
         """The same graph seen from another home country."""
         if home is None or home == self.home:
             return self
-        settings = self.spec.settings.model_copy(update={"home": home})
-        return SupplyGraph(self.spec.model_copy(update={"settings": settings}), self.origins, self.warnings, self.files)
-
-    def _compile_arrays(self) -> None:
-        supplier_country = np.array(
-            [self.country_of[self.suppliers[s].country] for s in self.supplier_ids], dtype=np.int64
-        )
-        self.supplier_country: IntArray = supplier_country
-        e_comp: list[int] = []
-        e_share: list[float] = []
-        e_sup: list[int] = []
-        e_cty: list[int] = []
-        g_owner: list[int] = []
-        g_ptr: list[int] = [0]
-        g_members: list[int] = []
-        g_any: list[bool] = []
-        value = np.ones(self.n_components)
-        stock = np.full(self.n_components, np.nan)
-        recovery = np.full(self.n_components, np.nan)
-        for ci, cid in enumerate(self.component_ids):
-            comp = self.components[cid]
-            entries = sorted(
-                comp.suppliers,
-                key=lambda e: (0, e.supplier) if e.supplier is not None else (1, e.country or ""),
-            )
-            for e in entries:
-                e_comp.append(ci)
-                e_share.append(e.share)
-                if e.supplier is not None:
-                    si = self.supplier_of[e.supplier]
-                    e_sup.append(si)
-                    e_cty.append(int(supplier_country[si]))
-                else:
-                    e_sup.append(-1)
-                    e_cty.append(self.country_of[e.country or ""])
-            for req in comp.requires:
-                members = req.any_of if isinstance(req, AnyOf) else [req]
-                g_owner.append(ci)
-                g_members.extend(sorted({self.component_of[m] for m in members}))
-                g_ptr.append(len(g_members))
-                g_any.append(isinstance(req, AnyOf))
-            if comp.value is not None:
-                value[ci] = comp.value
-            if comp.stock_days is not None:
-                stock[ci] = comp.stock_days
-            if comp.recovery_days is not None:
-                recovery[ci] = comp.recovery_days
-        self.entry_comp: IntArray = np.array(e_comp, dtype=np.int64)
-        self.entry_share: FloatArray = np.array(e_share, dtype=np.float64)
-        self.entry_supplier: IntArray = np.array(e_sup, dtype=np.int64)
-        self.entry_country: IntArray = np.array(e_cty, dtype=np.int64)
-        self.group_owner: IntArray = np.array(g_owner, dtype=np.int64)
-        self.group_ptr: IntArray = np.array(g_ptr, dtype=np.int64)
-        self.group_members: IntArray = np.array(g_members, dtype=np.int64)
-        self.group_any_of: NDArray[np.bool_] = np.array(g_any, dtype=bool)
-        self.value: FloatArray = value
-        self.stock_days: FloatArray = stock
-        self.recovery_days: FloatArray = recovery
+        other = copy.copy(self)
+        other.__dict__.pop("country_risk", None)
+        other.settings = self.settings.model_copy(update={"home": home})
+        other.arrays = dataclasses.replace(self.arrays, settings=other.settings)
+        other.home = home
+        if self._spec is not None:
+            other._spec = self._spec.model_copy(update={"settings": other.settings})
+        return other
 
     # -- derived structure --------------------------------------------------
+
+    @cached_property
+    def index(self) -> dict[str, int]:
+        """Vertex id of every node id."""
+        return {node: i for i, node in enumerate(self.ids)}
 
     @property
     def home_index(self) -> int:
@@ -198,12 +317,17 @@ class SupplyGraph:
         return sorted({p for s in self.sectors.values() for p in s.products})
 
     @cached_property
+    def product_index(self) -> IntArray:
+        """Component indexes of :attr:`products`."""
+        return np.array([self.component_of[p] for p in self.products], dtype=np.int64)
+
+    @cached_property
     def country_risk(self) -> FloatArray:
         """Risk per country index: as given, else 0 for home and 1 for others."""
-        risk = np.ones(self.n_countries)
-        for i, cid in enumerate(self.country_ids):
-            given = self.countries[cid].risk
-            risk[i] = given if given is not None else (0.0 if cid == self.home else 1.0)
+        risk = np.where(np.isnan(self.arrays.country_risk), 1.0, self.arrays.country_risk)
+        h = self.home_index
+        if h >= 0 and np.isnan(self.arrays.country_risk[h]):
+            risk[h] = 0.0
         return risk
 
     @cached_property
@@ -216,18 +340,14 @@ class SupplyGraph:
     @cached_property
     def groups_of(self) -> list[list[int]]:
         """Requirement group indexes per component."""
-        out: list[list[int]] = [[] for _ in range(self.n_components)]
-        for g, owner in enumerate(self.group_owner.tolist()):
-            out[owner].append(g)
-        return out
+        ptr = self.comp_group_ptr.tolist()
+        return [list(range(ptr[c], ptr[c + 1])) for c in range(self.n_components)]
 
     @cached_property
     def entries_of(self) -> list[list[int]]:
         """Supply entry indexes per component."""
-        out: list[list[int]] = [[] for _ in range(self.n_components)]
-        for e, comp in enumerate(self.entry_comp.tolist()):
-            out[comp].append(e)
-        return out
+        ptr = self.entry_ptr.tolist()
+        return [list(range(ptr[c], ptr[c + 1])) for c in range(self.n_components)]
 
     @cached_property
     def users_of(self) -> list[list[int]]:
@@ -240,103 +360,165 @@ class SupplyGraph:
         return [sorted(s) for s in out]
 
     @cached_property
+    def requirement_edges(self) -> tuple[IntArray, IntArray]:
+        """``(owner, member)`` per requirement edge (one per group member)."""
+        return np.repeat(self.group_owner, np.diff(self.group_ptr)), self.group_members
+
+    @cached_property
+    def requires_csr(self) -> Any:
+        """scipy CSR matrix of components, row owner -> column required member."""
+        from scipy.sparse import csr_array
+
+        owners, members = self.requirement_edges
+        n = self.n_components
+        return csr_array((np.ones(owners.size, dtype=np.int8), (owners, members)), shape=(n, n))
+
+    @cached_property
+    def required_by_csr(self) -> Any:
+        """scipy CSR matrix of components, row member -> column owner (downstream)."""
+        return self.requires_csr.T.tocsr()
+
+    def upstream_of(self, targets: Iterable[int]) -> IntArray:
+        """Sorted component indexes the targets require (transitively), targets included."""
+        return _reach(self.requires_csr, targets, self.n_components)
+
+    def downstream_of(self, sources: Iterable[int]) -> IntArray:
+        """Sorted component indexes that require the sources (transitively), sources included."""
+        return _reach(self.required_by_csr, sources, self.n_components)
+
+    @cached_property
     def component_graph(self) -> ig.Graph:
         """igraph of components only, edge owner -> required member."""
-        counts = np.diff(self.group_ptr)
-        owners = np.repeat(self.group_owner, counts)
-        edges = list(zip(owners.tolist(), self.group_members.tolist(), strict=True))
+        owners, members = self.requirement_edges
+        edges = list(zip(owners.tolist(), members.tolist(), strict=True))
         return ig.Graph(n=self.n_components, edges=edges, directed=True)
+
+    @cached_property
+    def scc(self) -> tuple[IntArray, NDArray[np.bool_]]:
+        """Strongly connected set of each component and whether each set is a cycle."""
+        from scipy.sparse.csgraph import connected_components
+
+        n = self.n_components
+        if n == 0:
+            return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=bool)
+        n_scc, labels = connected_components(self.requires_csr, directed=True, connection="strong")
+        membership = labels.astype(np.int64)
+        owners, members = self.requirement_edges
+        cyclic = np.bincount(membership, minlength=n_scc) > 1
+        cyclic[membership[owners[owners == members]]] = True
+        return membership, cyclic
 
     @cached_property
     def schedule(self) -> Schedule:
         """Evaluation order: acyclic batches by level, cyclic sets alone."""
-        cg = self.component_graph
-        membership = np.array(cg.connected_components(mode="strong").membership, dtype=np.int64)
-        n_scc = int(membership.max()) + 1 if self.n_components else 0
-        sizes = np.bincount(membership, minlength=n_scc)
-        self_loop = np.zeros(n_scc, dtype=bool)
-        for a, b in cg.get_edgelist():
-            if a == b:
-                self_loop[membership[a]] = True
-        cyclic = (sizes > 1) | self_loop
-        dag = cg.copy()
-        dag.contract_vertices(membership.tolist(), combine_attrs="first")
-        dag.simplify(loops=True, multiple=True)
-        # level = 1 + max level of what it requires (sinks first)
-        order = dag.topological_sorting(mode="out")
+        membership, cyclic = self.scc
+        n_scc = cyclic.size
+        owners, members = self.requirement_edges
+        src, dst = membership[owners], membership[members]
+        keep = src != dst
+        src, dst = src[keep], dst[keep]
+        # level = 1 + max level of what it requires (sinks first): Kahn rounds from the sinks
         level = np.zeros(n_scc, dtype=np.int64)
-        for s in reversed(order):
-            succ = dag.successors(s)
-            if succ:
-                level[s] = 1 + int(level[succ].max())
+        remaining = np.bincount(src, minlength=n_scc)
+        order = np.argsort(dst, kind="stable")
+        by_dst_src = src[order]
+        dst_ptr = np.searchsorted(dst[order], np.arange(n_scc + 1))
+        frontier = np.flatnonzero(remaining == 0)
+        lv = 0
+        while frontier.size:
+            level[frontier] = lv
+            starts, ends = dst_ptr[frontier], dst_ptr[frontier + 1]
+            users = by_dst_src[_ranges(starts, ends)]
+            if users.size == 0:
+                break
+            dec = np.bincount(users, minlength=n_scc)
+            touched = np.flatnonzero(dec)
+            remaining[touched] -= dec[touched]
+            frontier = touched[remaining[touched] == 0]
+            lv += 1
+        comp_level = level[membership]
+        comp_cyclic = cyclic[membership]
         steps: list[Step] = []
-        members_by_scc: dict[int, list[int]] = {}
-        for comp, scc in enumerate(membership.tolist()):
-            members_by_scc.setdefault(scc, []).append(comp)
-        comp_level = level[membership] if self.n_components else level
-        for lv in range(int(level.max()) + 1 if n_scc else 0):
-            at = np.flatnonzero((comp_level == lv) & ~cyclic[membership])
+        if n_scc == 0:
+            return Schedule(())
+        n_levels = int(level.max()) + 1
+        acyclic_comps = np.flatnonzero(~comp_cyclic)
+        acyclic_comps = acyclic_comps[np.argsort(comp_level[acyclic_comps], kind="stable")]
+        acyc_ptr = np.searchsorted(comp_level[acyclic_comps], np.arange(n_levels + 1))
+        cyc_comps = np.flatnonzero(comp_cyclic)
+        cyc_order = np.lexsort((cyc_comps, membership[cyc_comps], comp_level[cyc_comps]))
+        cyc_comps = cyc_comps[cyc_order]
+        cyc_scc = membership[cyc_comps]
+        cyc_lv = comp_level[cyc_comps]
+        bounds = np.flatnonzero(np.diff(cyc_scc)) + 1 if cyc_comps.size else np.zeros(0, dtype=np.int64)
+        cyc_starts = np.concatenate(([0], bounds)).astype(np.int64) if cyc_comps.size else bounds
+        cyc_ends = np.concatenate((bounds, [cyc_comps.size])).astype(np.int64) if cyc_comps.size else bounds
+        cyc_step_lv = cyc_lv[cyc_starts] if cyc_comps.size else cyc_starts
+        cyc_ptr = np.searchsorted(cyc_step_lv, np.arange(n_levels + 1))
+        for lv in range(n_levels):
+            at = acyclic_comps[acyc_ptr[lv]:acyc_ptr[lv + 1]]
             if at.size:
-                steps.append(self._step(False, at.astype(np.int64)))
-            for scc in np.flatnonzero((level == lv) & cyclic).tolist():
-                steps.append(self._step(True, np.array(members_by_scc[scc], dtype=np.int64)))
+                steps.append(self._step(False, np.sort(at)))
+            for k in range(int(cyc_ptr[lv]), int(cyc_ptr[lv + 1])):
+                steps.append(self._step(True, cyc_comps[cyc_starts[k]:cyc_ends[k]]))
         return Schedule(tuple(steps))
 
     def _step(self, cyclic: bool, comps: IntArray) -> Step:
-        groups_of = self.groups_of
-        groups: list[int] = []
-        owner_pos: list[int] = []
-        for pos, c in enumerate(comps.tolist()):
-            for g in groups_of[c]:
-                groups.append(g)
-                owner_pos.append(pos)
-        garr = np.array(groups, dtype=np.int64)
-        starts = self.group_ptr[garr] if groups else np.zeros(0, dtype=np.int64)
-        ends = self.group_ptr[garr + 1] if groups else np.zeros(0, dtype=np.int64)
+        gstart, gend = self.comp_group_ptr[comps], self.comp_group_ptr[comps + 1]
+        counts = gend - gstart
+        garr = _ranges(gstart, gend)
+        owner_pos = np.repeat(np.arange(comps.size, dtype=np.int64), counts)
+        starts, ends = self.group_ptr[garr], self.group_ptr[garr + 1]
         lengths = ends - starts
-        offsets = np.concatenate(([0], np.cumsum(lengths)[:-1])).astype(np.int64) if groups else starts
-        if groups:
-            idx = np.repeat(starts - offsets, lengths) + np.arange(int(lengths.sum()))
-            members = self.group_members[idx]
-        else:
-            members = np.zeros(0, dtype=np.int64)
-        return Step(cyclic, comps, garr, np.array(owner_pos, dtype=np.int64), members, offsets)
+        offsets = (np.cumsum(lengths) - lengths).astype(np.int64)
+        members = self.group_members[_ranges(starts, ends)]
+        return Step(cyclic, comps, garr, owner_pos, members, offsets)
 
     @cached_property
     def igraph(self) -> ig.Graph:
         """The whole graph as igraph (downstream edges, typed; see module doc)."""
-        edges: list[tuple[int, int]] = []
-        etype: list[str] = []
-        share: list[float] = []
-        group: list[int] = []
         nc, ns = self.n_countries, self.n_suppliers
-        for si, ci in enumerate(self.supplier_country.tolist()):
-            edges.append((ci, nc + si))
-            etype.append("located_in")
-            share.append(float("nan"))
-            group.append(-1)
-        for e in range(len(self.entry_comp)):
-            sup = int(self.entry_supplier[e])
-            src = nc + sup if sup >= 0 else int(self.entry_country[e])
-            edges.append((src, nc + ns + int(self.entry_comp[e])))
-            etype.append("supplies")
-            share.append(float(self.entry_share[e]))
-            group.append(-1)
-        for g, members in enumerate(self.group_member_lists):
-            owner = nc + ns + int(self.group_owner[g])
-            for m in members:
-                edges.append((nc + ns + m, owner))
-                etype.append("requires")
-                share.append(float("nan"))
-                group.append(g)
-        graph = ig.Graph(n=len(self.ids), edges=edges, directed=True)
+        off = nc + ns
+        owners, members = self.requirement_edges
+        group_of_edge = np.repeat(np.arange(self.group_owner.size), np.diff(self.group_ptr))
+        src = np.concatenate((self.supplier_country, np.where(self.entry_supplier >= 0, nc + self.entry_supplier,
+                                                               self.entry_country), off + members))
+        dst = np.concatenate((nc + np.arange(ns), off + self.entry_comp, off + owners))
+        n_loc, n_sup = ns, self.entry_comp.size
+        etype = ["located_in"] * n_loc + ["supplies"] * n_sup + ["requires"] * owners.size
+        share = np.concatenate((np.full(n_loc, np.nan), self.entry_share, np.full(owners.size, np.nan)))
+        group = np.concatenate((np.full(n_loc + n_sup, -1), group_of_edge))
+        graph = ig.Graph(n=len(self.ids), edges=list(zip(src.tolist(), dst.tolist(), strict=True)), directed=True)
         graph.vs["name"] = self.ids
         graph.vs["kind"] = ["country"] * nc + ["supplier"] * ns + ["component"] * self.n_components
         graph.es["type"] = etype
-        graph.es["share"] = share
-        graph.es["group"] = group
-        graph.es["any_of"] = [g >= 0 and bool(self.group_any_of[g]) for g in group]
+        graph.es["share"] = share.tolist()
+        graph.es["group"] = group.tolist()
+        any_of = np.zeros(group.size, dtype=bool)
+        any_of[n_loc + n_sup:] = self.group_any_of[group_of_edge]
+        graph.es["any_of"] = any_of.tolist()
         return graph
+
+    def component_name(self, i: int) -> str:
+        """Name of component index ``i``."""
+        return self.arrays.component_name[i]
+
+    def component_sector(self, i: int) -> str | None:
+        """Sector code of component index ``i`` (None when not given)."""
+        return self.arrays.component_sector[i]
+
+    def best_domestic_alternative(self, i: int) -> tuple[str | None, float | None]:
+        """Best-ready domestic alternative supplier of component ``i`` and its readiness (first wins ties)."""
+        ar = self.arrays
+        best_alt: str | None = None
+        best_ready: float | None = None
+        h = self.home_index
+        for k in range(int(self.alt_ptr[i]), int(self.alt_ptr[i + 1])):
+            s = int(ar.alt_supplier[k])
+            ready = float(ar.alt_readiness[k])
+            if int(self.supplier_country[s]) == h and h >= 0 and (best_ready is None or ready > best_ready):
+                best_alt, best_ready = self.supplier_ids[s], ready
+        return best_alt, best_ready
 
     # -- lookups ------------------------------------------------------------
 
@@ -352,17 +534,22 @@ class SupplyGraph:
 
     def name(self, node: str) -> str:
         """Human name of a node id (the id itself when unnamed)."""
-        for table in (self.components, self.suppliers, self.countries, self.blocs):
-            if node in table:
-                return table[node].name  # type: ignore[attr-defined, no-any-return]
+        if node in self.component_of:
+            return self.arrays.component_name[self.component_of[node]]
+        if node in self.supplier_of:
+            return self.arrays.supplier_name[self.supplier_of[node]]
+        if node in self.country_of:
+            return self.arrays.country_name[self.country_of[node]]
+        if node in self.blocs:
+            return self.blocs[node].name
         return node
 
     def country_of_node(self, node: str) -> str | None:
         """The country of a country or supplier id (None for components)."""
-        if node in self.countries:
+        if node in self.country_of:
             return node
-        if node in self.suppliers:
-            return self.suppliers[node].country
+        if node in self.supplier_of:
+            return self.country_ids[int(self.supplier_country[self.supplier_of[node]])]
         return None
 
     def is_foreign(self, node: str) -> bool:
@@ -397,7 +584,7 @@ class SupplyGraph:
         Node attributes: ``kind``, ``name`` and the entity's fields; edges as
         in the igraph form. :meth:`from_networkx` reverses it.
         """
-        graph = nx.MultiDiGraph(home=self.home, settings=self.spec.settings.model_dump(mode="json"),
+        graph = nx.MultiDiGraph(home=self.home, settings=self.settings.model_dump(mode="json"),
                                 sectors=[s.model_dump(mode="json") for s in self.sectors.values()],
                                 blocs=[b.model_dump(mode="json") for b in self.blocs.values()])
         for cid in self.country_ids:
@@ -452,3 +639,120 @@ class SupplyGraph:
             "blocs": graph.graph.get("blocs", []),
         })
         return cls(spec)
+
+
+def _ranges(starts: IntArray, ends: IntArray) -> IntArray:
+    """Concatenation of ``arange(s, e)`` for each pair (vectorised)."""
+    lengths = ends - starts
+    total = int(lengths.sum())
+    if total == 0:
+        return np.zeros(0, dtype=np.int64)
+    offsets = np.cumsum(lengths) - lengths
+    return (np.repeat(starts - offsets, lengths) + np.arange(total)).astype(np.int64)
+
+
+def _reach(csr: Any, sources: Iterable[int], n: int) -> IntArray:
+    """Sorted indexes reachable from ``sources`` along the CSR's rows, sources included."""
+    seen = np.zeros(n, dtype=bool)
+    frontier = np.unique(np.fromiter(sources, dtype=np.int64))
+    seen[frontier] = True
+    indptr, indices = csr.indptr, csr.indices
+    while frontier.size:
+        nxt = indices[_ranges(indptr[frontier].astype(np.int64), indptr[frontier + 1].astype(np.int64))]
+        nxt = np.unique(nxt[~seen[nxt]])
+        seen[nxt] = True
+        frontier = nxt.astype(np.int64)
+    return np.flatnonzero(seen)
+
+
+def _arrays_from_spec(spec: GraphSpec) -> GraphArrays:
+    """The array form of a validated spec (references assumed checked)."""
+    country_ids = sorted(c.id for c in spec.countries)
+    supplier_ids = sorted(s.id for s in spec.suppliers)
+    component_ids = sorted(c.id for c in spec.components)
+    countries = {c.id: c for c in spec.countries}
+    suppliers = {s.id: s for s in spec.suppliers}
+    components = {c.id: c for c in spec.components}
+    country_of = {c: i for i, c in enumerate(country_ids)}
+    supplier_of = {s: i for i, s in enumerate(supplier_ids)}
+    component_of = {c: i for i, c in enumerate(component_ids)}
+    supplier_country = np.array([country_of[suppliers[s].country] for s in supplier_ids], dtype=np.int64)
+    e_comp: list[int] = []
+    e_share: list[float] = []
+    e_sup: list[int] = []
+    e_cty: list[int] = []
+    e_src: list[str | None] = []
+    e_est: list[bool] = []
+    g_owner: list[int] = []
+    g_ptr: list[int] = [0]
+    g_members: list[int] = []
+    g_any: list[bool] = []
+    a_comp: list[int] = []
+    a_sup: list[int] = []
+    a_ready: list[float] = []
+    n = len(component_ids)
+    value = np.full(n, np.nan)
+    stock = np.full(n, np.nan)
+    recovery = np.full(n, np.nan)
+    for ci, cid in enumerate(component_ids):
+        comp = components[cid]
+        entries = sorted(
+            comp.suppliers,
+            key=lambda e: (0, e.supplier) if e.supplier is not None else (1, e.country or ""),
+        )
+        for e in entries:
+            e_comp.append(ci)
+            e_share.append(e.share)
+            e_src.append(e.source)
+            e_est.append(e.estimate)
+            if e.supplier is not None:
+                si = supplier_of[e.supplier]
+                e_sup.append(si)
+                e_cty.append(int(supplier_country[si]))
+            else:
+                e_sup.append(-1)
+                e_cty.append(country_of[e.country or ""])
+        for req in comp.requires:
+            members = req.any_of if isinstance(req, AnyOf) else [req]
+            g_owner.append(ci)
+            g_members.extend(sorted({component_of[m] for m in members}))
+            g_ptr.append(len(g_members))
+            g_any.append(isinstance(req, AnyOf))
+        for alt in comp.alternatives:
+            if alt.supplier in supplier_of:
+                a_comp.append(ci)
+                a_sup.append(supplier_of[alt.supplier])
+                a_ready.append(alt.readiness)
+        if comp.value is not None:
+            value[ci] = comp.value
+        if comp.stock_days is not None:
+            stock[ci] = comp.stock_days
+        if comp.recovery_days is not None:
+            recovery[ci] = comp.recovery_days
+    return GraphArrays(
+        settings=spec.settings,
+        country_ids=country_ids,
+        country_name=[countries[c].name for c in country_ids],
+        country_risk=np.array([np.nan if countries[c].risk is None else countries[c].risk for c in country_ids],
+                              dtype=np.float64),
+        supplier_ids=supplier_ids,
+        supplier_name=[suppliers[s].name for s in supplier_ids],
+        supplier_country=supplier_country,
+        component_ids=component_ids,
+        component_name=[components[c].name for c in component_ids],
+        component_sector=[components[c].sector for c in component_ids],
+        value=value, stock_days=stock, recovery_days=recovery,
+        entry_comp=np.array(e_comp, dtype=np.int64),
+        entry_supplier=np.array(e_sup, dtype=np.int64),
+        entry_country=np.array(e_cty, dtype=np.int64),
+        entry_share=np.array(e_share, dtype=np.float64),
+        group_owner=np.array(g_owner, dtype=np.int64),
+        group_ptr=np.array(g_ptr, dtype=np.int64),
+        group_members=np.array(g_members, dtype=np.int64),
+        group_any_of=np.array(g_any, dtype=bool),
+        alt_comp=np.array(a_comp, dtype=np.int64),
+        alt_supplier=np.array(a_sup, dtype=np.int64),
+        alt_readiness=np.array(a_ready, dtype=np.float64),
+        entry_source=e_src, entry_estimate=np.array(e_est, dtype=bool),
+        sectors=list(spec.sectors), blocs=list(spec.blocs),
+    )

@@ -39,7 +39,7 @@ class Concentration:
 def country_shares(graph: SupplyGraph, component: str) -> dict[str, float]:
     """Normalised supply share per country, largest first (ties by id)."""
     c = graph.component_of[component]
-    entries = graph.entries_of[c]
+    entries = range(int(graph.entry_ptr[c]), int(graph.entry_ptr[c + 1]))
     total = float(sum(graph.entry_share[e] for e in entries))
     shares: dict[str, float] = {}
     if total <= 0:

@@ -6,7 +6,7 @@ proper subset does; order 1 is a single point of failure.
 
 Algorithm: for every non-cut set ``R`` of order ``k - 1`` (starting from the
 empty set), remove ``R`` and compute the kill sets of the remaining graph
-(:func:`chainmap.analysis.spof.kill_sets`, restricted to ``t``'s upstream
+(:func:`chainmap.analysis.spof.kill_members`, restricted to ``t``'s upstream
 cone): every ``n`` in ``K_R(t)`` makes ``R ∪ {n}`` a cut, kept when minimal.
 Only nodes that can matter to ``t`` (in its cone, or supplying it) are tried.
 
@@ -20,14 +20,18 @@ Examples
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from itertools import combinations
+from math import comb
 
-from chainmap.analysis.scenario import Scenario, capacities
-from chainmap.analysis.spof import _kind_mask, bits_to_ids, kill_sets, upstream
+import numpy as np
+
+from chainmap.analysis.propagate import availability
+from chainmap.analysis.scenario import Capacities, Scenario, capacities
+from chainmap.analysis.spof import _kinds, cone_steps, kill_members
 from chainmap.errors import UnknownNodeError
-from chainmap.graph import SupplyGraph
+from chainmap.graph import IntArray, SupplyGraph
 
 __all__ = ["CutSet", "cut_sets"]
 
@@ -49,61 +53,85 @@ def cut_sets(
     max_order: int = 2,
     kinds: Sequence[str] | None = ("country",),
     scenario: Scenario | None = None,
+    progress: Callable[[int, int], None] | None = None,
 ) -> list[CutSet]:
     """All minimal cut sets of ``target`` up to ``max_order`` nodes of ``kinds``.
 
     Returns cut sets sorted by order, then by their node ids. Empty when the
-    target is already down.
+    target is already down. ``progress(done, total)`` is called as the sets
+    of removed nodes are tried.
     """
     if target not in graph.component_of:
         raise UnknownNodeError(f"unknown target component {target!r}")
     if max_order < 1:
         raise UnknownNodeError("max_order must be at least 1")
+    _kinds(kinds)
     base_caps = capacities(graph, scenario)
     t = graph.component_of[target]
-    cone = upstream(graph, [t])
-    mask = _kind_mask(graph, kinds) & ~(1 << (graph.n_countries + graph.n_suppliers + t))
-    relevant = _relevant(graph, cone) & mask
-    base = kill_sets(graph, base_caps, cone)[t]
+    cone_idx = graph.upstream_of([t])
+    cone = cone_steps(graph, cone_idx)
+    targets = np.array([t], dtype=np.int64)
+    relevant = [v for v in _relevant(graph, cone_idx, kinds).tolist() if v != graph.n_countries + graph.n_suppliers + t]
+    relevant_set = set(relevant)
+    up = availability(graph, base_caps, steps=cone.steps) > 0
+    base = kill_members(graph, base_caps, targets, kinds, cone, up)[0]
     if base is None:
         return []
-    found: set[frozenset[str]] = {frozenset([n]) for n in bits_to_ids(graph, base & relevant)}
-    candidates = [n for n in bits_to_ids(graph, relevant) if frozenset([n]) not in found]
+    found: set[frozenset[int]] = {frozenset([v]) for v in base.tolist() if v in relevant_set}
+    candidates = [v for v in relevant if frozenset([v]) not in found]
     for order in range(2, max_order + 1):
-        for rest in combinations(candidates, order - 1):
+        total = comb(len(candidates), order - 1)
+        for done, rest in enumerate(combinations(candidates, order - 1)):
+            if progress is not None and done % 64 == 0:
+                progress(done, total)
             removed = frozenset(rest)
             if any(c <= removed for c in found):
                 continue
             caps = base_caps.copy()
-            for node in rest:
-                caps.set(graph, node, 0.0)
-            kill = kill_sets(graph, caps, cone)[t]
-            extra = bits_to_ids(graph, (kill or relevant) & relevant)
+            for v in rest:
+                _remove(graph, caps, v)
+            up = availability(graph, caps, steps=cone.steps) > 0
+            kill = kill_members(graph, caps, targets, kinds, cone, up)[0]
+            extra = relevant if kill is None else [v for v in kill.tolist() if v in relevant_set]
             for n in extra:
                 if n in removed:
                     continue
                 cut = removed | {n}
                 if not any(c < cut for c in found):
                     found.add(cut)
-    order_of = {node: i for i, node in enumerate(graph.ids)}
+    ids = graph.ids
     rows = []
     for cut in found:
-        nodes = sorted(cut, key=order_of.__getitem__)
+        nodes = [ids[v] for v in sorted(cut)]
         rows.append(CutSet(target, len(nodes), nodes, sorted({graph.kind(n) for n in nodes}),
                            all(graph.is_foreign(n) for n in nodes)))
-    rows.sort(key=lambda c: (c.order, [order_of[n] for n in c.nodes]))
+    rows.sort(key=lambda c: (c.order, [graph.index[n] for n in c.nodes]))
     return rows
 
 
-def _relevant(graph: SupplyGraph, cone: set[int]) -> int:
-    """Bits of the nodes that can affect the cone: its components and their suppliers' countries."""
-    offset = graph.n_countries + graph.n_suppliers
-    bits = 0
-    for c in cone:
-        bits |= 1 << (offset + c)
-        for e in graph.entries_of[c]:
-            bits |= 1 << int(graph.entry_country[e])
-            sup = int(graph.entry_supplier[e])
-            if sup >= 0:
-                bits |= 1 << (graph.n_countries + sup)
-    return bits
+def _remove(graph: SupplyGraph, caps: Capacities, vertex: int) -> None:
+    nc, ns = graph.n_countries, graph.n_suppliers
+    if vertex < nc:
+        caps.country[vertex] = 0.0
+    elif vertex < nc + ns:
+        caps.supplier[vertex - nc] = 0.0
+    else:
+        caps.component[vertex - nc - ns] = 0.0
+
+
+def _relevant(graph: SupplyGraph, cone: IntArray, kinds: Sequence[str] | None) -> IntArray:
+    """Vertex ids (sorted) of the wanted kinds that can affect the cone: its components, their suppliers and countries."""
+    wanted = _kinds(kinds)
+    nc, ns = graph.n_countries, graph.n_suppliers
+    in_cone = np.zeros(graph.n_components, dtype=bool)
+    in_cone[cone] = True
+    entries = in_cone[graph.entry_comp]
+    parts = []
+    if "country" in wanted:
+        parts.append(np.unique(graph.entry_country[entries]))
+    if "supplier" in wanted:
+        sup = graph.entry_supplier[entries]
+        parts.append(nc + np.unique(sup[sup >= 0]))
+    if "component" in wanted:
+        parts.append(nc + ns + cone)
+    return np.unique(np.concatenate(parts)) if parts else np.zeros(0, dtype=np.int64)

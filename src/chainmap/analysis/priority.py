@@ -25,14 +25,16 @@ Examples
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
 
 from chainmap.analysis.concentration import country_shares
+from chainmap.analysis.incremental import Incremental
 from chainmap.analysis.propagate import availability, supply
 from chainmap.analysis.scenario import Capacities
-from chainmap.graph import SupplyGraph
+from chainmap.graph import FloatArray, IntArray, SupplyGraph
 from chainmap.model.schema import Weights
 
 __all__ = ["Priority", "priorities", "urgency"]
@@ -74,47 +76,58 @@ def priorities(
     home: str | None = None,
     weights: Weights | dict[str, float] | None = None,
     top: int | None = None,
+    progress: Callable[[int, int], None] | None = None,
 ) -> list[Priority]:
-    """Rank every component with foreign supply by substitution priority."""
+    """Rank every component with foreign supply by substitution priority.
+
+    Each impact re-evaluates only the downstream cone its supply cut reaches
+    (:class:`~chainmap.analysis.incremental.Incremental`); ``progress(done, total)``
+    is called now and then.
+    """
     graph = graph.with_home(home)
     if weights is None:
-        w = graph.spec.settings.weights
+        w = graph.settings.weights
     elif isinstance(weights, Weights):
         w = weights
     else:
-        w = Weights.model_validate({**graph.spec.settings.weights.model_dump(), **weights})
+        w = Weights.model_validate({**graph.settings.weights.model_dump(), **weights})
     home_idx = graph.home_index
     caps = Capacities.full(graph)
     base_supply = supply(graph, caps)
     base = availability(graph, caps, base_supply)
-    products = np.array([graph.component_of[p] for p in graph.products], dtype=np.int64)
+    products = graph.product_index
+    product_pos = {int(c): j for j, c in enumerate(products.tolist())}
     pvalue = graph.value[products]
+    base_p = base[products]
     total_value = float(pvalue.sum()) or 1.0
     risk = graph.country_risk
+    inc = Incremental(graph, caps, base_supply, base)
+    eptr = graph.entry_ptr
+    # components with some foreign entry of positive share
+    foreign_entry = (graph.entry_country != home_idx) & (graph.entry_share > 0)
+    candidates = np.unique(graph.entry_comp[foreign_entry])
+    feeds_product = np.zeros(graph.n_components, dtype=bool)  # a cut elsewhere cannot move any product
+    feeds_product[graph.upstream_of(products.tolist())] = True
     rows: list[Priority] = []
-    for cid in graph.component_ids:
-        c = graph.component_of[cid]
-        entries = graph.entries_of[c]
+    for done, c in enumerate(candidates.tolist()):
+        if progress is not None and done % 1024 == 0:
+            progress(done, int(candidates.size))
+        cid = graph.component_ids[c]
+        entries = slice(int(eptr[c]), int(eptr[c + 1]))
         shares = graph.entry_share[entries]
         countries = graph.entry_country[entries]
         foreign = (countries != home_idx) & (shares > 0)
-        if not foreign.any():
-            continue
         total = float(shares.sum())
-        cut_supply = base_supply.copy()
-        cut_supply[c] = float(shares[~foreign].sum()) / total
-        after = availability(graph, caps, cut_supply)
-        impact = float((pvalue * (base[products] - after[products])).sum() / total_value)
+        changed = inc.run({c: float(shares[~foreign].sum()) / total}) if feeds_product[c] else {}
+        hit = sorted(product_pos[k] for k in changed if k in product_pos)
+        impact = _impact(pvalue, base_p, hit, changed, products, total_value)
         exposure = float((shares[foreign] * risk[countries[foreign]]).sum() / total)
-        best_alt, best_ready = None, None
-        for alt in graph.components[cid].alternatives:
-            if graph.suppliers[alt.supplier].country == graph.home and (best_ready is None or alt.readiness > best_ready):
-                best_alt, best_ready = alt.supplier, alt.readiness
+        best_alt, best_ready = graph.best_domestic_alternative(c)
         gap = 1.0 - (best_ready or 0.0)
         urg = urgency(float(graph.recovery_days[c]), float(graph.stock_days[c]))
         score = impact**w.impact * exposure**w.exposure * gap**w.gap * urg**w.urgency
         rows.append(Priority(
-            rank=0, id=cid, name=graph.components[cid].name, sector=graph.components[cid].sector,
+            rank=0, id=cid, name=graph.component_name(c), sector=graph.component_sector(c),
             score=float(score), impact=impact, exposure=exposure, gap=gap, urgency=urg,
             foreign_share=float(shares[foreign].sum()) / total,
             foreign_countries=[k for k in country_shares(graph, cid) if k != graph.home],
@@ -123,3 +136,21 @@ def priorities(
     rows.sort(key=lambda r: (-r.score, r.id))
     ranked = [Priority(**{**r.__dict__, "rank": i + 1}) for i, r in enumerate(rows)]
     return ranked[:top] if top is not None else ranked
+
+
+def _impact(pvalue: FloatArray, base_p: FloatArray, hit: list[int], changed: dict[int, float],
+            products: IntArray, total_value: float) -> float:
+    """``sum(pvalue * (base - after)) / total`` over all products, as numpy sums it.
+
+    Only the ``hit`` products changed. With at most two nonzero terms the
+    order of summation cannot matter; otherwise the full vector is summed,
+    so the result is bit-identical to a full propagation's.
+    """
+    if len(hit) <= 2:
+        terms = [float(pvalue[j] * (base_p[j] - changed[int(products[j])])) for j in hit]
+        total = terms[0] + terms[1] if len(terms) == 2 else (terms[0] if terms else 0.0)
+        return float(np.float64(total) / total_value)
+    after = base_p.copy()
+    for j in hit:
+        after[j] = changed[int(products[j])]
+    return float((pvalue * (base_p - after)).sum() / total_value)

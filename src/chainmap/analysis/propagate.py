@@ -32,6 +32,8 @@ Examples
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 import numpy as np
 
 from chainmap.analysis.scenario import Capacities
@@ -59,12 +61,18 @@ def supply(graph: SupplyGraph, caps: Capacities) -> FloatArray:
     return out
 
 
-def availability(graph: SupplyGraph, caps: Capacities, supplied: FloatArray | None = None) -> FloatArray:
-    """``a(c)`` for every component under ``caps`` (greatest fixed point)."""
+def availability(graph: SupplyGraph, caps: Capacities, supplied: FloatArray | None = None,
+                 steps: Iterable[Step] | None = None) -> FloatArray:
+    """``a(c)`` for every component under ``caps`` (greatest fixed point).
+
+    With ``steps`` (a part of the schedule closed under requirements, e.g. a
+    target's upstream cone), only those components are evaluated; the others
+    are left at 1.
+    """
     s = supply(graph, caps) if supplied is None else supplied
     a = np.ones(graph.n_components)
     cap = caps.component
-    for step in graph.schedule.steps:
+    for step in graph.schedule.steps if steps is None else steps:
         if not step.cyclic:
             _evaluate_batch(step, a, s, cap)
         elif np.all((cap[step.comps] == 0.0) | (cap[step.comps] == 1.0)):

@@ -93,16 +93,14 @@ def simulate(graph: SupplyGraph, scenario: Scenario | None = None, baseline: Sce
     scenario = scenario or Scenario()
     a0 = availability(graph, capacities(graph, baseline))
     a1 = availability(graph, capacities(graph, scenario))
+    names = graph.arrays.component_name
+    sectors_of = graph.arrays.component_sector
+    base_list = a0.tolist()
+    after_list = a1.tolist()
+    impact_list = (a0 - a1).tolist()
     components = [
-        ComponentAvailability(
-            id=cid,
-            name=graph.components[cid].name,
-            sector=graph.components[cid].sector,
-            baseline=float(a0[i]),
-            availability=float(a1[i]),
-            impact=float(a0[i] - a1[i]),
-            up=bool(a1[i] > 0),
-        )
+        ComponentAvailability(cid, names[i], sectors_of[i], base_list[i], after_list[i], impact_list[i],
+                              after_list[i] > 0)
         for i, cid in enumerate(graph.component_ids)
     ]
     base_means = sector_means(graph, a0)

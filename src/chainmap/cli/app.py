@@ -11,7 +11,7 @@ import sys
 import typer
 from typer.exceptions import TyperException
 
-from chainmap.cli import analyze, files, imports, views
+from chainmap.cli import analyze, files, imports, scale, views
 
 app = typer.Typer(
     name="chainmap",
@@ -25,6 +25,7 @@ files.register(app)
 analyze.register(app)
 imports.register(app)
 views.register(app)
+scale.register(app)
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -50,7 +50,7 @@ def write_bytes_atomic(path: str | Path, data: bytes, inputs: Iterable[str | Pat
             handle.write(data)
             handle.flush()
             os.fsync(handle.fileno())
-        os.chmod(tmp, 0o644)
+        os.chmod(tmp, _mode_for(target))
         os.replace(tmp, target)
     except OSError as exc:
         Path(tmp).unlink(missing_ok=True)
@@ -58,6 +58,16 @@ def write_bytes_atomic(path: str | Path, data: bytes, inputs: Iterable[str | Pat
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
+
+
+def _mode_for(target: Path) -> int:
+    """Keep an existing file's permissions; a new file gets 0o666 less the umask (as ``open`` would)."""
+    try:
+        return target.stat().st_mode & 0o7777
+    except OSError:
+        umask = os.umask(0)
+        os.umask(umask)
+        return 0o666 & ~umask
 
 
 def write_text_atomic(path: str | Path, text: str, inputs: Iterable[str | Path] = ()) -> None:

@@ -1,8 +1,8 @@
 """Coverage of a graph: counts per division and how many facts carry a source.
 
 A division's components are those whose ``sector`` is its code plus those
-written in the division's own file (the file that declares the sector: the
-inputs it models for its products). A *fact* is a supply entry (share), an
+written in the division's own file (the file that declares the sector and
+no other: the inputs it models for its products). A *fact* is a supply entry (share), an
 alternative (readiness), a supplier (its country) or a country risk. ``sourced`` is the fraction with a
 non-empty ``source``; ``estimates`` counts facts marked ``estimate: true``.
 
@@ -57,8 +57,11 @@ class Coverage:
 def coverage(spec: GraphSpec, origins: dict[str, tuple[str, int]] | None = None) -> Coverage:
     """Counts and sourcing per division (``origins``: where each id is defined)."""
     origins = origins or {}
-    file_of_sector = {s.code: origins[s.code][0] for s in spec.sectors if s.code in origins}
-    sector_of_file = {f: code for code, f in file_of_sector.items()}
+    files: dict[str, list[str]] = {}
+    for s in spec.sectors:
+        if s.code in origins:
+            files.setdefault(origins[s.code][0], []).append(s.code)
+    sector_of_file = {f: codes[0] for f, codes in files.items() if len(codes) == 1}  # one division per file
     by_code = {s.code: SectorCoverage(s.code, s.name, products=len(s.products)) for s in spec.sectors}
     total = SectorCoverage("all", "all divisions", products=sum(len(s.products) for s in spec.sectors))
     supplier_country_sourced = {s.id: bool(s.source) for s in spec.suppliers}

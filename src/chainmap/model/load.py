@@ -71,7 +71,7 @@ def graph_files(path: Path) -> list[Path]:
         p
         for p in path.rglob("*")
         if p.suffix.lower() in SUFFIXES
-        and p.is_file()
+        and (p.is_file() or (p.is_symlink() and not p.exists()))  # a broken link is reported, not skipped
         and not any(part.startswith(".") for part in p.relative_to(path).parts)
     ]
     return sorted(found, key=lambda p: p.relative_to(path).as_posix())
@@ -102,7 +102,7 @@ def load_spec(path: str | Path, home: str | None = None) -> LoadedSpec:
         loaded.spec = loaded.spec.model_copy(
             update={"settings": loaded.spec.settings.model_copy(update={"home": home})}
         )
-    _check(loaded, parsed, problems)
+    _check(loaded, parsed, problems, home_given=home is not None)
     if problems:
         raise GraphFileError(problems)
     loaded.files = [doc.file for doc, _ in parsed]
@@ -125,8 +125,8 @@ def _validate(doc: Document, problems: list[Problem]) -> GraphFile | None:
         return GraphFile.model_validate(doc.data)
     except ValidationError as exc:
         seen: set[tuple[int, str]] = set()
-        for err in exc.errors(include_url=False):
-            loc = _data_path(doc.data, err["loc"])
+        for err in _without_union_noise(doc.data, exc.errors(include_url=False)):
+            loc = _data_path(doc.data, err["loc"], missing=err["type"] == "missing")
             where = (doc.line_of(loc), _field_name(loc))
             if where in seen:
                 continue
@@ -138,18 +138,52 @@ def _validate(doc: Document, problems: list[Problem]) -> GraphFile | None:
         return None
 
 
-def _data_path(data: Any, loc: Iterable[Any]) -> tuple[str | int, ...]:
+def _data_path(data: Any, loc: Iterable[Any], missing: bool = True) -> tuple[str | int, ...]:
     """The part of a pydantic error location that exists in the data."""
     out: list[str | int] = []
     node = data
-    for part in loc:
+    parts = list(loc)
+    last = len(parts) - 1
+    for index, part in enumerate(parts):
         if (isinstance(node, dict) and part in node) or (isinstance(node, list) and isinstance(part, int) and 0 <= part < len(node)):
             out.append(part)
             node = node[part]
-        elif isinstance(node, dict) and isinstance(part, str) and not part[:1].isupper() and "[" not in part:
+        elif isinstance(node, dict) and isinstance(part, str) and index == last and missing and "[" not in part:
             out.append(part)  # a missing field: name it
             break
+        # else: a union branch tag ('constrained-str', 'AnyOf'): not part of the data
     return tuple(out)
+
+
+def _union_point(data: Any, loc: tuple[Any, ...], missing: bool) -> tuple[Any, ...] | None:
+    """The data path of the union whose branch ``loc`` goes through (None if it goes through none)."""
+    node = data
+    for index, part in enumerate(loc):
+        if (isinstance(node, dict) and part in node) or (
+            isinstance(node, list) and isinstance(part, int) and 0 <= part < len(node)
+        ):
+            node = node[part]
+        elif index < len(loc) - 1 or not missing:
+            return tuple(loc[:index])
+        else:
+            return None
+    return None
+
+
+def _without_union_noise(data: Any, errors: list[Any]) -> list[Any]:
+    """Drop a union branch's complaint about the value's type where another branch fits its shape.
+
+    ``requires: [{any_of: []}]`` fails both as a string ("should be a valid
+    string") and as an ``any_of`` group (at least one member); only the
+    group's complaint, which reaches inside the value, helps the author.
+    """
+    points = [_union_point(data, tuple(err["loc"]), err["type"] == "missing") for err in errors]
+    paths = [_data_path(data, err["loc"], missing=err["type"] == "missing") for err in errors]
+    deeper = {point for point, path in zip(points, paths, strict=True) if point is not None and len(path) > len(point)}
+    return [
+        err for point, path, err in zip(points, paths, errors, strict=True)
+        if not (point in deeper and path == point)
+    ]
 
 
 def _field_name(loc: tuple[str | int, ...]) -> str:
@@ -189,7 +223,9 @@ def _merge(parsed: list[tuple[Document, GraphFile]], problems: list[Problem]) ->
     return LoadedSpec(spec=spec, origins=origins)
 
 
-def _check(loaded: LoadedSpec, parsed: list[tuple[Document, GraphFile]], problems: list[Problem]) -> None:
+def _check(
+    loaded: LoadedSpec, parsed: list[tuple[Document, GraphFile]], problems: list[Problem], home_given: bool = False
+) -> None:
     """References, share sums, country codes, sources: errors and warnings."""
     spec = loaded.spec
     countries = {c.id for c in spec.countries}
@@ -198,7 +234,13 @@ def _check(loaded: LoadedSpec, parsed: list[tuple[Document, GraphFile]], problem
     warnings = loaded.warnings
     home = spec.settings.home
     if not valid_country_code(home):
-        problems.append(Problem("settings", 0, "chainmap.home", f"{home!r} is not an ISO 3166-1 alpha-2 code"))
+        message = f"{home!r} is not an ISO 3166-1 alpha-2 code"
+        if home_given:
+            problems.append(Problem("--home", 0, "", message))
+        else:
+            doc = next((d for d, g in parsed if g.chainmap is not None and "home" in g.chainmap.model_fields_set), None)
+            file, line = (doc.file, doc.line_of(("chainmap", "home"))) if doc else ("settings", 0)
+            problems.append(Problem(file, line, "chainmap.home", message))
     for doc, graph_file in parsed:
         for (path, value), ok, what in _references(graph_file, countries, suppliers, components):
             if not ok:

@@ -1,0 +1,454 @@
+"""Benchmarks: chainmap beside a networkx reference, at several network sizes.
+
+    python benchmarks/run.py --sizes 10000,100000,1000000        # writes benchmarks/RESULTS.md
+    python benchmarks/run.py --sizes 2000 --smoke --out /tmp/r.md # quick check (CI)
+
+For each size a synthetic network is generated once (``chainmap generate``,
+cached under ``--data``), then measured in a fresh subprocess (so peak memory,
+``ru_maxrss``, is the measurement's own): load, one scenario, SPOF for all
+products, country cut sets of order 2 for one product, bottlenecks,
+priorities, and the HTML render when ``chainmap.render_html`` exists. The
+networkx reference (benchmarks/reference.py) runs in another subprocess with
+a time budget per operation (extrapolated past it), and is skipped above
+``--ref-max`` components. Order-2 minimal cut sets are also compared with
+SCRAM (Open-PSA MEF fault tree) at ``--scram-size`` when ``scram`` is installed.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import resource
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+HERE = Path(__file__).resolve().parent
+ROOT = HERE.parent
+sys.path.insert(0, str(ROOT / "src"))
+sys.path.insert(0, str(HERE))
+
+GOALS = {"load": 15.0, "scenario": 1.0, "spof": 30.0, "cuts": 60.0}  # seconds at 1M components
+MEMORY_GOAL_MB = 2048
+SCENARIO_COUNTRY = "US"
+OPS = [("load", "load + compile (columnar CSV)"), ("scenario", f"one scenario (remove {SCENARIO_COUNTRY}), simulate()"),
+       ("spof", "SPOF, all products, all kinds"), ("spof_cs", "SPOF, all products, countries + suppliers"),
+       ("cuts", "cut sets order 2, countries, one product"), ("bottlenecks", "bottlenecks"),
+       ("priorities", "priorities"), ("render", "HTML render")]
+
+
+# -- children ------------------------------------------------------------------------------
+
+
+def _rss_mb() -> float:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def _pick_target(graph: Any) -> str:
+    """A product with a large upstream cone (the largest among the first 50), deterministic."""
+    products = graph.products[:50]
+    return max(products, key=lambda p: (graph.upstream_of([graph.component_of[p]]).size, p))
+
+
+def child_generate(n: int, folder: str, seed: int) -> dict[str, Any]:
+    from chainmap.io.generate import write_generated
+
+    start = time.perf_counter()
+    write_generated(folder, n, seed)
+    (Path(folder) / ".complete").write_text("ok")
+    return {"seconds": time.perf_counter() - start}
+
+
+def child_measure(n: int, folder: str) -> dict[str, Any]:
+    import chainmap
+    from chainmap.analysis.spof import spof_sets
+
+    out: dict[str, Any] = {}
+
+    def clock(name: str, fn: Any) -> Any:
+        start = time.perf_counter()
+        value = fn()
+        out[name] = time.perf_counter() - start
+        return value
+
+    graph = clock("load", lambda: (lambda g: (g.schedule, g)[1])(chainmap.load(folder)))
+    out["size"] = {"components": graph.n_components, "suppliers": graph.n_suppliers, "countries": graph.n_countries,
+                   "products": len(graph.products),
+                   "edges": int(graph.entry_comp.size + graph.group_members.size + graph.n_suppliers)}
+    out["rss_after_load"] = _rss_mb()
+    clock("scenario", lambda: chainmap.simulate(graph, chainmap.Scenario(remove=(SCENARIO_COUNTRY,))))
+    rows = clock("spof", lambda: chainmap.single_points_of_failure(graph))
+    sets = clock("spof_cs", lambda: spof_sets(graph, kinds=("country", "supplier")))
+    target = _pick_target(graph)
+    cuts = clock("cuts", lambda: chainmap.cut_sets(graph, target, 2, ("country",)))
+    bottlenecks = clock("bottlenecks", lambda: chainmap.bottlenecks(graph))
+    ranked = clock("priorities", lambda: chainmap.priorities(graph))
+    out["check"] = {
+        "spof_pairs": sum(len(r.targets) for r in rows),
+        "spof_cs_pairs": sum(len(v) for v in sets.values()),
+        "target": target, "cone": int(graph.upstream_of([graph.component_of[target]]).size),
+        "cuts": sorted(sorted(c.nodes) for c in cuts),
+        "removal_bottlenecks": sum(b.reason == "removal" for b in bottlenecks),
+        "priorities": len(ranked),
+    }
+    out["peak_mb"] = _rss_mb()
+    return out
+
+
+def child_render(n: int, folder: str) -> dict[str, Any]:
+    import chainmap
+
+    try:
+        render = chainmap.render_html
+    except (AttributeError, ImportError) as exc:
+        return {"skipped": f"chainmap.render_html unavailable ({exc})"}
+    graph = chainmap.load(folder)
+    with tempfile.TemporaryDirectory() as tmp:
+        start = time.perf_counter()
+        render(graph, Path(tmp) / "graph.html")
+        seconds = time.perf_counter() - start
+        size = (Path(tmp) / "graph.html").stat().st_size
+    return {"seconds": seconds, "bytes": size, "peak_mb": _rss_mb()}
+
+
+def child_reference(n: int, folder: str, budget: float) -> dict[str, Any]:
+    from reference import Ref, timed
+
+    out: dict[str, Any] = {}
+    start = time.perf_counter()
+    ref = Ref(folder)
+    out["load"] = {"seconds": time.perf_counter() - start}
+    out["scenario"] = timed(lambda check: ref.availability({SCENARIO_COUNTRY}), budget)
+    spof: dict[str, Any] = {}
+    out["spof"] = timed(lambda check: spof.update(r=ref.spof({"country", "supplier", "component"}, check)), budget)
+    spof_cs: dict[str, Any] = {}
+    out["spof_cs"] = timed(lambda check: spof_cs.update(r=ref.spof({"country", "supplier"}, check)), budget)
+    import chainmap
+
+    target = _pick_target(chainmap.load(folder))
+    cuts: dict[str, Any] = {}
+    n_countries = len([1 for _, d in ref.g.nodes(data=True) if d["kind"] == "country"])
+    out["cuts"] = timed(lambda check: cuts.update(r=ref.cut_sets(target, {"country"}, check)), budget, n_countries)
+    n_foreign = sum(1 for node, d in ref.g.nodes(data=True) if d["kind"] != "component"
+                    and (node if d["kind"] == "country" else d["country"]) != ref.home)
+    bottle: dict[str, Any] = {}
+    out["bottlenecks"] = timed(lambda check: bottle.update(r=ref.bottlenecks(0.5, check)), budget, n_foreign)
+    n_foreign_comps = sum(1 for c in ref.comps if any(k != ref.home and s > 0 for _, k, s in ref.g.nodes[c]["entries"]))
+    prio: dict[str, Any] = {}
+    out["priorities"] = timed(lambda check: prio.update(r=ref.priorities(check)), budget, n_foreign_comps)
+    out["check"] = {
+        "spof_pairs": sum(len(v) for v in spof["r"].values()) if "r" in spof else None,
+        "spof_cs_pairs": sum(len(v) for v in spof_cs["r"].values()) if "r" in spof_cs else None,
+        "cuts": sorted(sorted(c) for c in cuts["r"]) if "r" in cuts else None,
+        "removal_bottlenecks": bottle.get("r"),
+        "priorities": prio.get("r"),
+    }
+    out["peak_mb"] = _rss_mb()
+    return out
+
+
+def child_scram(n: int, folder: str, out_dir: str) -> dict[str, Any]:
+    """Order-2 minimal cut sets of one product with SCRAM on an Open-PSA MEF fault tree, beside chainmap's."""
+    import xml.etree.ElementTree as ET
+
+    import chainmap
+
+    graph = chainmap.load(folder)
+    # a product whose upstream cone has no cycle (fault trees must be acyclic)
+    membership, cyclic = graph.scc
+    target = None
+    for p in sorted(graph.products, key=lambda p: -graph.upstream_of([graph.component_of[p]]).size)[:200]:
+        cone = graph.upstream_of([graph.component_of[p]])
+        if not cyclic[membership[cone]].any():
+            target = p
+            break
+    if target is None:
+        return {"skipped": "no product with an acyclic upstream cone"}
+    t = graph.component_of[target]
+    cone = graph.upstream_of([t]).tolist()
+    ids = graph.component_ids
+    fails: dict[int, bool] = {}
+    gates: list[ET.Element] = []
+
+    def ref(c: int) -> ET.Element:
+        return ET.Element("gate", name=f"down_{ids[c]}")
+
+    order = [c for step in graph.schedule.steps for c in step.comps.tolist() if c in set(cone)]
+    for c in order:
+        parts: list[ET.Element] = []
+        entries = range(int(graph.entry_ptr[c]), int(graph.entry_ptr[c + 1]))
+        live = [e for e in entries if graph.entry_share[e] > 0]
+        if entries and live:
+            countries = sorted({graph.country_ids[int(graph.entry_country[e])] for e in live})
+            events = [ET.Element("basic-event", name=f"country_{k}") for k in countries]
+            if len(events) == 1:
+                parts.append(events[0])
+            else:
+                node = ET.Element("and")
+                node.extend(events)
+                parts.append(node)
+        for g in range(int(graph.comp_group_ptr[c]), int(graph.comp_group_ptr[c + 1])):
+            members = graph.group_members[graph.group_ptr[g]:graph.group_ptr[g + 1]].tolist()
+            if not all(fails[m] for m in members):
+                continue  # a member that cannot fail keeps the group up
+            if len(members) == 1:
+                parts.append(ref(members[0]))
+            else:
+                node = ET.Element("and")
+                node.extend(ref(m) for m in members)
+                parts.append(node)
+        unique: dict[bytes, ET.Element] = {}
+        for part in parts:
+            unique.setdefault(ET.tostring(part), part)
+        parts = list(unique.values())
+        fails[c] = bool(parts)
+        if parts:
+            gate = ET.Element("define-gate", name=f"down_{ids[c]}")
+            if len(parts) == 1:
+                gate.append(parts[0])
+            else:
+                node = ET.Element("or")
+                node.extend(parts)
+                gate.append(node)
+            gates.append(gate)
+    if not fails[t]:
+        return {"skipped": f"{target} cannot fail"}
+    root = ET.Element("opsa-mef")
+    tree = ET.SubElement(root, "define-fault-tree", name="chainmap")
+    tree.extend(gates)
+    model = ET.SubElement(root, "model-data")
+    for k in graph.country_ids:
+        event = ET.SubElement(model, "define-basic-event", name=f"country_{k}")
+        ET.SubElement(event, "float", value="0.1")
+    top = ET.Element("define-gate", name="top")
+    top.append(ref(t))
+    tree.insert(0, top)
+    path = Path(out_dir) / f"faulttree-{n}.xml"
+    ET.ElementTree(root).write(path, encoding="utf-8", xml_declaration=True)
+    report = Path(out_dir) / f"scram-{n}.xml"
+    start = time.perf_counter()
+    proc = subprocess.run(["scram", str(path), "--limit-order", "2", "--probability", "false", "-o", str(report)],
+                          capture_output=True, text=True, timeout=600)
+    scram_seconds = time.perf_counter() - start
+    if proc.returncode != 0:
+        return {"skipped": f"scram failed: {proc.stderr.strip()[:300]}"}
+    scram_sets = set()
+    for product in ET.parse(report).getroot().iter("product"):
+        names = sorted(e.get("name", "").removeprefix("country_") for e in product.iter("basic-event"))
+        scram_sets.add(tuple(names))
+    start = time.perf_counter()
+    mine = chainmap.cut_sets(graph, target, 2, ("country",))
+    mine_seconds = time.perf_counter() - start
+    mine_sets = {tuple(sorted(c.nodes)) for c in mine}
+    return {"target": target, "cone": len(cone), "gates": len(gates), "scram_seconds": scram_seconds,
+            "chainmap_seconds": mine_seconds, "scram_sets": len(scram_sets), "chainmap_sets": len(mine_sets),
+            "agree": scram_sets == mine_sets,
+            "only_scram": sorted(scram_sets - mine_sets)[:5], "only_chainmap": sorted(mine_sets - scram_sets)[:5]}
+
+
+# -- driver --------------------------------------------------------------------------------
+
+
+def run_child(args: list[str], timeout: float) -> dict[str, Any]:
+    cmd = [sys.executable, str(Path(__file__).resolve()), "--child", *args]
+    start = time.perf_counter()
+    try:
+        proc = subprocess.run(cmd, capture_output=True, text=True, timeout=timeout, cwd=ROOT)
+    except subprocess.TimeoutExpired:
+        return {"skipped": f"did not finish within {timeout:.0f} s"}
+    wall = time.perf_counter() - start
+    if proc.returncode != 0:
+        return {"skipped": f"failed: {proc.stderr.strip().splitlines()[-1] if proc.stderr.strip() else proc.returncode}"}
+    result: dict[str, Any] = json.loads(proc.stdout.strip().splitlines()[-1])
+    result["wall"] = wall
+    return result
+
+
+def machine() -> dict[str, str]:
+    cpu = platform.processor() or "unknown"
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                cpu = line.split(":", 1)[1].strip()
+                break
+        mem_kb = next(int(line.split()[1]) for line in Path("/proc/meminfo").read_text().splitlines()
+                      if line.startswith("MemTotal"))
+        memory = f"{mem_kb / 1024 / 1024:.1f} GiB"
+    except (OSError, StopIteration):
+        memory = "unknown"
+    import networkx
+    import numpy
+
+    return {"nproc": str(os.cpu_count()), "memory": memory, "cpu": cpu, "python": platform.python_version(),
+            "numpy": numpy.__version__, "networkx": networkx.__version__, "os": platform.platform()}
+
+
+def fmt_s(value: float | None) -> str:
+    if value is None:
+        return "-"
+    return f"{value:.3f}" if value < 10 else f"{value:.1f}"
+
+
+def report(results: dict[int, dict[str, Any]], scram: dict[str, Any] | None, info: dict[str, str], command: str,
+           args: argparse.Namespace) -> str:
+    lines = ["# chainmap benchmarks", "",
+             f"Produced by `{command}` ({time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}).", "",
+             f"Machine: {info['nproc']} CPUs ({info['cpu']}), {info['memory']} memory, {info['os']}; "
+             f"Python {info['python']}, numpy {info['numpy']}, networkx {info['networkx']}.", "",
+             "Networks: `chainmap generate --components N --seed "
+             f"{args.seed}` (tiered, heavy-tailed fan-out, any_of groups, small cycles; ~5 edges per component). "
+             "Each size is measured in a fresh process; peak memory is that process's `ru_maxrss`. "
+             f"The networkx reference (benchmarks/reference.py) gets {args.ref_budget:.0f} s per operation and is "
+             "extrapolated from the part done past that (marked *); it is skipped above "
+             f"{args.ref_max} components.", ""]
+    for n, res in results.items():
+        mine, ref, render = res["mine"], res["ref"], res["render"]
+        lines += [f"## {n:,} components", ""]
+        if "skipped" in mine:
+            lines += [f"chainmap measurement failed: {mine['skipped']}", ""]
+            continue
+        size = mine["size"]
+        lines += [f"{size['components']:,} components, {size['suppliers']:,} suppliers, {size['countries']} countries, "
+                  f"{size['products']:,} products, {size['edges']:,} edges. Generated in {res['gen']:.1f} s. "
+                  f"Peak memory: **{mine['peak_mb']:.0f} MB** ({mine['rss_after_load']:.0f} MB after load). "
+                  f"Cut-set target: `{mine['check']['target']}` (upstream cone {mine['check']['cone']:,} components).", "",
+                  "| operation | chainmap (s) | networkx (s) | speed-up | results agree |",
+                  "|---|---:|---:|---:|---|"]
+        for key, label in OPS:
+            if key == "render":
+                value = render.get("seconds")
+                note = render.get("skipped", f"{render.get('bytes', 0) / 1e6:.1f} MB file" if value is not None else "")
+                lines.append(f"| {label} | {fmt_s(value)} | - | - | {note} |")
+                continue
+            value = mine.get(key)
+            if "skipped" in ref:
+                lines.append(f"| {label} | {fmt_s(value)} | skipped | - | {ref['skipped']} |")
+                continue
+            r = ref.get(key, {})
+            rs = r.get("seconds")
+            star = "*" if "extrapolated" in r else ""
+            ratio = f"{rs / value:.0f}x{star}" if rs and value else "-"
+            agree = "-"
+            check_key = {"spof": "spof_pairs", "spof_cs": "spof_cs_pairs", "cuts": "cuts",
+                         "bottlenecks": "removal_bottlenecks", "priorities": "priorities"}.get(key)
+            if check_key and ref.get("check", {}).get(check_key) is not None:
+                agree = "yes" if ref["check"][check_key] == mine["check"][check_key] else \
+                    f"no ({ref['check'][check_key]!s:.40} vs {mine['check'][check_key]!s:.40})"
+            elif "extrapolated" in r:
+                agree = f"n/a ({r['extrapolated']})"
+            lines.append(f"| {label} | {fmt_s(value)} | {fmt_s(rs)}{star} | {ratio} | {agree} |")
+        if "skipped" not in ref:
+            lines += ["", f"networkx reference peak memory: {ref.get('peak_mb', 0):.0f} MB."]
+        lines.append("")
+    largest = max(results) if results else 0
+    mine = results.get(largest, {}).get("mine", {})
+    if largest >= 1_000_000 and "skipped" not in mine:
+        lines += ["## Goals at 1M components / ~5M edges", "", "| goal | target | measured | met |", "|---|---:|---:|---|"]
+        for key, limit in GOALS.items():
+            value = mine.get(key)
+            met = value is not None and value < limit
+            lines.append(f"| {dict(OPS)[key]} | < {limit:g} s | {fmt_s(value)} s | "
+                         f"{'yes' if met else f'no ({value / limit:.1f}x over)' if value else 'no'} |")
+        peak = mine.get("peak_mb", 0)
+        lines.append(f"| peak memory | < {MEMORY_GOAL_MB} MB | {peak:.0f} MB | "
+                     f"{'yes' if peak < MEMORY_GOAL_MB else f'no ({peak / MEMORY_GOAL_MB:.2f}x over)'} |")
+        lines.append("")
+    lines += ["## SCRAM (Open-PSA MEF fault tree), order-2 minimal cut sets", ""]
+    if scram is None:
+        lines += ["Not run (no size matched `--scram-size`).", ""]
+    elif "skipped" in scram:
+        lines += [f"Not compared: {scram['skipped']}.", ""]
+    else:
+        lines += [f"At {args.scram_size:,} components, target `{scram['target']}` (acyclic upstream cone of "
+                  f"{scram['cone']:,} components, {scram['gates']:,} gates; AND over a component's live supply "
+                  "countries, OR over its failure modes, AND over an any_of group's members; countries are the "
+                  "basic events; top event: target down).", "",
+                  "| tool | time (s) | cut sets of order <= 2 |", "|---|---:|---:|",
+                  f"| SCRAM `--limit-order 2` (process incl. XML parsing) | {scram['scram_seconds']:.3f} | {scram['scram_sets']} |",
+                  f"| chainmap `cut_sets(.., 2, ('country',))` | {scram['chainmap_seconds']:.3f} | {scram['chainmap_sets']} |",
+                  "", f"Same cut sets: **{'yes' if scram['agree'] else 'no'}**."
+                  + ("" if scram["agree"] else f" Only SCRAM: {scram['only_scram']}; only chainmap: {scram['only_chainmap']}."),
+                  ""]
+    return "\n".join(lines) + "\n"
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--sizes", default="10000,100000,1000000", help="comma-separated component counts")
+    parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--smoke", action="store_true", help="quick run: small budgets, no RESULTS.md unless --out")
+    parser.add_argument("--out", type=Path, default=None, help="report path (default benchmarks/RESULTS.md)")
+    parser.add_argument("--data", type=Path, default=ROOT / ".benchmarks" / "data", help="cache of generated networks")
+    parser.add_argument("--ref-budget", type=float, default=120.0, help="seconds per networkx reference operation")
+    parser.add_argument("--ref-max", type=int, default=100_000, help="largest size the networkx reference runs at")
+    parser.add_argument("--scram-size", type=int, default=10_000, help="size of the SCRAM comparison")
+    parser.add_argument("--child", nargs="+", help=argparse.SUPPRESS)
+    args = parser.parse_args(argv)
+    if args.child:
+        kind, n, folder, *rest = args.child
+        if kind == "generate":
+            result = child_generate(int(n), folder, int(rest[0]))
+        elif kind == "measure":
+            result = child_measure(int(n), folder)
+        elif kind == "render":
+            result = child_render(int(n), folder)
+        elif kind == "reference":
+            result = child_reference(int(n), folder, float(rest[0]))
+        else:
+            result = child_scram(int(n), folder, rest[0])
+        print(json.dumps(result))
+        return 0
+    sizes = [int(s) for s in args.sizes.split(",") if s.strip()]
+    if args.smoke:
+        args.ref_budget = min(args.ref_budget, 3.0)
+        args.scram_size = sizes[0]
+    info = machine()
+    results: dict[int, dict[str, Any]] = {}
+    scram: dict[str, Any] | None = None
+    for n in sizes:
+        folder = args.data / f"net-{n}-seed{args.seed}"
+        gen = 0.0
+        if not (folder / ".complete").exists():
+            if folder.exists():
+                shutil.rmtree(folder)
+            g = run_child(["generate", str(n), str(folder), str(args.seed)], 3600)
+            if "skipped" in g:
+                print(f"generate {n}: {g['skipped']}", file=sys.stderr)
+                return 1
+            gen = g["seconds"]
+        print(f"[{n}] measuring chainmap", file=sys.stderr, flush=True)
+        mine = run_child(["measure", str(n), str(folder)], 3600)
+        render = run_child(["render", str(n), str(folder)], 300 if not args.smoke else 60)
+        if n > args.ref_max:
+            ref = {"skipped": f"above --ref-max {args.ref_max:,}: loading alone into networkx takes minutes and "
+                              "several GB here, and the reference analyses would run for hours"}
+        else:
+            print(f"[{n}] measuring the networkx reference", file=sys.stderr, flush=True)
+            ref = run_child(["reference", str(n), str(folder), str(args.ref_budget)], args.ref_budget * 10 + 600)
+        results[n] = {"mine": mine, "ref": ref, "render": render, "gen": gen}
+        if n == args.scram_size:
+            if shutil.which("scram") is None:
+                scram = {"skipped": "scram is not installed (Debian: apt-get install -y scram)"}
+            else:
+                with tempfile.TemporaryDirectory() as tmp:
+                    scram = run_child(["scram", str(n), str(folder), tmp], 900)
+    command = "python benchmarks/run.py " + " ".join(argv if argv is not None else sys.argv[1:])
+    text = report(results, scram, info, command, args)
+    out = args.out if args.out else (None if args.smoke else HERE / "RESULTS.md")
+    if out is not None:
+        out.write_text(text, encoding="utf-8")
+        print(f"wrote {out}", file=sys.stderr)
+    else:
+        print(text)
+    failed = [n for n, r in results.items() if "skipped" in r["mine"]]
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

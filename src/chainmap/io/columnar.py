@@ -1,0 +1,661 @@
+"""The columnar graph form: CSV or Parquet tables loaded straight into arrays.
+
+A folder holding ``components.csv`` (or ``components.parquet``) is a columnar
+graph; the tables and their columns are documented in
+``docs/columnar-format.md``. :func:`load_columnar` validates every table with
+vectorised checks (pyarrow compute + numpy, no pydantic object per row) and
+builds a :class:`~chainmap.graph.SupplyGraph` through
+:meth:`~chainmap.graph.SupplyGraph.from_arrays`. Problems are reported as
+:class:`~chainmap.errors.GraphFileError` with the table's path, the row's line
+number (1-based, the header is line 1), the column and a message.
+
+pyarrow is imported lazily (``pip install chainmap[parquet]``).
+
+Examples
+--------
+>>> import pathlib, tempfile
+>>> folder = pathlib.Path(tempfile.mkdtemp())
+>>> _ = (folder / "countries.csv").write_text("id,name,risk\\nCN,China,\\nJP,Japan,0.5\\n")
+>>> _ = (folder / "components.csv").write_text("id,name,sector,value,stock_days,recovery_days,product\\n"
+...     "wafer,Wafer,39,,,,false\\nchip,Chip,39,2,,,true\\n")
+>>> _ = (folder / "requires.csv").write_text("component,group,member,any_of\\nchip,0,wafer,false\\n")
+>>> _ = (folder / "supplies.csv").write_text("component,supplier,country,share,source,estimate\\n"
+...     "wafer,,JP,1,x,false\\n")
+>>> g = load_columnar(folder)
+>>> g.component_ids, g.products, g.components["chip"].requires
+(['chip', 'wafer'], ['chip'], ['wafer'])
+>>> _ = (folder / "supplies.csv").write_text("component,supplier,country,share,source,estimate\\n"
+...     "wafer,,JP,1.5,x,false\\n")
+>>> try:
+...     load_columnar(folder)
+... except GraphFileError as exc:
+...     print(exc.lines()[0].replace(str(folder), "DIR"))
+DIR/supplies.csv:2: share: must be a number in [0, 1]
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+from pydantic import ValidationError
+
+from chainmap.errors import GraphFileError, Problem
+from chainmap.graph import GraphArrays, IntArray, SupplyGraph
+from chainmap.model.load import valid_country_code
+from chainmap.model.schema import COUNTRY_PATTERN, ID_PATTERN, Bloc, Sector, Settings
+
+__all__ = [
+    "TABLES",
+    "ColumnarTables",
+    "graph_data",
+    "is_columnar",
+    "load_columnar",
+    "read_tables",
+    "table_path",
+    "tables_of",
+    "write_tables",
+]
+
+SECTOR_PATTERN = r"^(0[6-9]|[1-3][0-9]|4[0-6])$"
+MAX_PROBLEMS_PER_CHECK = 20
+
+# table -> (required columns, optional columns); types: s string, f float, b bool, i int
+TABLES: dict[str, tuple[dict[str, str], dict[str, str]]] = {
+    "countries": ({"id": "s", "name": "s"}, {"risk": "f"}),
+    "suppliers": ({"id": "s", "name": "s", "country": "s"}, {}),
+    "components": ({"id": "s", "name": "s"},
+                   {"sector": "s", "value": "f", "stock_days": "f", "recovery_days": "f", "product": "b"}),
+    "requires": ({"component": "s", "group": "i", "member": "s"}, {"any_of": "b"}),
+    "supplies": ({"component": "s", "share": "f"}, {"supplier": "s", "country": "s", "source": "s", "estimate": "b"}),
+    "alternatives": ({"component": "s", "supplier": "s", "readiness": "f"}, {}),
+    "sectors": ({"code": "s", "name": "s"}, {}),
+    "blocs": ({"id": "s", "name": "s", "members": "s"}, {}),
+    "settings": ({"key": "s", "value": "s"}, {}),
+}
+REQUIRED_TABLES = ("components",)
+
+
+@dataclass
+class _Table:
+    name: str
+    path: str
+    data: Any  # pyarrow.Table
+
+
+ColumnarTables = dict[str, Any]
+"""Table name -> pyarrow.Table."""
+
+
+def _pa() -> Any:
+    try:
+        import pyarrow as pa
+        import pyarrow.compute
+        import pyarrow.csv
+        import pyarrow.parquet
+    except ImportError:  # pragma: no cover - pyarrow is a dev dependency
+        raise GraphFileError([Problem("columnar", 0, "", "columnar graphs need pyarrow: pip install 'chainmap[parquet]'")]) from None
+    return pa
+
+
+def table_path(folder: str | Path, name: str) -> Path | None:
+    """The file of table ``name`` in ``folder`` (``.parquet`` preferred over ``.csv``), or None."""
+    for suffix in (".parquet", ".csv"):
+        p = Path(folder) / f"{name}{suffix}"
+        if p.is_file():
+            return p
+    return None
+
+
+def is_columnar(path: str | Path) -> bool:
+    """True for a folder holding ``components.csv`` or ``components.parquet``."""
+    p = Path(path)
+    return p.is_dir() and table_path(p, "components") is not None
+
+
+def _arrow_type(pa: Any, code: str) -> Any:
+    return {"s": pa.string(), "f": pa.float64(), "b": pa.bool_(), "i": pa.int64()}[code]
+
+
+def _read(folder: Path, name: str, problems: list[Problem]) -> _Table | None:
+    pa = _pa()
+    path = table_path(folder, name)
+    if path is None:
+        if name in REQUIRED_TABLES:
+            problems.append(Problem(str(Path(folder) / f"{name}.csv"), 0, "", "missing table"))
+        return None
+    required, optional = TABLES[name]
+    types = {**required, **optional}
+    shown = path.as_posix()
+    try:
+        if path.suffix == ".csv":
+            convert = pa.csv.ConvertOptions(
+                column_types={c: _arrow_type(pa, t) for c, t in types.items()},
+                strings_can_be_null=True, quoted_strings_can_be_null=False,
+                true_values=["true", "True", "TRUE", "1", "yes"], false_values=["false", "False", "FALSE", "0", "no", ""],
+            )
+            data = pa.csv.read_csv(path, convert_options=convert,
+                                   read_options=pa.csv.ReadOptions(block_size=1 << 24))
+        else:
+            data = pa.parquet.read_table(path)
+    except (pa.ArrowInvalid, OSError) as exc:
+        problems.append(_arrow_problem(shown, str(exc), list(types)))
+        return None
+    missing = [c for c in required if c not in data.column_names]
+    unknown = [c for c in data.column_names if c not in types]
+    for c in missing:
+        problems.append(Problem(shown, 1, c, "missing column"))
+    for c in unknown:
+        problems.append(Problem(shown, 1, c, "unknown column (typo?)"))
+    if missing or unknown:
+        return None
+    columns = {}
+    for c in data.column_names:
+        col = data.column(c)
+        want = _arrow_type(pa, types[c])
+        if col.type != want:
+            try:
+                col = col.cast(want)
+            except (pa.ArrowInvalid, pa.ArrowNotImplementedError) as exc:
+                problems.append(Problem(shown, 1, c, f"cannot read as {want}: {exc}"))
+                return None
+        columns[c] = col.combine_chunks() if hasattr(col, "combine_chunks") else col
+    for c in optional:
+        if c not in columns:
+            columns[c] = pa.nulls(data.num_rows, type=_arrow_type(pa, optional[c]))
+    return _Table(name, shown, pa.table(columns))
+
+
+def _arrow_problem(path: str, message: str, columns: list[str]) -> Problem:
+    line = 0
+    row = re.search(r"[Rr]ow #(\d+)", message)
+    if row:
+        line = int(row.group(1))
+    column = ""
+    col = re.search(r"column #(\d+)", message)
+    named = re.search(r"'([A-Za-z_]+)'", message)
+    if named and named.group(1) in columns:
+        column = named.group(1)
+    elif col:
+        column = f"column {int(col.group(1)) + 1}"
+    return Problem(path, line, column, " ".join(message.split())[:300])
+
+
+class _Checker:
+    """Collects problems of vectorised checks, a few rows per check at most."""
+
+    def __init__(self) -> None:
+        self.problems: list[Problem] = []
+
+    def rows(self, table: _Table, column: str, bad: np.ndarray, message: str | Callable[[int], str]) -> None:
+        rows = np.flatnonzero(bad)
+        for r in rows[:MAX_PROBLEMS_PER_CHECK].tolist():
+            text = message(r) if callable(message) else message
+            self.problems.append(Problem(table.path, r + 2, column, text))
+        if rows.size > MAX_PROBLEMS_PER_CHECK:
+            self.problems.append(Problem(table.path, int(rows[MAX_PROBLEMS_PER_CHECK]) + 2, column,
+                                         f"{rows.size - MAX_PROBLEMS_PER_CHECK} more rows with: "
+                                         f"{message if isinstance(message, str) else 'the same problem'}"))
+
+
+def _strings(table: _Table, column: str) -> Any:
+    col = table.data.column(column)
+    return col.chunk(0) if col.num_chunks == 1 else col.combine_chunks()
+
+
+def _null_mask(col: Any) -> np.ndarray:
+    return np.asarray(col.is_null().to_numpy(zero_copy_only=False), dtype=bool)
+
+
+def _floats(table: _Table, column: str) -> np.ndarray:
+    col = table.data.column(column)
+    return np.asarray(col.to_numpy(zero_copy_only=False), dtype=np.float64)  # nulls -> NaN
+
+
+def _bools(table: _Table, column: str, default: bool = False) -> np.ndarray:
+    if column not in table.data.column_names:
+        return np.full(table.data.num_rows, default)
+    col = table.data.column(column).fill_null(default)
+    return np.asarray(col.to_numpy(zero_copy_only=False), dtype=bool)
+
+
+def _check_pattern(check: _Checker, table: _Table, column: str, pattern: str, what: str,
+                   required: bool = True) -> np.ndarray:
+    """Rows whose value is null (when required) or does not match; returns the null mask."""
+    pc = _pa().compute
+    col = _strings(table, column)
+    null = _null_mask(col)
+    if required:
+        check.rows(table, column, null, f"missing {what}")
+    ok = np.asarray(pc.match_substring_regex(col, pattern).fill_null(True).to_numpy(zero_copy_only=False), dtype=bool)
+    values = col
+    check.rows(table, column, ~ok, lambda r: f"{values[r].as_py()!r} is not a valid {what}")
+    return null
+
+
+def _index(pa: Any, sorted_ids: Any, refs: Any) -> np.ndarray:
+    """Index of each ref in ``sorted_ids`` (-1 when absent or null)."""
+    idx = pa.compute.index_in(refs, value_set=sorted_ids)
+    return np.asarray(idx.fill_null(-1).to_numpy(zero_copy_only=False), dtype=np.int64)
+
+
+def _sorted_unique_ids(check: _Checker, table: _Table, column: str) -> tuple[Any, np.ndarray]:
+    """The ids sorted and the sorting permutation; duplicates reported."""
+    pa = _pa()
+    col = _strings(table, column)
+    order = np.asarray(pa.compute.sort_indices(col).to_numpy(zero_copy_only=False), dtype=np.int64)
+    ids = col.take(pa.array(order))
+    if len(ids) > 1:
+        dup = np.asarray(pa.compute.equal(ids.slice(1), ids.slice(0, len(ids) - 1)).fill_null(False)
+                         .to_numpy(zero_copy_only=False), dtype=bool)
+        bad = np.zeros(len(ids), dtype=bool)
+        bad[order[1:][dup]] = True
+        check.rows(table, column, bad, lambda r: f"duplicate id {col[r].as_py()!r}")
+    return ids, order
+
+
+def _check_range(check: _Checker, table: _Table, column: str, values: np.ndarray, lo: float, hi: float,
+                 required: bool) -> None:
+    nan = np.isnan(values)
+    if required:
+        check.rows(table, column, nan, "missing number")
+    with np.errstate(invalid="ignore"):
+        bad = ~nan & ~((values >= lo) & (values <= hi))
+    text = f"must be a number in [{lo:g}, {hi:g}]" if np.isfinite(hi) else f"must be a finite number >= {lo:g}"
+    check.rows(table, column, bad, text)
+
+
+def _unknown_refs(check: _Checker, table: _Table, column: str, idx: np.ndarray, null: np.ndarray, what: str) -> None:
+    col = _strings(table, column)
+    check.rows(table, column, (idx < 0) & ~null, lambda r: f"unknown {what} {col[r].as_py()!r}")
+
+
+def read_tables(folder: str | Path) -> tuple[dict[str, _Table], list[Problem]]:
+    """Read every table present in ``folder`` (types coerced); problems of reading."""
+    problems: list[Problem] = []
+    tables: dict[str, _Table] = {}
+    for name in TABLES:
+        t = _read(Path(folder), name, problems)
+        if t is not None:
+            tables[name] = t
+    return tables, problems
+
+
+def _empty(pa: Any, name: str, folder: Path) -> _Table:
+    required, optional = TABLES[name]
+    types = {**required, **optional}
+    return _Table(name, (folder / f"{name}.csv").as_posix(),
+                  pa.table({c: pa.array([], type=_arrow_type(pa, t)) for c, t in types.items()}))
+
+
+class _Coded(Sequence[str | None]):
+    """A column of repeated texts as integer codes into a small list (memory-light)."""
+
+    def __init__(self, codes: np.ndarray, texts: list[str]) -> None:
+        self.codes, self.texts = codes, texts
+
+    def __getitem__(self, i: Any) -> Any:
+        code = int(self.codes[i])
+        return None if code < 0 else self.texts[code]
+
+    def __len__(self) -> int:
+        return int(self.codes.size)
+
+
+def load_columnar(folder: str | Path, home: str | None = None) -> SupplyGraph:
+    """Load a columnar graph folder into a :class:`SupplyGraph` (see module doc)."""
+    pa = _pa()
+    pc = pa.compute
+    root = Path(folder)
+    tables, problems = read_tables(root)
+    if problems:
+        raise GraphFileError(problems)
+    for name in TABLES:
+        if name not in tables:
+            tables[name] = _empty(pa, name, root)
+    check = _Checker()
+    T = tables
+
+    # settings
+    settings_data: dict[str, Any] = {}
+    st = T["settings"]
+    weights: dict[str, str] = {}
+    for r, (key, value) in enumerate(zip(st.data.column("key").to_pylist(), st.data.column("value").to_pylist(),
+                                         strict=True)):
+        if key is not None and key.startswith("weights."):
+            weights[key.split(".", 1)[1]] = value
+        else:
+            settings_data[str(key)] = value
+        _ = r
+    if weights:
+        settings_data["weights"] = weights
+    if home is not None:
+        settings_data["home"] = home
+    try:
+        settings = Settings.model_validate(settings_data)
+    except ValidationError as exc:
+        for err in exc.errors(include_url=False):
+            field = ".".join(str(p) for p in err["loc"])
+            check.problems.append(Problem("--home" if field == "home" and home else st.path, 0, field,
+                                          "unknown setting (typo?)" if err["type"] == "extra_forbidden" else err["msg"]))
+        raise GraphFileError(check.problems) from None
+    if not valid_country_code(settings.home):
+        check.problems.append(Problem("--home" if home else st.path, 0, "home",
+                                      f"{settings.home!r} is not an ISO 3166-1 alpha-2 code"))
+
+    # ids
+    ct, su, co = T["countries"], T["suppliers"], T["components"]
+    _check_pattern(check, ct, "id", COUNTRY_PATTERN, "country id")
+    for code in set(pc.unique(_strings(ct, "id")).drop_null().to_pylist()):
+        if re.match(COUNTRY_PATTERN, code) and not valid_country_code(code):
+            bad = np.asarray(pc.equal(_strings(ct, "id"), code).fill_null(False).to_numpy(zero_copy_only=False))
+            check.rows(ct, "id", bad, f"{code!r} is not an ISO 3166-1 alpha-2 code")
+    _check_pattern(check, su, "id", ID_PATTERN, "id")
+    _check_pattern(check, co, "id", ID_PATTERN, "id")
+    for t in (ct, su, co):
+        check.rows(t, "name", _null_mask(_strings(t, "name")), "missing name")
+    country_sorted, country_order = _sorted_unique_ids(check, ct, "id")
+    supplier_sorted, supplier_order = _sorted_unique_ids(check, su, "id")
+    comp_sorted, comp_order = _sorted_unique_ids(check, co, "id")
+    # ids shared across kinds
+    for a, b in ((su, co), (ct, su), (ct, co)):
+        clash = _index(pa, _strings(a, "id"), _strings(b, "id")) >= 0
+        check.rows(b, "id", clash, _duplicate_message(_strings(b, "id"), a.name))
+
+    risk = _floats(ct, "risk") if "risk" in ct.data.column_names else np.full(ct.data.num_rows, np.nan)
+    _check_range(check, ct, "risk", risk, 0.0, 1.0, required=False)
+    sup_country = _index(pa, country_sorted, _strings(su, "country"))
+    sup_country_null = _null_mask(_strings(su, "country"))
+    check.rows(su, "country", sup_country_null, "missing country")
+    _unknown_refs(check, su, "country", sup_country, sup_country_null, "country")
+
+    sector_null = _check_pattern(check, co, "sector", SECTOR_PATTERN, "sector code (06..46)", required=False)
+    value = _floats(co, "value")
+    stock = _floats(co, "stock_days")
+    recovery = _floats(co, "recovery_days")
+    for column, arr in (("value", value), ("stock_days", stock), ("recovery_days", recovery)):
+        _check_range(check, co, column, arr, 0.0, np.inf, required=False)
+    product = _bools(co, "product")
+    check.rows(co, "sector", product & sector_null, "a product needs a sector")
+
+    # supplies
+    sp = T["supplies"]
+    e_comp = _index(pa, comp_sorted, _strings(sp, "component"))
+    e_comp_null = _null_mask(_strings(sp, "component"))
+    check.rows(sp, "component", e_comp_null, "missing component")
+    _unknown_refs(check, sp, "component", e_comp, e_comp_null, "component")
+    e_sup = _index(pa, supplier_sorted, _strings(sp, "supplier"))
+    e_sup_null = _null_mask(_strings(sp, "supplier"))
+    _unknown_refs(check, sp, "supplier", e_sup, e_sup_null, "supplier")
+    e_cty_given = _index(pa, country_sorted, _strings(sp, "country"))
+    e_cty_null = _null_mask(_strings(sp, "country"))
+    _unknown_refs(check, sp, "country", e_cty_given, e_cty_null, "country")
+    check.rows(sp, "supplier", e_sup_null & e_cty_null, "give a supplier or a country")
+    ok_sup = e_sup >= 0
+    sup_cty_sorted = np.append(sup_country[supplier_order], -1)  # index -1 (no supplier) -> -1
+    e_sup_country = sup_cty_sorted[e_sup]
+    mismatch = ok_sup & ~e_cty_null & (e_cty_given >= 0) & (e_sup_country != e_cty_given)
+    check.rows(sp, "country", mismatch, "does not match the supplier's country")
+    share = _floats(sp, "share")
+    _check_range(check, sp, "share", share, 0.0, 1.0, required=True)
+
+    # requires
+    rq = T["requires"]
+    g_comp = _index(pa, comp_sorted, _strings(rq, "component"))
+    g_comp_null = _null_mask(_strings(rq, "component"))
+    check.rows(rq, "component", g_comp_null, "missing component")
+    _unknown_refs(check, rq, "component", g_comp, g_comp_null, "component")
+    g_mem = _index(pa, comp_sorted, _strings(rq, "member"))
+    g_mem_null = _null_mask(_strings(rq, "member"))
+    check.rows(rq, "member", g_mem_null, "missing member")
+    _unknown_refs(check, rq, "member", g_mem, g_mem_null, "component")
+    g_label_col = rq.data.column("group")
+    check.rows(rq, "group", _null_mask(g_label_col), "missing group number")
+    g_label = np.asarray(g_label_col.fill_null(0).to_numpy(zero_copy_only=False), dtype=np.int64)
+    g_any = _bools(rq, "any_of")
+
+    # alternatives
+    al = T["alternatives"]
+    a_comp = _index(pa, comp_sorted, _strings(al, "component"))
+    _unknown_refs(check, al, "component", a_comp, _null_mask(_strings(al, "component")), "component")
+    a_sup = _index(pa, supplier_sorted, _strings(al, "supplier"))
+    _unknown_refs(check, al, "supplier", a_sup, _null_mask(_strings(al, "supplier")), "supplier")
+    check.rows(al, "component", _null_mask(_strings(al, "component")), "missing component")
+    check.rows(al, "supplier", _null_mask(_strings(al, "supplier")), "missing supplier")
+    readiness = _floats(al, "readiness")
+    _check_range(check, al, "readiness", readiness, 0.0, 1.0, required=True)
+
+    # sectors and blocs (small tables: pydantic is fine here)
+    sectors_names: dict[str, str] = {}
+    se = T["sectors"]
+    for r, (code, name) in enumerate(zip(se.data.column("code").to_pylist(), se.data.column("name").to_pylist(),
+                                         strict=True)):
+        if code is None or not re.match(SECTOR_PATTERN, code):
+            check.problems.append(Problem(se.path, r + 2, "code", f"{code!r} is not a sector code (06..46)"))
+        elif code in sectors_names:
+            check.problems.append(Problem(se.path, r + 2, "code", f"duplicate sector {code!r}"))
+        else:
+            sectors_names[code] = name or code
+    blocs: list[Bloc] = []
+    bl = T["blocs"]
+    country_set = set(country_sorted.to_pylist())
+    for r, row in enumerate(bl.data.to_pylist()):
+        members = [m.strip() for m in (row["members"] or "").split(";") if m.strip()]
+        try:
+            bloc = Bloc.model_validate({"id": row["id"], "name": row["name"], "members": members})
+        except ValidationError as exc:
+            for err in exc.errors(include_url=False):
+                check.problems.append(Problem(bl.path, r + 2, str(err["loc"][0]), err["msg"]))
+            continue
+        for m in bloc.members:
+            if m not in country_set:
+                check.problems.append(Problem(bl.path, r + 2, "members", f"unknown country {m!r}"))
+        blocs.append(bloc)
+
+    if check.problems:
+        raise GraphFileError(check.problems)
+
+    # ---- build arrays (everything below assumes valid input) ----
+    country_ids = country_sorted.to_pylist()
+
+    def take_str(t: _Table, column: str, order: np.ndarray) -> list[Any]:
+        return list(_strings(t, column).take(pa.array(order)).to_pylist())
+
+    # entries: component, supplier entries (by supplier) before country entries (by country)
+    kind_key = np.where(ok_sup, 0, 1)
+    within = np.where(ok_sup, e_sup, e_cty_given)
+    e_order = np.lexsort((np.arange(e_comp.size), within, kind_key, e_comp))
+    entry_comp = e_comp[e_order]
+    entry_supplier = np.where(ok_sup, e_sup, -1)[e_order]
+    entry_country = np.where(ok_sup, e_sup_country, e_cty_given)[e_order]
+    entry_share = share[e_order]
+    entry_source: Any = None
+    entry_estimate = _bools(sp, "estimate")[e_order]
+    if "source" in sp.data.column_names:
+        encoded = pc.dictionary_encode(_strings(sp, "source"))
+        codes = np.asarray(encoded.indices.fill_null(-1).to_numpy(zero_copy_only=False), dtype=np.int64)[e_order]
+        entry_source = _Coded(codes.astype(np.int32), encoded.dictionary.to_pylist())
+
+    # groups: by owner, then group label; members sorted and unique
+    r_order = np.lexsort((g_mem, g_label, g_comp))
+    oc, ol, om, oa = g_comp[r_order], g_label[r_order], g_mem[r_order], g_any[r_order]
+    if oc.size:
+        new_row = np.ones(oc.size, dtype=bool)
+        new_row[1:] = (oc[1:] != oc[:-1]) | (ol[1:] != ol[:-1]) | (om[1:] != om[:-1])
+        oc, ol, om, oa, kept = oc[new_row], ol[new_row], om[new_row], oa[new_row], r_order[new_row]
+        new_group = np.ones(oc.size, dtype=bool)
+        new_group[1:] = (oc[1:] != oc[:-1]) | (ol[1:] != ol[:-1])
+        starts = np.flatnonzero(new_group)
+        group_id = np.cumsum(new_group) - 1
+        any_min = np.minimum.reduceat(oa.astype(np.int8), starts)
+        any_max = np.maximum.reduceat(oa.astype(np.int8), starts)
+        sizes = np.diff(np.append(starts, oc.size))
+        bad_rows = (any_min != any_max)[group_id]
+        check.rows(rq, "any_of", _scatter(bad_rows, kept, rq.data.num_rows), "any_of differs within one group")
+        plain_multi = ((any_max == 0) & (sizes > 1))[group_id]
+        check.rows(rq, "group", _scatter(plain_multi, kept, rq.data.num_rows),
+                   "a group with several members needs any_of true")
+        if check.problems:
+            raise GraphFileError(check.problems)
+        group_owner = oc[starts]
+        group_ptr = np.append(starts, oc.size).astype(np.int64)
+        group_members = om
+        group_any = any_max.astype(bool)
+    else:
+        group_owner = np.zeros(0, dtype=np.int64)
+        group_ptr = np.zeros(1, dtype=np.int64)
+        group_members = np.zeros(0, dtype=np.int64)
+        group_any = np.zeros(0, dtype=bool)
+
+    alt_order = np.argsort(a_comp, kind="stable")
+    comp_ids = comp_sorted.to_pylist()
+    sectors_sorted = take_str(co, "sector", comp_order)
+    products_by_sector: dict[str, list[str]] = {}
+    prod_sorted = product[comp_order]
+    for i in np.flatnonzero(prod_sorted).tolist():
+        products_by_sector.setdefault(sectors_sorted[i], []).append(comp_ids[i])
+    codes_all = sorted(set(sectors_names) | set(products_by_sector))
+    sectors = [Sector.model_construct(code=code, name=sectors_names.get(code, code), name_zh=None,
+                                      products=products_by_sector.get(code, []), source=None, estimate=False, note=None)
+               for code in codes_all]
+    arrays = GraphArrays(
+        settings=settings,
+        country_ids=country_ids,
+        country_name=take_str(ct, "name", country_order),
+        country_risk=risk[country_order],
+        supplier_ids=supplier_sorted.to_pylist(),
+        supplier_name=take_str(su, "name", supplier_order),
+        supplier_country=sup_country[supplier_order].astype(np.int64),
+        component_ids=comp_ids,
+        component_name=take_str(co, "name", comp_order),
+        component_sector=sectors_sorted,
+        value=value[comp_order], stock_days=stock[comp_order], recovery_days=recovery[comp_order],
+        entry_comp=entry_comp.astype(np.int64), entry_supplier=entry_supplier.astype(np.int64),
+        entry_country=entry_country.astype(np.int64), entry_share=entry_share,
+        group_owner=group_owner.astype(np.int64), group_ptr=group_ptr, group_members=group_members.astype(np.int64),
+        group_any_of=group_any,
+        alt_comp=a_comp[alt_order], alt_supplier=a_sup[alt_order], alt_readiness=readiness[alt_order],
+        entry_source=entry_source, entry_estimate=entry_estimate,
+        sectors=sectors, blocs=blocs,
+    )
+    files = [t.path for t in tables.values() if Path(t.path).exists()]
+    return SupplyGraph.from_arrays(arrays, files=files)
+
+
+def _duplicate_message(col: Any, other: str) -> Callable[[int], str]:
+    return lambda r: f"duplicate id {col[r].as_py()!r} (also in {other})"
+
+
+def _scatter(flags: np.ndarray, rows: IntArray, n: int) -> np.ndarray:
+    out = np.zeros(n, dtype=bool)
+    out[rows[flags]] = True
+    return out
+
+
+def write_tables(folder: str | Path, tables: dict[str, dict[str, Any]], fmt: str = "csv") -> list[Path]:
+    """Write tables (name -> column name -> array or list) to ``folder`` atomically, as CSV or Parquet.
+
+    Each table goes to a temporary file beside its target, then is renamed.
+    """
+    pa = _pa()
+    import os
+    import tempfile
+
+    if fmt not in ("csv", "parquet"):
+        raise ValueError(f"unknown columnar format {fmt!r} (csv or parquet)")
+    root = Path(folder)
+    root.mkdir(parents=True, exist_ok=True)
+    written = []
+    for name, columns in tables.items():
+        table = pa.table({c: pa.array(v) if not isinstance(v, pa.Array) else v for c, v in columns.items()})
+        target = root / f"{name}.{fmt}"
+        fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=root)
+        os.close(fd)
+        try:
+            if fmt == "csv":
+                pa.csv.write_csv(table, tmp)
+            else:
+                pa.parquet.write_table(table, tmp)
+            os.chmod(tmp, 0o644)
+            os.replace(tmp, target)
+        except BaseException:
+            Path(tmp).unlink(missing_ok=True)
+            raise
+        other = root / f"{name}.{'parquet' if fmt == 'csv' else 'csv'}"
+        other.unlink(missing_ok=True)  # never leave a stale twin that would shadow the new table
+        written.append(target)
+    return written
+
+
+def tables_of(graph: SupplyGraph) -> dict[str, dict[str, Any]]:
+    """The columnar tables of a graph (the inverse of :func:`load_columnar`)."""
+    ar = graph.arrays
+    n = graph.n_components
+    product = np.zeros(n, dtype=bool)
+    product[graph.product_index] = True
+    ids = np.array(graph.component_ids, dtype=object)
+    sup_ids = np.array([*graph.supplier_ids, None], dtype=object)
+    cty_ids = np.array(graph.country_ids, dtype=object)
+    group_label = np.arange(graph.group_owner.size) - graph.comp_group_ptr[graph.group_owner]
+    owners, members = graph.requirement_edges
+    counts = np.diff(graph.group_ptr)
+    is_sup = graph.entry_supplier >= 0
+    tables: dict[str, dict[str, Any]] = {
+        "countries": {"id": graph.country_ids, "name": list(ar.country_name), "risk": _nan_to_none(ar.country_risk)},
+        "suppliers": {"id": graph.supplier_ids, "name": list(ar.supplier_name),
+                      "country": cty_ids[graph.supplier_country].tolist()},
+        "components": {"id": graph.component_ids, "name": list(ar.component_name), "sector": list(ar.component_sector),
+                       "value": _nan_to_none(ar.value), "stock_days": _nan_to_none(ar.stock_days),
+                       "recovery_days": _nan_to_none(ar.recovery_days), "product": product.tolist()},
+        "requires": {"component": ids[owners].tolist(), "group": np.repeat(group_label, counts).tolist(),
+                     "member": ids[members].tolist(), "any_of": np.repeat(graph.group_any_of, counts).tolist()},
+        "supplies": {"component": ids[graph.entry_comp].tolist(), "supplier": sup_ids[graph.entry_supplier].tolist(),
+                     "country": [None if sup else k for sup, k in zip(is_sup.tolist(), cty_ids[graph.entry_country].tolist(), strict=True)],
+                     "share": graph.entry_share.tolist(),
+                     "source": [ar.entry_source[e] for e in range(graph.entry_comp.size)] if ar.entry_source is not None
+                     else [None] * graph.entry_comp.size,
+                     "estimate": (ar.entry_estimate if ar.entry_estimate is not None
+                                  else np.zeros(graph.entry_comp.size, dtype=bool)).tolist()},
+        "alternatives": {"component": ids[ar.alt_comp].tolist(), "supplier": sup_ids[ar.alt_supplier].tolist(),
+                         "readiness": ar.alt_readiness.tolist()},
+        "sectors": {"code": list(graph.sectors), "name": [s.name for s in graph.sectors.values()]},
+        "blocs": {"id": list(graph.blocs), "name": [b.name for b in graph.blocs.values()],
+                  "members": [";".join(b.members) for b in graph.blocs.values()]},
+        "settings": _settings_rows(graph.settings),
+    }
+    return tables
+
+
+def _nan_to_none(values: np.ndarray) -> list[float | None]:
+    return [None if v != v else float(v) for v in values.tolist()]
+
+
+def _settings_rows(settings: Settings) -> dict[str, list[str]]:
+    keys: list[str] = []
+    values: list[str] = []
+    for key, value in settings.model_dump(mode="json").items():
+        if isinstance(value, dict):
+            for k, v in value.items():
+                keys.append(f"{key}.{k}")
+                values.append(str(v))
+        else:
+            keys.append(key)
+            values.append(str(value))
+    return {"key": keys, "value": values}
+
+
+def graph_data(graph: SupplyGraph) -> dict[str, Any]:
+    """A graph as one graph-file mapping (for ``chainmap import csv``)."""
+    spec = graph.spec
+    data: dict[str, Any] = {"chainmap": spec.settings.model_dump(mode="json", exclude_defaults=True)}
+    if not data["chainmap"]:
+        del data["chainmap"]
+    for section in ("countries", "blocs", "sectors", "suppliers", "components"):
+        items = [item.model_dump(mode="json", exclude_defaults=True) for item in getattr(spec, section)]
+        if items:
+            data[section] = items
+    return data
