@@ -133,14 +133,14 @@ def bottlenecks(
     hits_of = _downstream_products_all(graph) if len(concentrated) > 2000 else None
     for c, conc in concentrated:
         cid = graph.component_ids[c]
-        hits = downstream_products(graph, cid) if hits_of is None else [graph.component_ids[p] for p in hits_of[c]]
+        hits = downstream_products(graph, cid) if hits_of is None else [graph.component_ids[p] for p in hits_of[c].tolist()]
         rows.append(Bottleneck(cid, "component", graph.name(cid), "concentration", conc.leader, 0.0,
                                hits, conc.hhi, conc.leader, conc.leader_share))
     rows.sort(key=lambda b: (b.reason != "removal", -b.max_drop, -(b.hhi or 0), -len(b.hits), b.node))
     return rows
 
 
-def _downstream_products_all(graph: SupplyGraph) -> list[list[int]]:
+def _downstream_products_all(graph: SupplyGraph) -> list[IntArray]:
     """Per component, the product indexes (sorted) that require it transitively, itself included if a product.
 
     One sweep from the top of the schedule down: a component's set is its own
@@ -170,7 +170,7 @@ def _downstream_products_all(graph: SupplyGraph) -> list[list[int]]:
             if not parts:
                 continue
             hits[c] = parts[0] if len(parts) == 1 else np.unique(np.concatenate(parts))
-    return [h.tolist() for h in hits]
+    return hits
 
 
 def _maybe_concentrated(graph: SupplyGraph, hhi_threshold: float) -> IntArray:

@@ -134,8 +134,9 @@ def priorities(
             best_alternative=best_alt, best_readiness=best_ready,
         ))
     rows.sort(key=lambda r: (-r.score, r.id))
-    ranked = [Priority(**{**r.__dict__, "rank": i + 1}) for i, r in enumerate(rows)]
-    return ranked[:top] if top is not None else ranked
+    for i, r in enumerate(rows):  # rank in place: a second copy of every row would double the memory
+        object.__setattr__(r, "rank", i + 1)
+    return rows[:top] if top is not None else rows
 
 
 def _impact(pvalue: FloatArray, base_p: FloatArray, hit: list[int], changed: dict[int, float],

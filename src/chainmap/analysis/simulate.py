@@ -14,6 +14,9 @@ Examples
 
 from __future__ import annotations
 
+import gc
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import asdict, dataclass
 from typing import Any
 
@@ -81,6 +84,18 @@ def sector_means(graph: SupplyGraph, values: FloatArray) -> dict[str, float]:
     return out
 
 
+@contextmanager
+def _no_gc() -> Iterator[None]:
+    """Pause the cyclic garbage collector while building many acyclic objects."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
+
+
 def simulate(graph: SupplyGraph, scenario: Scenario | None = None, baseline: Scenario | None = None) -> SimulationResult:
     """Availability of every component under ``scenario`` against ``baseline``.
 
@@ -98,11 +113,12 @@ def simulate(graph: SupplyGraph, scenario: Scenario | None = None, baseline: Sce
     base_list = a0.tolist()
     after_list = a1.tolist()
     impact_list = (a0 - a1).tolist()
-    components = [
-        ComponentAvailability(cid, names[i], sectors_of[i], base_list[i], after_list[i], impact_list[i],
-                              after_list[i] > 0)
-        for i, cid in enumerate(graph.component_ids)
-    ]
+    with _no_gc():  # a million small result rows: the cyclic GC would rescan them again and again
+        components = [
+            ComponentAvailability(cid, names[i], sectors_of[i], base_list[i], after_list[i], impact_list[i],
+                                  after_list[i] > 0)
+            for i, cid in enumerate(graph.component_ids)
+        ]
     base_means = sector_means(graph, a0)
     scen_means = sector_means(graph, a1)
     sectors = [
