@@ -20,13 +20,13 @@ Examples
 
 from __future__ import annotations
 
-import csv
 import re
 from pathlib import Path
 from typing import Any
 
 from chainmap.errors import GraphFileError, Problem
 from chainmap.io.countries import country_code, country_name
+from chainmap.io.importers.table import read_rows
 
 __all__ = ["SOURCE", "import_eu_crm", "material_id"]
 
@@ -92,40 +92,32 @@ def import_eu_crm(folder: str | Path, with_countries: bool = True) -> dict[str, 
     problems: list[Problem] = []
     rows: dict[tuple[str, str], dict[str, tuple[float, bool]]] = {}
     names: dict[tuple[str, str], str] = {}
-    try:
-        handle = table.open(encoding="utf-8-sig", newline="")
-    except OSError as exc:
-        raise GraphFileError([Problem(str(table), 0, "", f"cannot read: {exc.strerror or exc}")]) from None
-    with handle:
-        reader = csv.DictReader(handle)
-        missing = {"Material", "Stage", "Country", "Share"} - set(reader.fieldnames or [])
-        if missing:
-            raise GraphFileError([Problem(str(table), 1, "", f"missing columns: {', '.join(sorted(missing))}")])
-        for line, row in enumerate(reader, start=2):
-            material = " ".join((row["Material"] or "").split())
-            stage = (row["Stage"] or "").strip()
-            if not material or material.lower() in _SKIPPED:
-                continue
-            if stage not in ("E", "P"):
-                problems.append(Problem(str(table), line, "Stage", f"unknown stage {stage!r}"))
-                continue
-            code = country_code(row["Country"] or "")
-            if code is None:
-                problems.append(Problem(str(table), line, "Country", f"unknown country {row['Country']!r}"))
-                continue
-            try:
-                share, estimated = _share(row["Share"] or "")
-            except ValueError:
-                problems.append(Problem(str(table), line, "Share", f"not a share: {row['Share']!r}"))
-                continue
-            if not 0.0 <= share <= 1.0:
-                problems.append(Problem(str(table), line, "Share", f"share out of range: {row['Share']!r}"))
-                continue
-            key = (material, stage)
-            names[key] = material
-            by_country = rows.setdefault(key, {})
-            old = by_country.get(code, (0.0, False))
-            by_country[code] = (old[0] + share, old[1] or estimated)
+    _, table_rows = read_rows(table, {"Material", "Stage", "Country", "Share"})
+    for line, row in table_rows:
+        material = " ".join((row["Material"] or "").split())
+        stage = (row["Stage"] or "").strip()
+        if not material or material.lower() in _SKIPPED:
+            continue
+        if stage not in ("E", "P"):
+            problems.append(Problem(str(table), line, "Stage", f"unknown stage {stage!r}"))
+            continue
+        code = country_code(row["Country"] or "")
+        if code is None:
+            problems.append(Problem(str(table), line, "Country", f"unknown country {row['Country']!r}"))
+            continue
+        try:
+            share, estimated = _share(row["Share"] or "")
+        except ValueError:
+            problems.append(Problem(str(table), line, "Share", f"not a share: {row['Share']!r}"))
+            continue
+        if not 0.0 <= share <= 1.0:
+            problems.append(Problem(str(table), line, "Share", f"share out of range: {row['Share']!r}"))
+            continue
+        key = (material, stage)
+        names[key] = material
+        by_country = rows.setdefault(key, {})
+        old = by_country.get(code, (0.0, False))
+        by_country[code] = (old[0] + share, old[1] or estimated)
     if problems:
         raise GraphFileError(problems)
     components: list[dict[str, Any]] = []

@@ -18,12 +18,12 @@ Examples
 
 from __future__ import annotations
 
-import csv
 from pathlib import Path
 from typing import Any
 
 from chainmap.errors import GraphFileError, Problem
 from chainmap.io.countries import country_code, country_name
+from chainmap.io.importers.table import read_rows
 
 __all__ = ["ELEMENTS", "SOURCE", "import_usgs"]
 
@@ -55,39 +55,30 @@ def import_usgs(folder: str | Path, with_countries: bool = True) -> dict[str, An
     table = path / TABLE if path.is_dir() else path
     problems: list[Problem] = []
     shares: dict[str, dict[str, float]] = {}
-    try:
-        handle = table.open(encoding="utf-8-sig", newline="")
-    except OSError as exc:
-        raise GraphFileError([Problem(str(table), 0, "", f"cannot read: {exc.strerror or exc}")]) from None
-    with handle:
-        reader = csv.DictReader(handle)
-        fields = {f.strip(): f for f in reader.fieldnames or []}
-        missing = {"Element", "Country", "Market Share"} - set(fields)
-        if missing:
-            raise GraphFileError([Problem(str(table), 1, "", f"missing columns: {', '.join(sorted(missing))}")])
-        for line, row in enumerate(reader, start=2):
-            element = (row[fields["Element"]] or "").strip()
-            country = (row[fields["Country"]] or "").strip()
-            share_text = (row[fields["Market Share"]] or "").strip()
-            if not element or not country or not share_text:
-                continue  # blank share: production withheld or not reported
-            if element not in ELEMENTS:
-                problems.append(Problem(str(table), line, "Element", f"unknown element {element!r}"))
-                continue
-            code = country_code(country)
-            if code is None:
-                problems.append(Problem(str(table), line, "Country", f"unknown country {country!r}"))
-                continue
-            try:
-                share = float(share_text)
-            except ValueError:
-                problems.append(Problem(str(table), line, "Market Share", f"not a number: {share_text!r}"))
-                continue
-            if not 0.0 <= share <= 1.0:
-                problems.append(Problem(str(table), line, "Market Share", f"share out of range: {share_text!r}"))
-                continue
-            by_country = shares.setdefault(element, {})
-            by_country[code] = by_country.get(code, 0.0) + share
+    fields, table_rows = read_rows(table, {"Element", "Country", "Market Share"})
+    for line, row in table_rows:
+        element = (row[fields["Element"]] or "").strip()
+        country = (row[fields["Country"]] or "").strip()
+        share_text = (row[fields["Market Share"]] or "").strip()
+        if not element or not country or not share_text:
+            continue  # blank share: production withheld or not reported
+        if element not in ELEMENTS:
+            problems.append(Problem(str(table), line, "Element", f"unknown element {element!r}"))
+            continue
+        code = country_code(country)
+        if code is None:
+            problems.append(Problem(str(table), line, "Country", f"unknown country {country!r}"))
+            continue
+        try:
+            share = float(share_text)
+        except ValueError:
+            problems.append(Problem(str(table), line, "Market Share", f"not a number: {share_text!r}"))
+            continue
+        if not 0.0 <= share <= 1.0:
+            problems.append(Problem(str(table), line, "Market Share", f"share out of range: {share_text!r}"))
+            continue
+        by_country = shares.setdefault(element, {})
+        by_country[code] = by_country.get(code, 0.0) + share
     if problems:
         raise GraphFileError(problems)
     components = []
