@@ -334,7 +334,8 @@ def report(results: dict[int, dict[str, Any]], scram: dict[str, Any] | None, inf
             if key == "render":
                 value = render.get("seconds")
                 note = render.get("skipped", f"{render.get('bytes', 0) / 1e6:.1f} MB file" if value is not None else "")
-                lines.append(f"| {label} | {fmt_s(value)} | {render.get('peak_mb', 0):.0f} (own process) | - | - | {note} |")
+                peak = f"{render['peak_mb']:.0f} (own process)" if "peak_mb" in render else "-"
+                lines.append(f"| {label} | {fmt_s(value)} | {peak} | - | - | {note} |")
                 continue
             value = mine.get(key)
             rss = f"{mine['rss'][key]:.0f}" if key in mine.get("rss", {}) else "-"

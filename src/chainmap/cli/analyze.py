@@ -29,6 +29,7 @@ from chainmap.cli.common import (
     scenario_of,
 )
 from chainmap.cli.output import Format, emit, to_json
+from chainmap.cli.scale import progress_bar
 from chainmap.errors import ScenarioError
 
 FormatOpt = Annotated[Format, typer.Option("--format", "-f", help="Output format.")]
@@ -94,7 +95,9 @@ def cuts_command(
     """Minimal cut sets: smallest sets of nodes (default: countries) that take a target down."""
     with errors_as_exit():
         graph = prepare(path, home, qualify)
-        rows = cut_sets(graph, target, max_order, tuple(kind or ["country"]), scenario_of(remove, limit, graph))
+        with progress_bar("cut sets") as progress:
+            rows = cut_sets(graph, target, max_order, tuple(kind or ["country"]), scenario_of(remove, limit, graph),
+                            progress=progress)
         emit(rows[:top] if top else rows, fmt, ["order", "nodes", "kinds", "foreign"], f"Minimal cut sets of {target}")
 
 
@@ -110,7 +113,8 @@ def bottlenecks_command(
     """Foreign bottlenecks: foreign nodes whose loss hurts, and supply concentrated abroad."""
     with errors_as_exit():
         graph = prepare(path, home, qualify)
-        rows = bottlenecks(graph, threshold=threshold)
+        with progress_bar("bottlenecks") as progress:
+            rows = bottlenecks(graph, threshold=threshold, progress=progress)
         emit(rows[:top] if top else rows, fmt,
              ["node", "kind", "reason", "country", "max_drop", "hhi", "leader_share", "hits"], "Foreign bottlenecks")
     if fail_on is not None and rows:
@@ -137,7 +141,8 @@ def priorities_command(
                 weights[name] = float(value)
             except ValueError:
                 raise ScenarioError(f"--weight {item!r}: {value!r} is not a number") from None
-        rows = priorities(graph, weights=weights or None, top=top)
+        with progress_bar("priorities") as progress:
+            rows = priorities(graph, weights=weights or None, top=top, progress=progress)
         emit(rows, fmt, ["rank", "id", "sector", "score", "impact", "exposure", "gap", "urgency",
                          "foreign_countries", "best_alternative"], "Substitution priorities")
 
