@@ -33,8 +33,9 @@ Examples
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
+from typing import TypeVar
 
 import numpy as np
 from numpy.typing import NDArray
@@ -126,12 +127,26 @@ def kill_sets(graph: SupplyGraph, caps: Capacities, within: set[int] | None = No
             acc |= inter or 0
         return acc
 
-    for step in graph.schedule.steps:
-        comps = [c for c in step.comps.tolist() if up[c] and (within is None or c in within)]
+    _solve_in_order(graph.schedule.steps, lambda c: bool(up[c]) and (within is None or c in within), evaluate, kill, 0)
+    return kill
+
+
+K = TypeVar("K")
+
+
+def _solve_in_order(
+    steps: Iterable[Step], keep: Callable[[int], bool], evaluate: Callable[[int], K], kill: list[K | None], empty: K
+) -> None:
+    """Fill ``kill`` step by step: one pass over acyclic batches; inside a cycle, the
+    least fixed point, iterated from ``empty`` until nothing changes."""
+    for step in steps:
+        comps = [c for c in step.comps.tolist() if keep(c)]
         if not step.cyclic:
             for c in comps:
                 kill[c] = evaluate(c)
             continue
+        for c in comps:
+            kill[c] = empty
         changed = True
         while changed:
             changed = False
@@ -140,7 +155,6 @@ def kill_sets(graph: SupplyGraph, caps: Capacities, within: set[int] | None = No
                 if new != kill[c]:
                     kill[c] = new
                     changed = True
-    return kill
 
 
 def bits_to_ids(graph: SupplyGraph, bits: int) -> list[str]:
@@ -417,22 +431,7 @@ def _kill_sparse(graph: SupplyGraph, cone: _ConeSteps, up: NDArray[np.bool_], ta
                 acc.update(inter)
         return tuple(sorted(acc))
 
-    for step in cone.steps:
-        comps = [c for c in step.comps.tolist() if up_list[c]]
-        if not step.cyclic:
-            for c in comps:
-                kill[c] = evaluate(c)
-            continue
-        for c in comps:
-            kill[c] = empty
-        changed = True
-        while changed:
-            changed = False
-            for c in comps:
-                new = evaluate(c)
-                if new != kill[c]:
-                    kill[c] = new
-                    changed = True
+    _solve_in_order(cone.steps, up_list.__getitem__, evaluate, kill, empty)
     out: list[IntArray | None] = []
     for t in targets.tolist():
         k = kill[t]
