@@ -14,11 +14,11 @@ from __future__ import annotations
 import sys
 
 import chainmap
-from chainmap.model import AnyOf
+from chainmap.model import is_any_of, requirement_members
 
 graph = chainmap.load(sys.argv[1] if len(sys.argv) > 1 else "graphs/")
 pc = graph.components["government-office-pc"]
-layers = [req.any_of for req in pc.requires if isinstance(req, AnyOf)]
+layers = [requirement_members(req) for req in pc.requires if is_any_of(req)]
 
 for bloc in ["US", "five-eyes", "us-jp-nl-chip-controls"]:
     result = chainmap.simulate(graph, chainmap.Scenario(remove=(bloc,)))

@@ -48,15 +48,18 @@ from chainmap.errors import UnknownNodeError
 from chainmap.model.load import LoadedSpec
 from chainmap.model.schema import (
     Alternative,
-    AnyOf,
+    DEFAULT_LIFETIME_YEARS,
     Bloc,
     Component,
     Country,
     GraphSpec,
+    Requirement,
     Sector,
     Settings,
     Supplier,
     SupplyEntry,
+    is_any_of,
+    requirement_members,
 )
 
 __all__ = ["COMPONENT", "COUNTRY", "KINDS", "SUPPLIER", "GraphArrays", "Schedule", "Step", "SupplyGraph"]
@@ -132,6 +135,10 @@ class GraphArrays:
     alt_readiness: FloatArray = field(default_factory=lambda: np.zeros(0))
     entry_source: Sequence[str | None] | None = None
     entry_estimate: NDArray[np.bool_] | None = None
+    supplier_owner: IntArray | None = None  # None: every supplier owned where it produces
+    group_share: FloatArray | None = None  # None: every requirement has share 1
+    group_equipment: NDArray[np.bool_] | None = None  # None: every requirement is an input
+    group_lifetime: FloatArray | None = None  # years; None: the default of 10
     sectors: list[Sector] = field(default_factory=list)
     blocs: list[Bloc] = field(default_factory=list)
 
@@ -205,6 +212,14 @@ class SupplyGraph:
         self.group_ptr: IntArray = arrays.group_ptr
         self.group_members: IntArray = arrays.group_members
         self.group_any_of: NDArray[np.bool_] = arrays.group_any_of
+        n_groups = self.group_owner.size
+        self.supplier_owner: IntArray = (arrays.supplier_owner if arrays.supplier_owner is not None
+                                         else self.supplier_country)
+        self.group_share: FloatArray = arrays.group_share if arrays.group_share is not None else np.ones(n_groups)
+        self.group_equipment: NDArray[np.bool_] = (arrays.group_equipment if arrays.group_equipment is not None
+                                                   else np.zeros(n_groups, dtype=bool))
+        self.group_lifetime: FloatArray = (arrays.group_lifetime if arrays.group_lifetime is not None
+                                           else np.full(n_groups, DEFAULT_LIFETIME_YEARS))
         self.value: FloatArray = np.where(np.isnan(arrays.value), 1.0, arrays.value)
         self.stock_days: FloatArray = arrays.stock_days
         self.recovery_days: FloatArray = arrays.recovery_days
@@ -254,8 +269,10 @@ class SupplyGraph:
                                        risk=_opt(self.arrays.country_risk[i]))
 
     def _supplier_record(self, i: int) -> Supplier:
+        country, owner = int(self.supplier_country[i]), int(self.supplier_owner[i])
         return Supplier.model_construct(id=self.supplier_ids[i], name=self.arrays.supplier_name[i],
-                                        country=self.country_ids[int(self.supplier_country[i])])
+                                        country=self.country_ids[country],
+                                        owner=None if owner == country else self.country_ids[owner])
 
     def _component_record(self, i: int) -> Component:
         ar = self.arrays
@@ -263,7 +280,7 @@ class SupplyGraph:
         for e in range(int(self.entry_ptr[i]), int(self.entry_ptr[i + 1])):
             sup = int(self.entry_supplier[e])
             fields: dict[str, Any] = {"share": float(self.entry_share[e]), "supplier": None, "country": None,
-                                      "year": None, "note": None,
+                                      "year": None, "method": None, "note": None,
                                       "source": ar.entry_source[e] if ar.entry_source is not None else None,
                                       "estimate": bool(ar.entry_estimate[e]) if ar.entry_estimate is not None else False}
             if sup >= 0:
@@ -271,20 +288,36 @@ class SupplyGraph:
             else:
                 fields["country"] = self.country_ids[int(self.entry_country[e])]
             entries.append(SupplyEntry.model_construct(**fields))
-        requires: list[str | AnyOf] = []
-        for g in range(int(self.comp_group_ptr[i]), int(self.comp_group_ptr[i + 1])):
-            names = [self.component_ids[m] for m in self.group_members[self.group_ptr[g]:self.group_ptr[g + 1]].tolist()]
-            requires.append(AnyOf.model_construct(any_of=names) if self.group_any_of[g] else names[0])
+        requires = [self.requirement_record(g)
+                    for g in range(int(self.comp_group_ptr[i]), int(self.comp_group_ptr[i + 1]))]
         alternatives = [
             Alternative.model_construct(supplier=self.supplier_ids[int(ar.alt_supplier[k])],
-                                        readiness=float(ar.alt_readiness[k]), source=None, estimate=False, note=None)
+                                        readiness=float(ar.alt_readiness[k]), source=None, year=None, method=None,
+                                        estimate=False, note=None)
             for k in range(int(self.alt_ptr[i]), int(self.alt_ptr[i + 1]))
         ]
         return Component.model_construct(
             id=self.component_ids[i], name=ar.component_name[i], sector=ar.component_sector[i],
             requires=requires, suppliers=entries, alternatives=alternatives, value=_opt(ar.value[i]),
             stock_days=_opt(self.stock_days[i]), recovery_days=_opt(self.recovery_days[i]), tags=[],
-            source=None, estimate=False, note=None)
+            source=None, year=None, method=None, estimate=False, note=None)
+
+    def requirement_record(self, g: int) -> str | Requirement:
+        """Requirement group ``g`` as written in a file: a plain id, or a mapping when it is
+        an ``any_of`` group or has a role, share or lifetime other than the defaults."""
+        names = [self.component_ids[m] for m in self.group_members[self.group_ptr[g]:self.group_ptr[g + 1]].tolist()]
+        equipment = bool(self.group_equipment[g])
+        share = float(self.group_share[g])
+        lifetime = float(self.group_lifetime[g])
+        if not self.group_any_of[g] and not equipment and share == 1.0:
+            return names[0]
+        fields: dict[str, Any] = {
+            "component": None if self.group_any_of[g] else names[0],
+            "any_of": names if self.group_any_of[g] else None,
+            "role": "equipment" if equipment else "input", "share": share,
+            "lifetime_years": lifetime if equipment and lifetime != DEFAULT_LIFETIME_YEARS else None,
+            "source": None, "year": None, "method": None, "estimate": False, "note": None}
+        return Requirement.model_construct(**fields)
 
     def with_home(self, home: str | None) -> SupplyGraph:
         """The same graph seen from another home country."""
@@ -596,15 +629,21 @@ class SupplyGraph:
             graph.add_node(cid, kind="component", **data)
         for sid in self.supplier_ids:
             graph.add_edge(self.suppliers[sid].country, sid, type="located_in")
+            owner = self.suppliers[sid].owner
+            if owner is not None and owner != self.suppliers[sid].country:
+                graph.add_edge(owner, sid, type="owns")
         for cid in self.component_ids:
             comp = self.components[cid]
             for entry in comp.suppliers:
                 fact = entry.model_dump(mode="json", exclude={"supplier", "country"})
                 graph.add_edge(entry.supplier or entry.country, cid, type="supplies", **fact)
             for g, req in enumerate(comp.requires):
-                members = req.any_of if isinstance(req, AnyOf) else [req]
-                for position, m in enumerate(members):
-                    graph.add_edge(m, cid, type="requires", group=g, position=position, any_of=isinstance(req, AnyOf))
+                extra: dict[str, Any] = {}
+                if isinstance(req, Requirement):
+                    extra = req.model_dump(mode="json", exclude={"component", "any_of"}, exclude_none=True)
+                for position, m in enumerate(requirement_members(req)):
+                    graph.add_edge(m, cid, type="requires", group=g, position=position, any_of=is_any_of(req),
+                                   mapping=isinstance(req, Requirement), **extra)
         return graph
 
     @classmethod
@@ -612,6 +651,7 @@ class SupplyGraph:
         """Rebuild a SupplyGraph from :meth:`to_networkx` output."""
         countries, suppliers, components = [], [], []
         for node, data in graph.nodes(data=True):
+            data = {k: v for k, v in data.items() if v is not None}
             fields = {k: v for k, v in data.items() if k != "kind"}
             if data["kind"] == "country":
                 countries.append({"id": node, **fields})
@@ -619,19 +659,25 @@ class SupplyGraph:
                 suppliers.append({"id": node, **fields})
             else:
                 comp = {"id": node, **fields, "requires": [], "suppliers": []}
-                groups: dict[int, tuple[bool, list[tuple[int, str]]]] = {}
+                groups: dict[int, tuple[dict[str, Any], list[tuple[int, str]]]] = {}
                 for src, _, edata in graph.in_edges(node, data=True):
                     if edata["type"] == "requires":
-                        groups.setdefault(edata["group"], (edata["any_of"], []))[1].append((edata["position"], src))
+                        groups.setdefault(edata["group"], (edata, []))[1].append((edata["position"], src))
                     elif edata["type"] == "supplies":
                         kind = graph.nodes[src]["kind"]
                         entry = {k: v for k, v in edata.items() if k != "type"}
                         entry[kind] = src
                         comp["suppliers"].append(entry)
                 for g in sorted(groups):
-                    any_of, members = groups[g]
+                    edata, members = groups[g]
                     ordered = [m for _, m in sorted(members)]
-                    comp["requires"].append({"any_of": ordered} if any_of else ordered[0])
+                    if not edata["any_of"] and not edata.get("mapping"):
+                        comp["requires"].append(ordered[0])
+                        continue
+                    req = {k: v for k, v in edata.items()
+                           if k not in ("type", "group", "position", "any_of", "mapping")}
+                    req.update({"any_of": ordered} if edata["any_of"] else {"component": ordered[0]})
+                    comp["requires"].append(req)
                 components.append(comp)
         spec = GraphSpec.model_validate({
             "settings": graph.graph.get("settings", {}), "countries": countries, "suppliers": suppliers,
@@ -687,6 +733,9 @@ def _arrays_from_spec(spec: GraphSpec) -> GraphArrays:
     g_ptr: list[int] = [0]
     g_members: list[int] = []
     g_any: list[bool] = []
+    g_share: list[float] = []
+    g_equipment: list[bool] = []
+    g_lifetime: list[float] = []
     a_comp: list[int] = []
     a_sup: list[int] = []
     a_ready: list[float] = []
@@ -713,11 +762,14 @@ def _arrays_from_spec(spec: GraphSpec) -> GraphArrays:
                 e_sup.append(-1)
                 e_cty.append(country_of[e.country or ""])
         for req in comp.requires:
-            members = req.any_of if isinstance(req, AnyOf) else [req]
             g_owner.append(ci)
-            g_members.extend(sorted({component_of[m] for m in members}))
+            g_members.extend(sorted({component_of[m] for m in requirement_members(req)}))
             g_ptr.append(len(g_members))
-            g_any.append(isinstance(req, AnyOf))
+            g_any.append(is_any_of(req))
+            mapping = req if isinstance(req, Requirement) else None
+            g_share.append(mapping.share if mapping else 1.0)
+            g_equipment.append(mapping is not None and mapping.role == "equipment")
+            g_lifetime.append(mapping.lifetime if mapping else DEFAULT_LIFETIME_YEARS)
         for alt in comp.alternatives:
             if alt.supplier in supplier_of:
                 a_comp.append(ci)
@@ -738,6 +790,8 @@ def _arrays_from_spec(spec: GraphSpec) -> GraphArrays:
         supplier_ids=supplier_ids,
         supplier_name=[suppliers[s].name for s in supplier_ids],
         supplier_country=supplier_country,
+        supplier_owner=np.array([country_of[suppliers[s].owner or suppliers[s].country] for s in supplier_ids],
+                                dtype=np.int64),
         component_ids=component_ids,
         component_name=[components[c].name for c in component_ids],
         component_sector=[components[c].sector for c in component_ids],
@@ -750,6 +804,9 @@ def _arrays_from_spec(spec: GraphSpec) -> GraphArrays:
         group_ptr=np.array(g_ptr, dtype=np.int64),
         group_members=np.array(g_members, dtype=np.int64),
         group_any_of=np.array(g_any, dtype=bool),
+        group_share=np.array(g_share, dtype=np.float64),
+        group_equipment=np.array(g_equipment, dtype=bool),
+        group_lifetime=np.array(g_lifetime, dtype=np.float64),
         alt_comp=np.array(a_comp, dtype=np.int64),
         alt_supplier=np.array(a_sup, dtype=np.int64),
         alt_readiness=np.array(a_ready, dtype=np.float64),

@@ -66,7 +66,7 @@ import networkx as nx
 from chainmap.errors import OutputError
 from chainmap.graph import SupplyGraph
 from chainmap.io.atomic import check_output, write_bytes_atomic, write_text_atomic
-from chainmap.model.schema import AnyOf
+from chainmap.model.schema import is_any_of, requirement_members
 
 __all__ = ["EDGE_FIELDS", "FORMATS", "NODE_FIELDS", "export", "export_graph"]
 
@@ -101,9 +101,9 @@ def export_graph(graph: SupplyGraph) -> nx.MultiDiGraph:
             out.add_edge(entry.supplier or entry.country, cid, type="supplies", share=float(entry.share),
                          any_of=False, group=-1)
         for g, req in enumerate(comp.requires):
-            members = req.any_of if isinstance(req, AnyOf) else [req]
+            members = requirement_members(req)
             for m in members:
-                out.add_edge(m, cid, type="requires", share=nan, any_of=isinstance(req, AnyOf), group=g)
+                out.add_edge(m, cid, type="requires", share=nan, any_of=is_any_of(req), group=g)
     return out
 
 

@@ -9,11 +9,14 @@ from chainmap.model.schema import (
     Country,
     GraphFile,
     GraphSpec,
+    Requirement,
     Sector,
     Settings,
     Supplier,
     SupplyEntry,
     Weights,
+    is_any_of,
+    requirement_members,
 )
 
 __all__ = [
@@ -25,12 +28,15 @@ __all__ = [
     "GraphFile",
     "GraphSpec",
     "LoadedSpec",
+    "Requirement",
     "Sector",
     "Settings",
     "Supplier",
     "SupplyEntry",
     "Weights",
     "graph_files",
+    "is_any_of",
     "load_spec",
+    "requirement_members",
     "valid_country_code",
 ]

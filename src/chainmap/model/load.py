@@ -31,7 +31,7 @@ from pydantic import ValidationError
 
 from chainmap.errors import GraphFileError, Problem
 from chainmap.model.reader import Document, read_file
-from chainmap.model.schema import AnyOf, GraphFile, GraphSpec, Settings
+from chainmap.model.schema import RESERVED_ID, Fact, GraphFile, GraphSpec, Settings
 
 __all__ = ["SUFFIXES", "LoadedSpec", "graph_files", "load_spec", "valid_country_code"]
 
@@ -241,10 +241,22 @@ def _check(
             doc = next((d for d, g in parsed if g.chainmap is not None and "home" in g.chainmap.model_fields_set), None)
             file, line = (doc.file, doc.line_of(("chainmap", "home"))) if doc else ("settings", 0)
             problems.append(Problem(file, line, "chainmap.home", message))
+    as_of = spec.settings.as_of
     for doc, graph_file in parsed:
         for (path, value), ok, what in _references(graph_file, countries, suppliers, components):
             if not ok:
                 problems.append(Problem(doc.file, doc.line_of(path), _field_name(path), f"unknown {what} {value!r}"))
+        for path, fact in _facts(graph_file):
+            if fact.year is not None and as_of is not None and fact.year > as_of:
+                where = (*path, "year")
+                problems.append(Problem(doc.file, doc.line_of(where), _field_name(where),
+                                        f"year {fact.year} is after the graph's as_of {as_of}"))
+        for section in ("components", "suppliers", "blocs"):
+            for index, item in enumerate(getattr(graph_file, section)):
+                if item.id == RESERVED_ID:
+                    where = (section, index, "id")
+                    problems.append(Problem(doc.file, doc.line_of(where), _field_name(where),
+                                            f"{RESERVED_ID!r} is reserved (the unlisted remainder of supply)"))
         for index, country in enumerate(graph_file.countries):
             if not valid_country_code(country.id):
                 path = ("countries", index, "id")
@@ -285,6 +297,22 @@ def _warn_source(warnings: list[Problem], doc: Document, path: tuple[str | int, 
     warnings.append(Problem(doc.file, doc.line_of(path), _field_name(path), "fact without a source"))
 
 
+def _facts(graph_file: GraphFile) -> Iterator[tuple[tuple[str | int, ...], Fact]]:
+    """Every fact of a file with its path (for checks common to all facts)."""
+    for section in ("countries", "blocs", "sectors", "suppliers"):
+        for i, item in enumerate(getattr(graph_file, section)):
+            yield (section, i), item
+    for i, comp in enumerate(graph_file.components):
+        yield ("components", i), comp
+        for j, req in enumerate(comp.requires):
+            if not isinstance(req, str):
+                yield ("components", i, "requires", j), req
+        for j, entry in enumerate(comp.suppliers):
+            yield ("components", i, "suppliers", j), entry
+        for j, alt in enumerate(comp.alternatives):
+            yield ("components", i, "alternatives", j), alt
+
+
 Ref = tuple[tuple[tuple[str | int, ...], str], bool, str]
 
 
@@ -299,14 +327,18 @@ def _references(
             yield (("sectors", i, "products", j), product), product in components, "component"
     for i, supplier in enumerate(graph_file.suppliers):
         yield (("suppliers", i, "country"), supplier.country), supplier.country in countries, "country"
+        if supplier.owner is not None:
+            yield (("suppliers", i, "owner"), supplier.owner), supplier.owner in countries, "country"
     for i, comp in enumerate(graph_file.components):
         base = ("components", i)
         for j, req in enumerate(comp.requires):
-            if isinstance(req, AnyOf):
+            if isinstance(req, str):
+                yield ((*base, "requires", j), req), req in components, "component"
+            elif req.any_of is not None:
                 for k, member in enumerate(req.any_of):
                     yield ((*base, "requires", j, "any_of", k), member), member in components, "component"
             else:
-                yield ((*base, "requires", j), req), req in components, "component"
+                yield ((*base, "requires", j, "component"), req.component), req.component in components, "component"
         for j, entry in enumerate(comp.suppliers):
             if entry.supplier is not None:
                 yield ((*base, "suppliers", j, "supplier"), entry.supplier), entry.supplier in suppliers, "supplier"

@@ -20,6 +20,8 @@ __all__ = [
     "COUNTRY_PATTERN",
     "ID_PATTERN",
     "Alternative",
+    "METHODS",
+    "RESERVED_ID",
     "AnyOf",
     "Bloc",
     "Component",
@@ -27,11 +29,21 @@ __all__ = [
     "GraphFile",
     "GraphSpec",
     "Sector",
+    "Requirement",
     "Settings",
     "Supplier",
     "SupplyEntry",
     "Weights",
+    "is_any_of",
+    "requirement_members",
 ]
+
+METHODS = ("customs", "production-statistics", "company-report", "market-share", "equal-split", "judgement")
+"""How a fact's number was obtained (DESIGN "The model")."""
+RESERVED_ID = "unlisted"
+"""Scenario id of the unlisted remainder of supply (no graph may use it)."""
+DEFAULT_LIFETIME_YEARS = 10.0
+"""Service life of equipment when a requirement does not give ``lifetime_years``."""
 
 ID_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9_.:/+-]{0,199}$"
 """Ids of components, suppliers and blocs: letters, digits and ``_.:/+-``."""
@@ -48,10 +60,17 @@ class _Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", allow_inf_nan=False, frozen=True, str_strip_whitespace=True)
 
 
+Year = Annotated[int, Field(ge=1900, le=2100)]
+Method = Literal["customs", "production-statistics", "company-report", "market-share", "equal-split", "judgement"]
+
+
 class Fact(_Strict):
-    """Fields every fact from the world carries: where it comes from."""
+    """Fields every fact from the world carries: where it comes from, the year it
+    describes and how the number was obtained (``method``, one of :data:`METHODS`)."""
 
     source: Text | None = None
+    year: Year | None = None
+    method: Method | None = None
     estimate: bool = False
     note: Text | None = None
 
@@ -69,6 +88,9 @@ class Settings(_Strict):
     """The ``chainmap:`` block: the point of view and analysis settings."""
 
     home: CountryId = "CN"
+    view: Literal["home", "global"] = "home"
+    as_of: Year | None = None
+    unlisted_risk: Fraction = 0.5
     weights: Weights = Weights()
     bottleneck_threshold: Fraction = 0.5
     hhi_threshold: Fraction = 0.25
@@ -106,10 +128,63 @@ class Sector(Fact):
         return value
 
 
-class AnyOf(_Strict):
-    """A requirement met by any one of its members (alternative inputs)."""
+class Requirement(Fact):
+    """A requirement written as a mapping: ``{component: id}`` or ``{any_of: [ids]}``
+    (one member suffices), with how it binds the parent's home production.
 
-    any_of: Annotated[list[Id], Field(min_length=1)]
+    ``role``: ``input`` (consumed) or ``equipment`` (capital goods: the
+    installed base keeps producing; only replacement, ``1/lifetime_years`` a
+    year, needs new supply). ``share``: the fraction of the parent's home
+    production that needs it (default 1).
+
+    >>> Requirement(component="cnc-machine", role="equipment", lifetime_years=15).members
+    ['cnc-machine']
+    >>> Requirement(any_of=["a", "b"], share=0.1).is_any_of
+    True
+    """
+
+    component: Id | None = None
+    any_of: Annotated[list[Id], Field(min_length=1)] | None = None
+    role: Literal["input", "equipment"] = "input"
+    lifetime_years: Annotated[float, Field(gt=0, le=1000)] | None = None
+    share: Annotated[float, Field(gt=0.0, le=1.0)] = 1.0
+
+    @model_validator(mode="after")
+    def _one_of(self) -> Requirement:
+        if (self.component is None) == (self.any_of is None):
+            raise ValueError("give exactly one of 'component' or 'any_of'")
+        if self.lifetime_years is not None and self.role != "equipment":
+            raise ValueError("'lifetime_years' applies to role 'equipment' only")
+        return self
+
+    @property
+    def members(self) -> list[str]:
+        """The component ids that can meet this requirement."""
+        return list(self.any_of) if self.any_of is not None else [self.component or ""]
+
+    @property
+    def is_any_of(self) -> bool:
+        """True for an ``any_of`` group."""
+        return self.any_of is not None
+
+    @property
+    def lifetime(self) -> float:
+        """``lifetime_years``, or the default of 10 years."""
+        return self.lifetime_years if self.lifetime_years is not None else DEFAULT_LIFETIME_YEARS
+
+
+AnyOf = Requirement
+"""Former name of :class:`Requirement` (v1 only had ``{any_of: [...]}`` mappings)."""
+
+
+def requirement_members(req: str | Requirement) -> list[str]:
+    """Member ids of a requirement entry (a plain id or a mapping)."""
+    return [req] if isinstance(req, str) else req.members
+
+
+def is_any_of(req: str | Requirement) -> bool:
+    """True when a requirement entry is an ``any_of`` group."""
+    return not isinstance(req, str) and req.is_any_of
 
 
 class SupplyEntry(Fact):
@@ -118,7 +193,6 @@ class SupplyEntry(Fact):
     supplier: Id | None = None
     country: CountryId | None = None
     share: Fraction
-    year: int | None = None
 
     @model_validator(mode="after")
     def _one_of(self) -> SupplyEntry:
@@ -140,7 +214,7 @@ class Component(Fact):
     id: Id
     name: Text
     sector: Annotated[str, Field(pattern=r"^(0[6-9]|[1-3][0-9]|4[0-6])$")] | None = None
-    requires: list[Id | AnyOf] = []
+    requires: list[Id | Requirement] = []
     suppliers: list[SupplyEntry] = []
     alternatives: list[Alternative] = []
     value: Annotated[float, Field(ge=0)] | None = None
@@ -155,11 +229,13 @@ class Component(Fact):
 
 
 class Supplier(Fact):
-    """A firm (or plant) and the country it produces in."""
+    """A firm (or plant), the country it produces in and the country that owns it
+    (``owner``, default: the same; used by scenarios with reach ``owner``)."""
 
     id: Id
     name: Text
     country: CountryId
+    owner: CountryId | None = None
 
 
 class GraphFile(_Strict):
