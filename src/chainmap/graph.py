@@ -324,7 +324,8 @@ class SupplyGraph:
         if home is None or home == self.home:
             return self
         other = copy.copy(self)
-        other.__dict__.pop("country_risk", None)
+        for cached in ("country_risk", "entry_domestic", "domestic_share"):
+            other.__dict__.pop(cached, None)
         other.settings = self.settings.model_copy(update={"home": home})
         other.arrays = dataclasses.replace(self.arrays, settings=other.settings)
         other.home = home
@@ -362,6 +363,38 @@ class SupplyGraph:
         if h >= 0 and np.isnan(self.arrays.country_risk[h]):
             risk[h] = 0.0
         return risk
+
+    @cached_property
+    def listed_share(self) -> FloatArray:
+        """``T``: the sum of listed shares per component (0 where none are listed)."""
+        return np.bincount(self.entry_comp, weights=self.entry_share, minlength=self.n_components)
+
+    @cached_property
+    def has_entries(self) -> NDArray[np.bool_]:
+        """Whether each component lists supply entries (one with none is a home process)."""
+        return np.bincount(self.entry_comp, minlength=self.n_components) > 0
+
+    @cached_property
+    def entry_norm_share(self) -> FloatArray:
+        """Each entry's share divided by ``T`` where ``T > 1`` (DESIGN: shares above 1 are normalised)."""
+        return self.entry_share / np.maximum(self.listed_share, 1.0)[self.entry_comp]
+
+    @cached_property
+    def unlisted_share(self) -> FloatArray:
+        """``u = 1 - T`` where listed shares sum below 1: supply of unknown (foreign) origin."""
+        return np.where(self.has_entries, np.maximum(1.0 - self.listed_share, 0.0), 0.0)
+
+    @cached_property
+    def entry_domestic(self) -> NDArray[np.bool_]:
+        """Whether each supply entry produces in home (a home country entry or a supplier located there)."""
+        return self.entry_country == self.home_index
+
+    @cached_property
+    def domestic_share(self) -> FloatArray:
+        """``D0``: the normalised domestic share of each component (1 for a home process)."""
+        d0 = np.bincount(self.entry_comp, weights=np.where(self.entry_domestic, self.entry_norm_share, 0.0),
+                         minlength=self.n_components)
+        return np.where(self.has_entries, d0, 1.0)
 
     @cached_property
     def group_member_lists(self) -> list[list[int]]:

@@ -2,9 +2,10 @@
 
 Definition (DESIGN): a *foreign bottleneck* is a node outside home (a foreign
 supplier, a foreign country) whose removal lowers some product's ``a`` by at
-least ``threshold`` (default 0.5), or a component whose supply is
-concentrated abroad (country HHI >= ``hhi_threshold``, default 0.25, with a
-foreign leader). Each is reported with what it hits.
+least ``threshold`` (default 0.5) at horizon H (default 1y), or a component
+whose supply is concentrated abroad (country HHI >= ``hhi_threshold``,
+default 0.25, with a foreign leader). Each is reported with what it hits and,
+per hit, the drop and the length of the binding chain under its removal.
 
 Examples
 --------
@@ -16,14 +17,14 @@ Examples
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
 
 from chainmap.analysis.concentration import concentration
 from chainmap.analysis.incremental import Incremental
-from chainmap.analysis.scenario import Capacities
+from chainmap.analysis.scenario import Scenario, capacities
 from chainmap.graph import IntArray, SupplyGraph
 
 __all__ = ["Bottleneck", "bottlenecks", "downstream_products"]
@@ -44,6 +45,7 @@ class Bottleneck:
     leader: str | None = None
     leader_share: float | None = None
     drops: dict[str, float] = field(default_factory=dict)
+    chain_lengths: dict[str, int] = field(default_factory=dict)
 
 
 def downstream_products(graph: SupplyGraph, component: str) -> list[str]:
@@ -62,6 +64,8 @@ def bottlenecks(
     threshold: float | None = None,
     hhi_threshold: float | None = None,
     progress: Callable[[int, int], None] | None = None,
+    scenario: Scenario | None = None,
+    candidates: Sequence[str] | None = None,
 ) -> list[Bottleneck]:
     """Foreign bottlenecks of the whole graph, most damaging first.
 
@@ -71,6 +75,8 @@ def bottlenecks(
     threshold : minimum drop of some product's availability (default from settings, 0.5).
     hhi_threshold : minimum country HHI for a concentration bottleneck (default 0.25).
     progress : called as ``progress(done, total)`` over the removal candidates.
+    scenario : horizon (default 1y), reach and the state removals are measured from.
+    candidates : node ids to try removing (default: every foreign country and supplier).
 
     Each removal re-evaluates only what it reaches
     (:class:`~chainmap.analysis.incremental.Incremental`).
@@ -81,15 +87,24 @@ def bottlenecks(
     hhi_threshold = settings.hhi_threshold if hhi_threshold is None else hhi_threshold
     products = graph.product_index
     product_pos = {int(c): j for j, c in enumerate(products.tolist())}
-    caps = Capacities.full(graph)
+    scenario = scenario or Scenario()
+    caps = capacities(graph, scenario)
     inc = Incremental(graph, caps)
     base = inc.base[products]
     rows: list[Bottleneck] = []
     used_countries = sorted(set(graph.entry_country.tolist()))
     used_suppliers = sorted({s for s in graph.entry_supplier.tolist() if s >= 0})
-    candidates = [("country", graph.country_ids[i], i) for i in used_countries] + [
+    if caps.reach == "owner":
+        used_countries = sorted(set(used_countries) | set(graph.supplier_owner.tolist()))
+    tried = [("country", graph.country_ids[i], i) for i in used_countries] + [
         ("supplier", graph.supplier_ids[i], i) for i in used_suppliers
     ]
+    if candidates is not None:
+        wanted = set(candidates)
+        for node in wanted:
+            graph.kind(node)  # UnknownNodeError for an unknown id
+        tried = [t for t in tried if t[1] in wanted]
+    chain_length = _ChainLength(graph, scenario)
     dense = threshold - 1e-12 <= 0.0  # then products that do not move are hits too
     feeds_product = np.zeros(graph.n_components, dtype=bool)  # a removal elsewhere cannot move any product
     feeds_product[graph.upstream_of(products.tolist())] = True
@@ -98,9 +113,9 @@ def bottlenecks(
     feeding = feeds_product[graph.entry_comp]
     by_supplier[graph.entry_supplier[feeding & (graph.entry_supplier >= 0)]] = True
     by_country[graph.entry_country[feeding]] = True
-    for done, (kind, node, i) in enumerate(candidates):
+    for done, (kind, node, i) in enumerate(tried):
         if progress is not None and done % 256 == 0:
-            progress(done, len(candidates))
+            progress(done, len(tried))
         if not graph.is_foreign(node):
             continue
         if not dense and not (by_country if kind == "country" else by_supplier)[i]:
@@ -122,8 +137,9 @@ def bottlenecks(
         if hit:
             drops = {graph.products[j]: float(values[j]) for j in positive}
             max_drop = max(float(values[j]) for j in (range(products.size) if dense else moved))
+            hit_ids = [graph.products[j] for j in hit]
             rows.append(Bottleneck(node, kind, graph.name(node), "removal", graph.country_of_node(node),
-                                   max_drop, [graph.products[j] for j in hit], drops=drops))
+                                   max_drop, hit_ids, drops=drops, chain_lengths=chain_length(node, hit_ids)))
     concentrated = []
     for c in _maybe_concentrated(graph, hhi_threshold).tolist():
         conc = concentration(graph, graph.component_ids[c])
@@ -138,6 +154,20 @@ def bottlenecks(
                                hits, conc.hhi, conc.leader, conc.leader_share))
     rows.sort(key=lambda b: (b.reason != "removal", -b.max_drop, -(b.hhi or 0), -len(b.hits), b.node))
     return rows
+
+
+class _ChainLength:
+    """Length of the binding chain of each hit under one removal (explain), computed lazily."""
+
+    def __init__(self, graph: SupplyGraph, scenario: Scenario) -> None:
+        self.graph, self.scenario = graph, scenario
+
+    def __call__(self, node: str, hits: list[str]) -> dict[str, int]:
+        from chainmap.analysis.explain import explain_many
+
+        removed = Scenario(remove=(*self.scenario.remove, node), limit=self.scenario.limit,
+                           horizon=self.scenario.horizon, reach=self.scenario.reach)
+        return {t: len(chain.steps) for t, chain in explain_many(self.graph, hits, removed).items()}
 
 
 def _downstream_products_all(graph: SupplyGraph) -> list[IntArray]:

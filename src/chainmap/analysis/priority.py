@@ -3,10 +3,11 @@
 Definition (DESIGN), for a component ``c`` with foreign supply::
 
     score    = impact**w_i * exposure**w_e * gap**w_g * urgency**w_u
-    impact   = value-weighted loss of availability over all products when all
-               of c's foreign supply is cut (c's foreign entries only)
-    exposure = risk-weighted foreign share of c's supply:
-               sum(share_e * risk(country_e) for foreign e) / sum(share_e)
+    impact   = value-weighted loss of availability over all products at
+               horizon H (default 1y) when all of c's foreign supply is cut
+               (its foreign entries and its unlisted remainder)
+    exposure = risk-weighted foreign share of c's supply (normalised shares;
+               the unlisted remainder at the settings' ``unlisted_risk``)
     gap      = 1 - best readiness of a domestic alternative (1 with none)
     urgency  = clip((recovery_days - stock_days) / recovery_days, 0, 1)
                (1 where recovery_days is unknown; unknown stock counts as 0)
@@ -32,8 +33,8 @@ import numpy as np
 
 from chainmap.analysis.concentration import country_shares
 from chainmap.analysis.incremental import Incremental
-from chainmap.analysis.propagate import availability, supply
-from chainmap.analysis.scenario import Capacities
+from chainmap.analysis.propagate import availability, supply_terms
+from chainmap.analysis.scenario import Scenario, capacities
 from chainmap.graph import FloatArray, IntArray, SupplyGraph
 from chainmap.model.schema import Weights
 
@@ -77,8 +78,12 @@ def priorities(
     weights: Weights | dict[str, float] | None = None,
     top: int | None = None,
     progress: Callable[[int, int], None] | None = None,
+    scenario: Scenario | None = None,
 ) -> list[Priority]:
     """Rank every component with foreign supply by substitution priority.
+
+    ``scenario`` sets the horizon (default 1y), the reach and the state the
+    cut is measured from (nodes it removes or limits stay so).
 
     Each impact re-evaluates only the downstream cone its supply cut reaches
     (:class:`~chainmap.analysis.incremental.Incremental`); ``progress(done, total)``
@@ -92,20 +97,22 @@ def priorities(
     else:
         w = Weights.model_validate({**graph.settings.weights.model_dump(), **weights})
     home_idx = graph.home_index
-    caps = Capacities.full(graph)
-    base_supply = supply(graph, caps)
-    base = availability(graph, caps, base_supply)
+    caps = capacities(graph, scenario or Scenario())
+    base_terms = supply_terms(graph, caps)
+    base = availability(graph, caps, base_terms)
     products = graph.product_index
     product_pos = {int(c): j for j, c in enumerate(products.tolist())}
     pvalue = graph.value[products]
     base_p = base[products]
     total_value = float(pvalue.sum()) or 1.0
     risk = graph.country_risk
-    inc = Incremental(graph, caps, base_supply, base)
+    inc = Incremental(graph, caps, base_terms, base)
     eptr = graph.entry_ptr
-    # components with some foreign entry of positive share
+    unlisted = graph.unlisted_share
+    unlisted_risk = graph.settings.unlisted_risk
+    # components with some foreign entry of positive share, or an unlisted remainder
     foreign_entry = (graph.entry_country != home_idx) & (graph.entry_share > 0)
-    candidates = np.unique(graph.entry_comp[foreign_entry])
+    candidates = np.union1d(np.unique(graph.entry_comp[foreign_entry]), np.flatnonzero(unlisted > 0))
     feeds_product = np.zeros(graph.n_components, dtype=bool)  # a cut elsewhere cannot move any product
     feeds_product[graph.upstream_of(products.tolist())] = True
     rows: list[Priority] = []
@@ -114,14 +121,14 @@ def priorities(
             progress(done, int(candidates.size))
         cid = graph.component_ids[c]
         entries = slice(int(eptr[c]), int(eptr[c + 1]))
-        shares = graph.entry_share[entries]
+        shares = graph.entry_norm_share[entries]
         countries = graph.entry_country[entries]
         foreign = (countries != home_idx) & (shares > 0)
-        total = float(shares.sum())
-        changed = inc.run({c: float(shares[~foreign].sum()) / total}) if feeds_product[c] else {}
+        u = float(unlisted[c])
+        changed = inc.cut_foreign(c) if feeds_product[c] else {}
         hit = sorted(product_pos[k] for k in changed if k in product_pos)
         impact = _impact(pvalue, base_p, hit, changed, products, total_value)
-        exposure = float((shares[foreign] * risk[countries[foreign]]).sum() / total)
+        exposure = float((shares[foreign] * risk[countries[foreign]]).sum()) + u * unlisted_risk
         best_alt, best_ready = graph.best_domestic_alternative(c)
         gap = 1.0 - (best_ready or 0.0)
         urg = urgency(float(graph.recovery_days[c]), float(graph.stock_days[c]))
@@ -129,7 +136,7 @@ def priorities(
         rows.append(Priority(
             rank=0, id=cid, name=graph.component_name(c), sector=graph.component_sector(c),
             score=float(score), impact=impact, exposure=exposure, gap=gap, urgency=urg,
-            foreign_share=float(shares[foreign].sum()) / total,
+            foreign_share=float(shares[foreign].sum()) + u,
             foreign_countries=[k for k in country_shares(graph, cid) if k != graph.home],
             best_alternative=best_alt, best_readiness=best_ready,
         ))

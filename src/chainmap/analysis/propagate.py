@@ -1,67 +1,121 @@
-"""Availability propagation: how much of each component is still available.
+"""Availability propagation (semantics v2): how much of each component home still gets.
 
-Definitions (DESIGN "Semantics"), for capacities ``cap`` of a scenario:
+Definitions (DESIGN "Semantics (v2)"), for the capacities, horizon ``H`` and
+reach of a scenario:
 
-- ``cap(e)`` of a supply entry: capacity of its supplier times capacity of
-  the supplier's country (a country entry: the country's capacity);
-- ``supply(c) = sum(share_e * cap(e)) / sum(share_e)`` over c's entries, or 1
-  where c lists none;
-- ``a(any_of group)`` = max of its members' ``a``;
-- ``a(c) = cap(c) * min(supply(c), min over c's requirements of a(r))``.
+- ``cap(e)`` of a supply entry: its supplier's capacity times its country's
+  (reach ``owner``: also times its owner's, where the owner differs); a
+  country entry: the country's capacity;
+- shares are divided by ``T`` (their sum) when ``T > 1``; when ``T < 1`` the
+  remainder ``u = 1 - T`` is unlisted foreign supply with ``cap(unlisted)``;
+- ``D0`` = normalised domestic share, ``D`` = sum of ``share * cap(e)`` over
+  domestic entries, ``F`` = the same over foreign ones plus ``u * cap(unlisted)``
+  (a component with no entries is a home process: ``D0 = D = 1``, ``F = 0``);
+- a requirement ``r`` (a group: the max of its members' ``a``) limits by
+  ``f(r) = 1 - share * k * (1 - a(r))`` with ``k = 1`` for an input and
+  ``min(1, H / (365 * lifetime_years))`` for equipment; ``R`` = min of ``f``;
+- view ``home``: ``x = F + min(D, R * D0)``; view ``global``: ``x = min(F + D, R)``;
+- ``a = cap(c) * min(1, x + stock_days / H)`` (no stock term at ``H = inf``).
 
-Cycles are legal: ``a`` is the greatest fixed point (start at 1, lower until
-nothing changes). Acyclic parts are evaluated level by level with numpy;
-each cycle (strongly connected set) is solved exactly: by iteration when
-every capacity in it is 0 or 1 (values then come from a finite set), else by a
-decreasing sweep that settles the highest values first and lets a loop that
-contains a partial cut decay to its limit 0 instead of iterating forever.
+Cycles are legal: ``a`` is the greatest fixed point. Acyclic parts are
+evaluated level by level with numpy. A cycle (strongly connected set) is
+solved by :func:`_solve_cycle`; see there for why it terminates and is exact.
 
 Examples
 --------
 >>> from chainmap.graph import SupplyGraph
 >>> from chainmap.model import GraphSpec
 >>> spec = GraphSpec.model_validate({"countries": [{"id": "CN", "name": "China"}, {"id": "JP", "name": "Japan"}],
-...     "components": [{"id": "steel", "name": "Steel", "requires": ["machine"],
+...     "components": [{"id": "steel", "name": "Steel", "requires": [{"component": "machine", "role": "equipment"}],
 ...                     "suppliers": [{"country": "CN", "share": 0.75}, {"country": "JP", "share": 0.25}]},
-...                    {"id": "machine", "name": "Machine", "requires": ["steel"]}]})
+...                    {"id": "machine", "name": "Machine", "suppliers": [{"country": "JP", "share": 1}]}]})
 >>> g = SupplyGraph.from_spec(spec)
->>> caps = Capacities.full(g); caps.country[g.country_of["JP"]] = 0
->>> availability(g, caps).tolist()   # [machine, steel]
-[0.75, 0.75]
+>>> caps = Capacities.full(g, horizon=365.0); caps.country[g.country_of["JP"]] = 0
+>>> [round(v, 6) for v in availability(g, caps).tolist()]   # [machine, steel]: steel = 0 + min(0.75, 0.9 * 0.75)
+[0.0, 0.675]
 """
 
 from __future__ import annotations
 
+import math
 from collections.abc import Iterable
+from dataclasses import dataclass
 
 import numpy as np
 
 from chainmap.analysis.scenario import Capacities
 from chainmap.graph import FloatArray, Step, SupplyGraph
 
-__all__ = ["availability", "entry_capacity", "supply"]
+__all__ = ["SupplyTerms", "availability", "entry_capacity", "node_value", "requirement_weight", "stock_cover",
+           "supply_terms"]
+
+_MAX_ROUNDS = 1_000_000
+"""Kleene rounds after which a cycle with a gain of almost 1 keeps its LP lower bound."""
+
+
+@dataclass(frozen=True)
+class SupplyTerms:
+    """Per component: remaining foreign supply ``F`` (unlisted included) and domestic ``D``."""
+
+    foreign: FloatArray
+    domestic: FloatArray
+
+    def copy(self) -> SupplyTerms:
+        """An independent copy."""
+        return SupplyTerms(self.foreign.copy(), self.domestic.copy())
 
 
 def entry_capacity(graph: SupplyGraph, caps: Capacities) -> FloatArray:
-    """``cap(e)`` for every supply entry (supplier times country, or country)."""
+    """``cap(e)`` for every supply entry (supplier x country [x owner], or country)."""
     sup_cap = np.append(caps.supplier, 1.0)[graph.entry_supplier]  # index -1: no supplier
     cty_cap = caps.country[graph.entry_country]
-    return np.where(graph.entry_supplier >= 0, sup_cap * cty_cap, cty_cap)
-
-
-def supply(graph: SupplyGraph, caps: Capacities) -> FloatArray:
-    """``supply(c)`` for every component (1 where it lists no entries)."""
-    n = graph.n_components
-    weighted = graph.entry_share * entry_capacity(graph, caps)
-    num = np.bincount(graph.entry_comp, weights=weighted, minlength=n)
-    den = np.bincount(graph.entry_comp, weights=graph.entry_share, minlength=n)
-    out = np.ones(n)
-    listed = np.bincount(graph.entry_comp, minlength=n) > 0
-    out[listed] = num[listed] / den[listed]
+    out = np.where(graph.entry_supplier >= 0, sup_cap * cty_cap, cty_cap)
+    if caps.reach == "owner" and graph.n_suppliers:
+        owner = np.append(graph.supplier_owner, -1)[graph.entry_supplier]
+        foreign_owned = (graph.entry_supplier >= 0) & (owner != graph.entry_country)
+        out = np.where(foreign_owned, out * caps.country[np.where(foreign_owned, owner, 0)], out)
     return out
 
 
-def availability(graph: SupplyGraph, caps: Capacities, supplied: FloatArray | None = None,
+def supply_terms(graph: SupplyGraph, caps: Capacities, entry_cap: FloatArray | None = None) -> SupplyTerms:
+    """``F`` and ``D`` of every component under ``caps``."""
+    n = graph.n_components
+    weighted = graph.entry_norm_share * (entry_capacity(graph, caps) if entry_cap is None else entry_cap)
+    dom = graph.entry_domestic
+    domestic = np.bincount(graph.entry_comp, weights=np.where(dom, weighted, 0.0), minlength=n)
+    foreign = np.bincount(graph.entry_comp, weights=np.where(dom, 0.0, weighted), minlength=n)
+    foreign = foreign + graph.unlisted_share * caps.unlisted
+    listed = graph.has_entries
+    return SupplyTerms(np.where(listed, foreign, 0.0), np.where(listed, domestic, 1.0))
+
+
+def requirement_weight(graph: SupplyGraph, horizon: float) -> FloatArray:
+    """``share * k`` of every requirement group at ``horizon`` days (``f = 1 - w * (1 - a)``)."""
+    k = np.ones(graph.group_owner.size)
+    if not math.isinf(horizon):
+        k = np.where(graph.group_equipment, np.minimum(1.0, horizon / (365.0 * graph.group_lifetime)), 1.0)
+    return graph.group_share * k
+
+
+def stock_cover(graph: SupplyGraph, horizon: float) -> FloatArray:
+    """``stock_days / H`` per component (0 at ``long`` or where no stock is given)."""
+    if math.isinf(horizon):
+        return np.zeros(graph.n_components)
+    return np.where(np.isnan(graph.stock_days), 0.0, graph.stock_days / horizon)
+
+
+def node_value(view_home: bool, cap: float, foreign: float, domestic: float, d0: float, req: float,
+               cover: float) -> float:
+    """``a(c)`` from its terms (scalar form of the vectorised rule, same arithmetic).
+
+    >>> node_value(True, 1.0, 0.2, 0.8, 0.8, 0.5, 0.0)   # 0.2 + min(0.8, 0.5 * 0.8)
+    0.6000000000000001
+    """
+    x = foreign + min(domestic, req * d0) if view_home else min(foreign + domestic, req)
+    return cap * min(1.0, x + cover)
+
+
+def availability(graph: SupplyGraph, caps: Capacities, terms: SupplyTerms | None = None,
                  steps: Iterable[Step] | None = None) -> FloatArray:
     """``a(c)`` for every component under ``caps`` (greatest fixed point).
 
@@ -69,138 +123,175 @@ def availability(graph: SupplyGraph, caps: Capacities, supplied: FloatArray | No
     target's upstream cone), only those components are evaluated; the others
     are left at 1.
     """
-    s = supply(graph, caps) if supplied is None else supplied
+    ctx = _Context(graph, caps, supply_terms(graph, caps) if terms is None else terms)
     a = np.ones(graph.n_components)
-    cap = caps.component
     for step in graph.schedule.steps if steps is None else steps:
-        if not step.cyclic:
-            _evaluate_batch(step, a, s, cap)
-        elif np.all((cap[step.comps] == 0.0) | (cap[step.comps] == 1.0)):
-            _iterate_cycle(step, a, s, cap)
+        if step.cyclic:
+            _solve_cycle(ctx, step, a)
         else:
-            _sweep_cycle(graph, step, a, s, cap)
+            ctx.evaluate(step, a)
     return a
 
 
-def _requirement_min(step: Step, a: FloatArray) -> FloatArray:
-    """min over each component's groups of (max over the group's members)."""
-    req = np.full(step.comps.size, np.inf)
-    if step.groups.size:
-        group_values = np.maximum.reduceat(a[step.members], step.offsets)
-        np.minimum.at(req, step.owner_pos, group_values)
-    return req
+class _Context:
+    """Everything a step evaluation needs, computed once per propagation."""
+
+    def __init__(self, graph: SupplyGraph, caps: Capacities, terms: SupplyTerms) -> None:
+        self.graph = graph
+        self.home_view = graph.settings.view == "home"
+        self.cap = caps.component
+        self.foreign = terms.foreign
+        self.domestic = terms.domestic
+        self.d0 = graph.domestic_share
+        self.weight = requirement_weight(graph, caps.horizon)
+        self.cover = stock_cover(graph, caps.horizon)
+
+    def requirement_limit(self, step: Step, a: FloatArray) -> FloatArray:
+        """``R`` of each component of the step: min over its groups of ``1 - w * (1 - max member a)``."""
+        req = np.ones(step.comps.size)
+        if step.groups.size:
+            group_values = np.maximum.reduceat(a[step.members], step.offsets)
+            f = 1.0 - self.weight[step.groups] * (1.0 - group_values)
+            np.minimum.at(req, step.owner_pos, f)
+        return req
+
+    def values(self, step: Step, a: FloatArray) -> FloatArray:
+        """The right-hand side of every component of the step, from the current ``a``."""
+        c = step.comps
+        req = self.requirement_limit(step, a)
+        if self.home_view:
+            x = self.foreign[c] + np.minimum(self.domestic[c], req * self.d0[c])
+        else:
+            x = np.minimum(self.foreign[c] + self.domestic[c], req)
+        return self.cap[c] * np.minimum(1.0, x + self.cover[c])
+
+    def evaluate(self, step: Step, a: FloatArray) -> None:
+        a[step.comps] = self.values(step, a)
 
 
-def _evaluate_batch(step: Step, a: FloatArray, s: FloatArray, cap: FloatArray) -> None:
-    comps = step.comps
-    a[comps] = cap[comps] * np.minimum(s[comps], _requirement_min(step, a))
+def _solve_cycle(ctx: _Context, step: Step, a: FloatArray) -> None:
+    """Greatest fixed point of one strongly connected set of components.
 
+    Each component's rule is a min of terms ``alpha + beta * max(members)``
+    (``beta >= 0``) and a constant, so the map is monotone and the greatest
+    fixed point ``p`` exists (Knaster-Tarski). Two bounds close in on it:
 
-def _iterate_cycle(step: Step, a: FloatArray, s: FloatArray, cap: FloatArray) -> None:
-    """Kleene iteration from 1; exact and finite when capacities are 0 or 1."""
-    comps = step.comps
-    a[comps] = 1.0
-    while True:
-        new = cap[comps] * np.minimum(s[comps], _requirement_min(step, a))
-        if np.array_equal(new, a[comps]):
-            return
-        a[comps] = new
+    - *upper*: Kleene iteration from 1; every iterate is ``>= p``. It ends
+      exactly (no change) in most cycles, e.g. whenever every loop has gain 1
+      or 0; a loop of gain ``0 < g < 1`` only converges geometrically.
+    - *lower*: fix, in each group, the member that is largest at the current
+      upper iterate; the resulting min-affine system's greatest fixed point is
+      the largest vector satisfying its inequalities, i.e. the solution of
+      the linear program ``max sum(a)`` (HiGHS), and it is a post-fixed point
+      of the full map, hence ``<= p``. Strategy improvement (switch a group to
+      a member that is strictly larger at the LP solution, re-solve) raises it.
 
-
-def _sweep_cycle(graph: SupplyGraph, step: Step, a: FloatArray, s: FloatArray, cap: FloatArray) -> None:
-    """Greatest fixed point of one cycle, settling values from the highest down.
-
-    Invariant: every unsettled node's value is at most its ``bound``. A group
-    is *known* once its value is: when a member inside the cycle settles (the
-    first one settled is the highest), or when the level falls to the best
-    member outside the cycle. At each level ``T`` (the highest bound), the
-    nodes that can hold ``T`` are the greatest set W' of nodes at ``T`` whose
-    unknown groups each have a member in W' (and whose capacity is 1, since a
-    partial capacity on a loop decays it). They settle at ``T``; if none can,
-    all nodes at ``T`` are strictly lower, at most the next level (the next
-    highest bound, or the best outside member of a group not yet known).
+    When no group of the cycle has a choice inside the cycle the LP bound *is*
+    ``p`` (no iteration needed beyond the first LP). Otherwise the bounds are
+    compared and the Kleene iteration continued, in rounds of growing length,
+    until they agree within 1e-12; once the upper iterate is close enough
+    that its largest members are the ones largest at ``p`` (finitely many
+    rounds, since members that differ at ``p`` differ by a positive amount)
+    the LP bound equals ``p``. The loop is capped at 10**6 Kleene rounds (a
+    cycle of gain ``1 - 1e-9`` with a choice inside), where the LP lower bound
+    is returned.
     """
-    comps = step.comps.tolist()
-    inside = set(comps)
-    groups_of = graph.groups_of
-    members_of = graph.group_member_lists
-    internal: dict[int, list[int]] = {}
-    external: dict[int, float] = {}
-    for c in comps:
-        for g in groups_of[c]:
-            inner = [m for m in members_of[g] if m in inside]
-            outer = [a[m] for m in members_of[g] if m not in inside]
-            internal[g] = inner
-            external[g] = max(outer) if outer else -np.inf
-    known: dict[int, float] = {g: external[g] for g in internal if not internal[g]}
-    owners: dict[int, list[int]] = {}
-    for c in comps:
-        for g in groups_of[c]:
-            for m in internal[g]:
-                owners.setdefault(m, []).append(g)
-    group_owner = graph.group_owner
-
-    def bound_of(c: int) -> float:
-        value = s[c]
-        for g in groups_of[c]:
-            if g in known:
-                value = min(value, known[g])
-        return float(cap[c] * value)
-
-    bound = {c: bound_of(c) for c in comps}
-    ceiling = {c: np.inf for c in comps}
-    pending = sorted((g for g in internal if g not in known), key=lambda g: -external[g])
-    unsettled = set(comps)
-    while unsettled:
-        while True:
-            level = max(min(bound[c], ceiling[c]) for c in unsettled)
-            changed = False
-            while pending and (pending[0] in known or external[pending[0]] >= level):
-                g = pending.pop(0)
-                if g not in known:
-                    known[g] = external[g]
-                    owner = int(group_owner[g])
-                    if owner in unsettled:
-                        bound[owner] = bound_of(owner)
-                    changed = True
-            if not changed:
-                break
-        if level <= 0.0:
-            for c in unsettled:
-                a[c] = 0.0
-            return
-        at_level = {c for c in unsettled if min(bound[c], ceiling[c]) == level}
-        holding = set(at_level)
-        while True:
-            drop = set()
-            for c in holding:
-                for g in groups_of[c]:
-                    if g in known:
-                        continue
-                    if cap[c] < 1.0 or not any(m in holding for m in internal[g]):
-                        drop.add(c)
-                        break
-            if not drop:
-                break
-            holding -= drop
-        if not holding:
-            rest = [min(bound[c], ceiling[c]) for c in unsettled - at_level]
-            rest += [external[g] for g in pending if g not in known][:1]  # a group's best outside member
-            lower = max(max(rest, default=0.0), 0.0)
-            for c in at_level:
-                ceiling[c] = lower
+    comps = step.comps
+    rounds = 0
+    budget = 64
+    x = np.ones(comps.size)
+    a[comps] = x
+    while True:
+        for _ in range(budget):
+            new = ctx.values(step, a)
+            rounds += 1
+            if np.array_equal(new, a[comps]):
+                return
+            a[comps] = new
+        x = a[comps].copy()
+        lower, exact = _lp_lower_bound(ctx, step, a, x)
+        if lower is None:  # LP failed (numerically); keep iterating
+            budget *= 4
             continue
-        settled = sorted(holding)
-        for c in settled:
-            a[c] = level
-            unsettled.discard(c)
-        newly: list[int] = []
-        for c in settled:
-            for g in owners.get(c, []):
-                if g not in known:
-                    known[g] = max(external[g], level)
-                    newly.append(g)
-        for g in newly:
-            owner = int(group_owner[g])
-            if owner in unsettled:
-                bound[owner] = bound_of(owner)
+        if exact or float(np.max(x - lower)) <= 1e-12 or rounds >= _MAX_ROUNDS:
+            a[comps] = np.minimum(lower, x)
+            # polish: a post-fixed point stays below p under the map; one step removes LP round-off
+            a[comps] = np.minimum(ctx.values(step, a), x)
+            return
+        a[comps] = x
+        budget *= 4
+
+
+def _lp_lower_bound(ctx: _Context, step: Step, a: FloatArray, upper: FloatArray) -> tuple[FloatArray | None, bool]:
+    """The greatest fixed point of the cycle's system with one member chosen per group
+    (strategy improvement from the members largest at ``upper``), and whether no
+    group had a choice inside the cycle (then it is the exact answer)."""
+    from scipy.optimize import linprog
+
+    graph = ctx.graph
+    comps = step.comps.tolist()
+    pos = {c: i for i, c in enumerate(comps)}
+    n = len(comps)
+    home_view = ctx.home_view
+    consts = np.empty(n)
+    rows: list[tuple[int, int, float, float]] = []  # (node pos, member pos or -1, alpha, beta)
+    choices: list[tuple[int, float, float, list[int], float]] = []  # groups with a choice inside
+    for i, c in enumerate(comps):
+        cap, f, d, d0, cover = (float(ctx.cap[c]), float(ctx.foreign[c]), float(ctx.domestic[c]),
+                                float(ctx.d0[c]), float(ctx.cover[c]))
+        consts[i] = cap * min(1.0, cover + f + d)
+        for g in graph.groups_of[c]:
+            w = float(ctx.weight[g])
+            if home_view:
+                alpha, beta = cap * (cover + f + d0 * (1.0 - w)), cap * d0 * w
+            else:
+                alpha, beta = cap * (cover + 1.0 - w), cap * w
+            members = graph.group_member_lists[g]
+            inner = [pos[m] for m in members if m in pos]
+            outer = max((float(a[m]) for m in members if m not in pos), default=-math.inf)
+            if not inner:
+                consts[i] = min(consts[i], alpha + beta * outer)
+            elif len(inner) == 1 and outer == -math.inf:
+                rows.append((i, inner[0], alpha, beta))
+            else:
+                choices.append((i, alpha, beta, inner, outer))
+    exact = not choices
+    pick = [max(inner, key=lambda m: (upper[m], -m)) if not (outer >= max(upper[m] for m in inner)) else -1
+            for (_, _, _, inner, outer) in choices]
+    for _ in range(len(choices) + 2):
+        a_ub: list[list[float]] = []
+        b_ub: list[float] = []
+        bounds_hi = consts.copy()
+        for (i, m, alpha, beta) in rows + [(ch[0], p, ch[1], ch[2]) for ch, p in zip(choices, pick, strict=True)]:
+            if m < 0:
+                continue
+            if m == i:
+                if beta < 1.0:
+                    bounds_hi[i] = min(bounds_hi[i], alpha / (1.0 - beta))
+                elif alpha < 0:
+                    bounds_hi[i] = 0.0
+                continue
+            row = [0.0] * n
+            row[i] = 1.0
+            row[m] = -beta
+            a_ub.append(row)
+            b_ub.append(alpha)
+        for ch, p in zip(choices, pick, strict=True):
+            if p < 0:
+                bounds_hi[ch[0]] = min(bounds_hi[ch[0]], ch[1] + ch[2] * ch[4])
+        result = linprog(-np.ones(n), A_ub=np.array(a_ub) if a_ub else None, b_ub=np.array(b_ub) if b_ub else None,
+                         bounds=list(zip([0.0] * n, np.clip(bounds_hi, 0.0, 1.0).tolist(), strict=True)),
+                         method="highs", options={"primal_feasibility_tolerance": 1e-10,
+                                                  "dual_feasibility_tolerance": 1e-10})
+        if result.status != 0:
+            return None, False
+        q = np.clip(result.x, 0.0, 1.0)
+        better = []
+        for (_, _, _, inner, outer), p in zip(choices, pick, strict=True):
+            current = outer if p < 0 else q[p]
+            best = max(inner, key=lambda m: (q[m], -m))
+            better.append(best if q[best] > current + 1e-12 else p)
+        if better == pick:
+            return q, exact
+        pick = better
+    return q, exact

@@ -23,7 +23,7 @@ from typing import Any
 import numpy as np
 
 from chainmap.analysis.propagate import availability
-from chainmap.analysis.scenario import Scenario, capacities
+from chainmap.analysis.scenario import Scenario, capacities, format_horizon
 from chainmap.graph import FloatArray, SupplyGraph
 
 __all__ = ["ComponentAvailability", "SectorAvailability", "SimulationResult", "sector_means", "simulate"]
@@ -61,11 +61,15 @@ class SimulationResult:
     scenario: str
     components: list[ComponentAvailability]
     sectors: list[SectorAvailability]
+    horizon: str = "1y"
+    reach: str = "location"
 
     def to_dict(self) -> dict[str, Any]:
-        """JSON-ready form: ``{"scenario", "components", "sectors"}``."""
+        """JSON-ready form: ``{"scenario", "horizon", "reach", "components", "sectors"}``."""
         return {
             "scenario": self.scenario,
+            "horizon": self.horizon,
+            "reach": self.reach,
             "components": [asdict(c) for c in self.components],
             "sectors": [asdict(s) for s in self.sectors],
         }
@@ -103,9 +107,10 @@ def simulate(graph: SupplyGraph, scenario: Scenario | None = None, baseline: Sce
     ----------
     graph : the loaded graph.
     scenario : nodes removed or limited (countries, blocs, suppliers, components).
-    baseline : the reference scenario (default: nothing removed).
+    baseline : the reference scenario (default: nothing removed, same horizon and reach).
     """
     scenario = scenario or Scenario()
+    baseline = baseline or Scenario(horizon=scenario.horizon, reach=scenario.reach)
     a0 = availability(graph, capacities(graph, baseline))
     a1 = availability(graph, capacities(graph, scenario))
     names = graph.arrays.component_name
@@ -132,4 +137,4 @@ def simulate(graph: SupplyGraph, scenario: Scenario | None = None, baseline: Sce
         )
         for code in base_means
     ]
-    return SimulationResult(scenario.describe(), components, sectors)
+    return SimulationResult(scenario.describe(), components, sectors, format_horizon(scenario.horizon), scenario.reach)
