@@ -14,8 +14,9 @@ from chainmap.errors import GraphFileError
 from chainmap.io.columnar import is_columnar, load_columnar, tables_of, write_tables
 
 runner = CliRunner()
-ARRAYS = ["entry_comp", "entry_supplier", "entry_country", "entry_share", "group_owner", "group_ptr",
-          "group_members", "group_any_of", "value", "stock_days", "recovery_days", "supplier_country"]
+ARRAYS = ["entry_comp", "entry_supplier", "entry_country", "entry_share", "group_owner", "group_ptr", "supplier_owner",
+          "group_members", "group_any_of", "group_share", "group_equipment", "group_lifetime", "value", "stock_days",
+          "recovery_days", "supplier_country"]
 
 
 def as_columnar(path: str, folder: Path, fmt: str = "csv") -> tuple[chainmap.SupplyGraph, chainmap.SupplyGraph]:

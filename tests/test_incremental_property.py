@@ -7,7 +7,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from chainmap.analysis.incremental import Incremental
-from chainmap.analysis.propagate import availability, supply
+from chainmap.analysis.propagate import SupplyTerms, availability, supply_terms
 from chainmap.analysis.scenario import Scenario, capacities
 from chainmap.analysis.spof import cone_steps
 from chainmap.graph import SupplyGraph
@@ -21,22 +21,28 @@ def moved(before: np.ndarray, after: np.ndarray) -> dict[int, float]:
 
 
 @settings(max_examples=300, deadline=None)
-@given(spec_and_caps(), st.sampled_from([0.0, 0.5, 0.9]), st.sampled_from([0, 10_000]))
-def test_incremental_matches_full_propagation(case, factor, budget):
+@given(spec_and_caps(), st.sampled_from([0.0, 0.5, 0.9]), st.sampled_from([0, 10_000]),
+       st.sampled_from([30.0, 365.0, float("inf")]), st.sampled_from(["location", "owner"]))
+def test_incremental_matches_full_propagation(case, factor, budget, horizon, reach):
     spec, caps_given = case
     graph = SupplyGraph.from_spec(spec)
-    caps = capacities(graph, Scenario(limit=caps_given))
+    caps = capacities(graph, Scenario(limit=caps_given, horizon=horizon, reach=reach))
     inc = Incremental(graph, caps)
     inc.budget = budget  # 0: every change falls back to the full propagation
     for c in range(graph.n_components):
-        s = inc.supplied.copy()
-        s[c] = s[c] * factor
-        assert inc.run({c: float(s[c])}) == moved(inc.base, availability(graph, caps, s)), c
+        terms = inc.terms.copy()
+        terms.foreign[c] *= factor
+        new = (float(terms.foreign[c]), float(terms.domestic[c]))
+        assert inc.run({c: new}) == moved(inc.base, availability(graph, caps, terms)), c
+        cut = SupplyTerms(inc.terms.foreign.copy(), inc.terms.domestic.copy())
+        cut.foreign[c] = 0.0
+        assert inc.cut_foreign(c) == moved(inc.base, availability(graph, caps, cut)), c
     for kind, n in (("country", graph.n_countries), ("supplier", graph.n_suppliers)):
         for i in range(n):
             removed = caps.copy()
             (removed.country if kind == "country" else removed.supplier)[i] = 0.0
-            expected = moved(inc.base, availability(graph, removed, supply(graph, removed)))
+            inc = Incremental(graph, caps)
+            expected = moved(inc.base, availability(graph, removed, supply_terms(graph, removed)))
             got = inc.remove(country=i) if kind == "country" else inc.remove(supplier=i)
             assert got == expected, (kind, i)
 

@@ -82,7 +82,7 @@ def test_render_is_deterministic(mini, tmp_path):
 
 
 def test_node_data_carries_marks_factors_sources(mini):
-    data = view_data(mini)
+    data = view_data(mini, scenario=Scenario(horizon="long"))  # v1 numbers: no stock term
     nodes = {n["id"]: n for n in data["nodes"]}
     assert nodes["NL"]["spof"] and nodes["NL"]["bottleneck"] and nodes["NL"]["shape"] == "square"
     assert nodes["asml"]["shape"] == "triangle" and nodes["asml"]["origin"] == "foreign"
@@ -113,11 +113,11 @@ def test_sources_and_notes_in_node_data(tmp_path):
 
 
 def test_scenario_overlay(mini):
-    nodes = {n["id"]: n for n in view_data(mini, scenario=Scenario.parse(["NL"], ["JP=0.5"]))["nodes"]}
+    nodes = {n["id"]: n for n in view_data(mini, scenario=Scenario.parse(["NL"], ["JP=0.5"], horizon="long"))["nodes"]}
     assert nodes["NL"]["capacity"] == 0.0 and nodes["JP"]["capacity"] == 0.5
     assert nodes["logic-chip"]["availability"] == 0.0 and nodes["salmon"]["availability"] == 1.0
     assert "capacity" not in nodes["CN"]
-    bloc = {n["id"]: n for n in view_data(mini, scenario=Scenario(remove=("chip-controls",)))["nodes"]}
+    bloc = {n["id"]: n for n in view_data(mini, scenario=Scenario(remove=("chip-controls",), horizon="long"))["nodes"]}
     assert bloc["US"]["capacity"] == 0.0 and bloc["windows"]["availability"] == 0.0
 
 
@@ -238,7 +238,8 @@ def test_cli_render_refuses_input_file(tmp_path):
 def test_report_content(mini, tmp_path):
     from chainmap.render.report import render_report, report_data
 
-    data = report_data(mini)
+    data = report_data(mini, Scenario(horizon="long"))  # at 1y the scanner's 90 days of stock soften the cut
+    assert data["horizon"] == "long" and data["reach"] == "location"
     assert data["priorities"][0]["id"] == "scanner"
     assert [f[0] for f in data["priorities"][0]["factors"]] == ["impact", "exposure", "gap", "urgency"]
     assert data["spofs"][0]["id"] == "NL"
@@ -262,3 +263,29 @@ def test_report_escapes_hostile_text(tmp_path):
     html = render_report(chainmap.load(HOSTILE), tmp_path / "out").read_text(encoding="utf-8")
     assert "<script" not in html and "<img" not in html and "<iframe" not in html and "<svg" not in html
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in html
+
+
+def test_scenario_view_carries_binding_chains(mini):
+    data = view_data(mini, scenario=Scenario.parse(["NL"], horizon="1y"))
+    assert data["meta"]["horizon"] == "1y" and data["meta"]["reach"] == "location"
+    nodes = {n["id"]: n for n in data["nodes"]}
+    chain = nodes["office-pc"]["chain"]
+    assert [s["id"] for s in chain["steps"]] == ["office-pc", "logic-chip", "scanner"]
+    assert chain["steps"][0]["term"] == "requirement" and chain["steps"][0]["binds"].startswith("logic-chip (input")
+    assert chain["steps"][-1]["binds"] == "NL" and chain["root_causes"] == ["NL"]
+    assert "chain" not in nodes["salmon"] and "chain" not in nodes["NL"]
+    assert all("chain" not in n for n in view_data(mini)["nodes"])  # no scenario, no chains
+
+
+def test_chain_text_is_escaped(tmp_path):
+    (tmp_path / "g.yaml").write_text(
+        "countries: [{id: CN, name: China}, {id: JP, name: Japan}]\n"
+        "suppliers: [{id: s, name: '</script><b>x', country: JP}]\n"
+        "components:\n  - {id: c, name: '<img src=x onerror=alert(1)>', suppliers: [{supplier: s, share: 1}]}\n"
+        "  - {id: d, name: D, requires: [c]}\n")
+    out = render_html(chainmap.load(tmp_path), tmp_path / "v.html", scenario=Scenario(remove=("JP",)))
+    text = out.read_text(encoding="utf-8")
+    assert "<img src=x" not in text and "</script><b>" not in text
+    data = json.loads(re.search(r'id="chainmap-data">(.*?)</script>', text, re.S).group(1))
+    nodes = {n["id"]: n for n in data["nodes"]}
+    assert nodes["d"]["chain"]["steps"][1]["name"] == "<img src=x onerror=alert(1)>"

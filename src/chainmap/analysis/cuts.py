@@ -2,7 +2,8 @@
 
 Definition (DESIGN): a minimal cut set of order k of target ``t`` is a set of
 k nodes (of the chosen kinds) whose joint removal takes ``t`` down while no
-proper subset does; order 1 is a single point of failure.
+proper subset does; order 1 is a single point of failure. Structural:
+computed at horizon ``long``.
 
 Algorithm: for every non-cut set ``R`` of order ``k - 1`` (starting from the
 empty set), remove ``R`` and compute the kill sets of the remaining graph
@@ -15,7 +16,7 @@ Examples
 >>> import chainmap
 >>> g = chainmap.load("tests/data/mini")
 >>> [c.nodes for c in cut_sets(g, "office-pc", max_order=2, kinds=("country",))]
-[['NL'], ['CN', 'JP'], ['CN', 'US']]
+[['NL'], ['CN', 'US']]
 """
 
 from __future__ import annotations
@@ -28,8 +29,8 @@ from math import comb
 import numpy as np
 
 from chainmap.analysis.propagate import availability
-from chainmap.analysis.scenario import Capacities, Scenario, capacities
-from chainmap.analysis.spof import _kinds, cone_steps, kill_members
+from chainmap.analysis.scenario import Scenario
+from chainmap.analysis.spof import _kinds, _remove_vertex, cone_steps, is_up, kill_members, structural_capacities
 from chainmap.errors import UnknownNodeError
 from chainmap.graph import IntArray, SupplyGraph
 
@@ -66,14 +67,15 @@ def cut_sets(
     if max_order < 1:
         raise UnknownNodeError("max_order must be at least 1")
     _kinds(kinds)
-    base_caps = capacities(graph, scenario)
+    base_caps = structural_capacities(graph, scenario)
     t = graph.component_of[target]
     cone_idx = graph.upstream_of([t])
     cone = cone_steps(graph, cone_idx)
     targets = np.array([t], dtype=np.int64)
-    relevant = [v for v in _relevant(graph, cone_idx, kinds).tolist() if v != graph.n_countries + graph.n_suppliers + t]
+    relevant = [v for v in _relevant(graph, cone_idx, kinds, base_caps.reach).tolist()
+                if v != graph.n_countries + graph.n_suppliers + t]
     relevant_set = set(relevant)
-    up = availability(graph, base_caps, steps=cone.steps) > 0
+    up = is_up(availability(graph, base_caps, steps=cone.steps))
     base = kill_members(graph, base_caps, targets, kinds, cone, up)[0]
     if base is None:
         return []
@@ -89,8 +91,8 @@ def cut_sets(
                 continue
             caps = base_caps.copy()
             for v in rest:
-                _remove(graph, caps, v)
-            up = availability(graph, caps, steps=cone.steps) > 0
+                _remove_vertex(graph, caps, v)
+            up = is_up(availability(graph, caps, steps=cone.steps))
             kill = kill_members(graph, caps, targets, kinds, cone, up)[0]
             extra = relevant if kill is None else [v for v in kill.tolist() if v in relevant_set]
             for n in extra:
@@ -109,18 +111,9 @@ def cut_sets(
     return rows
 
 
-def _remove(graph: SupplyGraph, caps: Capacities, vertex: int) -> None:
-    nc, ns = graph.n_countries, graph.n_suppliers
-    if vertex < nc:
-        caps.country[vertex] = 0.0
-    elif vertex < nc + ns:
-        caps.supplier[vertex - nc] = 0.0
-    else:
-        caps.component[vertex - nc - ns] = 0.0
-
-
-def _relevant(graph: SupplyGraph, cone: IntArray, kinds: Sequence[str] | None) -> IntArray:
-    """Vertex ids (sorted) of the wanted kinds that can affect the cone: its components, their suppliers and countries."""
+def _relevant(graph: SupplyGraph, cone: IntArray, kinds: Sequence[str] | None, reach: str = "location") -> IntArray:
+    """Vertex ids (sorted) of the wanted kinds that can affect the cone: its components, their suppliers and
+    countries (and, reach ``owner``, the suppliers' owners)."""
     wanted = _kinds(kinds)
     nc, ns = graph.n_countries, graph.n_suppliers
     in_cone = np.zeros(graph.n_components, dtype=bool)
@@ -129,6 +122,9 @@ def _relevant(graph: SupplyGraph, cone: IntArray, kinds: Sequence[str] | None) -
     parts = []
     if "country" in wanted:
         parts.append(np.unique(graph.entry_country[entries]))
+        if reach == "owner":
+            sup = graph.entry_supplier[entries]
+            parts.append(np.unique(graph.supplier_owner[sup[sup >= 0]]))
     if "supplier" in wanted:
         sup = graph.entry_supplier[entries]
         parts.append(nc + np.unique(sup[sup >= 0]))

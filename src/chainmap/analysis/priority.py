@@ -21,7 +21,7 @@ Examples
 >>> g = chainmap.load("tests/data/mini")
 >>> top = priorities(g)[0]
 >>> top.id, top.impact, top.exposure, round(top.gap, 2), round(top.urgency, 3)
-('scanner', 1.0, 1.0, 0.8, 0.875)
+('scanner', 0.7534246575342466, 1.0, 0.8, 0.875)
 """
 
 from __future__ import annotations

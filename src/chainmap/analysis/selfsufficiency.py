@@ -1,16 +1,21 @@
 """Self-sufficiency: how much of the supply is domestic, directly and along the chain.
 
 For each component: ``domestic_share`` = home's share of its listed supply
-(None where it lists none), and ``autarky`` = its availability when every
-foreign country is removed (the whole chain, not just the last step). Per
-sector: both as value-weighted means over the sector's products.
+(None where it lists none), and ``autarky`` = its availability at horizon H
+(default 1y) when every foreign country and the unlisted remainder are cut
+(the whole chain, not just the last step; stock covers part of the horizon).
+A scenario's own removals and limits stay, and its reach applies (under
+``owner``, home plants of foreign owners are cut too). Per sector: both as
+value-weighted means over the sector's products.
 
 Examples
 --------
 >>> import chainmap
->>> rows = self_sufficiency(chainmap.load("tests/data/mini"))
->>> [(r.code, r.autarky) for r in rows.sectors]
+>>> g = chainmap.load("tests/data/mini")
+>>> [(r.code, r.autarky) for r in self_sufficiency(g, scenario=chainmap.Scenario(horizon="long")).sectors]
 [('35', 0.0), ('39', 0.0)]
+>>> [(r.code, round(r.autarky, 3)) for r in self_sufficiency(g).sectors]
+[('35', 0.247), ('39', 0.2)]
 """
 
 from __future__ import annotations
@@ -22,7 +27,7 @@ import numpy as np
 
 from chainmap.analysis.concentration import country_shares
 from chainmap.analysis.propagate import availability
-from chainmap.analysis.scenario import Capacities
+from chainmap.analysis.scenario import Scenario, capacities, format_horizon
 from chainmap.analysis.simulate import sector_means
 from chainmap.graph import SupplyGraph
 
@@ -51,19 +56,29 @@ class SelfSufficiency:
     home: str
     components: list[ComponentSufficiency]
     sectors: list[SectorSufficiency]
+    scenario: str = "baseline"
+    horizon: str = "1y"
+    reach: str = "location"
 
     def to_dict(self) -> dict[str, Any]:
-        return {"home": self.home, "components": [asdict(c) for c in self.components],
-                "sectors": [asdict(s) for s in self.sectors]}
+        """JSON-ready form: ``{"home", "scenario", "horizon", "reach", "components", "sectors"}``."""
+        return {"home": self.home, "scenario": self.scenario, "horizon": self.horizon, "reach": self.reach,
+                "components": [asdict(c) for c in self.components], "sectors": [asdict(s) for s in self.sectors]}
 
 
-def self_sufficiency(graph: SupplyGraph, home: str | None = None) -> SelfSufficiency:
-    """Domestic share and chain autarky per component and per sector."""
+def self_sufficiency(graph: SupplyGraph, home: str | None = None, scenario: Scenario | None = None) -> SelfSufficiency:
+    """Domestic share and chain autarky per component and per sector.
+
+    ``scenario`` sets the horizon (default 1y), the reach, and removals or
+    limits that hold on top of the foreign cut-off.
+    """
     graph = graph.with_home(home)
-    caps = Capacities.full(graph)
+    scenario = scenario or Scenario()
+    caps = capacities(graph, scenario)
     for i, cid in enumerate(graph.country_ids):
         if cid != graph.home:
             caps.country[i] = 0.0
+    object.__setattr__(caps, "unlisted", 0.0)  # unlisted supply is of unknown, hence foreign, origin
     autarky = availability(graph, caps)
     shares: list[float | None] = []
     for cid in graph.component_ids:
@@ -77,4 +92,5 @@ def self_sufficiency(graph: SupplyGraph, home: str | None = None) -> SelfSuffici
     sectors = [SectorSufficiency(code, graph.sectors[code].name,
                                  None if np.isnan(dom_means[code]) else dom_means[code], aut_means[code])
                for code in aut_means]
-    return SelfSufficiency(graph.home, comps, sectors)
+    return SelfSufficiency(graph.home, comps, sectors, scenario.describe(), format_horizon(scenario.horizon),
+                           scenario.reach)

@@ -7,9 +7,12 @@ Examples
 --------
 >>> import chainmap
 >>> g = chainmap.load("tests/data/mini")
->>> result = simulate(g, Scenario(remove=("NL",)))
+>>> result = simulate(g, Scenario(remove=("NL",), horizon="long"))
 >>> [(c.id, c.availability) for c in result.components if c.id == "logic-chip"]
 [('logic-chip', 0.0)]
+>>> result = simulate(g, Scenario(remove=("NL",), horizon="1y"))   # 90 days of scanners in stock
+>>> [(c.id, round(c.availability, 4)) for c in result.components if c.id == "logic-chip"]
+[('logic-chip', 0.2466)]
 """
 
 from __future__ import annotations

@@ -2,26 +2,35 @@
 
 Definition (DESIGN): a node ``n``, not ``t``, is a single point of failure of
 target ``t`` when removing ``n`` alone takes ``t`` down (``a(t) = 0``) while
-``t`` is up (``a(t) > 0``) under the scenario.
+``t`` is up (``a(t) > 0``) under the scenario. Structural: computed at
+horizon ``long``, where only requirements with ``share = 1`` (*hard*) can
+take a parent down.
 
 Algorithm: no recomputation per node. The *kill set* ``K(c)`` of a component
-is the set of nodes whose removal takes it down. With baseline-up members
-and live supply entries only::
+is the set of nodes whose removal takes it down. With ``K(e)`` of a live
+supply entry = {its supplier, its country (and, reach ``owner``, its owner)}
+or {its country}::
 
-    K(entry) = {supplier, its country}  or  {country}
-    K(c)     = {c}  ∪  ⋂ K(entry) over c's entries
-                    ∪  ⋃ over c's groups of ⋂ K(member)
+    Kf(c) = ⋂ K(e) over c's live foreign entries   (everything when F is already 0,
+                                                     nothing with unlisted supply left)
+    Kd(c) = ⋂ K(e) over c's live domestic entries  (nothing for a home process)
+    Kr(c) = ⋃ over c's hard groups of ⋂ K(member)
+    view home:   K(c) = {c} ∪ (Kf ∩ (Kd ∪ Kr))     (x = F + min(D, R * D0) is 0 iff F = 0
+                                                     and D = 0 or R = 0)
+    view global: K(c) = {c} ∪ Kall ∪ Kr             (x = min(F + D, R))
 
-Removing ``n`` takes ``c`` down exactly when ``n`` is in the least fixed point
-of these equations (the complement of the greatest fixed point that defines
-"up"), so iterating from empty sets, level by level, and to a fixed point
-inside cycles gives every ``K`` at once.
+Removing ``n`` takes ``c`` down when ``n`` is in the least fixed point of
+these equations. One more way down exists in view home: a loop of hard
+requirements whose foreign supply is all cut decays geometrically to 0 when
+some member has ``D0 < 1`` (``a <= D0 * a`` around the loop). Such an ``n``
+lies in ``Kf`` of a component with ``D0 < 1`` inside a cycle; those few
+*decay candidates* are checked by a full propagation, so the result is
+exact.
 
-:func:`kill_members` evaluates these equations with numpy over uint64 bit
+:func:`kill_members` evaluates the equations with numpy over uint64 bit
 matrices (a row per component, a bit per node of the wanted kinds that can
-appear in a kill set: a country or supplier only through some component's
-supply intersection, which holds at most one of each), in chunks of bits when
-the universe is large; :func:`kill_sets` is the plain Python-int version.
+appear in a kill set), in chunks of bits when the universe is large, or with
+a small Python set per component when it is very large.
 
 Examples
 --------
@@ -41,20 +50,20 @@ import numpy as np
 from numpy.typing import NDArray
 
 from chainmap.analysis.propagate import availability, entry_capacity
-from chainmap.analysis.scenario import Capacities, Scenario, capacities
+from chainmap.analysis.scenario import LONG, Capacities, Scenario, capacities
 from chainmap.errors import UnknownNodeError
-from chainmap.graph import KINDS, IntArray, Step, SupplyGraph
+from chainmap.graph import KINDS, FloatArray, IntArray, Step, SupplyGraph
 
 __all__ = [
     "SinglePointOfFailure",
     "bits_to_ids",
     "cone_steps",
+    "DOWN",
     "kill_members",
-    "kill_sets",
     "resolve_targets",
     "single_points_of_failure",
     "spof_sets",
-    "supply_intersection",
+    "supply_kill_elements",
     "upstream",
 ]
 
@@ -84,51 +93,6 @@ def resolve_targets(graph: SupplyGraph, targets: Iterable[str] | None) -> list[s
         else:
             raise UnknownNodeError(f"unknown target {t!r} (expected a component id or a sector code)")
     return sorted(dict.fromkeys(out))
-
-
-def kill_sets(graph: SupplyGraph, caps: Capacities, within: set[int] | None = None) -> list[int | None]:
-    """``K(c)`` as an int bitset over vertex ids, per component index.
-
-    ``None`` marks a component already down under ``caps``. With ``within``,
-    only those components (closed under requirements) are computed.
-    """
-    n = graph.n_components
-    up = availability(graph, caps) > 0
-    offset = graph.n_countries + graph.n_suppliers
-    live = (entry_capacity(graph, caps) > 0) & (graph.entry_share > 0)
-    entry_bits: list[int] = []
-    for e in range(len(graph.entry_comp)):
-        sup = int(graph.entry_supplier[e])
-        bits = 1 << int(graph.entry_country[e])
-        if sup >= 0:
-            bits |= 1 << (graph.n_countries + sup)
-        entry_bits.append(bits)
-    supply_bits: list[int] = [0] * n
-    for c in range(n):
-        entries = [entry_bits[e] for e in graph.entries_of[c] if live[e]]
-        if entries:
-            acc = entries[0]
-            for b in entries[1:]:
-                acc &= b
-            supply_bits[c] = acc
-    members_of = graph.group_member_lists
-    groups_of = graph.groups_of
-    kill: list[int | None] = [None if not up[c] else 0 for c in range(n)]
-
-    def evaluate(c: int) -> int:
-        acc = (1 << (offset + c)) | supply_bits[c]
-        for g in groups_of[c]:
-            inter: int | None = None
-            for m in members_of[g]:
-                km = kill[m]
-                if km is None:
-                    continue
-                inter = km if inter is None else inter & km
-            acc |= inter or 0
-        return acc
-
-    _solve_in_order(graph.schedule.steps, lambda c: bool(up[c]) and (within is None or c in within), evaluate, kill, 0)
-    return kill
 
 
 K = TypeVar("K")
@@ -196,7 +160,7 @@ def spof_sets(
 ) -> dict[str, set[str]]:
     """For each target, the set of single points of failure (of ``kinds``)."""
     target_ids = resolve_targets(graph, targets)
-    caps = capacities(graph, scenario)
+    caps = structural_capacities(graph, scenario)
     idx = np.array([graph.component_of[t] for t in target_ids], dtype=np.int64)
     kills = kill_members(graph, caps, idx, kinds)
     ids = graph.ids
@@ -248,6 +212,8 @@ def single_points_of_failure(
 # universes are processed in chunks of bits, one pass over the cone each.
 
 _FULL = np.uint64(0xFFFFFFFFFFFFFFFF)
+DOWN = 1e-12
+"""Availabilities at or below this count as down (a decaying loop's Kleene limit is reached only approximately)."""
 CHUNK_BYTES = 128 << 20  # memory for one chunk's bit matrix
 SPARSE_ABOVE_WORDS = 16  # larger universes: one small Python set per component instead
 
@@ -291,23 +257,77 @@ def cone_steps(graph: SupplyGraph, cone: IntArray | None = None) -> _ConeSteps:
     return _ConeSteps(tuple(steps), cone, tuple(starts), tuple(withg))
 
 
-def supply_intersection(graph: SupplyGraph, caps: Capacities) -> tuple[IntArray, IntArray]:
-    """Per component, the country and the supplier common to all its live supply entries (-1: none)."""
+_ALL = -1  # an element list standing for "every node" (the term is already zero)
+
+
+def structural_capacities(graph: SupplyGraph, scenario: Scenario | None) -> Capacities:
+    """The scenario's capacities read at horizon ``long`` (SPOF and cut sets are structural)."""
+    caps = capacities(graph, scenario)
+    return Capacities(caps.country, caps.supplier, caps.component, caps.unlisted, LONG, caps.reach)
+
+
+def is_up(a: FloatArray) -> NDArray[np.bool_]:
+    """``a > 0`` (values at or below :data:`DOWN`, a loop's geometric decay, count as 0)."""
+    return a > DOWN
+
+
+def _entry_kill(graph: SupplyGraph, caps: Capacities) -> list[tuple[int, ...]]:
+    """``K(e)`` of every supply entry as vertex ids: supplier, country (and owner, reach ``owner``)."""
+    nc = graph.n_countries
+    sup = graph.entry_supplier.tolist()
+    cty = graph.entry_country.tolist()
+    owner = np.append(graph.supplier_owner, -1)[graph.entry_supplier].tolist()
+    by_owner = caps.reach == "owner"
+    out: list[tuple[int, ...]] = []
+    for s_, c_, o_ in zip(sup, cty, owner, strict=True):
+        if s_ < 0:
+            out.append((c_,))
+        elif by_owner and o_ != c_:
+            out.append(tuple(sorted((c_, o_, nc + s_))))
+        else:
+            out.append((c_, nc + s_))
+    return out
+
+
+def supply_kill_elements(graph: SupplyGraph, caps: Capacities) -> tuple[list[object], list[object]]:
+    """Per component, ``Kf`` and ``Kd`` as sorted vertex-id tuples, or ``_ALL`` (already zero).
+
+    In view ``global`` ``Kf`` is ``_ALL`` and ``Kd`` holds ``Kall`` (then both
+    views share one equation).
+    """
     n = graph.n_components
-    live = (entry_capacity(graph, caps) > 0) & (graph.entry_share > 0)
-    comp = graph.entry_comp[live]
-    country = np.full(n, -1, dtype=np.int64)
-    supplier = np.full(n, -1, dtype=np.int64)
-    if comp.size == 0:
-        return country, supplier
-    starts = np.flatnonzero(np.diff(comp, prepend=-1) != 0)
-    owners = comp[starts]
-    for values, out in ((graph.entry_country[live], country), (graph.entry_supplier[live], supplier)):
-        lo = np.minimum.reduceat(values, starts)
-        hi = np.maximum.reduceat(values, starts)
-        same = lo == hi
-        out[owners[same]] = lo[same]
-    return country, supplier
+    live = ((entry_capacity(graph, caps) > 0) & (graph.entry_share > 0)).tolist()
+    ek = _entry_kill(graph, caps)
+    dom = graph.entry_domestic.tolist()
+    has_unlisted = ((graph.unlisted_share > 0) & (caps.unlisted > 0)).tolist()
+    home_view = graph.settings.view == "home"
+    eptr = graph.entry_ptr.tolist()
+    kf: list[object] = [()] * n
+    kd: list[object] = [()] * n
+
+    def meet(sets: list[tuple[int, ...]]) -> object:
+        if not sets:
+            return _ALL
+        acc = set(sets[0])
+        for x in sets[1:]:
+            acc.intersection_update(x)
+        return tuple(sorted(acc))
+
+    for c in range(n):
+        start, end = eptr[c], eptr[c + 1]
+        if start == end:
+            kf[c] = _ALL if home_view else _ALL
+            kd[c] = ()  # a home process: D = 1 cannot be cut by a supplier or country
+            continue
+        live_f = [ek[e] for e in range(start, end) if live[e] and not dom[e]]
+        live_d = [ek[e] for e in range(start, end) if live[e] and dom[e]]
+        if home_view:
+            kf[c] = () if has_unlisted[c] else meet(live_f)
+            kd[c] = meet(live_d)
+        else:
+            kf[c] = _ALL
+            kd[c] = () if has_unlisted[c] else meet(live_f + live_d)
+    return kf, kd
 
 
 def kill_members(
@@ -320,143 +340,200 @@ def kill_members(
 ) -> list[IntArray | None]:
     """``K(t)`` restricted to ``kinds`` as sorted vertex ids, per target (None: target already down).
 
-    ``cone`` must contain the targets' upstream cone (default: computed).
+    ``caps`` are read at horizon ``long``. ``cone`` must contain the targets'
+    upstream cone (default: computed).
     """
     wanted = _kinds(kinds)
+    caps = Capacities(caps.country, caps.supplier, caps.component, caps.unlisted, LONG, caps.reach)
     if cone is None:
         cone = cone_steps(graph, graph.upstream_of(targets.tolist()) if targets.size else np.zeros(0, dtype=np.int64))
     if up is None:
-        up = availability(graph, caps) > 0
+        up = is_up(availability(graph, caps))
     nc, ns = graph.n_countries, graph.n_suppliers
     offset = nc + ns
-    s_country, s_supplier = supply_intersection(graph, caps)
-    cone_up = cone.cone[up[cone.cone]]
-    parts = []
-    if "country" in wanted:
-        parts.append(np.unique(s_country[cone_up][s_country[cone_up] >= 0]))
-    if "supplier" in wanted:
-        parts.append(nc + np.unique(s_supplier[cone_up][s_supplier[cone_up] >= 0]))
-    if "component" in wanted:
-        parts.append(offset + cone_up)
-    universe = np.unique(np.concatenate(parts)) if parts else np.zeros(0, dtype=np.int64)
-    position = np.full(offset + graph.n_components, -1, dtype=np.int64)
-    position[universe] = np.arange(universe.size)
+    kf, kd = supply_kill_elements(graph, caps)
+    hard = graph.group_share >= 1.0
+    cone_list = cone.cone.tolist()
+    up_list = up.tolist()
+
+    def allowed(v: int) -> bool:
+        if v < nc:
+            return "country" in wanted
+        if v < offset:
+            return "supplier" in wanted
+        return "component" in wanted
+
+    universe_set: set[int] = set()
+    for c in cone_list:
+        if not up_list[c]:
+            continue
+        if "component" in wanted:
+            universe_set.add(offset + c)
+        for part in (kf[c], kd[c]):
+            if part != _ALL:
+                universe_set.update(v for v in part if allowed(v))  # type: ignore[attr-defined]
+    universe = np.array(sorted(universe_set), dtype=np.int64)
+    position = {v: i for i, v in enumerate(universe.tolist())}
     n_words = max(1, -(-universe.size // 64))
     if n_words > SPARSE_ABOVE_WORDS:
-        return _kill_sparse(graph, cone, up, targets, position >= 0, s_country, s_supplier)
-    chunk_words = int(max(1, min(n_words, CHUNK_BYTES // max(8 * graph.n_components, 1))))
-    result: list[list[IntArray]] = [[] for _ in range(targets.size)]
-    # elements each component contributes: itself and its supply intersection
-    rows = [np.arange(graph.n_components, dtype=np.int64)] * 1
-    elems = [offset + rows[0]]
-    has_c = s_country >= 0
-    rows.append(np.flatnonzero(has_c))
-    elems.append(s_country[has_c])
-    has_s = s_supplier >= 0
-    rows.append(np.flatnonzero(has_s))
-    elems.append(nc + s_supplier[has_s])
-    el_rows = np.concatenate(rows)
-    el_pos = position[np.concatenate(elems)]
-    keep = el_pos >= 0
-    el_rows, el_pos = el_rows[keep], el_pos[keep]
-    for first_word in range(0, n_words, chunk_words):
-        words = min(chunk_words, n_words - first_word)
-        lo_bit, hi_bit = first_word * 64, (first_word + words) * 64
-        sel = (el_pos >= lo_bit) & (el_pos < hi_bit)
-        base = np.zeros((graph.n_components, words), dtype=np.uint64)
-        bit = el_pos[sel] - lo_bit
-        np.bitwise_or.at(base, (el_rows[sel], bit // 64), np.left_shift(np.uint64(1), (bit % 64).astype(np.uint64)))
-        kill = _kill_pass(cone, up, base)
-        del base
-        chunk = kill[targets]
-        bits = np.unpackbits(chunk.view(np.uint8), axis=1, bitorder="little")
-        t_idx, b_idx = np.nonzero(bits)
-        ids = universe[np.minimum(b_idx + lo_bit, universe.size - 1)]
-        valid = b_idx + lo_bit < universe.size
-        t_idx, ids = t_idx[valid], ids[valid]
-        splits = np.searchsorted(t_idx, np.arange(targets.size + 1))
-        for k in range(targets.size):
-            result[k].append(ids[splits[k]:splits[k + 1]])
-        del kill
-    out: list[IntArray | None] = []
+        kill_lists = _kill_sparse(graph, cone, up_list, position, kf, kd, hard)
+        out: list[IntArray | None] = []
+        for t in targets.tolist():
+            k = kill_lists[t]
+            if not up_list[t] or k is None:
+                out.append(None)
+                continue
+            ids = np.array(sorted(k), dtype=np.int64)
+            out.append(ids[ids != offset + t])
+        return _with_decay(graph, caps, targets, wanted, cone, up, kf, out)
+    n = graph.n_components
+    words = n_words
+    self_bits = np.zeros((n, words), dtype=np.uint64)
+    kf_bits = np.zeros((n, words), dtype=np.uint64)
+    kd_bits = np.zeros((n, words), dtype=np.uint64)
+    for c in cone_list:
+        pos = position.get(offset + c)
+        if pos is not None:
+            self_bits[c, pos // 64] |= np.uint64(1) << np.uint64(pos % 64)
+        for part, bits in ((kf[c], kf_bits), (kd[c], kd_bits)):
+            if part == _ALL:
+                bits[c] = _FULL
+                continue
+            for v in part:  # type: ignore[attr-defined]
+                p = position.get(v)
+                if p is not None:
+                    bits[c, p // 64] |= np.uint64(1) << np.uint64(p % 64)
+    kill = _kill_pass(cone, up, self_bits, kf_bits, kd_bits, hard)
+    chunk = kill[targets]
+    bits = np.unpackbits(chunk.view(np.uint8), axis=1, bitorder="little")
+    out = []
     for k, t in enumerate(targets.tolist()):
         if not up[t]:
             out.append(None)
             continue
-        ids = np.concatenate(result[k]) if result[k] else np.zeros(0, dtype=np.int64)
+        idx = np.flatnonzero(bits[k][:universe.size])
+        ids = universe[idx]
         out.append(ids[ids != offset + t])
+    return _with_decay(graph, caps, targets, wanted, cone, up, kf, out)
+
+
+def _with_decay(graph: SupplyGraph, caps: Capacities, targets: IntArray, wanted: set[str], cone: _ConeSteps,
+                up: NDArray[np.bool_], kf: list[object], out: list[IntArray | None]) -> list[IntArray | None]:
+    """Add the nodes whose removal makes a loop of hard requirements decay to 0 (view home; see module doc)."""
+    if graph.settings.view != "home":
+        return out
+    nc, ns = graph.n_countries, graph.n_suppliers
+    offset = nc + ns
+    d0 = graph.domestic_share
+    candidates: set[int] = set()
+    for step in cone.steps:
+        if not step.cyclic:
+            continue
+        for c in step.comps.tolist():
+            if up[c] and d0[c] < 1.0:
+                part = kf[c]
+                if part == _ALL:  # foreign supply already cut: the loop is decided by the propagation already
+                    continue
+                for v in part:  # type: ignore[attr-defined]
+                    candidates.add(v)
+                candidates.add(offset + c)
+    for v in sorted(candidates):
+        if v < nc:
+            kind = "country"
+        elif v < offset:
+            kind = "supplier"
+        else:
+            kind = "component"
+        if kind not in wanted:
+            continue
+        trial = caps.copy()
+        _remove_vertex(graph, trial, v)
+        a = availability(graph, trial, steps=cone.steps)
+        for k, t in enumerate(targets.tolist()):
+            got = out[k]
+            if got is None or v == offset + t or is_up(a[t:t + 1])[0] or v in set(got.tolist()):
+                continue
+            out[k] = np.array(sorted([*got.tolist(), v]), dtype=np.int64)
     return out
 
 
-def _kill_sparse(graph: SupplyGraph, cone: _ConeSteps, up: NDArray[np.bool_], targets: IntArray,
-                 in_universe: NDArray[np.bool_], s_country: IntArray, s_supplier: IntArray) -> list[IntArray | None]:
-    """The same equations with a small Python set per component (large universes, small kill sets)."""
+def _remove_vertex(graph: SupplyGraph, caps: Capacities, vertex: int) -> None:
+    """Set the capacity of a vertex (country, supplier or component) to 0."""
+    nc, ns = graph.n_countries, graph.n_suppliers
+    if vertex < nc:
+        caps.country[vertex] = 0.0
+    elif vertex < nc + ns:
+        caps.supplier[vertex - nc] = 0.0
+    else:
+        caps.component[vertex - nc - ns] = 0.0
+
+
+def _kill_sparse(graph: SupplyGraph, cone: _ConeSteps, up_list: list[bool], position: dict[int, int],
+                 kf: list[object], kd: list[object], hard: NDArray[np.bool_]) -> list[frozenset[int] | None]:
+    """The equations with a small Python set per component (None: everything, a down component)."""
     nc, ns = graph.n_countries, graph.n_suppliers
     offset = nc + ns
     n = graph.n_components
-    own = np.where(in_universe[offset + np.arange(n)], offset + np.arange(n), -1)
-    cty = np.where(s_country >= 0, s_country, -1)
-    cty = np.where((cty >= 0) & in_universe[np.maximum(cty, 0)], cty, -1)
-    sup = np.where(s_supplier >= 0, nc + s_supplier, -1)
-    sup = np.where((sup >= 0) & in_universe[np.maximum(sup, 0)], sup, -1)
-    base_lists = np.stack((own, cty, sup), axis=1).tolist()
     gptr = graph.comp_group_ptr.tolist()
     ptr = graph.group_ptr.tolist()
     members = graph.group_members.tolist()
-    up_list = up.tolist()
-    kill: list[tuple[int, ...] | None] = [None] * n
-    empty: tuple[int, ...] = ()
+    hard_list = hard.tolist()
+    kill: list[frozenset[int] | None] = [None] * n
 
-    def evaluate(c: int) -> tuple[int, ...]:
-        acc = {v for v in base_lists[c] if v >= 0}
+    def restrict(part: object) -> frozenset[int] | None:
+        if part == _ALL:
+            return None
+        return frozenset(v for v in part if v in position)  # type: ignore[attr-defined]
+
+    kf_r = {c: restrict(kf[c]) for c in cone.cone.tolist()}
+    kd_r = {c: restrict(kd[c]) for c in cone.cone.tolist()}
+
+    def evaluate(c: int) -> frozenset[int] | None:
+        rq: set[int] | None = set()  # None: everything
         for g in range(gptr[c], gptr[c + 1]):
-            start, end = ptr[g], ptr[g + 1]
-            if end - start == 1:
-                km = kill[members[start]]
-                if km:
-                    acc.update(km)
+            if not hard_list[g]:
                 continue
-            inter: set[int] | None = None
-            for m in members[start:end]:
+            inter: frozenset[int] | None = None  # None: everything (no live member yet)
+            for m in members[ptr[g]:ptr[g + 1]]:
                 km = kill[m]
                 if km is None:
                     continue
-                if inter is None:
-                    inter = set(km)
-                else:
-                    inter.intersection_update(km)
-                if not inter:
-                    break
-            if inter:
-                acc.update(inter)
-        return tuple(sorted(acc))
+                inter = km if inter is None else inter & km
+            if inter is None:
+                rq = None
+                break
+            rq.update(inter)  # type: ignore[union-attr]
+        d = kd_r[c]
+        alt = None if (d is None or rq is None) else (d | rq)
+        f = kf_r[c]
+        core = alt if f is None else (f if alt is None else f & alt)
+        own = {offset + c} if (offset + c) in position else set()
+        if core is None:
+            return None  # cannot happen for an up component
+        return frozenset(core | own)
 
-    _solve_in_order(cone.steps, up_list.__getitem__, evaluate, kill, empty)
-    out: list[IntArray | None] = []
-    for t in targets.tolist():
-        k = kill[t]
-        if not up_list[t] or k is None:
-            out.append(None)
-            continue
-        ids = np.array(k, dtype=np.int64)
-        out.append(ids[ids != offset + t])
-    return out
+    _solve_in_order(cone.steps, up_list.__getitem__, evaluate, kill, frozenset())
+    return kill
 
 
-def _kill_pass(cone: _ConeSteps, up: NDArray[np.bool_], base: NDArray[np.uint64]) -> NDArray[np.uint64]:
+def _kill_pass(cone: _ConeSteps, up: NDArray[np.bool_], self_bits: NDArray[np.uint64], kf_bits: NDArray[np.uint64],
+               kd_bits: NDArray[np.uint64], hard: NDArray[np.bool_]) -> NDArray[np.uint64]:
     """Kill-set bit matrix of every cone component (down components: all ones, neutral in intersections)."""
-    kill = np.zeros_like(base)
+    kill = np.zeros_like(self_bits)
     kill[~up] = _FULL
     for step, starts, withg in zip(cone.steps, cone.group_starts, cone.with_groups, strict=True):
         comps = step.comps
         upc = up[comps]
+        hard_groups = hard[step.groups] if step.groups.size else np.zeros(0, dtype=bool)
 
         def evaluate(step: Step = step, starts: IntArray = starts, withg: IntArray = withg,
-                     upc: NDArray[np.bool_] = upc) -> NDArray[np.uint64]:
-            acc = base[step.comps]
+                     upc: NDArray[np.bool_] = upc, hard_groups: NDArray[np.bool_] = hard_groups) -> NDArray[np.uint64]:
+            rq = np.zeros_like(self_bits[step.comps])
             if step.groups.size:
                 inter = np.bitwise_and.reduceat(kill[step.members], step.offsets, axis=0)
-                acc[withg] |= np.bitwise_or.reduceat(inter, starts, axis=0)
+                inter[~hard_groups] = 0
+                rq[withg] |= np.bitwise_or.reduceat(inter, starts, axis=0)
+            acc = self_bits[step.comps] | (kf_bits[step.comps] & (kd_bits[step.comps] | rq))
             acc[~upc] = _FULL
             return acc
 

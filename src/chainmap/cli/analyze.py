@@ -16,19 +16,28 @@ from chainmap.analysis import (
     simulate,
     single_points_of_failure,
 )
+from chainmap.analysis.bottlenecks import Bottleneck
 from chainmap.analysis.diff import diff
+from chainmap.analysis.explain import Step, explain
+from chainmap.analysis.scenario import LONG
 from chainmap.cli.common import (
+    DEFAULT_HORIZON_TEXT,
     HomeOpt,
+    HorizonOpt,
     LimitOpt,
     PathArg,
     QualifyOpt,
+    ReachOpt,
     RemoveOpt,
+    StructuralHorizonOpt,
     TopOpt,
     errors_as_exit,
     prepare,
     scenario_of,
+    scenario_title,
+    structural_note,
 )
-from chainmap.cli.output import Format, emit, to_json
+from chainmap.cli.output import Format, emit, records, to_json
 from chainmap.cli.scale import progress_bar
 from chainmap.errors import ScenarioError
 
@@ -54,6 +63,7 @@ def register(app: typer.Typer) -> None:
     app.command("simulate")(simulate_command)
     app.command("selfsufficiency")(selfsufficiency_command)
     app.command("diff")(diff_command)
+    app.command("explain")(explain_command)
 
 
 def spof_command(
@@ -63,18 +73,25 @@ def spof_command(
     home: HomeOpt = None,
     remove: RemoveOpt = None,
     limit: LimitOpt = None,
+    horizon: StructuralHorizonOpt = None,
+    reach: ReachOpt = "location",
     qualify: QualifyOpt = None,
     top: TopOpt = None,
     fmt: FormatOpt = Format.table,
     fail_on: FailOnOpt = None,
 ) -> None:
-    """Single points of failure: nodes whose removal alone takes a product down."""
+    """Single points of failure: nodes whose removal alone takes a product down (structural, horizon long).
+
+    ``--fail-on spof`` ignores home itself; ``--fail-on bottleneck`` fails on a foreign SPOF only.
+    """
     with errors_as_exit():
         graph = prepare(path, home, qualify)
-        rows = single_points_of_failure(graph, target, kind, scenario_of(remove, limit, graph))
+        scenario = scenario_of(remove, limit, graph, LONG, reach)
+        structural_note(horizon, "single points of failure")
+        rows = single_points_of_failure(graph, target, kind, scenario)
         emit(rows[:top] if top else rows, fmt, ["node", "kind", "name", "country", "foreign", "targets"],
-             "Single points of failure")
-    if fail_on is FailOn.spof and rows:
+             f"Single points of failure under: {scenario.describe()} (structural, horizon long, reach {reach})")
+    if fail_on is FailOn.spof and any(r.node != graph.home for r in rows):
         raise typer.Exit(1)
     if fail_on is FailOn.bottleneck and any(r.foreign for r in rows):
         raise typer.Exit(1)
@@ -88,35 +105,52 @@ def cuts_command(
     home: HomeOpt = None,
     remove: RemoveOpt = None,
     limit: LimitOpt = None,
+    horizon: StructuralHorizonOpt = None,
+    reach: ReachOpt = "location",
     qualify: QualifyOpt = None,
     top: TopOpt = None,
     fmt: FormatOpt = Format.table,
 ) -> None:
-    """Minimal cut sets: smallest sets of nodes (default: countries) that take a target down."""
+    """Minimal cut sets: smallest sets of nodes (default: countries) that take a target down (structural)."""
     with errors_as_exit():
         graph = prepare(path, home, qualify)
+        scenario = scenario_of(remove, limit, graph, LONG, reach)
+        structural_note(horizon, "minimal cut sets")
         with progress_bar("cut sets") as progress:
-            rows = cut_sets(graph, target, max_order, tuple(kind or ["country"]), scenario_of(remove, limit, graph),
-                            progress=progress)
-        emit(rows[:top] if top else rows, fmt, ["order", "nodes", "kinds", "foreign"], f"Minimal cut sets of {target}")
+            rows = cut_sets(graph, target, max_order, tuple(kind or ["country"]), scenario, progress=progress)
+        emit(rows[:top] if top else rows, fmt, ["order", "nodes", "kinds", "foreign"],
+             f"Minimal cut sets of {target} under: {scenario.describe()} (structural, horizon long, reach {reach})")
 
 
 def bottlenecks_command(
     path: PathArg,
     home: HomeOpt = None,
     threshold: Annotated[float | None, typer.Option("--threshold", min=0.0, max=1.0, help="Minimum drop of a product's availability.")] = None,
+    candidates: Annotated[list[str] | None, typer.Option("--candidates", help="Only try removing this node (repeatable).")] = None,
+    remove: RemoveOpt = None,
+    limit: LimitOpt = None,
+    horizon: HorizonOpt = DEFAULT_HORIZON_TEXT,
+    reach: ReachOpt = "location",
     qualify: QualifyOpt = None,
     top: TopOpt = None,
     fmt: FormatOpt = Format.table,
     fail_on: FailOnOpt = None,
 ) -> None:
-    """Foreign bottlenecks: foreign nodes whose loss hurts, and supply concentrated abroad."""
+    """Foreign bottlenecks: foreign nodes whose loss hurts (per hit: drop and binding-chain length), and supply
+    concentrated abroad."""
     with errors_as_exit():
         graph = prepare(path, home, qualify)
+        scenario = scenario_of(remove, limit, graph, horizon, reach)
         with progress_bar("bottlenecks") as progress:
-            rows = bottlenecks(graph, threshold=threshold, progress=progress)
-        emit(rows[:top] if top else rows, fmt,
-             ["node", "kind", "reason", "country", "max_drop", "hhi", "leader_share", "hits"], "Foreign bottlenecks")
+            rows = bottlenecks(graph, threshold=threshold, progress=progress, scenario=scenario,
+                               candidates=candidates)
+        shown = rows[:top] if top else rows
+        if fmt is Format.table:
+            emit([_bottleneck_row(b) for b in shown], fmt,
+                 ["node", "kind", "reason", "country", "max_drop", "hhi", "leader_share", "hits (drop/chain length)"],
+                 f"Foreign bottlenecks under: {scenario_title(scenario)}")
+        else:
+            emit(shown, fmt, [])
     if fail_on is not None and rows:
         raise typer.Exit(1)
 
@@ -124,6 +158,10 @@ def bottlenecks_command(
 def priorities_command(
     path: PathArg,
     home: HomeOpt = None,
+    remove: RemoveOpt = None,
+    limit: LimitOpt = None,
+    horizon: HorizonOpt = DEFAULT_HORIZON_TEXT,
+    reach: ReachOpt = "location",
     weight: Annotated[list[str] | None, typer.Option("--weight", help="Factor exponent: impact|exposure|gap|urgency=W (repeatable).")] = None,
     qualify: QualifyOpt = None,
     top: TopOpt = None,
@@ -132,6 +170,7 @@ def priorities_command(
     """Substitution priority: impact x exposure x gap x urgency, every factor shown."""
     with errors_as_exit():
         graph = prepare(path, home, qualify)
+        scenario = scenario_of(remove, limit, graph, horizon, reach)
         weights: dict[str, float] = {}
         for item in weight or []:
             name, sep, value = item.partition("=")
@@ -142,15 +181,18 @@ def priorities_command(
             except ValueError:
                 raise ScenarioError(f"--weight {item!r}: {value!r} is not a number") from None
         with progress_bar("priorities") as progress:
-            rows = priorities(graph, weights=weights or None, top=top, progress=progress)
+            rows = priorities(graph, weights=weights or None, top=top, progress=progress, scenario=scenario)
         emit(rows, fmt, ["rank", "id", "sector", "score", "impact", "exposure", "gap", "urgency",
-                         "foreign_countries", "best_alternative"], "Substitution priorities")
+                         "foreign_countries", "best_alternative"],
+             f"Substitution priorities under: {scenario_title(scenario)}")
 
 
 def simulate_command(
     path: PathArg,
     remove: RemoveOpt = None,
     limit: LimitOpt = None,
+    horizon: HorizonOpt = DEFAULT_HORIZON_TEXT,
+    reach: ReachOpt = "location",
     home: HomeOpt = None,
     qualify: QualifyOpt = None,
     top: TopOpt = None,
@@ -159,11 +201,12 @@ def simulate_command(
     """Simulate a scenario: availability of every component and impact per sector."""
     with errors_as_exit():
         graph = prepare(path, home, qualify)
-        result = simulate(graph, scenario_of(remove, limit, graph))
+        scenario = scenario_of(remove, limit, graph, horizon, reach)
+        result = simulate(graph, scenario)
         if fmt is Format.table:
             hit = sorted([c for c in result.components if c.impact > 0], key=lambda c: (-c.impact, c.id))
             emit(result.sectors, fmt, ["code", "name", "baseline", "availability", "impact"],
-                 f"Sectors under: {result.scenario}")
+                 f"Sectors under: {scenario_title(scenario)}")
             emit(hit[:top] if top else hit, fmt, ["id", "sector", "baseline", "availability", "impact"],
                  "Components hit")
         else:
@@ -174,15 +217,21 @@ def simulate_command(
 def selfsufficiency_command(
     path: PathArg,
     home: HomeOpt = None,
+    remove: RemoveOpt = None,
+    limit: LimitOpt = None,
+    horizon: HorizonOpt = DEFAULT_HORIZON_TEXT,
+    reach: ReachOpt = "location",
     qualify: QualifyOpt = None,
     fmt: FormatOpt = Format.table,
 ) -> None:
-    """Self-sufficiency: domestic share and chain autarky per sector (and component)."""
+    """Self-sufficiency: domestic share and chain autarky (every foreign source cut) per sector."""
     with errors_as_exit():
         graph = prepare(path, home, qualify)
-        result = self_sufficiency(graph)
+        scenario = scenario_of(remove, limit, graph, horizon, reach)
+        result = self_sufficiency(graph, scenario=scenario)
         emit(result.sectors, fmt, ["code", "name", "domestic_share", "autarky"],
-             f"Self-sufficiency of {result.home}", data=result.to_dict() if fmt is Format.json else None)
+             f"Self-sufficiency of {result.home} under: {scenario_title(scenario)}",
+             data=result.to_dict() if fmt is Format.json else None)
 
 
 def diff_command(
@@ -190,6 +239,8 @@ def diff_command(
     after: Annotated[Path | None, typer.Argument(help="Second graph (default: the first, with --qualify edits).")] = None,
     remove: RemoveOpt = None,
     limit: LimitOpt = None,
+    horizon: HorizonOpt = DEFAULT_HORIZON_TEXT,
+    reach: ReachOpt = "location",
     home: HomeOpt = None,
     qualify: QualifyOpt = None,
     fmt: FormatOpt = Format.table,
@@ -198,13 +249,72 @@ def diff_command(
     with errors_as_exit():
         graph_a = prepare(before, home)
         graph_b = prepare(after or before, home, qualify)
-        result = diff(graph_a, graph_b, scenario_of(remove, limit, graph_a))
+        scenario = scenario_of(remove, limit, graph_a, horizon, reach)
+        result = diff(graph_a, graph_b, scenario)
         if fmt is Format.json:
             print(to_json(result.to_dict()), end="")
             return
-        emit(result.spof, fmt, ["node", "change", "targets_before", "targets_after"], "Single points of failure")
-        emit(result.bottlenecks, fmt, ["node", "reason", "change"], "Bottlenecks")
+        at = f"(horizon {result.horizon}, reach {result.reach})"
+        emit(result.spof, fmt, ["node", "change", "targets_before", "targets_after"],
+             f"Single points of failure (structural, horizon long, reach {result.reach})")
+        emit(result.bottlenecks, fmt, ["node", "reason", "change"], f"Bottlenecks {at}")
         emit(result.priorities, fmt, ["id", "rank_before", "rank_after", "moved", "score_before", "score_after"],
-             "Priority ranks")
+             f"Priority ranks {at}")
         emit(result.sectors, fmt, ["code", "availability_before", "availability_after", "change"],
-             f"Sectors under: {result.scenario}")
+             f"Sectors under: {scenario_title(scenario)}")
+
+
+class ExplainFormat(StrEnum):
+    table = "table"
+    json = "json"
+    tree = "tree"
+
+
+def explain_command(
+    path: PathArg,
+    target: Annotated[str, typer.Argument(help="Component id to explain.", show_default=False)],
+    remove: RemoveOpt = None,
+    limit: LimitOpt = None,
+    horizon: HorizonOpt = DEFAULT_HORIZON_TEXT,
+    reach: ReachOpt = "location",
+    home: HomeOpt = None,
+    qualify: QualifyOpt = None,
+    fmt: Annotated[ExplainFormat, typer.Option("--format", "-f", help="Output format.")] = ExplainFormat.table,
+) -> None:
+    """Why a component's availability is what it is: the binding chain down to the root causes."""
+    with errors_as_exit():
+        graph = prepare(path, home, qualify)
+        scenario = scenario_of(remove, limit, graph, horizon, reach)
+        result = explain(graph, target, scenario)
+    if fmt is ExplainFormat.json:
+        print(to_json(result.to_dict()), end="")
+    elif fmt is ExplainFormat.tree:
+        print(result.tree())
+    else:
+        emit([_step_row(i, s) for i, s in enumerate(result.steps, 1)], Format.table,
+             ["step", "component", "a", "base", "term", "binds", "F", "D", "D0", "R"],
+             f"Binding chain of {target}: {result.availability:.3f} (baseline {result.baseline:.3f}) "
+             f"under {scenario_title(scenario)}")
+        print(f"root causes: {', '.join(result.root_causes) or 'none'}")
+
+
+def _bottleneck_row(b: Bottleneck) -> dict[str, object]:
+    """A bottleneck for the table: each hit with its drop and binding-chain length."""
+    row = records([b])[0]
+    if b.reason == "removal":
+        row["hits (drop/chain length)"] = [f"{h} {b.drops.get(h, 0.0):.2f}/{b.chain_lengths.get(h, 0)}"
+                                           for h in b.hits]
+    else:
+        row["hits (drop/chain length)"] = b.hits
+    return row
+
+
+def _step_row(i: int, s: Step) -> dict[str, object]:
+    """One table row of a binding-chain step: what binds and the numbers."""
+    if s.term == "requirement":
+        binds = f"{s.via} ({s.role}, share {s.share:g}, k {s.k:.3g}) f={s.f:.3f}"
+    else:
+        binds = ", ".join(s.causes)
+    return {"step": i, "component": s.component, "a": round(s.availability, 3), "base": round(s.baseline, 3),
+            "term": s.term, "binds": binds, "F": round(s.foreign, 3), "D": round(s.domestic, 3),
+            "D0": round(s.domestic_share, 3), "R": round(s.requirement_limit, 3)}

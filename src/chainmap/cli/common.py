@@ -10,9 +10,9 @@ from typing import Annotated, Any, TypeVar
 
 import typer
 
-from chainmap.analysis.scenario import Scenario
+from chainmap.analysis.scenario import DEFAULT_HORIZON, REACHES, Scenario, format_horizon, parse_horizon
 from chainmap.api import load
-from chainmap.errors import ChainmapError
+from chainmap.errors import ChainmapError, ScenarioError
 from chainmap.graph import SupplyGraph
 from chainmap.model.edit import parse_qualify, qualify
 
@@ -21,6 +21,13 @@ HomeOpt = Annotated[str | None, typer.Option("--home", help="Point of view (ISO 
 RemoveOpt = Annotated[list[str] | None, typer.Option("--remove", help="Remove a country, bloc, supplier or component (repeatable).")]
 LimitOpt = Annotated[list[str] | None, typer.Option("--limit", help="Limit a node to a capacity: ID=FRACTION (repeatable).")]
 QualifyOpt = Annotated[list[str] | None, typer.Option("--qualify", help="What-if: make SUPPLIER supply COMPONENT: SUPPLIER:COMPONENT=SHARE (repeatable).")]
+HorizonOpt = Annotated[str, typer.Option(
+    "--horizon", help="Time horizon: long, days (90), or 90d, 6m, 1y, 2y.", show_default=True)]
+ReachOpt = Annotated[str, typer.Option(
+    "--reach", help="Cutting a country cuts the suppliers located there (location) or also those it owns (owner).")]
+StructuralHorizonOpt = Annotated[str | None, typer.Option(
+    "--horizon", help="Accepted for symmetry: this analysis is structural (always horizon long).", show_default=False)]
+DEFAULT_HORIZON_TEXT = format_horizon(DEFAULT_HORIZON)
 TopOpt = Annotated[int | None, typer.Option("--top", min=1, help="Show only the first N rows.")]
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -56,11 +63,39 @@ def prepare(path: Path, home: str | None = None, qualify_items: list[str] | None
     return graph
 
 
-def scenario_of(remove: list[str] | None, limit: list[str] | None, graph: SupplyGraph | None = None) -> Scenario:
-    """Build and check a scenario from --remove and --limit."""
-    scenario = Scenario.parse(remove or [], limit or [])
+def scenario_of(remove: list[str] | None, limit: list[str] | None, graph: SupplyGraph | None = None,
+                horizon: str | float = DEFAULT_HORIZON, reach: str = "location") -> Scenario:
+    """Build and check a scenario from --remove, --limit, --horizon and --reach (ScenarioError if bad)."""
+    scenario = Scenario.parse(remove or [], limit or [], horizon=horizon, reach=check_reach(reach))
     if graph is not None:
         from chainmap.analysis.scenario import capacities
 
         capacities(graph, scenario)  # raises ScenarioError on unknown ids
     return scenario
+
+
+def check_reach(reach: str) -> str:
+    """``reach`` if it is one of :data:`REACHES`, else a ScenarioError (one-line error, exit 2)."""
+    if reach not in REACHES:
+        raise ScenarioError(f"--reach {reach!r}: expected one of {', '.join(REACHES)}")
+    return reach
+
+
+def structural_note(horizon: str | None, what: str) -> None:
+    """Check a --horizon given to a structural analysis and say on stderr that it is computed at horizon long."""
+    if horizon is None:
+        return
+    parse_horizon(horizon)  # a bad value is still an error
+    print(f"note: {what} are structural: computed at horizon long (--horizon {horizon} ignored)", file=sys.stderr)
+
+
+def scenario_title(scenario: Scenario) -> str:
+    """``remove US (horizon 1y, reach location)`` for table titles."""
+    return f"{scenario.describe()} (horizon {format_horizon(scenario.horizon)}, reach {scenario.reach})"
+
+
+def with_scenario(data: dict[str, Any], scenario: Scenario) -> dict[str, Any]:
+    """``data`` with ``horizon`` and ``reach`` (and ``scenario`` if absent) at the top level."""
+    out = {"scenario": scenario.describe(), "horizon": format_horizon(scenario.horizon), "reach": scenario.reach}
+    out.update(data)
+    return out

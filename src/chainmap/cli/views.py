@@ -8,7 +8,18 @@ from typing import Annotated
 
 import typer
 
-from chainmap.cli.common import HomeOpt, LimitOpt, PathArg, RemoveOpt, errors_as_exit, prepare, scenario_of
+from chainmap.cli.common import (
+    DEFAULT_HORIZON_TEXT,
+    HomeOpt,
+    HorizonOpt,
+    LimitOpt,
+    PathArg,
+    ReachOpt,
+    RemoveOpt,
+    errors_as_exit,
+    prepare,
+    scenario_of,
+)
 
 OutFileOpt = Annotated[Path, typer.Option("--output", "-o", help="Output file.", show_default=False)]
 
@@ -36,15 +47,20 @@ def render_command(
     depth: Annotated[int, typer.Option("--depth", min=0, max=50, help="Steps up- and downstream of --focus.")] = 2,
     remove: RemoveOpt = None,
     limit: LimitOpt = None,
+    horizon: HorizonOpt = DEFAULT_HORIZON_TEXT,
+    reach: ReachOpt = "location",
     home: HomeOpt = None,
     max_nodes: Annotated[int, typer.Option("--max-nodes", min=1, help="Aggregate by sector above this many nodes.")] = 2000,
 ) -> None:
-    """Write an interactive HTML view (one self-contained file that opens offline)."""
+    """Write an interactive HTML view (one self-contained file that opens offline).
+
+    With --remove/--limit the view greys what is cut and shows each lowered component's binding chain.
+    """
     with errors_as_exit():
         from chainmap.render.html import render_html
 
         graph = prepare(path, home)
-        scenario = scenario_of(remove, limit, graph) if (remove or limit) else None
+        scenario = scenario_of(remove, limit, graph, horizon, reach)
         out = render_html(graph, output, sector=sector, focus=focus, depth=depth, scenario=scenario,
                           max_nodes=max_nodes)
     print(f"wrote {out}")
@@ -54,6 +70,10 @@ def report_command(
     path: PathArg,
     output: Annotated[Path, typer.Option("--output", "-o", help="Output folder (index.html and graph.html).",
                                          show_default=False)],
+    remove: RemoveOpt = None,
+    limit: LimitOpt = None,
+    horizon: HorizonOpt = DEFAULT_HORIZON_TEXT,
+    reach: ReachOpt = "location",
     home: HomeOpt = None,
 ) -> None:
     """Write the report page (priorities, exposure, SPOFs, scenarios) and the graph view into a folder."""
@@ -61,7 +81,7 @@ def report_command(
         from chainmap.render.report import render_report
 
         graph = prepare(path, home)
-        out = render_report(graph, output)
+        out = render_report(graph, output, scenario_of(remove, limit, graph, horizon, reach))
     print(f"wrote {out}")
 
 

@@ -47,7 +47,15 @@ from pydantic import ValidationError
 from chainmap.errors import GraphFileError, Problem
 from chainmap.graph import GraphArrays, IntArray, SupplyGraph
 from chainmap.model.load import valid_country_code
-from chainmap.model.schema import COUNTRY_PATTERN, ID_PATTERN, Bloc, Sector, Settings
+from chainmap.model.schema import (
+    COUNTRY_PATTERN,
+    DEFAULT_LIFETIME_YEARS,
+    ID_PATTERN,
+    METHODS,
+    Bloc,
+    Sector,
+    Settings,
+)
 
 __all__ = [
     "TABLES",
@@ -67,11 +75,13 @@ MAX_PROBLEMS_PER_CHECK = 20
 # table -> (required columns, optional columns); types: s string, f float, b bool, i int
 TABLES: dict[str, tuple[dict[str, str], dict[str, str]]] = {
     "countries": ({"id": "s", "name": "s"}, {"risk": "f"}),
-    "suppliers": ({"id": "s", "name": "s", "country": "s"}, {}),
+    "suppliers": ({"id": "s", "name": "s", "country": "s"}, {"owner": "s"}),
     "components": ({"id": "s", "name": "s"},
                    {"sector": "s", "value": "f", "stock_days": "f", "recovery_days": "f", "product": "b"}),
-    "requires": ({"component": "s", "group": "i", "member": "s"}, {"any_of": "b"}),
-    "supplies": ({"component": "s", "share": "f"}, {"supplier": "s", "country": "s", "source": "s", "estimate": "b"}),
+    "requires": ({"component": "s", "group": "i", "member": "s"},
+                 {"any_of": "b", "role": "s", "lifetime_years": "f", "share": "f"}),
+    "supplies": ({"component": "s", "share": "f"},
+                 {"supplier": "s", "country": "s", "source": "s", "estimate": "b", "year": "i", "method": "s"}),
     "alternatives": ({"component": "s", "supplier": "s", "readiness": "f"}, {}),
     "sectors": ({"code": "s", "name": "s"}, {}),
     "blocs": ({"id": "s", "name": "s", "members": "s"}, {}),
@@ -269,6 +279,13 @@ def _check_range(check: _Checker, table: _Table, column: str, values: np.ndarray
     check.rows(table, column, bad, text)
 
 
+def _check_year(check: _Checker, table: _Table, column: str) -> None:
+    values = _floats(table, column)
+    with np.errstate(invalid="ignore"):
+        bad = ~np.isnan(values) & ~((values >= 1900) & (values <= 2100))
+    check.rows(table, column, bad, "must be a year in [1900, 2100]")
+
+
 def _unknown_refs(check: _Checker, table: _Table, column: str, idx: np.ndarray, null: np.ndarray, what: str) -> None:
     col = _strings(table, column)
     check.rows(table, column, (idx < 0) & ~null, lambda r: f"unknown {what} {col[r].as_py()!r}")
@@ -320,17 +337,26 @@ def load_columnar(folder: str | Path, home: str | None = None) -> SupplyGraph:
     check = _Checker()
     T = tables
 
-    # settings
+    # settings: one row per key (``weights.NAME`` for a priority weight); empty values are "not given"
     settings_data: dict[str, Any] = {}
     st = T["settings"]
     weights: dict[str, str] = {}
+    key_line: dict[str, int] = {}
     for r, (key, value) in enumerate(zip(st.data.column("key").to_pylist(), st.data.column("value").to_pylist(),
                                          strict=True)):
-        if key is not None and key.startswith("weights."):
+        if key is None:
+            check.problems.append(Problem(st.path, r + 2, "key", "missing key"))
+            continue
+        if key in key_line:
+            check.problems.append(Problem(st.path, r + 2, "key", f"duplicate setting {key!r}"))
+            continue
+        key_line[key] = r + 2
+        if value is None:
+            continue
+        if key.startswith("weights."):
             weights[key.split(".", 1)[1]] = value
         else:
-            settings_data[str(key)] = value
-        _ = r
+            settings_data[key] = value
     if weights:
         settings_data["weights"] = weights
     if home is not None:
@@ -340,9 +366,15 @@ def load_columnar(folder: str | Path, home: str | None = None) -> SupplyGraph:
     except ValidationError as exc:
         for err in exc.errors(include_url=False):
             field = ".".join(str(p) for p in err["loc"])
-            check.problems.append(Problem("--home" if field == "home" and home else st.path, 0, field,
-                                          "unknown setting (typo?)" if err["type"] == "extra_forbidden" else err["msg"]))
+            from_cli = field == "home" and home is not None
+            check.problems.append(Problem("--home" if from_cli else st.path, 0 if from_cli else key_line.get(field, 0),
+                                          field if from_cli or field not in key_line
+                                          else "key" if err["type"] == "extra_forbidden" else "value",
+                                          f"{field}: unknown setting (typo?)" if err["type"] == "extra_forbidden"
+                                          else f"{field}: {err['msg']}"))
         raise GraphFileError(check.problems) from None
+    if check.problems:
+        raise GraphFileError(check.problems)
     if not valid_country_code(settings.home):
         check.problems.append(Problem("--home" if home else st.path, 0, "home",
                                       f"{settings.home!r} is not an ISO 3166-1 alpha-2 code"))
@@ -372,6 +404,10 @@ def load_columnar(folder: str | Path, home: str | None = None) -> SupplyGraph:
     sup_country_null = _null_mask(_strings(su, "country"))
     check.rows(su, "country", sup_country_null, "missing country")
     _unknown_refs(check, su, "country", sup_country, sup_country_null, "country")
+    sup_owner = _index(pa, country_sorted, _strings(su, "owner"))
+    sup_owner_null = _null_mask(_strings(su, "owner"))
+    _unknown_refs(check, su, "owner", sup_owner, sup_owner_null, "country")
+    sup_owner = np.where(sup_owner_null, sup_country, sup_owner)
 
     sector_null = _check_pattern(check, co, "sector", SECTOR_PATTERN, "sector code (06..46)", required=False)
     value = _floats(co, "value")
@@ -402,6 +438,9 @@ def load_columnar(folder: str | Path, home: str | None = None) -> SupplyGraph:
     check.rows(sp, "country", mismatch, "does not match the supplier's country")
     share = _floats(sp, "share")
     _check_range(check, sp, "share", share, 0.0, 1.0, required=True)
+    _check_year(check, sp, "year")
+    _check_pattern(check, sp, "method", "^(" + "|".join(re.escape(m) for m in METHODS) + ")$",
+                   "method (" + ", ".join(METHODS) + ")", required=False)
 
     # requires
     rq = T["requires"]
@@ -417,6 +456,21 @@ def load_columnar(folder: str | Path, home: str | None = None) -> SupplyGraph:
     check.rows(rq, "group", _null_mask(g_label_col), "missing group number")
     g_label = np.asarray(g_label_col.fill_null(0).to_numpy(zero_copy_only=False), dtype=np.int64)
     g_any = _bools(rq, "any_of")
+    role_null = _check_pattern(check, rq, "role", "^(input|equipment)$", "role (input or equipment)", required=False)
+    g_equipment = np.asarray(pc.equal(_strings(rq, "role"), "equipment").fill_null(False)
+                             .to_numpy(zero_copy_only=False), dtype=bool)
+    g_share = _floats(rq, "share")
+    with np.errstate(invalid="ignore"):
+        check.rows(rq, "share", ~np.isnan(g_share) & ~((g_share > 0.0) & (g_share <= 1.0)),
+                   "must be a number in (0, 1]")
+    g_share = np.where(np.isnan(g_share), 1.0, g_share)
+    g_life = _floats(rq, "lifetime_years")
+    with np.errstate(invalid="ignore"):
+        check.rows(rq, "lifetime_years", ~np.isnan(g_life) & ~((g_life > 0.0) & (g_life <= 1000.0)),
+                   "must be a number of years in (0, 1000]")
+    check.rows(rq, "lifetime_years", ~np.isnan(g_life) & ~g_equipment, "applies to role 'equipment' only")
+    g_life = np.where(np.isnan(g_life), DEFAULT_LIFETIME_YEARS, g_life)
+    _ = role_null
 
     # alternatives
     al = T["alternatives"]
@@ -499,17 +553,25 @@ def load_columnar(folder: str | Path, home: str | None = None) -> SupplyGraph:
         plain_multi = ((any_max == 0) & (sizes > 1))[group_id]
         check.rows(rq, "group", _scatter(plain_multi, kept, rq.data.num_rows),
                    "a group with several members needs any_of true")
+        oe, osh, olf = g_equipment[kept], g_share[kept], g_life[kept]
+        for column, values in (("role", oe.astype(np.float64)), ("share", osh), ("lifetime_years", olf)):
+            differs = (np.minimum.reduceat(values, starts) != np.maximum.reduceat(values, starts))[group_id]
+            check.rows(rq, column, _scatter(differs, kept, rq.data.num_rows), f"{column} differs within one group")
         if check.problems:
             raise GraphFileError(check.problems)
         group_owner = oc[starts]
         group_ptr = np.append(starts, oc.size).astype(np.int64)
         group_members = om
         group_any = any_max.astype(bool)
+        group_equipment, group_share, group_lifetime = oe[starts], osh[starts], olf[starts]
     else:
         group_owner = np.zeros(0, dtype=np.int64)
         group_ptr = np.zeros(1, dtype=np.int64)
         group_members = np.zeros(0, dtype=np.int64)
         group_any = np.zeros(0, dtype=bool)
+        group_equipment = np.zeros(0, dtype=bool)
+        group_share = np.zeros(0, dtype=np.float64)
+        group_lifetime = np.zeros(0, dtype=np.float64)
 
     alt_order = np.argsort(a_comp, kind="stable")
     comp_ids = comp_sorted.to_pylist()
@@ -530,6 +592,7 @@ def load_columnar(folder: str | Path, home: str | None = None) -> SupplyGraph:
         supplier_ids=supplier_sorted.to_pylist(),
         supplier_name=take_str(su, "name", supplier_order),
         supplier_country=sup_country[supplier_order].astype(np.int64),
+        supplier_owner=sup_owner[supplier_order].astype(np.int64),
         component_ids=comp_ids,
         component_name=take_str(co, "name", comp_order),
         component_sector=sectors_sorted,
@@ -537,7 +600,8 @@ def load_columnar(folder: str | Path, home: str | None = None) -> SupplyGraph:
         entry_comp=entry_comp.astype(np.int64), entry_supplier=entry_supplier.astype(np.int64),
         entry_country=entry_country.astype(np.int64), entry_share=entry_share,
         group_owner=group_owner.astype(np.int64), group_ptr=group_ptr, group_members=group_members.astype(np.int64),
-        group_any_of=group_any,
+        group_any_of=group_any, group_share=group_share.astype(np.float64),
+        group_equipment=group_equipment.astype(bool), group_lifetime=group_lifetime.astype(np.float64),
         alt_comp=a_comp[alt_order], alt_supplier=a_sup[alt_order], alt_readiness=readiness[alt_order],
         entry_source=entry_source, entry_estimate=entry_estimate,
         sectors=sectors, blocs=blocs,
@@ -607,12 +671,18 @@ def tables_of(graph: SupplyGraph) -> dict[str, dict[str, Any]]:
     tables: dict[str, dict[str, Any]] = {
         "countries": {"id": graph.country_ids, "name": list(ar.country_name), "risk": _nan_to_none(ar.country_risk)},
         "suppliers": {"id": graph.supplier_ids, "name": list(ar.supplier_name),
-                      "country": cty_ids[graph.supplier_country].tolist()},
+                      "country": cty_ids[graph.supplier_country].tolist(),
+                      "owner": [None if o == k else cty_ids[o] for o, k in
+                                zip(graph.supplier_owner.tolist(), graph.supplier_country.tolist(), strict=True)]},
         "components": {"id": graph.component_ids, "name": list(ar.component_name), "sector": list(ar.component_sector),
                        "value": _nan_to_none(ar.value), "stock_days": _nan_to_none(ar.stock_days),
                        "recovery_days": _nan_to_none(ar.recovery_days), "product": product.tolist()},
         "requires": {"component": ids[owners].tolist(), "group": np.repeat(group_label, counts).tolist(),
-                     "member": ids[members].tolist(), "any_of": np.repeat(graph.group_any_of, counts).tolist()},
+                     "member": ids[members].tolist(), "any_of": np.repeat(graph.group_any_of, counts).tolist(),
+                     "role": np.repeat(np.where(graph.group_equipment, "equipment", "input"), counts).tolist(),
+                     "lifetime_years": _nan_to_none(np.repeat(np.where(graph.group_equipment, graph.group_lifetime,
+                                                                       np.nan), counts)),
+                     "share": np.repeat(graph.group_share, counts).tolist()},
         "supplies": {"component": ids[graph.entry_comp].tolist(), "supplier": sup_ids[graph.entry_supplier].tolist(),
                      "country": [None if sup else k for sup, k in zip(is_sup.tolist(), cty_ids[graph.entry_country].tolist(), strict=True)],
                      "share": graph.entry_share.tolist(),
@@ -638,6 +708,8 @@ def _settings_rows(settings: Settings) -> dict[str, list[str]]:
     keys: list[str] = []
     values: list[str] = []
     for key, value in settings.model_dump(mode="json").items():
+        if value is None:
+            continue  # not given (as_of)
         if isinstance(value, dict):
             for k, v in value.items():
                 keys.append(f"{key}.{k}")

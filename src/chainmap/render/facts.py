@@ -11,7 +11,7 @@ Examples
 >>> facts = node_facts(chainmap.load("tests/data/mini"))
 >>> f = facts["scanner"]
 >>> f.kind, f.spof, f.bottleneck, f.rank, round(f.score, 2)
-('component', True, True, 1, 0.7)
+('component', True, True, 1, 0.53)
 >>> facts["asml"].origin, facts["asml"].country
 ('foreign', 'NL')
 """
@@ -23,9 +23,11 @@ from dataclasses import dataclass, field
 
 from chainmap.analysis import bottlenecks, priorities, single_points_of_failure
 from chainmap.analysis.concentration import country_shares
+from chainmap.analysis.explain import Step
+from chainmap.analysis.scenario import LONG, Scenario
 from chainmap.graph import SupplyGraph
 
-__all__ = ["NodeFacts", "node_facts", "sources_of"]
+__all__ = ["NodeFacts", "binds_text", "node_facts", "sources_of"]
 
 NAN = float("nan")
 
@@ -88,8 +90,26 @@ def sources_of(graph: SupplyGraph, node: str) -> tuple[list[str], list[str]]:
     return sources, notes
 
 
-def node_facts(graph: SupplyGraph) -> dict[str, NodeFacts]:
-    """Facts for every node of ``graph`` (from its ``home``), keyed by id in vertex order."""
+def binds_text(step: Step) -> str:
+    """What binds at one step of a binding chain, in one line.
+
+    >>> binds_text(Step("pc", "PC", 0.2, 1.0, "requirement", 0.0, 1.0, 1.0, 0.2, 0.0, ["chip"], "chip",
+    ...                 "equipment", 0.5, 0.8, 0.2))
+    'chip (equipment, share 0.5, k 0.8) f=0.200'
+    """
+    if step.term == "requirement":
+        return f"{step.via} ({step.role}, share {step.share:g}, k {step.k:.3g}) f={step.f:.3f}"
+    return ", ".join(step.causes)
+
+
+def node_facts(graph: SupplyGraph, scenario: Scenario | None = None) -> dict[str, NodeFacts]:
+    """Facts for every node of ``graph`` (from its ``home``), keyed by id in vertex order.
+
+    ``scenario`` gives the horizon (default 1y) and reach of bottlenecks and
+    priorities (measured from the baseline); SPOFs are structural (horizon long).
+    """
+    scenario = scenario or Scenario()
+    at = Scenario(horizon=scenario.horizon, reach=scenario.reach)
     facts: dict[str, NodeFacts] = {}
     for node in graph.ids:
         kind = graph.kind(node)
@@ -103,17 +123,17 @@ def node_facts(graph: SupplyGraph) -> dict[str, NodeFacts]:
         sources, notes = sources_of(graph, node)
         facts[node] = NodeFacts(node, kind, graph.name(node), country, origin, sector, leader,
                                 sources=sources, notes=notes)
-    for row in single_points_of_failure(graph):
+    for row in single_points_of_failure(graph, scenario=Scenario(horizon=LONG, reach=scenario.reach)):
         f = facts[row.node]
         f.spof = True
         f.spof_targets = list(row.targets)
-    for b in bottlenecks(graph):
+    for b in bottlenecks(graph, scenario=at):
         f = facts[b.node]
         f.bottleneck = True
         if b.reason not in f.bottleneck_reasons:
             f.bottleneck_reasons.append(b.reason)
         f.bottleneck_hits = sorted(set(f.bottleneck_hits) | set(b.hits))
-    for p in priorities(graph):
+    for p in priorities(graph, scenario=at):
         f = facts[p.id]
         f.rank, f.score, f.impact, f.exposure, f.gap, f.urgency = p.rank, p.score, p.impact, p.exposure, p.gap, p.urgency
     return facts

@@ -38,12 +38,13 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
+from chainmap.analysis.explain import Explanation, explain_many
 from chainmap.analysis.propagate import availability
-from chainmap.analysis.scenario import Scenario, capacities
+from chainmap.analysis.scenario import Scenario, capacities, format_horizon
 from chainmap.errors import UnknownNodeError
 from chainmap.graph import SupplyGraph
 from chainmap.io.atomic import write_text_atomic
-from chainmap.render.facts import NodeFacts, node_facts
+from chainmap.render.facts import NodeFacts, binds_text, node_facts
 from chainmap.render.layout import layered_layout
 
 __all__ = ["HOME_COLOR", "PALETTE", "country_colors", "json_for_script", "render_html", "view_data"]
@@ -156,6 +157,15 @@ def _scenario_state(graph: SupplyGraph, scenario: Scenario | None) -> tuple[dict
     return cap, {c: float(avail[i]) for i, c in enumerate(graph.component_ids)}
 
 
+def _chain_record(e: Explanation) -> dict[str, Any]:
+    """The binding chain of one component for the details panel (plain data; the page sets it as text)."""
+    return {
+        "availability": _r(e.availability), "baseline": _r(e.baseline), "root_causes": e.root_causes,
+        "steps": [{"id": s.component, "name": s.name, "a": _r(s.availability), "term": s.term,
+                   "binds": binds_text(s)} for s in e.steps],
+    }
+
+
 def _size(score: float) -> float:
     return 10.0 if math.isnan(score) else round(10.0 + 30.0 * math.sqrt(max(0.0, min(1.0, score))), 2)
 
@@ -264,9 +274,10 @@ def view_data(graph: SupplyGraph, *, sector: str | None = None, focus: str | Non
     graph = graph.with_home(home)
     if max_nodes < 1:
         raise ValueError(f"max_nodes must be >= 1, got {max_nodes}")
-    facts = node_facts(graph)
+    overlay = scenario if scenario is not None and not scenario.is_baseline() else None
+    facts = node_facts(graph, scenario)
     colors = country_colors(graph, facts)
-    cap, avail = _scenario_state(graph, scenario)
+    cap, avail = _scenario_state(graph, overlay)
     chosen_set = set(range(len(graph.ids)))
     if sector is not None:
         chosen_set &= _sector_selection(graph, sector)
@@ -283,6 +294,13 @@ def view_data(graph: SupplyGraph, *, sector: str | None = None, focus: str | Non
             node = graph.ids[v]
             records.append(_node_record(graph, facts[node], colors, cap, avail))
             key_of[v] = node
+    if overlay is not None:  # the binding chain of every shown component the scenario lowers
+        lowered = [r["id"] for r in records if r["kind"] == "component" and r["id"] in avail
+                   and avail[r["id"]] < 1.0]
+        chains = explain_many(graph, lowered, overlay)
+        for r in records:
+            if r["id"] in chains and chains[r["id"]].availability < chains[r["id"]].baseline:
+                r["chain"] = _chain_record(chains[r["id"]])
     ig_graph = graph.igraph
     edge_count: dict[tuple[str, str, str], int] = {}
     any_of: dict[tuple[str, str, str], bool] = {}
@@ -320,7 +338,9 @@ def view_data(graph: SupplyGraph, *, sector: str | None = None, focus: str | Non
             "home": graph.home, "home_name": graph.name(graph.home), "aggregated": aggregated,
             "total_nodes": len(graph.ids), "shown_nodes": len(nodes), "max_nodes": max_nodes,
             "sector": sector or "", "focus": focus or "", "depth": depth if focus else None,
-            "scenario": scenario.describe() if scenario is not None else "",
+            "scenario": overlay.describe() if overlay is not None else "",
+            "horizon": format_horizon(scenario.horizon) if scenario is not None else "1y",
+            "reach": scenario.reach if scenario is not None else "location",
         },
         "colors": {"home": HOME_COLOR, "other": OTHER_COLOR, "neutral": NEUTRAL_COLOR, "cut": CUT_COLOR},
         "legend": legend_countries,
@@ -359,7 +379,8 @@ def render_html(graph: SupplyGraph, path: str | Path, *, sector: str | None = No
     path : output file; written atomically, never one of ``graph.files``.
     sector : show one sector (code): its components and their direct inputs.
     focus, depth : show the upstream and downstream neighbourhood of node ``focus``, ``depth`` steps each way.
-    scenario : overlay: cut nodes greyed, each component's availability shown.
+    scenario : overlay: cut nodes greyed, each component's availability and binding chain shown;
+        its horizon and reach also set those of the bottlenecks and priorities.
     home : point of view (default: the graph's).
     max_nodes : above this many nodes, aggregate components by sector and suppliers by country.
 
@@ -377,7 +398,7 @@ def render_html(graph: SupplyGraph, path: str | Path, *, sector: str | None = No
     if focus:
         parts.append(f"around {focus}")
     if meta["scenario"]:
-        parts.append(meta["scenario"])
+        parts.append(f"{meta['scenario']} (horizon {meta['horizon']}, reach {meta['reach']})")
     target = Path(path)
     write_text_atomic(target, page_html(data, " · ".join(parts)), graph.files)
     return target

@@ -24,6 +24,7 @@ from typing import Any
 
 from chainmap.analysis import Scenario, simulate
 from chainmap.analysis.concentration import country_shares
+from chainmap.analysis.scenario import format_horizon
 from chainmap.graph import SupplyGraph
 from chainmap.io.atomic import check_output, write_text_atomic
 from chainmap.render.facts import node_facts
@@ -101,9 +102,16 @@ def _exposure(graph: SupplyGraph, colors: dict[str, str]) -> tuple[list[dict[str
     return rows, legend
 
 
-def report_data(graph: SupplyGraph) -> dict[str, Any]:
-    """Everything the report shows, as plain data (deterministic)."""
-    facts = node_facts(graph)
+def report_data(graph: SupplyGraph, scenario: Scenario | None = None) -> dict[str, Any]:
+    """Everything the report shows, as plain data (deterministic).
+
+    ``scenario`` sets the horizon (default 1y) and reach of the priorities,
+    bottlenecks and standard scenarios; its removals and limits are shown in
+    the graph view (overlay and binding chains), not here.
+    """
+    scenario = scenario or Scenario()
+    horizon, reach = scenario.horizon, scenario.reach
+    facts = node_facts(graph, scenario)
     colors = country_colors(graph, facts)
     ranked = sorted((f for f in facts.values() if f.has_priority), key=lambda f: f.rank)
     prios = []
@@ -122,13 +130,17 @@ def report_data(graph: SupplyGraph) -> dict[str, Any]:
                   "targets": ", ".join(graph.name(t) for t in f.spof_targets), "count": len(f.spof_targets)}
                  for f in spofs[:TOP_SPOF]]
     exposure, legend = _exposure(graph, colors)
-    scenarios = [_scenario_row(graph, f"bloc {bloc.name}", Scenario(remove=(bid,))) for bid, bloc in graph.blocs.items()]
+    scenarios = [_scenario_row(graph, f"bloc {bloc.name}", Scenario(remove=(bid,), horizon=horizon, reach=reach))
+                 for bid, bloc in graph.blocs.items()]
     foreign_countries = sorted(
         (f for f in facts.values() if f.kind == "country" and f.origin == "foreign" and f.bottleneck),
         key=lambda f: (-len(f.bottleneck_hits), f.id))[:TOP_COUNTRIES]
-    scenarios += [_scenario_row(graph, f"country {f.name}", Scenario(remove=(f.id,))) for f in foreign_countries]
+    scenarios += [_scenario_row(graph, f"country {f.name}", Scenario(remove=(f.id,), horizon=horizon, reach=reach))
+                  for f in foreign_countries]
     return {
         "home": graph.home, "home_name": graph.name(graph.home),
+        "horizon": format_horizon(horizon), "reach": reach,
+        "scenario": "" if scenario.is_baseline() else scenario.describe(),
         "counts": {"countries": graph.n_countries, "suppliers": graph.n_suppliers, "components": graph.n_components,
                    "sectors": len(graph.sectors), "products": len(graph.products),
                    "ranked": len(ranked), "spof": len(spofs),
@@ -146,13 +158,15 @@ def _pct(x: float) -> str:
     return "n/a" if x is None or (isinstance(x, float) and math.isnan(x)) else f"{100 * x:.1f}%"
 
 
-def render_report(graph: SupplyGraph, out_dir: str | Path) -> Path:
+def render_report(graph: SupplyGraph, out_dir: str | Path, scenario: Scenario | None = None) -> Path:
     """Write ``out_dir/index.html`` and ``out_dir/graph.html``; return the index path.
 
     Parameters
     ----------
     graph : the loaded graph (its ``home`` is the point of view).
     out_dir : output folder (created); neither file may be one of ``graph.files``.
+    scenario : horizon and reach of the analyses; the graph view overlays its removals and limits and
+        shows each lowered component's binding chain.
     """
     import jinja2
     from markupsafe import Markup
@@ -163,11 +177,11 @@ def render_report(graph: SupplyGraph, out_dir: str | Path) -> Path:
 
         raise OutputError(f"report output {folder} is a file; give a folder")
     index = check_output(folder / "index.html", graph.files)
-    render_html(graph, folder / "graph.html")
+    render_html(graph, folder / "graph.html", scenario=scenario)
     env = jinja2.Environment(autoescape=True, keep_trailing_newline=True, undefined=jinja2.StrictUndefined)
     env.filters["fmt"] = _fmt
     env.filters["pct"] = _pct
     html = env.from_string(template_text("report.html.j2")).render(
-        data=report_data(graph), css=Markup(template_text("report.css")))
+        data=report_data(graph, scenario), css=Markup(template_text("report.css")))
     write_text_atomic(index, html, graph.files)
     return index

@@ -92,6 +92,22 @@
     box.appendChild(ul);
     return box;
   }
+  function chainBlock(chain) {
+    /* the binding chain (chainmap explain) of this component under the page's scenario */
+    var box = el("div", null, "chain");
+    box.appendChild(el("h2", "Why: binding chain (horizon " + meta.horizon + ", reach " + meta.reach + ")"));
+    box.appendChild(el("div", num(chain.availability) + " (baseline " + num(chain.baseline) + ")", "muted"));
+    var ol = el("ol", null, "steps");
+    chain.steps.forEach(function (s) {
+      var li = el("li");
+      li.appendChild(el("span", s.id + " " + num(s.a) + ": ", "step-id"));
+      li.appendChild(el("span", s.term + (s.binds ? " \u2192 " + s.binds : "")));
+      ol.appendChild(li);
+    });
+    box.appendChild(ol);
+    if (chain.root_causes.length) { box.appendChild(el("div", "Root causes: " + chain.root_causes.join(", "))); }
+    return box;
+  }
   function details(n, compact) {
     var box = el("div");
     box.appendChild(el("h3", n.name));
@@ -125,6 +141,7 @@
     }
     if (n.capacity !== undefined) { box.appendChild(el("div", "Scenario capacity: " + pct(n.capacity))); }
     if (n.availability !== undefined) { box.appendChild(el("div", "Availability under scenario: " + pct(n.availability))); }
+    if (n.chain && !compact) { box.appendChild(chainBlock(n.chain)); }
     if (n.sources.length) { box.appendChild(listBlock("Sources", n.sources, compact ? 4 : 50)); }
     if (n.notes.length) { box.appendChild(listBlock("Notes", n.notes, compact ? 2 : 20)); }
     return box;
@@ -182,7 +199,7 @@
   /* ---- header: title, summary ---- */
   var summary = meta.shown_nodes + " of " + meta.total_nodes + " nodes";
   if (meta.aggregated) { summary += " (aggregated above " + meta.max_nodes + "; use --sector for detail)"; }
-  if (meta.scenario) { summary += " \u00b7 scenario: " + meta.scenario; }
+  if (meta.scenario) { summary += " \u00b7 scenario: " + meta.scenario + " (horizon " + meta.horizon + ", reach " + meta.reach + ")"; }
   document.getElementById("summary").textContent = summary;
 
   /* ---- sector filter ---- */
