@@ -47,8 +47,8 @@ from numpy.typing import NDArray
 from chainmap.errors import UnknownNodeError
 from chainmap.model.load import LoadedSpec
 from chainmap.model.schema import (
-    Alternative,
     DEFAULT_LIFETIME_YEARS,
+    Alternative,
     Bloc,
     Component,
     Country,
@@ -310,14 +310,16 @@ class SupplyGraph:
         share = float(self.group_share[g])
         lifetime = float(self.group_lifetime[g])
         if not self.group_any_of[g] and not equipment and share == 1.0:
-            return names[0]
+            plain: str = names[0]
+            return plain
         fields: dict[str, Any] = {
             "component": None if self.group_any_of[g] else names[0],
             "any_of": names if self.group_any_of[g] else None,
             "role": "equipment" if equipment else "input", "share": share,
             "lifetime_years": lifetime if equipment and lifetime != DEFAULT_LIFETIME_YEARS else None,
             "source": None, "year": None, "method": None, "estimate": False, "note": None}
-        return Requirement.model_construct(**fields)
+        req: Requirement = Requirement.model_construct(**fields)
+        return req
 
     def with_home(self, home: str | None) -> SupplyGraph:
         """The same graph seen from another home country."""
@@ -367,7 +369,7 @@ class SupplyGraph:
     @cached_property
     def listed_share(self) -> FloatArray:
         """``T``: the sum of listed shares per component (0 where none are listed)."""
-        return np.bincount(self.entry_comp, weights=self.entry_share, minlength=self.n_components)
+        return np.bincount(self.entry_comp, weights=self.entry_share, minlength=self.n_components).astype(np.float64)
 
     @cached_property
     def has_entries(self) -> NDArray[np.bool_]:
@@ -387,7 +389,8 @@ class SupplyGraph:
     @cached_property
     def entry_domestic(self) -> NDArray[np.bool_]:
         """Whether each supply entry produces in home (a home country entry or a supplier located there)."""
-        return self.entry_country == self.home_index
+        out: NDArray[np.bool_] = self.entry_country == self.home_index
+        return out
 
     @cached_property
     def domestic_share(self) -> FloatArray:

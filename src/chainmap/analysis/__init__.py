@@ -11,9 +11,9 @@ from chainmap.analysis.simulate import SimulationResult, simulate
 from chainmap.analysis.spof import SinglePointOfFailure, single_points_of_failure, spof_sets
 
 __all__ = [
+    "LONG",
     "Bottleneck",
     "Capacities",
-    "LONG",
     "CutSet",
     "Explanation",
     "Priority",

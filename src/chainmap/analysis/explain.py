@@ -155,7 +155,6 @@ class _Walker:
         return sorted(out)
 
     def chain(self, start: int) -> list[Step]:
-        g = self.graph
         steps: list[Step] = []
         seen: set[int] = set()
         c = start
@@ -185,7 +184,7 @@ class _Walker:
             if best is None or (f_g, via in seen, ids) < best[:3]:
                 best = (f_g, via in seen, ids, grp, via)
         req = best[0] if best is not None else 1.0
-        common = {"component": g.component_ids[c], "name": g.component_name(c), "availability": float(self.a[c]),
+        common: dict[str, Any] = {"component": g.component_ids[c], "name": g.component_name(c), "availability": float(self.a[c]),
                   "baseline": float(self.base[c]), "foreign": f, "domestic": d, "domestic_share": d0,
                   "requirement_limit": req, "stock_cover": float(self.cover[c])}
         if self.a[c] >= self.base[c]:

@@ -69,7 +69,7 @@ def entry_capacity(graph: SupplyGraph, caps: Capacities) -> FloatArray:
     """``cap(e)`` for every supply entry (supplier x country [x owner], or country)."""
     sup_cap = np.append(caps.supplier, 1.0)[graph.entry_supplier]  # index -1: no supplier
     cty_cap = caps.country[graph.entry_country]
-    out = np.where(graph.entry_supplier >= 0, sup_cap * cty_cap, cty_cap)
+    out: FloatArray = np.where(graph.entry_supplier >= 0, sup_cap * cty_cap, cty_cap).astype(np.float64)
     if caps.reach == "owner" and graph.n_suppliers:
         owner = np.append(graph.supplier_owner, -1)[graph.entry_supplier]
         foreign_owned = (graph.entry_supplier >= 0) & (owner != graph.entry_country)
@@ -83,8 +83,8 @@ def supply_terms(graph: SupplyGraph, caps: Capacities, entry_cap: FloatArray | N
     weighted = graph.entry_norm_share * (entry_capacity(graph, caps) if entry_cap is None else entry_cap)
     dom = graph.entry_domestic
     domestic = np.bincount(graph.entry_comp, weights=np.where(dom, weighted, 0.0), minlength=n)
-    foreign = np.bincount(graph.entry_comp, weights=np.where(dom, 0.0, weighted), minlength=n)
-    foreign = foreign + graph.unlisted_share * caps.unlisted
+    listed_foreign = np.bincount(graph.entry_comp, weights=np.where(dom, 0.0, weighted), minlength=n)
+    foreign = listed_foreign + graph.unlisted_share * caps.unlisted
     listed = graph.has_entries
     return SupplyTerms(np.where(listed, foreign, 0.0), np.where(listed, domestic, 1.0))
 

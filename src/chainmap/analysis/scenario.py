@@ -51,7 +51,7 @@ def parse_horizon(text: str | float | int) -> float:
         raw = str(text).strip().lower()
         if raw in ("long", "inf", "infinity"):
             return LONG
-        unit = _UNITS.get(raw[-1:], None)
+        unit = _UNITS.get(raw[-1:])
         number = raw[:-1] if unit is not None else raw
         try:
             value = float(number) * (unit or 1.0)

@@ -55,10 +55,10 @@ from chainmap.errors import UnknownNodeError
 from chainmap.graph import KINDS, FloatArray, IntArray, Step, SupplyGraph
 
 __all__ = [
+    "DOWN",
     "SinglePointOfFailure",
     "bits_to_ids",
     "cone_steps",
-    "DOWN",
     "kill_members",
     "resolve_targets",
     "single_points_of_failure",
@@ -316,7 +316,7 @@ def supply_kill_elements(graph: SupplyGraph, caps: Capacities) -> tuple[list[obj
     for c in range(n):
         start, end = eptr[c], eptr[c + 1]
         if start == end:
-            kf[c] = _ALL if home_view else _ALL
+            kf[c] = _ALL
             kd[c] = ()  # a home process: D = 1 cannot be cut by a supplier or country
             continue
         live_f = [ek[e] for e in range(start, end) if live[e] and not dom[e]]
@@ -405,13 +405,13 @@ def kill_members(
                     bits[c, p // 64] |= np.uint64(1) << np.uint64(p % 64)
     kill = _kill_pass(cone, up, self_bits, kf_bits, kd_bits, hard)
     chunk = kill[targets]
-    bits = np.unpackbits(chunk.view(np.uint8), axis=1, bitorder="little")
+    unpacked = np.unpackbits(chunk.view(np.uint8), axis=1, bitorder="little")
     out = []
     for k, t in enumerate(targets.tolist()):
         if not up[t]:
             out.append(None)
             continue
-        idx = np.flatnonzero(bits[k][:universe.size])
+        idx = np.flatnonzero(unpacked[k][:universe.size])
         ids = universe[idx]
         out.append(ids[ids != offset + t])
     return _with_decay(graph, caps, targets, wanted, cone, up, kf, out)
@@ -512,7 +512,7 @@ def _kill_sparse(graph: SupplyGraph, cone: _ConeSteps, up_list: list[bool], posi
             return None  # cannot happen for an up component
         return frozenset(core | own)
 
-    _solve_in_order(cone.steps, up_list.__getitem__, evaluate, kill, frozenset())
+    _solve_in_order(cone.steps, up_list.__getitem__, evaluate, kill, frozenset())  # type: ignore[arg-type]
     return kill
 
 

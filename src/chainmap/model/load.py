@@ -313,7 +313,7 @@ def _facts(graph_file: GraphFile) -> Iterator[tuple[tuple[str | int, ...], Fact]
             yield ("components", i, "alternatives", j), alt
 
 
-Ref = tuple[tuple[tuple[str | int, ...], str], bool, str]
+Ref = tuple[tuple[tuple[str | int, ...], str | None], bool, str]
 
 
 def _references(
