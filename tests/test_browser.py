@@ -117,10 +117,16 @@ def test_mini_view_loads_draws_and_finds(browser, tmp_path):
 
 def test_scenario_overlay_in_browser(browser, tmp_path):
     graph = chainmap.load("tests/data/mini")
-    visit = Visit(browser, render_html(graph, tmp_path / "s.html", scenario=Scenario(remove=("NL",))))
+    visit = Visit(browser, render_html(graph, tmp_path / "s.html", scenario=Scenario(remove=("NL",), horizon="long")))
     label = visit.page.evaluate("window.chainmap.nodes.get('logic-chip').label")
     assert "a = 0%" in label
     assert visit.page.evaluate("window.chainmap.nodes.get('NL').color.background") == "#d9d9d9"
+    # the details panel shows the binding chain under the page's scenario
+    visit.page.fill("#search", "office-pc")
+    visit.page.click("#search-form button")
+    details = visit.page.inner_text("#details")
+    assert "binding chain (horizon long, reach location)" in details
+    assert "logic-chip (input, share 1, k 1)" in details and "Root causes: NL" in details
     visit.assert_clean()
     visit.close()
 

@@ -42,6 +42,101 @@ def test_columnar_round_trip_gives_identical_arrays_and_results(tmp_path, path, 
     assert chainmap.cut_sets(g, target, 2) == chainmap.cut_sets(h, target, 2)
 
 
+V2_GRAPH = """\
+chainmap: {home: CN, view: home, as_of: 2024, unlisted_risk: 0.7}
+countries:
+  - {id: CN, name: China}
+  - {id: US, name: United States, risk: 0.9}
+  - {id: DE, name: Germany, risk: 0.4}
+  - {id: JP, name: Japan, risk: 0.5}
+sectors:
+  - {code: "15", name: Beverages, products: [beer]}
+  - {code: "34", name: Machinery, products: [bearing]}
+suppliers:
+  - {id: us-plant, name: US plant in China, country: CN, owner: US}
+  - {id: de-works, name: German works, country: DE}
+  - {id: cn-mill, name: Chinese mill, country: CN, year: 2023, method: company-report}
+components:
+  - id: beer
+    name: Beer
+    sector: "15"
+    value: 3
+    stock_days: 20
+    requires:
+      - malt
+      - {component: bottling-line, role: equipment, lifetime_years: 15}
+      - {any_of: [can, bottle], share: 0.6}
+      - {component: tractor, role: equipment, share: 0.3}
+    suppliers:
+      - {country: CN, share: 0.9, source: stats, year: 2023, method: production-statistics}
+  - {id: malt, name: Malt, suppliers: [{country: CN, share: 0.5}, {country: DE, share: 0.2}]}
+  - id: bottling-line
+    name: Bottling line
+    requires: [{component: bearing, role: equipment}]
+    suppliers: [{supplier: de-works, share: 0.7}, {supplier: us-plant, share: 0.3}]
+  - {id: can, name: Can, suppliers: [{supplier: us-plant, share: 1}]}
+  - {id: bottle, name: Bottle, suppliers: [{supplier: cn-mill, share: 0.8}, {country: JP, share: 0.4}]}
+  - {id: tractor, name: Tractor, requires: [bearing], suppliers: [{country: US, share: 1}]}
+  - id: bearing
+    name: Bearing
+    sector: "34"
+    stock_days: 60
+    recovery_days: 200
+    requires: [{component: tractor, role: equipment, lifetime_years: 20}, steel]
+    suppliers: [{supplier: cn-mill, share: 0.6}, {country: JP, share: 0.2}]
+    alternatives: [{supplier: cn-mill, readiness: 0.5}]
+  - {id: steel, name: Steel, requires: [{component: bearing, role: equipment, share: 0.5}]}
+"""
+
+
+def v2_graph(folder: Path) -> Path:
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / "graph.yaml").write_text(V2_GRAPH)
+    return folder
+
+
+@pytest.mark.parametrize("fmt", ["csv", "parquet"])
+def test_v2_fields_round_trip(tmp_path, fmt):
+    g, h = as_columnar(str(v2_graph(tmp_path / "yaml")), tmp_path / "net", fmt)
+    assert g.group_equipment.any() and (g.group_share < 1).any() and (g.unlisted_share > 0).any()
+    assert (g.supplier_owner != g.supplier_country).any() and any(step.cyclic for step in g.schedule.steps)
+    for name in ARRAYS:
+        a, b = getattr(g, name), getattr(h, name)
+        assert a.dtype == b.dtype and np.array_equal(a, b, equal_nan=a.dtype.kind == "f"), name
+    assert h.settings == g.settings and h.settings.as_of == 2024 and h.settings.unlisted_risk == 0.7
+    assert [h.requirement_record(k) for k in range(h.group_owner.size)] == \
+        [g.requirement_record(k) for k in range(g.group_owner.size)]
+    assert h.suppliers["us-plant"].owner == "US" and h.suppliers["de-works"].owner is None
+    assert chainmap.priorities(g) == chainmap.priorities(h)
+    assert chainmap.bottlenecks(g) == chainmap.bottlenecks(h)
+    assert chainmap.single_points_of_failure(g) == chainmap.single_points_of_failure(h)
+    for scenario in (chainmap.Scenario(remove=("US",)), chainmap.Scenario(remove=("US",), reach="owner"),
+                     chainmap.Scenario(remove=("DE", "unlisted"), horizon="90d"),
+                     chainmap.Scenario(limit={"JP": 0.5}, horizon="long")):
+        assert chainmap.simulate(g, scenario).components == chainmap.simulate(h, scenario).components
+    assert chainmap.cut_sets(g, "beer", 2) == chainmap.cut_sets(h, "beer", 2)
+    # and back to one graph file
+    result = runner.invoke(app, ["import", "csv", str(tmp_path / "net"), "-o", str(tmp_path / "back.yaml")])
+    assert result.exit_code == 0, result.output
+    back = chainmap.load(tmp_path / "back.yaml")
+    for name in ARRAYS:
+        a, b = getattr(g, name), getattr(back, name)
+        assert np.array_equal(a, b, equal_nan=a.dtype.kind == "f"), name
+    assert back.settings == g.settings
+
+
+def test_v2_columns_are_optional_with_v1_defaults(tmp_path):
+    base(tmp_path)
+    write(tmp_path, "requires", "component,group,member,any_of,role,lifetime_years,share\n"
+                                "chip,0,wafer,false,equipment,,\n")
+    write(tmp_path, "suppliers", "id,name,country,owner\nshin,Shin-Etsu,JP,\n")
+    write(tmp_path, "settings", "key,value\nhome,CN\nview,global\nas_of,\n")
+    g = load_columnar(tmp_path)
+    assert g.group_equipment.tolist() == [True] and g.group_lifetime.tolist() == [10.0]
+    assert g.group_share.tolist() == [1.0] and g.supplier_owner.tolist() == g.supplier_country.tolist()
+    assert g.settings.view == "global" and g.settings.as_of is None
+
+
 def test_array_backed_records_match_yaml(tmp_path):
     g, h = as_columnar("tests/data/mini", tmp_path / "net")
     for cid in g.component_ids:
@@ -92,6 +187,30 @@ def problems(folder: Path) -> list[str]:
     ("countries", "id,name\nCN,China\nJP,Japan\nQQ,Nowhere\n", "countries.csv:4:id: 'QQ' is not an ISO 3166-1 alpha-2 code"),
     ("suppliers", "id,name,country\nshin,Shin-Etsu,ZZ\n", "suppliers.csv:2:country: unknown country 'ZZ'"),
     ("suppliers", "id,name,country,colour\nshin,Shin-Etsu,JP,red\n", "suppliers.csv:1:colour: unknown column (typo?)"),
+    ("suppliers", "id,name,country,owner\nshin,Shin-Etsu,JP,ZZ\n", "suppliers.csv:2:owner: unknown country 'ZZ'"),
+    ("requires", "component,group,member,role\nchip,0,wafer,tool\n",
+     "requires.csv:2:role: 'tool' is not a valid role (input or equipment)"),
+    ("requires", "component,group,member,share\nchip,0,wafer,0\n", "requires.csv:2:share: must be a number in (0, 1]"),
+    ("requires", "component,group,member,role,lifetime_years\nchip,0,wafer,equipment,-3\n",
+     "requires.csv:2:lifetime_years: must be a number of years in (0, 1000]"),
+    ("requires", "component,group,member,lifetime_years\nchip,0,wafer,12\n",
+     "requires.csv:2:lifetime_years: applies to role 'equipment' only"),
+    ("requires", "component,group,member,any_of,share\nchip,0,wafer,true,0.5\nchip,0,chip,true,0.4\n",
+     "requires.csv:2:share: share differs within one group"),
+    ("requires", "component,group,member,any_of,role\nchip,0,wafer,true,equipment\nchip,0,chip,true,\n",
+     "requires.csv:2:role: role differs within one group"),
+    ("supplies", "component,supplier,country,share,year\nwafer,shin,,1,1850\n",
+     "supplies.csv:2:year: must be a year in [1900, 2100]"),
+    ("supplies", "component,supplier,country,share,method\nwafer,shin,,1,guess\n",
+     "supplies.csv:2:method: 'guess' is not a valid method (customs, production-statistics, company-report, "
+     "market-share, equal-split, judgement)"),
+    ("settings", "key,value\nhome,CN\nview,sideways\n", "settings.csv:3:value: view: Input should be 'home' or 'global'"),
+    ("settings", "key,value\nhome,CN\nunlisted_risk,2\n",
+     "settings.csv:3:value: unlisted_risk: Input should be less than or equal to 1"),
+    ("settings", "key,value\nhome,CN\nas_of,soon\n",
+     "settings.csv:3:value: as_of: Input should be a valid integer, unable to parse string as an integer"),
+    ("settings", "key,value\nhome,CN\ncolour,red\n", "settings.csv:3:key: colour: unknown setting (typo?)"),
+    ("settings", "key,value\nhome,CN\nhome,JP\n", "settings.csv:3:key: duplicate setting 'home'"),
 ])
 def test_errors_name_table_line_and_column(tmp_path, table, text, expected):
     base(tmp_path)

@@ -76,7 +76,8 @@ def test_graphml_networkx_and_igraph(graph, expected, tmp_path):
     assert sorted(ig_graph.vs["id"]) == sorted(expected.nodes)
     assert ig_graph.ecount() == expected.number_of_edges()
     v = ig_graph.vs.find(id="scanner")
-    assert v["kind"] == "component" and v["spof"] is True and v["score"] == pytest.approx(0.7)
+    # v2 at the default horizon 1y: the scanner's 90 days of stock lower the impact to 1 - 90/365
+    assert v["kind"] == "component" and v["spof"] is True and v["score"] == pytest.approx(0.7 * (1 - 90 / 365))
     types = Counter((ig_graph.vs[e.source]["id"], ig_graph.vs[e.target]["id"], e["type"]) for e in ig_graph.es)
     assert types == edge_multiset(expected)
 

@@ -326,7 +326,7 @@ class SupplyGraph:
         if home is None or home == self.home:
             return self
         other = copy.copy(self)
-        for cached in ("country_risk", "entry_domestic", "domestic_share"):
+        for cached in ("country_risk", "entry_domestic", "domestic_share", "supply_norm"):
             other.__dict__.pop(cached, None)
         other.settings = self.settings.model_copy(update={"home": home})
         other.arrays = dataclasses.replace(self.arrays, settings=other.settings)
@@ -377,9 +377,16 @@ class SupplyGraph:
         return np.bincount(self.entry_comp, minlength=self.n_components) > 0
 
     @cached_property
+    def supply_norm(self) -> FloatArray:
+        """``max(T, 1)`` per component: sums of shares are divided by it (DESIGN: shares above 1 are
+        normalised). Sums are taken first and divided once, so an all-domestic list gives ``D0 = 1``
+        exactly (a loop of gain 1 must not decay through rounding)."""
+        return np.maximum(self.listed_share, 1.0)
+
+    @cached_property
     def entry_norm_share(self) -> FloatArray:
-        """Each entry's share divided by ``T`` where ``T > 1`` (DESIGN: shares above 1 are normalised)."""
-        return self.entry_share / np.maximum(self.listed_share, 1.0)[self.entry_comp]
+        """Each entry's share divided by ``T`` where ``T > 1``."""
+        return self.entry_share / self.supply_norm[self.entry_comp]
 
     @cached_property
     def unlisted_share(self) -> FloatArray:
@@ -395,8 +402,8 @@ class SupplyGraph:
     @cached_property
     def domestic_share(self) -> FloatArray:
         """``D0``: the normalised domestic share of each component (1 for a home process)."""
-        d0 = np.bincount(self.entry_comp, weights=np.where(self.entry_domestic, self.entry_norm_share, 0.0),
-                         minlength=self.n_components)
+        d0 = np.bincount(self.entry_comp, weights=np.where(self.entry_domestic, self.entry_share, 0.0),
+                         minlength=self.n_components) / self.supply_norm
         return np.where(self.has_entries, d0, 1.0)
 
     @cached_property

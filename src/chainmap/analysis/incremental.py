@@ -65,7 +65,8 @@ class Incremental:
         self._uptr = down.indptr.tolist()
         self._users = down.indices.tolist()
         self._eptr = graph.entry_ptr.tolist()
-        self._nshare = graph.entry_norm_share.tolist()
+        self._share = graph.entry_share.tolist()
+        self._norm = graph.supply_norm.tolist()
         self._dom = graph.entry_domestic.tolist()
         self._unlisted = (graph.unlisted_share * caps.unlisted).tolist()
         self._d0 = graph.domestic_share.tolist()
@@ -110,14 +111,15 @@ class Incremental:
         for_sum = 0.0
         ecap = self.entry_cap
         for e in range(start, end):
-            w = self._nshare[e] * entry_cap.get(e, float(ecap[e]))
+            w = self._share[e] * entry_cap.get(e, float(ecap[e]))
             if self._dom[e]:
                 dom_sum += w
                 for_sum += 0.0
             else:
                 for_sum += w
                 dom_sum += 0.0
-        return for_sum + self._unlisted[c], dom_sum
+        norm = self._norm[c]
+        return for_sum / norm + self._unlisted[c], dom_sum / norm
 
     def remove(self, country: int | None = None, supplier: int | None = None) -> dict[int, float]:
         """Availabilities that change when a country or a supplier is removed: ``{component: new a}``."""

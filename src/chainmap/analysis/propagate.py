@@ -80,10 +80,11 @@ def entry_capacity(graph: SupplyGraph, caps: Capacities) -> FloatArray:
 def supply_terms(graph: SupplyGraph, caps: Capacities, entry_cap: FloatArray | None = None) -> SupplyTerms:
     """``F`` and ``D`` of every component under ``caps``."""
     n = graph.n_components
-    weighted = graph.entry_norm_share * (entry_capacity(graph, caps) if entry_cap is None else entry_cap)
+    weighted = graph.entry_share * (entry_capacity(graph, caps) if entry_cap is None else entry_cap)
     dom = graph.entry_domestic
-    domestic = np.bincount(graph.entry_comp, weights=np.where(dom, weighted, 0.0), minlength=n)
-    listed_foreign = np.bincount(graph.entry_comp, weights=np.where(dom, 0.0, weighted), minlength=n)
+    norm = graph.supply_norm
+    domestic = np.bincount(graph.entry_comp, weights=np.where(dom, weighted, 0.0), minlength=n) / norm
+    listed_foreign = np.bincount(graph.entry_comp, weights=np.where(dom, 0.0, weighted), minlength=n) / norm
     foreign = listed_foreign + graph.unlisted_share * caps.unlisted
     listed = graph.has_entries
     return SupplyTerms(np.where(listed, foreign, 0.0), np.where(listed, domestic, 1.0))
