@@ -116,10 +116,7 @@ def availability(spec: GraphSpec, caps: dict[str, float], horizon: float = math.
                 f = 1.0 - requirement_share(req) * equipment_k(req, horizon) * (1.0 - a_req)
                 r = min(r, f)
             d0, d, foreign = terms[comp.id]
-            if view == "home":
-                x = foreign + min(d, r * d0)
-            else:
-                x = min(foreign + d, r)
+            x = foreign + min(d, r * d0) if view == "home" else min(foreign + d, r)
             stock = comp.stock_days or 0.0
             if stock and not math.isinf(horizon):
                 x = x + stock / horizon

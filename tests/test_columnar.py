@@ -125,6 +125,28 @@ def test_v2_fields_round_trip(tmp_path, fmt):
     assert back.settings == g.settings
 
 
+@pytest.mark.parametrize("fmt", ["csv", "parquet"])
+def test_generated_v2_network_round_trips(tmp_path, fmt):
+    from chainmap.io.generate import write_generated
+
+    write_generated(tmp_path / "net", 3000, seed=3, fmt=fmt)
+    g = chainmap.load(tmp_path / "net")
+    # semantics v2: equipment, partial requirements, foreign-owned plants, unlisted remainders
+    assert 0.05 < g.group_equipment.mean() < 0.3 and 0.05 < (g.group_share < 1).mean() < 0.3
+    assert set(np.unique(g.group_lifetime[g.group_equipment]).tolist()) <= {5, 8, 10, 12, 15, 20, 25}
+    assert 0.02 < (g.supplier_owner != g.supplier_country).mean() < 0.2
+    unlisted = g.unlisted_share[g.has_entries]
+    assert 0.05 < (unlisted > 0).mean() < 0.3 and unlisted[unlisted > 0].min() > 0.01  # no float-noise remainders
+    assert g.settings.view == "home" and g.settings.unlisted_risk == 0.5
+    write_tables(tmp_path / "again", tables_of(g), fmt)
+    h = chainmap.load(tmp_path / "again")
+    for name in ARRAYS:
+        a, b = getattr(g, name), getattr(h, name)
+        assert np.array_equal(a, b, equal_nan=a.dtype.kind == "f"), name
+    scenario = chainmap.Scenario(remove=("US",), reach="owner")
+    assert chainmap.simulate(g, scenario).components == chainmap.simulate(h, scenario).components
+
+
 def test_v2_columns_are_optional_with_v1_defaults(tmp_path):
     base(tmp_path)
     write(tmp_path, "requires", "component,group,member,any_of,role,lifetime_years,share\n"

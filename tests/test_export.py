@@ -64,6 +64,62 @@ def test_export_graph_attributes(expected):
     assert all(v is not None for _, d in expected.nodes(data=True) for v in d.values())
     assert expected.number_of_nodes() == 18 and expected.number_of_edges() == 17
     assert sum(d["any_of"] for _, _, d in expected.edges(data=True)) == 2
+    assert expected.nodes["asml"]["owner"] == "NL" and expected.nodes["NL"]["owner"] == ""
+
+
+V2 = """\
+countries: [{id: CN, name: China}, {id: US, name: United States}, {id: DE, name: Germany}]
+suppliers:
+  - {id: us-plant, name: US plant in China, country: CN, owner: US}
+  - {id: de-works, name: German works, country: DE}
+components:
+  - id: beer
+    name: Beer
+    requires:
+      - malt
+      - {component: line, role: equipment, lifetime_years: 15}
+      - {any_of: [can, bottle], share: 0.6}
+    suppliers: [{country: CN, share: 0.9}]
+  - {id: malt, name: Malt, suppliers: [{supplier: us-plant, share: 1}]}
+  - {id: line, name: Bottling line, requires: [{component: can, role: equipment}], suppliers: [{supplier: de-works, share: 1}]}
+  - {id: can, name: Can, suppliers: [{supplier: us-plant, share: 1}]}
+  - {id: bottle, name: Bottle}
+"""
+
+
+@pytest.mark.parametrize("fmt", ["graphml", "gexf", "json", "cytoscape", "csv"])
+def test_v2_requirement_and_owner_attributes(tmp_path, fmt):
+    (tmp_path / "g").mkdir()
+    (tmp_path / "g" / "graph.yaml").write_text(V2)
+    graph = chainmap.load(tmp_path / "g")
+    paths = export(graph, tmp_path / f"out.{fmt}", fmt)
+    if fmt == "graphml":
+        got = nx.read_graphml(paths[0], force_multigraph=True)
+    elif fmt == "gexf":
+        got = nx.read_gexf(paths[0])
+    elif fmt == "json":
+        got = nx.node_link_graph(json.loads(paths[0].read_text()), edges="edges")
+    elif fmt == "cytoscape":
+        got = nx.cytoscape_graph(json.loads(paths[0].read_text()))
+    else:
+        got = nx.MultiDiGraph()
+        for row in csv.DictReader(paths[0].open()):
+            got.add_node(row.pop("id"), **row)
+        for row in csv.DictReader(paths[1].open()):
+            got.add_edge(row.pop("source"), row.pop("target"), **row)
+    assert got.nodes["us-plant"]["owner"] == "US" and got.nodes["de-works"]["owner"] == "DE"
+    requires = {(str(a), str(b)): d for a, b, d in got.edges(data=True)
+                if d.get("type", d.get("relation")) == "requires"}
+
+    def num(value):
+        return float("nan") if value is None or value == "" else float(value)
+
+    line = requires[("line", "beer")]
+    assert line["role"] == "equipment" and num(line["lifetime_years"]) == 15 and num(line["share"]) == 1
+    assert num(requires[("can", "line")]["lifetime_years"]) == 10  # the default service life
+    for member in ("can", "bottle"):
+        edge = requires[(member, "beer")]
+        assert edge["role"] == "input" and num(edge["share"]) == 0.6 and math.isnan(num(edge["lifetime_years"]))
 
 
 def test_graphml_networkx_and_igraph(graph, expected, tmp_path):
@@ -105,7 +161,9 @@ def test_node_link_json(graph, expected, tmp_path):
     got = nx.node_link_graph(json.loads(path.read_text()), edges="edges")
     check_nodes(expected, got)
     assert edge_multiset(got) == edge_multiset(expected)
-    assert all(d["share"] is None for _, _, d in got.edges(data=True) if d["type"] != "supplies")
+    assert all(d["share"] is None for _, _, d in got.edges(data=True) if d["type"] == "located_in")
+    assert all(d["share"] == 1 and d["role"] == "input" and d["lifetime_years"] is None
+               for _, _, d in got.edges(data=True) if d["type"] == "requires")
 
 
 def test_csv_pair(graph, expected, tmp_path):

@@ -5,8 +5,12 @@ sets ``a``: the supply (foreign, domestic or unlisted: the chain ends there,
 at the removed or limited nodes behind the lost entries), the component's
 own capacity (it ends there too), or the requirement whose ``f`` is the
 minimum (the chain goes on at the member that sets that group's value).
-Ties are broken by id. A step whose ``a`` is at its baseline ends the chain
-(nothing to explain), and so does a component already on the chain (a cycle).
+In view ``home``, where ``x = F + min(D, R * D0)`` adds two terms, the chain
+follows the requirement only when it costs more than the lost imports
+(``D0 - R * D0 > F0 - F``). Ties are broken by id, preferring a member not
+yet on the chain (inside a cycle several requirements tie). A step whose
+``a`` is at its baseline ends the chain (nothing to explain), and so does a
+component already on the chain (a cycle).
 
 Examples
 --------
@@ -184,14 +188,18 @@ class _Walker:
             if best is None or (f_g, via in seen, ids) < best[:3]:
                 best = (f_g, via in seen, ids, grp, via)
         req = best[0] if best is not None else 1.0
-        common: dict[str, Any] = {"component": g.component_ids[c], "name": g.component_name(c), "availability": float(self.a[c]),
-                  "baseline": float(self.base[c]), "foreign": f, "domestic": d, "domestic_share": d0,
-                  "requirement_limit": req, "stock_cover": float(self.cover[c])}
+        common: dict[str, Any] = {
+            "component": g.component_ids[c], "name": g.component_name(c), "availability": float(self.a[c]),
+            "baseline": float(self.base[c]), "foreign": f, "domestic": d, "domestic_share": d0,
+            "requirement_limit": req, "stock_cover": float(self.cover[c])}
         if self.a[c] >= self.base[c]:
             return Step(term="baseline", **common), None
         if self.caps.component[c] < 1.0:
             return Step(term="capacity", causes=[g.component_ids[c]], **common), None
-        binds_requirement = req * d0 < d if self.home_view else req < f + d
+        f0 = float(self.base_terms.foreign[c])
+        # view home, x = F + min(D, R * D0): follow the requirement when it costs more than the lost imports
+        home_binds = req * d0 < d and d0 - req * d0 > f0 - f
+        binds_requirement = home_binds if self.home_view else req < f + d
         if binds_requirement and best is not None:
             grp, via = best[3], best[4]
             equipment = bool(g.group_equipment[grp])
@@ -200,7 +208,7 @@ class _Walker:
             return Step(term="requirement", requirement=best[2], via=g.component_ids[via],
                         role="equipment" if equipment else "input", share=float(g.group_share[grp]), k=k, f=best[0],
                         **common), via
-        f0, d0_now = float(self.base_terms.foreign[c]), float(self.base_terms.domestic[c])
+        d0_now = float(self.base_terms.domestic[c])
         lost_foreign, lost_domestic = f < f0, d < d0_now
         causes = self.causes(c)
         if lost_foreign and lost_domestic:

@@ -10,6 +10,8 @@ attribute                   type       meaning
 ``kind``                    string     ``country``, ``supplier`` or ``component``
 ``name``                    string     human name
 ``country``                 string     the node's country ("" for components)
+``owner``                   string     the country that controls a supplier (its ``owner``,
+                                       else its country; "" for other nodes)
 ``origin``                  string     ``home``, ``foreign`` or "" (components)
 ``sector``                  string     GB/T 4754 division of a component ("" otherwise)
 ``leader``                  string     a component's leading supply country ("" if none)
@@ -25,9 +27,15 @@ attribute                   type       meaning
 ``sources`` ``notes``       string     citations and notes, ``;``-joined
 ==========================  =========  ==================================================
 
-Edges carry ``type`` (string), ``share`` (double), ``any_of`` (boolean) and
-``group`` (integer requirement group, -1 for other edges). Missing numbers
-(the score of an unranked node, the share of a ``requires`` edge) are NaN in
+Edges carry ``type`` (string), ``share`` (double), ``any_of`` (boolean),
+``group`` (integer requirement group, -1 for other edges), ``role`` (string:
+``input`` or ``equipment`` on ``requires`` edges, "" on others) and
+``lifetime_years`` (double: the service life of equipment). ``share`` is the
+supply share on a ``supplies`` edge and, on a ``requires`` edge, the
+requirement's share (the fraction of the user's home production that needs
+it; 1 by default); every member edge of a group carries the group's values.
+Missing numbers (the score of an unranked node, the share of a
+``located_in`` edge, the lifetime of an input) are NaN in
 GraphML and GEXF, an empty cell in CSV and ``null`` in the JSON formats (JSON
 has no NaN); strings are never missing, only empty. The graph attribute
 ``home`` names the point of view. GEXF reserves the edge attribute ``type``
@@ -66,15 +74,15 @@ import networkx as nx
 from chainmap.errors import OutputError
 from chainmap.graph import SupplyGraph
 from chainmap.io.atomic import check_output, write_bytes_atomic, write_text_atomic
-from chainmap.model.schema import is_any_of, requirement_members
+from chainmap.model.schema import Requirement, is_any_of, requirement_members
 
 __all__ = ["EDGE_FIELDS", "FORMATS", "NODE_FIELDS", "export", "export_graph"]
 
 FORMATS = ("graphml", "gexf", "cytoscape", "csv", "json")
-NODE_FIELDS = ("kind", "name", "country", "origin", "sector", "leader", "spof", "spof_targets", "bottleneck",
+NODE_FIELDS = ("kind", "name", "country", "owner", "origin", "sector", "leader", "spof", "spof_targets", "bottleneck",
                "bottleneck_reasons", "bottleneck_hits", "rank", "score", "impact", "exposure", "gap", "urgency",
                "sources", "notes")
-EDGE_FIELDS = ("type", "share", "any_of", "group")
+EDGE_FIELDS = ("type", "share", "any_of", "group", "role", "lifetime_years")
 FLOAT_FIELDS = ("score", "impact", "exposure", "gap", "urgency")
 
 
@@ -84,9 +92,11 @@ def export_graph(graph: SupplyGraph) -> nx.MultiDiGraph:
 
     facts = node_facts(graph)
     out = nx.MultiDiGraph(home=graph.home)
+    owners = {sid: graph.country_ids[int(graph.supplier_owner[i])] for i, sid in enumerate(graph.supplier_ids)}
     for node in graph.ids:
         f = facts[node]
-        out.add_node(node, kind=f.kind, name=f.name, country=f.country, origin=f.origin, sector=f.sector,
+        out.add_node(node, kind=f.kind, name=f.name, country=f.country, owner=owners.get(node, ""), origin=f.origin,
+                     sector=f.sector,
                      leader=f.leader, spof=f.spof, spof_targets=";".join(f.spof_targets), bottleneck=f.bottleneck,
                      bottleneck_reasons=";".join(f.bottleneck_reasons), bottleneck_hits=";".join(f.bottleneck_hits),
                      rank=int(f.rank), score=float(f.score), impact=float(f.impact), exposure=float(f.exposure),
@@ -94,16 +104,21 @@ def export_graph(graph: SupplyGraph) -> nx.MultiDiGraph:
                      notes=";".join(f.notes))
     nan = float("nan")
     for sid in graph.supplier_ids:
-        out.add_edge(graph.suppliers[sid].country, sid, type="located_in", share=nan, any_of=False, group=-1)
+        out.add_edge(graph.suppliers[sid].country, sid, type="located_in", share=nan, any_of=False, group=-1,
+                     role="", lifetime_years=nan)
     for cid in graph.component_ids:
         comp = graph.components[cid]
         for entry in sorted(comp.suppliers, key=lambda e: (e.supplier or "", e.country or "")):
             out.add_edge(entry.supplier or entry.country, cid, type="supplies", share=float(entry.share),
-                         any_of=False, group=-1)
+                         any_of=False, group=-1, role="", lifetime_years=nan)
         for g, req in enumerate(comp.requires):
-            members = requirement_members(req)
-            for m in members:
-                out.add_edge(m, cid, type="requires", share=nan, any_of=is_any_of(req), group=g)
+            mapping = req if isinstance(req, Requirement) else None
+            equipment = mapping is not None and mapping.role == "equipment"
+            share = float(mapping.share) if mapping is not None else 1.0
+            lifetime = float(mapping.lifetime) if mapping is not None and equipment else nan
+            for m in requirement_members(req):
+                out.add_edge(m, cid, type="requires", share=share, any_of=is_any_of(req), group=g,
+                             role="equipment" if equipment else "input", lifetime_years=lifetime)
     return out
 
 

@@ -11,11 +11,19 @@
   are chosen preferentially, so fan-out is heavy-tailed;
 - a few back edges (a part that needs a machine that needs the part) make
   small cycles;
+- semantics v2 (DESIGN "Semantics (v2)"): about 15% of requirement groups
+  are ``equipment`` (service lives of 5 to 25 years; the back edges of the
+  cycles are machines too) and about 15% bind only part of the parent's
+  production (``share`` 0.05..0.95); empty cells are the defaults (input,
+  share 1, 10 years);
 - supply entries (about 2.5 per component) name suppliers chosen with a
   Zipf-like popularity (a few firms supply a great many components) or whole
-  countries (raw materials), with random shares summing to at most 1;
+  countries (raw materials). About 85% of the supply mixes are complete
+  (shares rounded up, so they sum to at least 1 exactly); the others list
+  60-95% of supply and leave an *unlisted* remainder of unknown origin;
 - suppliers sit in ~60 countries with a realistic concentration (a handful of
-  countries host most firms); home is CN;
+  countries host most firms); about 8% are owned by another country than the
+  one they produce in (``owner``); home is CN;
 - some components have domestic alternatives, values, stock and recovery days.
 
 About 5 edges per component: ``--components 1000000`` gives roughly 5M edges.
@@ -88,6 +96,7 @@ def generate(n_components: int, seed: int = 0, progress: Progress | None = None)
     if n_components < 10:
         raise ValueError("--components must be at least 10")
     rng = np.random.default_rng(seed)
+    rng2 = np.random.default_rng([seed, 2])  # the v2 fields, drawn apart so the v1 structure stays as it was
     say = progress or (lambda _step, _frac: None)
     n = n_components
     width = len(str(n - 1))
@@ -104,8 +113,13 @@ def generate(n_components: int, seed: int = 0, progress: Progress | None = None)
     n_sup = max(5, n // 8)
     sup_country_idx = rng.choice(n_countries, size=n_sup, p=cweights)
     sup_ids = _ids("f", n_sup, len(str(n_sup - 1)))
+    owner_idx = rng2.choice(n_countries, size=n_sup, p=cweights)
+    foreign_owned = (rng2.random(n_sup) < 0.08) & (owner_idx != sup_country_idx)
+    none_s = np.full(n_sup, None, dtype=object)
     suppliers = {"id": sup_ids, "name": _ids("Firm ", n_sup, 1),
-                 "country": pa.array(np.array(codes, dtype=object)[sup_country_idx])}
+                 "country": pa.array(np.array(codes, dtype=object)[sup_country_idx]),
+                 "owner": pa.array(np.where(foreign_owned, np.array(codes, dtype=object)[owner_idx], none_s),
+                                   type=pa.string())}
     say("suppliers", 0.1)
     # tiers: component i's tier by position (ids are in tier order)
     counts = np.floor(TIER_FRACTIONS * n).astype(np.int64)
@@ -152,9 +166,22 @@ def generate(n_components: int, seed: int = 0, progress: Progress | None = None)
         m_any = np.concatenate((g_any[m_group], np.zeros(a_nodes.size, dtype=bool)))
     else:
         m_any = g_any[m_group]
+    # v2: equipment (with a service life) and partial requirements, per group; back edges are machines
+    n_g = g_owner.size
+    g_equipment = rng2.random(n_g) < 0.15
+    g_lifetime = rng2.choice(np.array([5.0, 8.0, 10.0, 12.0, 15.0, 20.0, 25.0]), size=n_g)
+    g_share = np.where(rng2.random(n_g) < 0.15, np.round(rng2.uniform(0.05, 0.95, n_g), 2), np.nan)
+    n_extra = m_owner.size - m_group.size
+    m_equipment = np.concatenate((g_equipment[m_group], np.ones(n_extra, dtype=bool)))
+    m_lifetime = np.concatenate((g_lifetime[m_group], np.full(n_extra, 20.0)))
+    m_share = np.concatenate((g_share[m_group], np.full(n_extra, np.nan)))
+    none_m = np.full(m_owner.size, None, dtype=object)
     comp_ids = _ids("c", n, width)
     requires = {"component": comp_ids.take(pa.array(m_owner)), "group": m_label.astype(np.int64),
-                "member": comp_ids.take(pa.array(members)), "any_of": m_any}
+                "member": comp_ids.take(pa.array(members)), "any_of": m_any,
+                "role": pa.array(np.where(m_equipment, "equipment", none_m), type=pa.string()),
+                "lifetime_years": pa.array(np.where(m_equipment, m_lifetime, np.nan), from_pandas=True),
+                "share": pa.array(m_share, from_pandas=True)}
     # supply entries: raw materials mostly by country, others by firms
     n_entries = np.where(tier == top, rng.integers(0, 2, n), 1 + rng.poisson(1.5, n))
     e_comp = np.repeat(np.arange(n), n_entries)
@@ -163,9 +190,16 @@ def generate(n_components: int, seed: int = 0, progress: Progress | None = None)
     e_cty = rng.choice(n_countries, size=e_comp.size, p=cweights)
     raw = rng.gamma(0.7, 1.0, e_comp.size) + 1e-3
     total = np.bincount(e_comp, weights=raw, minlength=n)
-    coverage = np.where(rng.random(n) < 0.8, 1.0, rng.uniform(0.6, 1.0, n))
-    share = np.round(raw / total[e_comp] * coverage[e_comp], 4)
+    frac = raw / total[e_comp]
+    # complete mixes: shares rounded up, so they sum to at least 1 (no spurious unlisted remainder of 1e-16);
+    # the others list 60-95% of supply and leave an unlisted remainder
+    complete = rng2.random(n) >= 0.15
+    coverage = rng2.uniform(0.6, 0.95, n)
+    share = np.where(complete[e_comp], np.ceil(frac * 1e4 - 1e-9) / 1e4, np.round(frac * coverage[e_comp], 4))
     share = np.clip(share, 0.0001, 1.0)  # no zero shares: every listed entry counts
+    sums = np.bincount(e_comp, weights=share, minlength=n)
+    short = np.flatnonzero(complete & (sums < 1.0 + 5e-5) & (n_entries > 1))
+    share[np.searchsorted(e_comp, short)] += 1e-4  # first entry; makes the sum >= 1 whatever the float rounding
     none = np.full(e_comp.size, None, dtype=object)
     sup_col = pa.array(np.where(by_country, none, np.asarray(sup_ids.to_numpy(zero_copy_only=False))[e_sup]),
                        type=pa.string())
@@ -197,7 +231,7 @@ def generate(n_components: int, seed: int = 0, progress: Progress | None = None)
                     "09": "Non-ferrous metal mining", "10": "Non-metallic mineral mining"}
     sectors = {"code": sorted(set(SECTOR_CODES)), "name": [sector_names.get(c, f"Division {c}")
                                                            for c in sorted(set(SECTOR_CODES))]}
-    settings = {"key": ["home"], "value": ["CN"]}
+    settings = {"key": ["home", "view", "unlisted_risk"], "value": ["CN", "home", "0.5"]}
     say("done", 1.0)
     return {"countries": countries, "suppliers": suppliers, "components": components, "requires": requires,
             "supplies": supplies, "alternatives": alternatives, "sectors": sectors, "settings": settings}
