@@ -12,6 +12,7 @@ the part done (and reported as such).
 from __future__ import annotations
 
 import csv
+import math
 import time
 from collections.abc import Callable, Iterable
 from itertools import combinations
@@ -32,26 +33,44 @@ def _rows(path: Path) -> Iterable[dict[str, str]]:
         yield from csv.DictReader(handle)
 
 
+DOWN = 1e-12
+"""Availabilities at or below this count as 0 (a loop's geometric decay), as in the library."""
+YEAR = 365.0
+HORIZON = 365.0
+"""Default horizon of the analyses that print impacts (days)."""
+LONG = math.inf
+
+
 class Ref:
-    """A columnar graph loaded into networkx, with the analyses as plain Python."""
+    """A columnar graph loaded into networkx, with the analyses (semantics v2) as plain Python.
+
+    Per component: ``entries`` (supplier or None, country, share), ``groups``
+    (label -> members, weight share, equipment, lifetime), the normaliser
+    ``norm = max(T, 1)``, the unlisted remainder ``u`` and ``d0``.
+    """
 
     def __init__(self, folder: str | Path) -> None:
         folder = Path(folder)
         g = nx.DiGraph()
         self.home = "CN"
+        self.view = "home"
         for row in _rows(folder / "settings.csv"):
             if row["key"] == "home":
                 self.home = row["value"]
+            elif row["key"] == "view" and row["value"]:
+                self.view = row["value"]
         for row in _rows(folder / "countries.csv"):
             g.add_node(row["id"], kind="country", name=row["name"], risk=float(row["risk"]) if row["risk"] else None)
         for row in _rows(folder / "suppliers.csv"):
-            g.add_node(row["id"], kind="supplier", name=row["name"], country=row["country"])
+            g.add_node(row["id"], kind="supplier", name=row["name"], country=row["country"],
+                       owner=row.get("owner") or row["country"])
             g.add_edge(row["country"], row["id"], type="located_in")
         self.products: list[str] = []
         for row in _rows(folder / "components.csv"):
             value = float(row["value"]) if row.get("value") else 1.0
+            stock = float(row["stock_days"]) if row.get("stock_days") else None
             g.add_node(row["id"], kind="component", name=row["name"], sector=row.get("sector") or None,
-                       value=value, entries=[], groups={})
+                       value=value, stock=stock, entries=[], groups={})
             if row.get("product") == "true":
                 self.products.append(row["id"])
         self.products.sort()
@@ -63,8 +82,20 @@ class Ref:
             g.add_edge(supplier or country, row["component"], type="supplies")
         for row in _rows(folder / "requires.csv"):
             node = g.nodes[row["component"]]
-            node["groups"].setdefault(row["group"], set()).add(row["member"])
+            group = node["groups"].setdefault(row["group"], {
+                "members": set(), "share": float(row["share"]) if row.get("share") else 1.0,
+                "equipment": row.get("role") == "equipment",
+                "lifetime": float(row["lifetime_years"]) if row.get("lifetime_years") else 10.0})
+            group["members"].add(row["member"])
             g.add_edge(row["member"], row["component"], type="requires")
+        for _, data in g.nodes(data=True):
+            if data["kind"] != "component":
+                continue
+            total = sum(share for _, _, share in data["entries"])
+            data["norm"] = max(total, 1.0)
+            data["u"] = max(1.0 - total, 0.0) if data["entries"] else 0.0
+            data["d0"] = (sum(share for _, k, share in data["entries"] if k == self.home) / data["norm"]
+                          if data["entries"] else 1.0)
         self.g = g
         comps = [n for n, d in g.nodes(data=True) if d["kind"] == "component"]
         self.comps = comps
@@ -75,73 +106,145 @@ class Ref:
 
     # -- availability -----------------------------------------------------------------
 
-    def supply(self, c: str, removed: set[str]) -> float:
-        entries = self.g.nodes[c]["entries"]
-        if not entries:
-            return 1.0
-        num = sum(share for sup, cty, share in entries if sup not in removed and cty not in removed)
-        den = sum(share for _, _, share in entries)
-        return num / den
+    def entry_up(self, supplier: str | None, country: str, removed: set[str], reach: str = "location") -> bool:
+        """``cap(e) > 0`` for removals only (capacities 0 or 1)."""
+        if country in removed or (supplier is not None and supplier in removed):
+            return False
+        return not (supplier is not None and reach == "owner" and self.g.nodes[supplier]["owner"] in removed)
 
-    def _value(self, c: str, a: dict[str, float], removed: set[str]) -> float:
+    def supply_terms(self, c: str, removed: set[str], reach: str = "location",
+                     cut_foreign: bool = False) -> tuple[float, float]:
+        """``(F, D)`` of ``c``: foreign (unlisted included) and domestic supply left."""
+        data = self.g.nodes[c]
+        if not data["entries"]:
+            return 0.0, 1.0
+        foreign = domestic = 0.0
+        for sup, cty, share in data["entries"]:
+            if not self.entry_up(sup, cty, removed, reach):
+                continue
+            if cty == self.home:
+                domestic += share
+            else:
+                foreign += share
+        unlisted = 0.0 if "unlisted" in removed else data["u"]
+        if cut_foreign:
+            return 0.0, domestic / data["norm"]
+        return foreign / data["norm"] + unlisted, domestic / data["norm"]
+
+    def _value(self, c: str, a: dict[str, float], removed: set[str], horizon: float = HORIZON,
+               reach: str = "location", cut_foreign: str | None = None) -> float:
         if c in removed:
             return 0.0
-        value = self.supply(c, removed)
-        for members in self.g.nodes[c]["groups"].values():
-            value = min(value, max(a[m] for m in members))
-        return value
+        data = self.g.nodes[c]
+        foreign, domestic = self.supply_terms(c, removed, reach, c == cut_foreign)
+        limit = 1.0
+        for group in data["groups"].values():
+            k = 1.0
+            if group["equipment"] and not math.isinf(horizon):
+                k = min(1.0, horizon / (YEAR * group["lifetime"]))
+            limit = min(limit, 1.0 - group["share"] * k * (1.0 - max(a[m] for m in group["members"])))
+        if self.view == "home":
+            x = foreign + min(domestic, limit * data["d0"])
+        else:
+            x = min(foreign + domestic, limit)
+        cover = 0.0 if math.isinf(horizon) or data["stock"] is None else data["stock"] / horizon
+        return min(1.0, x + cover)
 
     def availability(self, removed: set[str], within: set[str] | None = None,
-                     start: dict[str, float] | None = None) -> dict[str, float]:
-        """Greatest fixed point by SCCs in topological order (removals only: capacities 0 or 1)."""
+                     start: dict[str, float] | None = None, horizon: float = HORIZON, reach: str = "location",
+                     cut_foreign: str | None = None) -> dict[str, float]:
+        """Greatest fixed point by SCCs in topological order (removals only: capacities 0 or 1).
+
+        A cycle is iterated from 1 (Kleene) until nothing changes by more than
+        1e-18 (a loop of gain below 1 converges geometrically).
+        """
         a: dict[str, float] = dict(start) if start else {}
         for members, cyclic in zip(self.order, self.cyclic, strict=True):
             if within is not None and members[0] not in within:
                 continue
             if not cyclic:
-                a[members[0]] = self._value(members[0], a, removed)
+                a[members[0]] = self._value(members[0], a, removed, horizon, reach, cut_foreign)
                 continue
             for m in members:
                 a[m] = 1.0
-            changed = True
-            while changed:
-                changed = False
+            for _ in range(1_000_000):
+                change = 0.0
                 for m in members:
-                    v = self._value(m, a, removed)
-                    if v != a[m]:
-                        a[m] = v
-                        changed = True
+                    v = self._value(m, a, removed, horizon, reach, cut_foreign)
+                    change = max(change, abs(v - a[m]))
+                    a[m] = v
+                if change <= 1e-18:
+                    break
         return a
 
     # -- analyses -----------------------------------------------------------------------
 
-    def kill_sets(self, removed: set[str], within: set[str] | None, kinds: set[str]) -> dict[str, set[str] | None]:
-        up = self.availability(removed, within)
+    def _entry_kill(self, sup: str | None, cty: str, reach: str) -> set[str]:
+        if sup is None:
+            return {cty}
+        owner = self.g.nodes[sup]["owner"]
+        return {sup, cty, owner} if reach == "owner" else {sup, cty}
+
+    def kill_sets(self, removed: set[str], within: set[str] | None, kinds: set[str],
+                  reach: str = "location") -> dict[str, set[str] | None]:
+        """Per component (up at horizon long), the nodes of ``kinds`` whose removal takes it down; None: down.
+
+        ``None`` inside the equations stands for "every node"::
+
+            K(c) = {c} | (Kf & (Kd | Kr))     Kr = union over hard groups of the meet of the members' K
+        """
+        up = self.availability(removed, within, horizon=LONG, reach=reach)
         kill: dict[str, set[str] | None] = {}
         g = self.g
+        Everything = None
+
+        def meet(sets: list[set[str]]) -> set[str] | None:
+            if not sets:
+                return Everything
+            acc = set(sets[0])
+            for x in sets[1:]:
+                acc &= x
+            return acc
+
+        def inter(x: set[str] | None, y: set[str] | None) -> set[str] | None:
+            return y if x is None else x if y is None else x & y
+
+        def union(x: set[str] | None, y: set[str] | None) -> set[str] | None:
+            return None if x is None or y is None else x | y
+
+        terms: dict[str, tuple[set[str] | None, set[str] | None]] = {}
+        for c in self.comps if within is None else within:
+            data = g.nodes[c]
+            live = [(s, k) for s, k, share in data["entries"] if share > 0 and self.entry_up(s, k, removed, reach)]
+            if not data["entries"]:
+                kf, kd = Everything, set()
+            else:
+                has_unlisted = data["u"] > 0 and "unlisted" not in removed
+                foreign = [self._entry_kill(s, k, reach) for s, k in live if k != self.home]
+                domestic = [self._entry_kill(s, k, reach) for s, k in live if k == self.home]
+                if self.view == "home":
+                    kf, kd = (set() if has_unlisted else meet(foreign)), meet(domestic)
+                else:
+                    kf, kd = Everything, (set() if has_unlisted else meet(foreign + domestic))
+            terms[c] = (kf, kd)
 
         def evaluate(c: str) -> set[str]:
-            acc = {c} if "component" in kinds else set()
-            live = [(s, k) for s, k, share in g.nodes[c]["entries"] if share > 0 and s not in removed and k not in removed]
-            if live:
-                common = {x for x in live[0] if x is not None}
-                for s, k in live[1:]:
-                    common &= {s, k}
-                acc |= {x for x in common if g.nodes[x]["kind"] in kinds}
-            for members in g.nodes[c]["groups"].values():
-                inter: set[str] | None = None
-                for m in members:
-                    km = kill.get(m)
-                    if km is None:
-                        continue
-                    inter = set(km) if inter is None else inter & km
-                acc |= inter or set()
-            return acc
+            kf, kd = terms[c]
+            kr: set[str] | None = set()
+            for group in g.nodes[c]["groups"].values():
+                if group["share"] < 1.0:
+                    continue  # only a hard requirement can take its user down
+                acc: set[str] | None = Everything
+                for m in group["members"]:
+                    acc = inter(acc, kill.get(m))
+                kr = union(kr, acc)
+            out = inter(kf, union(kd, kr))
+            return {c} | (out if out is not None else set(self.g.nodes))
 
         for members, cyclic in zip(self.order, self.cyclic, strict=True):
             if within is not None and members[0] not in within:
                 continue
-            live = [m for m in members if up[m] > 0]
+            live = [m for m in members if up[m] > DOWN]
             for m in members:
                 kill[m] = None
             for m in live:
@@ -156,7 +259,27 @@ class Ref:
                         changed = True
                 if not cyclic:
                     break
-        return kill
+        if self.view == "home":
+            self._decay(kill, terms, removed, within, reach)
+        return {c: None if k is None else {x for x in k if g.nodes[x]["kind"] in kinds} for c, k in kill.items()}
+
+    def _decay(self, kill: dict[str, set[str] | None], terms: dict[str, tuple[set[str] | None, set[str] | None]],
+               removed: set[str], within: set[str] | None, reach: str) -> None:
+        """Removals that make a loop of hard requirements decay to 0 (``a <= D0 * a`` once its foreign supply
+        is cut): the nodes of ``Kf`` of a cycle member with ``D0 < 1``, checked by a full propagation."""
+        candidates: set[str] = set()
+        for members, cyclic in zip(self.order, self.cyclic, strict=True):
+            if not cyclic or (within is not None and members[0] not in within):
+                continue
+            for c in members:
+                kf = terms[c][0]
+                if kill[c] is not None and self.g.nodes[c]["d0"] < 1.0 and kf is not None:
+                    candidates |= kf | {c}
+        for v in sorted(candidates):
+            after = self.availability(removed | {v}, within, horizon=LONG, reach=reach)
+            for c, k in kill.items():
+                if k is not None and c != v and v not in k and after[c] <= DOWN:
+                    k.add(v)
 
     def spof(self, kinds: set[str], check: Callable[[], None]) -> dict[str, set[str]]:
         kill = self.kill_sets(set(), None, kinds)
@@ -170,10 +293,12 @@ class Ref:
         cone = self.upstream(t)
         relevant = {x for c in cone for s, k, _ in self.g.nodes[c]["entries"] for x in (s, k)
                     if x is not None and self.g.nodes[x]["kind"] in kinds}
+        if "component" in kinds:
+            relevant |= cone
         base = self.kill_sets(set(), cone, kinds)[t]
         if base is None:
             return set()
-        found = {frozenset([n]) for n in base & relevant}
+        found = {frozenset([n]) for n in (base & relevant) - {t}}
         for (r,) in combinations(sorted(relevant - {n for f in found for n in f}), 1):
             check()
             kill = self.kill_sets({r}, cone, kinds)[t]
@@ -183,8 +308,8 @@ class Ref:
                     found.add(cut)
         return found
 
-    def bottlenecks(self, threshold: float, check: Callable[[], None]) -> int:
-        base = self.availability(set())
+    def bottlenecks(self, threshold: float, check: Callable[[], None], horizon: float = HORIZON) -> int:
+        base = self.availability(set(), horizon=horizon)
         count = 0
         for node, data in self.g.nodes(data=True):
             if data["kind"] == "component":
@@ -193,42 +318,27 @@ class Ref:
             if country == self.home:
                 continue
             check()
-            after = self.availability({node})
+            after = self.availability({node}, horizon=horizon)
             if any(base[p] - after[p] >= threshold - 1e-12 for p in self.products):
                 count += 1
         return count
 
-    def priorities(self, check: Callable[[], None]) -> int:
-        """Impact of cutting each component's foreign supply, re-evaluating its downstream cone only."""
-        base = self.availability(set())
+    def priority_candidates(self) -> list[str]:
+        """Components with some foreign supply: a foreign entry of positive share, or an unlisted remainder."""
+        return [c for c in self.comps if self.g.nodes[c]["u"] > 0
+                or any(k != self.home and share > 0 for _, k, share in self.g.nodes[c]["entries"])]
+
+    def priorities(self, check: Callable[[], None], horizon: float = HORIZON) -> int:
+        """Impact of cutting each component's foreign supply (unlisted included) at ``horizon``,
+        re-evaluating its downstream cone only."""
+        base = self.availability(set(), horizon=horizon)
         comp_graph = self.g.subgraph(self.comps)
         total_value = sum(self.g.nodes[p]["value"] for p in self.products) or 1.0
         count = 0
-        for c in self.comps:
-            entries = self.g.nodes[c]["entries"]
-            if not any(k != self.home and share > 0 for _, k, share in entries):
-                continue
+        for c in self.priority_candidates():
             check()
             cone = nx.descendants(comp_graph, c) | {c}
-            total = sum(share for _, _, share in entries)
-            domestic = sum(share for _, k, share in entries if k == self.home or share <= 0)
-            a = dict(base)
-            for members, cyclic in zip(self.order, self.cyclic, strict=True):
-                if members[0] not in cone:
-                    continue
-                if cyclic:
-                    for m in members:
-                        a[m] = 1.0
-                changed = True
-                while changed:
-                    changed = False
-                    for m in members:
-                        value = domestic / total if m == c else self.supply(m, set())
-                        for group in self.g.nodes[m]["groups"].values():
-                            value = min(value, max(a[x] for x in group))
-                        if value != a.get(m):
-                            a[m] = value
-                            changed = cyclic
+            a = self.availability(set(), cone, start=base, horizon=horizon, cut_foreign=c)
             _ = sum(self.g.nodes[p]["value"] * (base[p] - a[p]) for p in self.products if p in cone) / total_value
             count += 1
         return count

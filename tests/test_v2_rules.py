@@ -209,3 +209,17 @@ def test_bloc_limits_its_members(avail):
     # both members at 0: F = 0, D = 0 -> 0.  bloc 0.5 and US 0.2 (lower wins): F = 0.5*0.2 + 0.5*0.5 = 0.35.
     assert avail(spec, {"g2": 0.0})["c"] == pytest.approx(0.0, abs=1e-12)
     assert avail(spec, {"g2": 0.5, "US": 0.2})["c"] == pytest.approx(0.35, abs=1e-12)
+
+
+def test_shares_summing_to_one_leave_no_unlisted_supply():
+    # CN 0.7 + 0.2 + 0.1 = 1 (0.9999999999999999 in float): no unlisted remainder, so CN is the
+    # only source and a SPOF of c (structural: removing CN leaves a = 0 up to rounding).
+    from chainmap.analysis.cuts import cut_sets
+    from chainmap.analysis.spof import spof_sets
+    from chainmap.graph import SupplyGraph
+
+    spec = make([{"id": "c", "suppliers": [{"country": "CN", "share": s} for s in (0.7, 0.2, 0.1)]}])
+    assert oracle.spof(spec, "c", ("country",)) == {"CN"}
+    graph = SupplyGraph.from_spec(spec)
+    assert spof_sets(graph, ["c"], ("country",))["c"] == {"CN"}
+    assert [set(c.nodes) for c in cut_sets(graph, "c", max_order=1, kinds=("country",))] == [{"CN"}]
