@@ -143,10 +143,8 @@ class Ref:
             if group["equipment"] and not math.isinf(horizon):
                 k = min(1.0, horizon / (YEAR * group["lifetime"]))
             limit = min(limit, 1.0 - group["share"] * k * (1.0 - max(a[m] for m in group["members"])))
-        if self.view == "home":
-            x = foreign + min(domestic, limit * data["d0"])
-        else:
-            x = min(foreign + domestic, limit)
+        home_view = self.view == "home"
+        x = foreign + min(domestic, limit * data["d0"]) if home_view else min(foreign + domestic, limit)
         cover = 0.0 if math.isinf(horizon) or data["stock"] is None else data["stock"] / horizon
         return min(1.0, x + cover)
 

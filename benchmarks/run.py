@@ -175,16 +175,22 @@ def child_scram(n: int, folder: str, out_dir: str) -> dict[str, Any]:
     import chainmap
 
     graph = chainmap.load(folder)
-    # a product whose upstream cone has no cycle (fault trees must be acyclic)
+    # a product whose upstream cone has no cycle (fault trees must be acyclic) and that some set of countries
+    # can take down (v2: an unlisted remainder or partial requirements keep many products up whatever is cut)
+    from chainmap.analysis.propagate import availability
+    from chainmap.analysis.scenario import capacities
+
     membership, cyclic = graph.scc
+    no_country = availability(graph, capacities(graph, chainmap.Scenario(remove=tuple(graph.country_ids),
+                                                                         horizon="long")))
     target = None
-    for p in sorted(graph.products, key=lambda p: -graph.upstream_of([graph.component_of[p]]).size)[:200]:
+    for p in sorted(graph.products, key=lambda p: -graph.upstream_of([graph.component_of[p]]).size):
         cone = graph.upstream_of([graph.component_of[p]])
-        if not cyclic[membership[cone]].any():
+        if no_country[graph.component_of[p]] <= 1e-12 and not cyclic[membership[cone]].any():
             target = p
             break
     if target is None:
-        return {"skipped": "no product with an acyclic upstream cone"}
+        return {"skipped": "no product with an acyclic upstream cone that countries can take down"}
     t = graph.component_of[target]
     cone = graph.upstream_of([t]).tolist()
     ids = graph.component_ids
@@ -270,7 +276,10 @@ def child_scram(n: int, folder: str, out_dir: str) -> dict[str, Any]:
     if proc.returncode != 0:
         return {"skipped": f"scram failed: {proc.stderr.strip()[:300]}"}
     scram_sets = set()
-    for product in ET.parse(report).getroot().iter("product"):
+    # one sum of products per top gate: gates no other gate references (v2 leaves some, e.g. behind a
+    # partial requirement) are tops of their own; only the target's counts
+    tops = [sop for sop in ET.parse(report).getroot().iter("sum-of-products") if sop.get("name") == "top"]
+    for product in (p for sop in tops for p in sop.iter("product")):
         names = sorted(e.get("name", "").removeprefix("country_") for e in product.iter("basic-event"))
         scram_sets.add(tuple(names))
     start = time.perf_counter()

@@ -60,7 +60,7 @@ def entry_terms(spec: GraphSpec, caps: dict[str, float], reach: str = "location"
         total = 0.0
         for e in comp.suppliers:
             total += e.share
-        unlisted = 1.0 - total if total < 1 else 0.0
+        unlisted = 1.0 - total if 1.0 - total > 1e-9 else 0.0  # rounding (0.2 + 0.7 + 0.1) is no remainder
         d0 = d = f = 0.0  # sums of listed shares, divided by T (when T > 1) at the end
         for e in comp.suppliers:
             share = e.share
@@ -79,7 +79,7 @@ def entry_terms(spec: GraphSpec, caps: dict[str, float], reach: str = "location"
                 d += share * cap_e
             else:
                 f += share * cap_e
-        if total > 1:  # divide the sums (not each share): an all-domestic mix keeps D0 = 1 exactly
+        if total >= 1 - 1e-9:  # T >= 1 up to rounding: divide the sums (not each share): an all-domestic mix keeps D0 = 1 exactly
             d0, d, f = d0 / total, d / total, f / total
         f += unlisted * cap.get(UNLISTED, 1.0)
         out[comp.id] = (d0, d, f)

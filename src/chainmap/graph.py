@@ -68,6 +68,9 @@ COUNTRY, SUPPLIER, COMPONENT = 0, 1, 2
 KINDS = ("country", "supplier", "component")
 Kind = Literal["country", "supplier", "component"]
 
+UNLISTED_TOLERANCE = 1e-9
+"""Listed shares summing to at least ``1 - UNLISTED_TOLERANCE`` leave no unlisted remainder."""
+
 IntArray = NDArray[np.int64]
 FloatArray = NDArray[np.float64]
 
@@ -378,10 +381,12 @@ class SupplyGraph:
 
     @cached_property
     def supply_norm(self) -> FloatArray:
-        """``max(T, 1)`` per component: sums of shares are divided by it (DESIGN: shares above 1 are
-        normalised). Sums are taken first and divided once, so an all-domestic list gives ``D0 = 1``
+        """``T`` where ``T >= 1`` (within :data:`UNLISTED_TOLERANCE`), else 1, per component: sums of
+        shares are divided by it (DESIGN: shares above 1 are normalised; a sum short of 1 by rounding
+        only is normalised too, so it leaves no remainder). Sums are taken first and divided once, so an all-domestic list gives ``D0 = 1``
         exactly (a loop of gain 1 must not decay through rounding)."""
-        return np.maximum(self.listed_share, 1.0)
+        total = self.listed_share
+        return np.where(total >= 1.0 - UNLISTED_TOLERANCE, np.maximum(total, 1e-300), 1.0)
 
     @cached_property
     def entry_norm_share(self) -> FloatArray:
@@ -390,8 +395,13 @@ class SupplyGraph:
 
     @cached_property
     def unlisted_share(self) -> FloatArray:
-        """``u = 1 - T`` where listed shares sum below 1: supply of unknown (foreign) origin."""
-        return np.where(self.has_entries, np.maximum(1.0 - self.listed_share, 0.0), 0.0)
+        """``u = 1 - T`` where listed shares sum below 1: supply of unknown (foreign) origin.
+
+        A remainder below :data:`UNLISTED_TOLERANCE` is rounding (0.2 + 0.7 + 0.1 sums to
+        0.9999999999999999), not supply: it is 0.
+        """
+        rest = 1.0 - self.listed_share
+        return np.where(self.has_entries & (rest > UNLISTED_TOLERANCE), rest, 0.0)
 
     @cached_property
     def entry_domestic(self) -> NDArray[np.bool_]:
