@@ -39,6 +39,8 @@ YEAR = 365.0
 HORIZON = 365.0
 """Default horizon of the analyses that print impacts (days)."""
 LONG = math.inf
+UNLISTED_TOLERANCE = 1e-9
+"""A remainder of supply below this is rounding, not unlisted supply (as in the library)."""
 
 
 class Ref:
@@ -92,8 +94,9 @@ class Ref:
             if data["kind"] != "component":
                 continue
             total = sum(share for _, _, share in data["entries"])
-            data["norm"] = max(total, 1.0)
-            data["u"] = max(1.0 - total, 0.0) if data["entries"] else 0.0
+            # a sum short of 1 by rounding only (UNLISTED_TOLERANCE) is normalised and leaves no remainder
+            data["norm"] = total if total >= 1.0 - UNLISTED_TOLERANCE else 1.0
+            data["u"] = 1.0 - total if data["entries"] and 1.0 - total > UNLISTED_TOLERANCE else 0.0
             data["d0"] = (sum(share for _, k, share in data["entries"] if k == self.home) / data["norm"]
                           if data["entries"] else 1.0)
         self.g = g

@@ -6,8 +6,8 @@ at the removed or limited nodes behind the lost entries), the component's
 own capacity (it ends there too), or the requirement whose ``f`` is the
 minimum (the chain goes on at the member that sets that group's value).
 In view ``home``, where ``x = F + min(D, R * D0)`` adds two terms, the chain
-follows the requirement only when it costs more than the lost imports
-(``D0 - R * D0 > F0 - F``). Ties are broken by id, preferring a member not
+follows the requirement whenever it sets the home part (``R * D0 < D``); a
+step that also lost imports names their causes too. Ties are broken by id, preferring a member not
 yet on the chain (inside a cycle several requirements tie). A step whose
 ``a`` is at its baseline ends the chain (nothing to explain), and so does a
 component already on the chain (a cycle).
@@ -93,8 +93,9 @@ class Explanation:
         for depth, s in enumerate(self.steps):
             pad = "  " * depth + "└ "
             if s.term == "requirement":
+                lost = f"; imports {s.foreign:.3f} <- {', '.join(s.causes)}" if s.causes else ""
                 lines.append(f"{pad}{s.component} {s.availability:.3f}: needs {s.via} ({s.role}, share {s.share:g}, "
-                             f"k {s.k:.3g}) f = {s.f:.3f}")
+                             f"k {s.k:.3g}) f = {s.f:.3f}{lost}")
             else:
                 causes = f" <- {', '.join(s.causes)}" if s.causes else ""
                 lines.append(f"{pad}{s.component} {s.availability:.3f}: {s.term} (foreign {s.foreign:.3f}, "
@@ -197,17 +198,18 @@ class _Walker:
         if self.caps.component[c] < 1.0:
             return Step(term="capacity", causes=[g.component_ids[c]], **common), None
         f0 = float(self.base_terms.foreign[c])
-        # view home, x = F + min(D, R * D0): follow the requirement when it costs more than the lost imports
-        home_binds = req * d0 < d and d0 - req * d0 > f0 - f
-        binds_requirement = home_binds if self.home_view else req < f + d
+        # view home, x = F + min(D, R * D0): the requirement sets the home part when R * D0 < D;
+        # lost imports, if any, are named on the same step
+        binds_requirement = req * d0 < d if self.home_view else req < f + d
         if binds_requirement and best is not None:
             grp, via = best[3], best[4]
             equipment = bool(g.group_equipment[grp])
             k = 1.0 if not equipment or math.isinf(self.caps.horizon) else min(
                 1.0, self.caps.horizon / (365.0 * float(g.group_lifetime[grp])))
+            lost = self.causes(c) if f < f0 else []
             return Step(term="requirement", requirement=best[2], via=g.component_ids[via],
                         role="equipment" if equipment else "input", share=float(g.group_share[grp]), k=k, f=best[0],
-                        **common), via
+                        causes=lost, **common), via
         d0_now = float(self.base_terms.domestic[c])
         lost_foreign, lost_domestic = f < f0, d < d0_now
         causes = self.causes(c)
