@@ -48,7 +48,7 @@ class Ref:
 
     Per component: ``entries`` (supplier or None, country, share), ``groups``
     (label -> members, weight share, equipment, lifetime), the normaliser
-    ``norm = max(T, 1)``, the unlisted remainder ``u`` and ``d0``.
+    ``norm`` (``T`` when ``T >= 1`` up to rounding, else 1), the unlisted remainder ``u`` and ``d0``.
     """
 
     def __init__(self, folder: str | Path) -> None:
