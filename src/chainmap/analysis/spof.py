@@ -448,10 +448,10 @@ def _with_decay(graph: SupplyGraph, caps: Capacities, targets: IntArray, wanted:
             continue
         trial = caps.copy()
         _remove_vertex(graph, trial, v)
-        a = availability(graph, trial, steps=cone.steps)
-        for k, t in enumerate(targets.tolist()):
+        down = np.flatnonzero(~is_up(availability(graph, trial, steps=cone.steps)[targets]))
+        for k in down.tolist():
             got = out[k]
-            if got is None or v == offset + t or is_up(a[t:t + 1])[0] or v in set(got.tolist()):
+            if got is None or v == offset + int(targets[k]) or v in set(got.tolist()):
                 continue
             out[k] = np.array(sorted([*got.tolist(), v]), dtype=np.int64)
     return out
