@@ -25,7 +25,7 @@ import numpy as np
 from chainmap.analysis.concentration import concentration
 from chainmap.analysis.incremental import Incremental
 from chainmap.analysis.scenario import Scenario, capacities
-from chainmap.graph import IntArray, SupplyGraph
+from chainmap.graph import FloatArray, IntArray, SupplyGraph
 
 __all__ = ["Bottleneck", "bottlenecks", "downstream_products"]
 
@@ -104,7 +104,7 @@ def bottlenecks(
         for node in wanted:
             graph.kind(node)  # UnknownNodeError for an unknown id
         tried = [t for t in tried if t[1] in wanted]
-    chain_length = _ChainLength(graph, scenario)
+    chain_length = _ChainLength(graph, scenario, inc.base)
     dense = threshold - 1e-12 <= 0.0  # then products that do not move are hits too
     feeds_product = np.zeros(graph.n_components, dtype=bool)  # a removal elsewhere cannot move any product
     feeds_product[graph.upstream_of(products.tolist())] = True
@@ -139,7 +139,7 @@ def bottlenecks(
             max_drop = max(float(values[j]) for j in (range(products.size) if dense else moved))
             hit_ids = [graph.products[j] for j in hit]
             rows.append(Bottleneck(node, kind, graph.name(node), "removal", graph.country_of_node(node),
-                                   max_drop, hit_ids, drops=drops, chain_lengths=chain_length(node, hit_ids)))
+                                   max_drop, hit_ids, drops=drops, chain_lengths=chain_length(node, hit_ids, changed)))
     concentrated = []
     for c in _maybe_concentrated(graph, hhi_threshold).tolist():
         conc = concentration(graph, graph.component_ids[c])
@@ -159,15 +159,19 @@ def bottlenecks(
 class _ChainLength:
     """Length of the binding chain of each hit under one removal (explain), computed lazily."""
 
-    def __init__(self, graph: SupplyGraph, scenario: Scenario) -> None:
-        self.graph, self.scenario = graph, scenario
+    def __init__(self, graph: SupplyGraph, scenario: Scenario, base: FloatArray) -> None:
+        self.graph, self.scenario, self.base = graph, scenario, base
 
-    def __call__(self, node: str, hits: list[str]) -> dict[str, int]:
+    def __call__(self, node: str, hits: list[str], changed: dict[int, float]) -> dict[str, int]:
         from chainmap.analysis.explain import explain_many
 
         removed = Scenario(remove=(*self.scenario.remove, node), limit=self.scenario.limit,
                            horizon=self.scenario.horizon, reach=self.scenario.reach)
-        return {t: len(chain.steps) for t, chain in explain_many(self.graph, hits, removed).items()}
+        after = self.base.copy()
+        if changed:
+            after[np.fromiter(changed.keys(), dtype=np.int64)] = np.fromiter(changed.values(), dtype=np.float64)
+        chains = explain_many(self.graph, hits, removed, availabilities=(after, self.base))
+        return {t: len(chain.steps) for t, chain in chains.items()}
 
 
 def _downstream_products_all(graph: SupplyGraph) -> list[IntArray]:

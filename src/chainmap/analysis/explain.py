@@ -30,7 +30,7 @@ from collections.abc import Iterable
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
-from chainmap.analysis.propagate import availability, entry_capacity, requirement_weight, stock_cover, supply_terms
+from chainmap.analysis.propagate import availability
 from chainmap.analysis.scenario import Capacities, Scenario, capacities, format_horizon
 from chainmap.errors import UnknownNodeError
 from chainmap.graph import FloatArray, SupplyGraph
@@ -108,16 +108,23 @@ def explain(graph: SupplyGraph, target: str, scenario: Scenario | None = None) -
     return explain_many(graph, [target], scenario)[target]
 
 
-def explain_many(graph: SupplyGraph, targets: Iterable[str], scenario: Scenario | None = None) -> dict[str, Explanation]:
-    """:func:`explain` for several targets, sharing one propagation."""
+def explain_many(graph: SupplyGraph, targets: Iterable[str], scenario: Scenario | None = None,
+                 availabilities: tuple[FloatArray, FloatArray] | None = None) -> dict[str, Explanation]:
+    """:func:`explain` for several targets, sharing one propagation.
+
+    ``availabilities``: ``(a under the scenario, a at baseline)`` when the caller has them
+    already (bottlenecks does, from its incremental propagation); else they are computed.
+    """
     targets = list(targets)
     for t in targets:
         if t not in graph.component_of:
             raise UnknownNodeError(f"unknown component {t!r}")
     scenario = scenario or Scenario()
     caps = capacities(graph, scenario)
-    base_caps = capacities(graph, Scenario(horizon=scenario.horizon, reach=scenario.reach))
-    walker = _Walker(graph, caps, availability(graph, caps), availability(graph, base_caps))
+    if availabilities is None:
+        base_caps = capacities(graph, Scenario(horizon=scenario.horizon, reach=scenario.reach))
+        availabilities = (availability(graph, caps), availability(graph, base_caps))
+    walker = _Walker(graph, caps, *availabilities)
     out = {}
     for t in targets:
         steps = walker.chain(graph.component_of[t])
@@ -129,21 +136,62 @@ def explain_many(graph: SupplyGraph, targets: Iterable[str], scenario: Scenario 
 
 
 class _Walker:
+    """Walks binding chains; supply terms are computed per visited component (a chain is short)."""
+
     def __init__(self, graph: SupplyGraph, caps: Capacities, a: FloatArray, base: FloatArray) -> None:
         self.graph, self.caps, self.a, self.base = graph, caps, a, base
-        self.terms = supply_terms(graph, caps)
-        self.base_terms = supply_terms(graph, Capacities.full(graph, caps.horizon, caps.reach))
-        self.weight = requirement_weight(graph, caps.horizon)
-        self.cover = stock_cover(graph, caps.horizon)
-        self.entry_cap = entry_capacity(graph, caps)
+        self.horizon = caps.horizon
         self.home_view = graph.settings.view == "home"
+
+    def entry_cap(self, e: int) -> float:
+        """``cap(e)`` of one supply entry (as :func:`~chainmap.analysis.propagate.entry_capacity`)."""
+        g, caps = self.graph, self.caps
+        country = int(g.entry_country[e])
+        sup = int(g.entry_supplier[e])
+        if sup < 0:
+            return float(caps.country[country])
+        value = float(caps.supplier[sup] * caps.country[country])
+        owner = int(g.supplier_owner[sup])
+        if caps.reach == "owner" and owner != country:
+            value *= float(caps.country[owner])
+        return value
+
+    def terms(self, c: int, full: bool = False) -> tuple[float, float]:
+        """``(F, D)`` of component ``c`` (``full``: at full capacity, the baseline's terms)."""
+        g = self.graph
+        entries = g.entries_of[c]
+        if not entries:
+            return 0.0, 1.0
+        dom = fore = 0.0
+        for e in entries:
+            w = float(g.entry_share[e]) * (1.0 if full else self.entry_cap(e))
+            if g.entry_domestic[e]:
+                dom += w
+            else:
+                fore += w
+        norm = float(g.supply_norm[c])
+        unlisted = float(g.unlisted_share[c]) * (1.0 if full else self.caps.unlisted)
+        return fore / norm + unlisted, dom / norm
+
+    def weight(self, grp: int) -> float:
+        """``share * k`` of requirement group ``grp`` at the horizon."""
+        g = self.graph
+        k = 1.0
+        if g.group_equipment[grp] and not math.isinf(self.horizon):
+            k = min(1.0, self.horizon / (365.0 * float(g.group_lifetime[grp])))
+        return float(g.group_share[grp]) * k
+
+    def cover(self, c: int) -> float:
+        """``stock_days / H`` of component ``c``."""
+        stock = float(self.graph.stock_days[c])
+        return 0.0 if math.isinf(self.horizon) or math.isnan(stock) else stock / self.horizon
 
     def causes(self, c: int) -> list[str]:
         """The removed or limited nodes behind c's lost supply entries."""
         g, caps = self.graph, self.caps
         out: set[str] = set()
         for e in g.entries_of[c]:
-            if self.entry_cap[e] >= 1.0:
+            if self.entry_cap(e) >= 1.0:
                 continue
             country = int(g.entry_country[e])
             sup = int(g.entry_supplier[e])
@@ -174,7 +222,7 @@ class _Walker:
 
     def step(self, c: int, seen: set[int]) -> tuple[Step, int | None]:
         g = self.graph
-        f, d = float(self.terms.foreign[c]), float(self.terms.domestic[c])
+        f, d = self.terms(c)
         d0 = float(g.domestic_share[c])
         # (f, back onto the chain, member ids, group, member followed): inside a cycle several
         # requirements tie; the one leading off the chain explains more
@@ -183,7 +231,7 @@ class _Walker:
             members = g.group_member_lists[grp]
             values = [float(self.a[m]) for m in members]
             top = max(values)
-            f_g = 1.0 - float(self.weight[grp]) * (1.0 - top)
+            f_g = 1.0 - self.weight(grp) * (1.0 - top)
             ids = sorted(g.component_ids[m] for m in members)
             via = min((m for m in members if float(self.a[m]) == top), key=lambda m: g.component_ids[m])
             if best is None or (f_g, via in seen, ids) < best[:3]:
@@ -192,12 +240,12 @@ class _Walker:
         common: dict[str, Any] = {
             "component": g.component_ids[c], "name": g.component_name(c), "availability": float(self.a[c]),
             "baseline": float(self.base[c]), "foreign": f, "domestic": d, "domestic_share": d0,
-            "requirement_limit": req, "stock_cover": float(self.cover[c])}
+            "requirement_limit": req, "stock_cover": self.cover(c)}
         if self.a[c] >= self.base[c]:
             return Step(term="baseline", **common), None
         if self.caps.component[c] < 1.0:
             return Step(term="capacity", causes=[g.component_ids[c]], **common), None
-        f0 = float(self.base_terms.foreign[c])
+        f0, d0_now = self.terms(c, full=True)
         # view home, x = F + min(D, R * D0): the requirement sets the home part when R * D0 < D;
         # lost imports, if any, are named on the same step
         binds_requirement = req * d0 < d if self.home_view else req < f + d
@@ -210,7 +258,6 @@ class _Walker:
             return Step(term="requirement", requirement=best[2], via=g.component_ids[via],
                         role="equipment" if equipment else "input", share=float(g.group_share[grp]), k=k, f=best[0],
                         causes=lost, **common), via
-        d0_now = float(self.base_terms.domestic[c])
         lost_foreign, lost_domestic = f < f0, d < d0_now
         causes = self.causes(c)
         if lost_foreign and lost_domestic:
