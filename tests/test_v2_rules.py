@@ -223,3 +223,23 @@ def test_shares_summing_to_one_leave_no_unlisted_supply():
     graph = SupplyGraph.from_spec(spec)
     assert spof_sets(graph, ["c"], ("country",))["c"] == {"CN"}
     assert [set(c.nodes) for c in cut_sets(graph, "c", max_order=1, kinds=("country",))] == [{"CN"}]
+
+
+def test_a_loop_that_decays_makes_a_spof_the_and_or_reading_misses():
+    # steel (CN 0.8, JP 0.2) needs machines (CN 0.9, JP 0.1) that need steel, at horizon long.
+    # Remove JP: F = 0 on both, steel = min(0.8, 0.8 * machine), machine = min(0.9, 0.9 * steel):
+    # the loop has gain 0.72 < 1 and decays to 0, although every node keeps domestic supply.
+    # The kill-set equations alone would say "up"; the decay check must add JP.
+    from chainmap.analysis.cuts import cut_sets
+    from chainmap.analysis.spof import spof_sets
+    from chainmap.graph import SupplyGraph
+
+    spec = make([{"id": "steel", "requires": ["machine"],
+                  "suppliers": [{"country": "CN", "share": 0.8}, {"country": "JP", "share": 0.2}]},
+                 {"id": "machine", "requires": ["steel"],
+                  "suppliers": [{"country": "CN", "share": 0.9}, {"country": "JP", "share": 0.1}]}])
+    assert oracle.availability(spec, {"JP": 0.0})["steel"] <= 1e-12
+    graph = SupplyGraph.from_spec(spec)
+    # Removing CN instead leaves Japanese imports (F = 0.2): steel stays up.
+    assert spof_sets(graph, ["steel"], ("country",))["steel"] == {"JP"} == oracle.spof(spec, "steel", ("country",))
+    assert [c.nodes for c in cut_sets(graph, "steel", 1, ("country",))] == [["JP"]]

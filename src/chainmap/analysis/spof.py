@@ -271,56 +271,60 @@ def is_up(a: FloatArray) -> NDArray[np.bool_]:
     return a > DOWN
 
 
-def _entry_kill(graph: SupplyGraph, caps: Capacities) -> list[tuple[int, ...]]:
-    """``K(e)`` of every supply entry as vertex ids: supplier, country (and owner, reach ``owner``)."""
-    nc = graph.n_countries
-    sup = graph.entry_supplier.tolist()
-    cty = graph.entry_country.tolist()
-    owner = np.append(graph.supplier_owner, -1)[graph.entry_supplier].tolist()
-    by_owner = caps.reach == "owner"
-    out: list[tuple[int, ...]] = []
-    for s_, c_, o_ in zip(sup, cty, owner, strict=True):
-        if s_ < 0:
-            out.append((c_,))
-        elif by_owner and o_ != c_:
-            out.append(tuple(sorted((c_, o_, nc + s_))))
-        else:
-            out.append((c_, nc + s_))
-    return out
-
-
-def supply_kill_elements(graph: SupplyGraph, caps: Capacities) -> tuple[list[object], list[object]]:
+def supply_kill_elements(graph: SupplyGraph, caps: Capacities,
+                         comps: IntArray | None = None) -> tuple[list[object], list[object]]:
     """Per component, ``Kf`` and ``Kd`` as sorted vertex-id tuples, or ``_ALL`` (already zero).
 
-    In view ``global`` ``Kf`` is ``_ALL`` and ``Kd`` holds ``Kall`` (then both
-    views share one equation).
+    ``K(e)`` of a live entry is {its supplier, its country} (and, reach ``owner``, its owner),
+    or {its country}. In view ``global`` ``Kf`` is ``_ALL`` and ``Kd`` holds ``Kall`` (then both
+    views share one equation). With ``comps`` only those components are filled (the others
+    keep ``()``): a target's cone is all that its kill set reads.
     """
     n = graph.n_components
-    live = ((entry_capacity(graph, caps) > 0) & (graph.entry_share > 0)).tolist()
-    ek = _entry_kill(graph, caps)
-    dom = graph.entry_domestic.tolist()
-    has_unlisted = ((graph.unlisted_share > 0) & (caps.unlisted > 0)).tolist()
+    nc = graph.n_countries
+    comps = np.arange(n, dtype=np.int64) if comps is None else comps
+    starts, ends = graph.entry_ptr[comps], graph.entry_ptr[comps + 1]
+    idx = _entry_ranges(starts, ends)
+    cap = entry_capacity(graph, caps)[idx]
+    live = ((cap > 0) & (graph.entry_share[idx] > 0)).tolist()
+    dom = graph.entry_domestic[idx].tolist()
+    sup = graph.entry_supplier[idx].tolist()
+    cty = graph.entry_country[idx].tolist()
+    owner = np.append(graph.supplier_owner, -1)[graph.entry_supplier[idx]].tolist()
+    by_owner = caps.reach == "owner"
+    has_unlisted = ((graph.unlisted_share > 0) & (caps.unlisted > 0))
     home_view = graph.settings.view == "home"
-    eptr = graph.entry_ptr.tolist()
     kf: list[object] = [()] * n
     kd: list[object] = [()] * n
 
-    def meet(sets: list[tuple[int, ...]]) -> object:
-        if not sets:
+    def entry_kill(k: int) -> tuple[int, ...]:
+        s_, c_, o_ = sup[k], cty[k], owner[k]
+        if s_ < 0:
+            return (c_,)
+        if by_owner and o_ != c_:
+            return tuple(sorted((c_, o_, nc + s_)))
+        return (c_, nc + s_)
+
+    def meet(ks: list[int]) -> object:
+        if not ks:
             return _ALL
-        acc = set(sets[0])
-        for x in sets[1:]:
-            acc.intersection_update(x)
+        acc = set(entry_kill(ks[0]))
+        for k in ks[1:]:
+            acc.intersection_update(entry_kill(k))
+            if not acc:
+                break
         return tuple(sorted(acc))
 
-    for c in range(n):
-        start, end = eptr[c], eptr[c + 1]
-        if start == end:
+    pos = 0
+    for c, count in zip(comps.tolist(), (ends - starts).tolist(), strict=True):
+        if count == 0:
             kf[c] = _ALL
             kd[c] = ()  # a home process: D = 1 cannot be cut by a supplier or country
             continue
-        live_f = [ek[e] for e in range(start, end) if live[e] and not dom[e]]
-        live_d = [ek[e] for e in range(start, end) if live[e] and dom[e]]
+        rows = range(pos, pos + count)
+        pos += count
+        live_f = [k for k in rows if live[k] and not dom[k]]
+        live_d = [k for k in rows if live[k] and dom[k]]
         if home_view:
             kf[c] = () if has_unlisted[c] else meet(live_f)
             kd[c] = meet(live_d)
@@ -328,6 +332,16 @@ def supply_kill_elements(graph: SupplyGraph, caps: Capacities) -> tuple[list[obj
             kf[c] = _ALL
             kd[c] = () if has_unlisted[c] else meet(live_f + live_d)
     return kf, kd
+
+
+def _entry_ranges(starts: IntArray, ends: IntArray) -> IntArray:
+    """Concatenation of ``arange(s, e)`` (the entries of the given components, in order)."""
+    lengths = ends - starts
+    total = int(lengths.sum())
+    if total == 0:
+        return np.zeros(0, dtype=np.int64)
+    offsets = np.cumsum(lengths) - lengths
+    return (np.repeat(starts - offsets, lengths) + np.arange(total)).astype(np.int64)
 
 
 def kill_members(
@@ -351,7 +365,7 @@ def kill_members(
         up = is_up(availability(graph, caps))
     nc, ns = graph.n_countries, graph.n_suppliers
     offset = nc + ns
-    kf, kd = supply_kill_elements(graph, caps)
+    kf, kd = supply_kill_elements(graph, caps, cone.cone)
     hard = graph.group_share >= 1.0
     cone_list = cone.cone.tolist()
     up_list = up.tolist()
@@ -426,17 +440,20 @@ def _with_decay(graph: SupplyGraph, caps: Capacities, targets: IntArray, wanted:
     offset = nc + ns
     d0 = graph.domestic_share
     candidates: set[int] = set()
+    hard = graph.group_share >= 1.0
     for step in cone.steps:
         if not step.cyclic:
             continue
-        for c in step.comps.tolist():
-            if up[c] and d0[c] < 1.0:
-                part = kf[c]
-                if part == _ALL:  # foreign supply already cut: the loop is decided by the propagation already
-                    continue
-                for v in part:  # type: ignore[attr-defined]
+        inside = set(step.comps.tolist())
+        for c in inside:
+            part = kf[c]
+            if not up[c] or d0[c] >= 1.0 or part == _ALL:  # _ALL: foreign supply already cut, decided already
+                continue
+            # the loop through c must go on through a hard requirement whose foreign supply dies with v too
+            nexts = [kf[m] for g in graph.groups_of[c] if hard[g] for m in graph.group_member_lists[g] if m in inside]
+            for v in part:  # type: ignore[attr-defined]
+                if any(k == _ALL or v in k for k in nexts):  # type: ignore[operator]
                     candidates.add(v)
-                candidates.add(offset + c)
     for v in sorted(candidates):
         if v < nc:
             kind = "country"
