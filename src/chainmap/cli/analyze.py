@@ -44,6 +44,17 @@ from chainmap.errors import ScenarioError
 FormatOpt = Annotated[Format, typer.Option("--format", "-f", help="Output format.")]
 
 
+class Engine(StrEnum):
+    core = "core"
+    spark = "spark"
+
+
+EngineOpt = Annotated[Engine, typer.Option("--engine", help="core (igraph, this machine) or spark (Apache Spark; "
+                                           "PATH a columnar folder or URI; pip install 'chainmap[spark]').")]
+OutputDirOpt = Annotated[str | None, typer.Option("--output", help="--engine spark: also write the result "
+                                                  "(Parquet rows, JSON and CSV summary) to this folder or URI.")]
+
+
 class FailOn(StrEnum):
     spof = "spof"
     bottleneck = "bottleneck"
@@ -197,12 +208,24 @@ def simulate_command(
     qualify: QualifyOpt = None,
     top: TopOpt = None,
     fmt: FormatOpt = Format.table,
+    engine: EngineOpt = Engine.core,
+    output: OutputDirOpt = None,
 ) -> None:
     """Simulate a scenario: availability of every component and impact per sector."""
     with errors_as_exit():
-        graph = prepare(path, home, qualify)
-        scenario = scenario_of(remove, limit, graph, horizon, reach)
-        result = simulate(graph, scenario)
+        if engine is Engine.spark:
+            if qualify:
+                raise ScenarioError("--qualify is not available with --engine spark")
+            from chainmap.engines.spark.cli import run_command  # pyspark only when asked for
+
+            scenario = scenario_of(remove, limit, None, horizon, reach)
+            result = run_command("simulate", str(path), scenario, home=home, output=output)
+        else:
+            if output is not None:
+                raise ScenarioError("--output is for --engine spark (the core prints its result)")
+            graph = prepare(path, home, qualify)
+            scenario = scenario_of(remove, limit, graph, horizon, reach)
+            result = simulate(graph, scenario)
         if fmt is Format.table:
             hit = sorted([c for c in result.components if c.impact > 0], key=lambda c: (-c.impact, c.id))
             emit(result.sectors, fmt, ["code", "name", "baseline", "availability", "impact"],

@@ -48,8 +48,8 @@ from typing import Any
 from chainmap.engines.spark.tables import SparkGraph
 from chainmap.errors import ChainmapError
 
-__all__ = ["ACCELERATE_AFTER", "CHECKPOINT_EVERY", "TOLERANCE", "Prepared", "Solution", "caps_frame",
-           "prepare", "solve", "terms_under"]
+__all__ = ["ACCELERATE_AFTER", "CHECKPOINT_EVERY", "TOLERANCE", "Prepared", "Solution", "caps_frame", "full_values",
+           "prepare", "solve", "terms_under", "with_base"]
 
 TOLERANCE = 1e-14
 """A row whose value changes by at most this is not propagated further (absolute)."""
@@ -60,6 +60,8 @@ CHECKPOINT_EVERY = 4
 MAX_ROUNDS = 100_000
 MAX_DOUBLINGS = 40
 TINY = 1e-30
+BROADCAST_ROWS = 200_000
+"""Jobs with at most this many (scenario, component) rows broadcast every join side (local mode)."""
 
 
 class SparkEngineError(ChainmapError):
@@ -84,10 +86,23 @@ class Prepared:
     members: Any  # grp, member
     users: Any  # member, comp (distinct)
     entries: Any  # eid, comp, supplier, country, owner, share, domestic, by_owner
+    rows: int  # number of components
 
 
-def _persist(df: Any) -> Any:
-    return df.localCheckpoint(eager=True)
+def _persist(df: Any, reliable: bool = False) -> Any:
+    """Materialise ``df`` and cut its lineage (a checkpoint: one Spark job).
+
+    The checkpointed rows are re-wrapped as a fresh relation: a checkpoint
+    keeps the size estimate of the plan it came from, and join estimates
+    multiply such estimates round after round (an iteration of self-joins
+    would overflow them). Adaptive execution still broadcasts small sides
+    from their real sizes at run time.
+    """
+    from pyspark.sql.classic.dataframe import DataFrame
+
+    done = df.checkpoint(eager=True) if reliable else df.localCheckpoint(eager=True)
+    session = done.sparkSession
+    return DataFrame(session._jsparkSession.createDataFrame(done._jdf.rdd(), done._jdf.schema()), session)
 
 
 def prepare(graph: SparkGraph, horizon: float, reach: str = "location") -> Prepared:
@@ -115,7 +130,7 @@ def prepare(graph: SparkGraph, horizon: float, reach: str = "location") -> Prepa
     cover = F.when(F.col("stock_days").isNull() | F.isnan("stock_days"), F.lit(0.0)).otherwise(
         F.col("stock_days") / F.col("_h"))
     static = c.select(
-        "comp", "home_view", "unlisted_key",
+        "comp", "home_view", "unlisted_key", F.lit(1.0).alias("cap0"),
         norm.alias("norm"), u.alias("u"),
         F.when(listed, F.col("dom") / norm).otherwise(F.lit(1.0)).alias("d0"),
         F.when(listed, F.col("forn") / norm + u).otherwise(F.lit(0.0)).alias("F1"),
@@ -126,8 +141,23 @@ def prepare(graph: SparkGraph, horizon: float, reach: str = "location") -> Prepa
         F.lit(1.0))
     gw = gh.select("grp", "comp", (F.col("share") * k).alias("w"))
     users = graph.members.join(graph.groups.select("grp", "comp"), "grp").select("member", "comp").distinct()
-    return Prepared(graph, horizon, reach, _persist(static), _persist(gw), _persist(graph.members.distinct()),
-                    _persist(users), _persist(entries))
+    static = _persist(static)
+    return Prepared(graph, horizon, reach, static, _persist(gw), _persist(graph.members.distinct()),
+                    _persist(users), _persist(entries), static.count())
+
+
+def with_base(prep: Prepared, base_terms: Any | None) -> Prepared:
+    """``prep`` whose fallback terms are a base scenario's (``(sc, comp, cap, F, D)`` of one scenario):
+    scenarios solved over that base then list only the components their own cut changes."""
+    if base_terms is None:
+        return prep
+    F = _F()
+    b = base_terms.select("comp", F.col("cap").alias("_bc"), F.col("F").alias("_bf"), F.col("D").alias("_bd"))
+    s = prep.static.join(b, "comp", "left")
+    s = (s.withColumn("cap0", F.coalesce("_bc", "cap0")).withColumn("F1", F.coalesce("_bf", "F1"))
+         .withColumn("D1", F.coalesce("_bd", "D1")).drop("_bc", "_bf", "_bd"))
+    return Prepared(prep.graph, prep.horizon, prep.reach, _persist(s), prep.gw, prep.members, prep.users,
+                    prep.entries, prep.rows)
 
 
 def caps_frame(spark: Any, rows: list[tuple[str, str, float]]) -> Any:
@@ -188,12 +218,17 @@ class Solution:
     reference: Any | None  # (comp, a) or None: all ones
     rounds: int
     accelerations: int
-    evaluated: int
+
+
+def solver_reliable(spark: Any) -> bool:
+    """Whether checkpoints are reliable (``spark.chainmap.checkpoint=reliable`` and a checkpoint dir)."""
+    return (spark.conf.get("spark.chainmap.checkpoint", "local") == "reliable"
+            and bool(spark.sparkContext.getCheckpointDir()))
 
 
 class _Solver:
     def __init__(self, prep: Prepared, overrides: Any, reference: Any | None, tol: float,
-                 checkpoint_every: int, accelerate_after: int) -> None:
+                 checkpoint_every: int, accelerate_after: int, n_scenarios: int) -> None:
         self.prep = prep
         self.spark = prep.static.sparkSession
         self.overrides = overrides  # sc, comp, cap, F, D
@@ -201,19 +236,23 @@ class _Solver:
         self.tol = tol
         self.checkpoint_every = checkpoint_every
         self.accelerate_after = accelerate_after
-        self.reliable = (self.spark.conf.get("spark.chainmap.checkpoint", "local") == "reliable"
-                         and bool(self.spark.sparkContext.getCheckpointDir()))
+        self.reliable = solver_reliable(self.spark)
+        self.small = prep.rows * max(1, n_scenarios) <= BROADCAST_ROWS
+
+    def b(self, df: Any) -> Any:
+        """``df`` marked for broadcast when the whole job is small (local mode: fewer shuffles)."""
+        return _F().broadcast(df) if self.small else df
 
     def checkpoint(self, df: Any) -> Any:
-        return df.checkpoint(eager=True) if self.reliable else df.localCheckpoint(eager=True)
+        return _persist(df, self.reliable)
 
     def lookup(self, df: Any, state: Any, key: str, out: str) -> Any:
         """``df`` with column ``out`` = the value of component ``key`` under ``df.sc``."""
         F = _F()
-        st = state.select("sc", F.col("comp").alias(key), F.col("a").alias("_sa"))
+        st = self.b(state.select("sc", F.col("comp").alias(key), F.col("a").alias("_sa")))
         df = df.join(st, ["sc", key], "left")
         if self.reference is not None:
-            ref = self.reference.select(F.col("comp").alias(key), F.col("a").alias("_ra"))
+            ref = self.b(self.reference.select(F.col("comp").alias(key), F.col("a").alias("_ra")))
             df = df.join(ref, key, "left")
             value = F.coalesce("_sa", "_ra", F.lit(1.0))
             return df.withColumn(out, value).drop("_sa", "_ra")
@@ -223,15 +262,15 @@ class _Solver:
         F = _F()
         o = self.overrides.select("sc", "comp", F.col("cap").alias("_oc"), F.col("F").alias("_of"),
                                   F.col("D").alias("_od"))
-        df = df.join(o, ["sc", "comp"], "left").join(self.prep.static, "comp")
-        return (df.withColumn("t_cap", F.coalesce("_oc", F.lit(1.0)))
+        df = df.join(self.b(o), ["sc", "comp"], "left").join(self.b(self.prep.static), "comp")
+        return (df.withColumn("t_cap", F.coalesce("_oc", "cap0"))
                 .withColumn("t_F", F.coalesce("_of", "F1")).withColumn("t_D", F.coalesce("_od", "D1"))
                 .drop("_oc", "_of", "_od"))
 
     def evaluate(self, dirty: Any, state: Any) -> Any:
         """``(sc, comp, a, old)``: the rule's right-hand side on the dirty rows."""
         F = _F()
-        g = dirty.join(self.prep.gw, "comp").join(self.prep.members, "grp")
+        g = dirty.join(self.b(self.prep.gw), "comp").join(self.b(self.prep.members), "grp")
         g = self.lookup(g, state, "member", "am")
         gmax = g.groupBy("sc", "comp", "grp", "w").agg(F.max("am").alias("gm"))
         req = gmax.groupBy("sc", "comp").agg(
@@ -247,7 +286,7 @@ class _Solver:
     def policy(self, active: Any, state: Any) -> Any:
         """``(sc, comp, alpha, beta, nxt)``: the binding affine term of each active row."""
         F = _F()
-        g = active.join(self.prep.gw, "comp").join(self.prep.members, "grp")
+        g = active.join(self.b(self.prep.gw), "comp").join(self.b(self.prep.members), "grp")
         g = self.lookup(g, state, "member", "am")
         gmax = g.groupBy("sc", "comp", "grp", "w").agg(F.max(F.struct("am", "member")).alias("best"))
         t = self.with_terms(gmax.select("sc", "comp", "w", F.col("best.am").alias("am"),
@@ -267,7 +306,7 @@ class _Solver:
                         F.when(use_const, F.lit(0.0)).otherwise(F.col("best.beta")).alias("beta"),
                         F.when(use_const, F.lit(None).cast("string")).otherwise(F.col("best.m")).alias("nxt"))
         # a pointer leaving the active set points at a settled row: fold its value in
-        inside = active.select("sc", F.col("comp").alias("nxt"), F.lit(True).alias("_in"))
+        inside = self.b(active.select("sc", F.col("comp").alias("nxt"), F.lit(True).alias("_in")))
         p = p.join(inside, ["sc", "nxt"], "left")
         p = self.lookup(p, state, "nxt", "_u")
         out_ptr = F.col("nxt").isNotNull() & F.col("_in").isNull()
@@ -280,21 +319,24 @@ class _Solver:
     def accelerate(self, active: Any, state: Any) -> Any:
         """Candidate values ``(sc, comp, a)`` of the active rows: the binding terms composed by pointer doubling."""
         F = _F()
-        p = self.checkpoint(self.policy(active, state))
-        for _ in range(MAX_DOUBLINGS):
+
+        def double(p: Any) -> Any:
             q = p.select("sc", F.col("comp").alias("nxt"), F.col("alpha").alias("qa"), F.col("beta").alias("qb"),
                          F.col("nxt").alias("qn"))
             j = p.join(q, ["sc", "nxt"], "left")
             hit = F.col("qa").isNotNull()
             nb = F.when(hit, F.col("beta") * F.col("qb")).otherwise(F.col("beta"))
-            p = self.checkpoint(j.select(
+            return j.select(
                 "sc", "comp",
                 F.when(hit, F.col("alpha") + F.col("beta") * F.col("qa")).otherwise(F.col("alpha")).alias("alpha"),
                 F.when(nb < TINY, F.lit(0.0)).otherwise(nb).alias("beta"),
                 F.when(nb < TINY, F.lit(None).cast("string")).otherwise(
-                    F.when(hit, F.col("qn")).otherwise(F.col("nxt"))).alias("nxt")))
-            moving = p.where(F.col("nxt").isNotNull() & (F.col("beta") < 1.0 - 1e-12)).limit(1).count()
-            if not moving:
+                    F.when(hit, F.col("qn")).otherwise(F.col("nxt"))).alias("nxt"))
+
+        p = self.checkpoint(self.policy(active, state))
+        for _ in range(MAX_DOUBLINGS // 2):
+            p = self.checkpoint(double(double(p)))
+            if p.where(F.col("nxt").isNotNull() & (F.col("beta") < 1.0 - 1e-12)).isEmpty():
                 break
         p = self.lookup(p, state, "nxt", "_u")
         return p.select("sc", "comp", F.least(F.lit(1.0), F.greatest(F.lit(0.0), F.when(
@@ -307,43 +349,38 @@ class _Solver:
 
     def users(self, changed: Any) -> Any:
         F = _F()
-        return changed.select("sc", F.col("comp").alias("member")).join(self.prep.users, "member").select(
+        return changed.select("sc", F.col("comp").alias("member")).join(self.b(self.prep.users), "member").select(
             "sc", "comp").distinct()
 
-    def run(self, dirty: Any, state: Any) -> tuple[Any, int, int, int]:
+    def run(self, dirty: Any, state: Any) -> tuple[Any, int, int]:
+        """Iterate from ``state`` (sparse rows) evaluating ``dirty`` first; returns (state, rounds, accelerations)."""
         F = _F()
-        rounds = accelerations = evaluated = 0
-        stalled = 0
-        state = self.checkpoint(state)
-        dirty = self.checkpoint(dirty)
+        rounds = accelerations = stalled = 0
         while True:
             if rounds >= MAX_ROUNDS:
                 raise SparkEngineError(f"propagation did not converge in {MAX_ROUNDS} rounds")
             ev = self.checkpoint(self.evaluate(dirty, state))
             rounds += 1
-            evaluated += ev.count()
             changed = ev.where(F.abs(F.col("a") - F.col("old")) > self.tol).select("sc", "comp")
             state = self.merge(state, ev)
             if rounds % self.checkpoint_every == 0:
                 state = self.checkpoint(state)
-            moving = changed.count()
-            if not moving:
-                return state, rounds, accelerations, evaluated
+            if changed.isEmpty():
+                return state, rounds, accelerations
             stalled += 1
-            active = self.checkpoint(changed)
             if stalled >= self.accelerate_after:
                 stalled = 0
                 state = self.checkpoint(state)
-                candidate = self.checkpoint(self.accelerate(active, state))
+                active = self.checkpoint(changed)
+                candidate = self.accelerate(active, state)
                 trial = self.checkpoint(self.merge(state, candidate))
                 check = active.unionByName(self.users(active)).distinct()
                 ev2 = self.checkpoint(self.evaluate(check, trial))
                 rounds += 1
                 accelerations += 1
-                bad = ev2.where(F.abs(F.col("a") - F.col("old")) > self.tol).limit(1).count()
-                if not bad:
-                    return self.checkpoint(self.merge(trial, ev2)), rounds, accelerations, evaluated
-            dirty = self.checkpoint(self.users(active))
+                if ev2.where(F.abs(F.col("a") - F.col("old")) > self.tol).isEmpty():
+                    return self.checkpoint(self.merge(trial, ev2)), rounds, accelerations
+            dirty = self.users(changed)
 
 
 def solve(prep: Prepared, scenarios: list[str], overrides: Any | None = None, reference: Any | None = None,
@@ -361,15 +398,15 @@ def solve(prep: Prepared, scenarios: list[str], overrides: Any | None = None, re
     sc_df = spark.createDataFrame([(s,) for s in scenarios], "sc string")
     if overrides is None:
         overrides = spark.createDataFrame([], "sc string, comp string, cap double, F double, D double")
-    overrides = _persist(overrides)
+    overrides = _persist(overrides, solver_reliable(spark))
     if reference is None:
         dirty = sc_df.crossJoin(prep.static.select("comp"))
     else:
         dirty = overrides.select("sc", "comp").distinct()
     state = spark.createDataFrame([], "sc string, comp string, a double")
-    solver = _Solver(prep, overrides, reference, tol, checkpoint_every, accelerate_after)
-    rows, rounds, acc, evaluated = solver.run(dirty, state)
-    return Solution(rows, reference, rounds, acc, evaluated)
+    solver = _Solver(prep, overrides, reference, tol, checkpoint_every, accelerate_after, len(scenarios))
+    rows, rounds, acc = solver.run(dirty, state)
+    return Solution(rows, reference, rounds, acc)
 
 
 def full_values(solution: Solution, prep: Prepared, scenarios: list[str]) -> Any:

@@ -31,7 +31,7 @@ def local_session(master: str = "local[2]", ui: bool = False, shuffle_partitions
                   app_name: str = "chainmap", extra: dict[str, str] | None = None) -> Any:
     """A local SparkSession that binds and talks to 127.0.0.1 only.
 
-    ``shuffle_partitions`` defaults to twice the local cores (Spark's 200 is
+    ``shuffle_partitions`` defaults to the local cores (Spark's 200 is
     for clusters); the UI is off unless asked for. A checkpoint directory
     under the system temp dir is set (the propagation checkpoints every few
     rounds).
@@ -46,7 +46,7 @@ def local_session(master: str = "local[2]", ui: bool = False, shuffle_partitions
                .config("spark.driver.bindAddress", LOOPBACK)
                .config("spark.ui.enabled", "true" if ui else "false")
                .config("spark.ui.showConsoleProgress", "false")
-               .config("spark.sql.shuffle.partitions", str(shuffle_partitions or max(2, 2 * cores)))
+               .config("spark.sql.shuffle.partitions", str(shuffle_partitions or max(2, cores)))
                .config("spark.default.parallelism", str(max(2, 2 * cores)))
                .config("spark.sql.adaptive.enabled", "true")
                .config("spark.sql.session.timeZone", "UTC"))

@@ -62,6 +62,7 @@ class SparkGraph:
     settings: Settings
     blocs: dict[str, list[str]] = field(default_factory=dict)
     sector_names: dict[str, str] = field(default_factory=dict)
+    unlisted_keys: frozenset[str] = frozenset({RESERVED_ID})
 
     def __getattr__(self, name: str) -> Any:
         frames = self.__dict__.get("frames", {})
@@ -88,7 +89,7 @@ class SparkGraph:
         for n in wanted:
             if n in self.blocs:
                 out[n] = "bloc"
-            elif n == RESERVED_ID:
+            elif n in self.unlisted_keys:
                 out[n] = "unlisted"
         rest = [n for n in wanted if n not in out]
         if rest:
@@ -127,7 +128,7 @@ def graph_rows(graph: SupplyGraph, prefix: str = "") -> dict[str, list[tuple[Any
         entries.append((e, p + cids[c], p + sids[s] if s >= 0 else None, p + kids[k],
                         p + owner if owner is not None else None, float(share), kids[k] == home))
     groups = []
-    members = []
+    members: list[tuple[str, str]] = []
     ptr = graph.group_ptr.tolist()
     gm = graph.group_members.tolist()
     for g, owner in enumerate(graph.group_owner.tolist()):
