@@ -9,6 +9,7 @@ the driver never listens on the machine's network interface.
 
 from __future__ import annotations
 
+import atexit
 import os
 import shutil
 import tempfile
@@ -55,7 +56,9 @@ def local_session(master: str = "local[2]", ui: bool = False, shuffle_partitions
     spark = builder.getOrCreate()
     spark.sparkContext.setLogLevel("ERROR")
     if not spark.sparkContext.getCheckpointDir():
-        spark.sparkContext.setCheckpointDir(tempfile.mkdtemp(prefix="chainmap-spark-ckpt-"))
+        folder = tempfile.mkdtemp(prefix="chainmap-spark-ckpt-")
+        spark.sparkContext.setCheckpointDir(folder)
+        atexit.register(shutil.rmtree, folder, True)  # local checkpoints are scratch: gone with the process
     return spark
 
 
