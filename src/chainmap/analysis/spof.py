@@ -52,7 +52,7 @@ from numpy.typing import NDArray
 from chainmap.analysis.propagate import availability, entry_capacity
 from chainmap.analysis.scenario import LONG, Capacities, Scenario, capacities
 from chainmap.errors import UnknownNodeError
-from chainmap.graph import KINDS, FloatArray, IntArray, Step, SupplyGraph
+from chainmap.graph import KINDS, FloatArray, IntArray, Step, SupplyGraph, _ranges
 
 __all__ = [
     "DOWN",
@@ -284,7 +284,7 @@ def supply_kill_elements(graph: SupplyGraph, caps: Capacities,
     nc = graph.n_countries
     comps = np.arange(n, dtype=np.int64) if comps is None else comps
     starts, ends = graph.entry_ptr[comps], graph.entry_ptr[comps + 1]
-    idx = _entry_ranges(starts, ends)
+    idx = _ranges(starts, ends)
     cap = entry_capacity(graph, caps)[idx]
     live = ((cap > 0) & (graph.entry_share[idx] > 0)).tolist()
     dom = graph.entry_domestic[idx].tolist()
@@ -332,16 +332,6 @@ def supply_kill_elements(graph: SupplyGraph, caps: Capacities,
             kf[c] = _ALL
             kd[c] = () if has_unlisted[c] else meet(live_f + live_d)
     return kf, kd
-
-
-def _entry_ranges(starts: IntArray, ends: IntArray) -> IntArray:
-    """Concatenation of ``arange(s, e)`` (the entries of the given components, in order)."""
-    lengths = ends - starts
-    total = int(lengths.sum())
-    if total == 0:
-        return np.zeros(0, dtype=np.int64)
-    offsets = np.cumsum(lengths) - lengths
-    return (np.repeat(starts - offsets, lengths) + np.arange(total)).astype(np.int64)
 
 
 def kill_members(
