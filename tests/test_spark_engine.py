@@ -211,3 +211,32 @@ def test_cli_simulate_with_engine_spark_equals_the_core(spark, tmp_path):
     assert (mine["horizon"], mine["reach"]) == (ref["horizon"], ref["reach"])
     for a, b in zip(mine["components"], ref["components"], strict=True):
         assert a["id"] == b["id"] and close(a["availability"], b["availability"])
+
+
+def test_cli_priorities_and_bottlenecks_with_engine_spark_equal_the_core(spark, tmp_path):
+    """``priorities`` and ``bottlenecks --candidates`` through ``--engine spark`` print the core's rows."""
+    import json
+
+    from typer.testing import CliRunner
+
+    import chainmap
+    from chainmap.cli.app import app
+    from chainmap.io.columnar import tables_of, write_tables
+
+    write_tables(tmp_path, tables_of(chainmap.load("tests/data/mini")), fmt="parquet")
+    runner = CliRunner()
+    args = ["priorities", str(tmp_path), "--horizon", "1y", "--format", "json"]
+    core, got = runner.invoke(app, args), runner.invoke(app, [*args, "--engine", "spark"])
+    assert core.exit_code == 0 and got.exit_code == 0, got.output
+    ref, mine = json.loads(core.stdout), json.loads(got.stdout)
+    assert [r["id"] for r in mine] == [r["id"] for r in ref]
+    assert all(close(a["score"], b["score"]) for a, b in zip(mine, ref, strict=True))
+    args = ["bottlenecks", str(tmp_path), "--candidates", "NL", "--candidates", "JP", "--format", "json"]
+    core, got = runner.invoke(app, args), runner.invoke(app, [*args, "--engine", "spark"])
+    assert core.exit_code == 0 and got.exit_code == 0, got.output
+    ref = [r for r in json.loads(core.stdout) if r["reason"] == "removal"]
+    mine = json.loads(got.stdout)
+    assert [(r["node"], r["hits"]) for r in mine] == [(r["node"], r["hits"]) for r in ref]
+    assert all(close(a["max_drop"], b["max_drop"]) for a, b in zip(mine, ref, strict=True))
+    missing = runner.invoke(app, ["bottlenecks", str(tmp_path), "--engine", "spark"])
+    assert missing.exit_code == 2 and "--candidates" in missing.output

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from enum import StrEnum
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 
@@ -19,7 +19,7 @@ from chainmap.analysis import (
 from chainmap.analysis.bottlenecks import Bottleneck
 from chainmap.analysis.diff import diff
 from chainmap.analysis.explain import Step, explain
-from chainmap.analysis.scenario import LONG
+from chainmap.analysis.scenario import LONG, Scenario
 from chainmap.cli.common import (
     DEFAULT_HORIZON_TEXT,
     HomeOpt,
@@ -53,6 +53,15 @@ EngineOpt = Annotated[Engine, typer.Option("--engine", help="core (igraph, this 
                                            "PATH a columnar folder or URI; pip install 'chainmap[spark]').")]
 OutputDirOpt = Annotated[str | None, typer.Option("--output", help="--engine spark: also write the result "
                                                   "(Parquet rows, JSON and CSV summary) to this folder or URI.")]
+
+
+def on_spark(command: str, path: Path, qualify: list[str] | None, scenario: Scenario, **options: Any) -> Any:
+    """Run ``command`` with ``--engine spark`` (pyspark is imported only here)."""
+    if qualify:
+        raise ScenarioError("--qualify is not available with --engine spark")
+    from chainmap.engines.spark.cli import run_command
+
+    return run_command(command, str(path), scenario, **options)
 
 
 class FailOn(StrEnum):
@@ -146,15 +155,21 @@ def bottlenecks_command(
     top: TopOpt = None,
     fmt: FormatOpt = Format.table,
     fail_on: FailOnOpt = None,
+    engine: EngineOpt = Engine.core,
 ) -> None:
     """Foreign bottlenecks: foreign nodes whose loss hurts (per hit: drop and binding-chain length), and supply
-    concentrated abroad."""
+    concentrated abroad. With ``--engine spark``: removal rows of the given ``--candidates``."""
     with errors_as_exit():
-        graph = prepare(path, home, qualify)
-        scenario = scenario_of(remove, limit, graph, horizon, reach)
-        with progress_bar("bottlenecks") as progress:
-            rows = bottlenecks(graph, threshold=threshold, progress=progress, scenario=scenario,
-                               candidates=candidates)
+        if engine is Engine.spark:
+            scenario = scenario_of(remove, limit, None, horizon, reach)
+            rows = on_spark("bottlenecks", path, qualify, scenario, candidates=candidates, threshold=threshold,
+                            home=home)
+        else:
+            graph = prepare(path, home, qualify)
+            scenario = scenario_of(remove, limit, graph, horizon, reach)
+            with progress_bar("bottlenecks") as progress:
+                rows = bottlenecks(graph, threshold=threshold, progress=progress, scenario=scenario,
+                                   candidates=candidates)
         shown = rows[:top] if top else rows
         if fmt is Format.table:
             emit([_bottleneck_row(b) for b in shown], fmt,
@@ -177,11 +192,10 @@ def priorities_command(
     qualify: QualifyOpt = None,
     top: TopOpt = None,
     fmt: FormatOpt = Format.table,
+    engine: EngineOpt = Engine.core,
 ) -> None:
     """Substitution priority: impact x exposure x gap x urgency, every factor shown."""
     with errors_as_exit():
-        graph = prepare(path, home, qualify)
-        scenario = scenario_of(remove, limit, graph, horizon, reach)
         weights: dict[str, float] = {}
         for item in weight or []:
             name, sep, value = item.partition("=")
@@ -191,8 +205,14 @@ def priorities_command(
                 weights[name] = float(value)
             except ValueError:
                 raise ScenarioError(f"--weight {item!r}: {value!r} is not a number") from None
-        with progress_bar("priorities") as progress:
-            rows = priorities(graph, weights=weights or None, top=top, progress=progress, scenario=scenario)
+        if engine is Engine.spark:
+            scenario = scenario_of(remove, limit, None, horizon, reach)
+            rows = on_spark("priorities", path, qualify, scenario, weights=weights or None, top=top, home=home)
+        else:
+            graph = prepare(path, home, qualify)
+            scenario = scenario_of(remove, limit, graph, horizon, reach)
+            with progress_bar("priorities") as progress:
+                rows = priorities(graph, weights=weights or None, top=top, progress=progress, scenario=scenario)
         emit(rows, fmt, ["rank", "id", "sector", "score", "impact", "exposure", "gap", "urgency",
                          "foreign_countries", "best_alternative"],
              f"Substitution priorities under: {scenario_title(scenario)}")
@@ -214,12 +234,8 @@ def simulate_command(
     """Simulate a scenario: availability of every component and impact per sector."""
     with errors_as_exit():
         if engine is Engine.spark:
-            if qualify:
-                raise ScenarioError("--qualify is not available with --engine spark")
-            from chainmap.engines.spark.cli import run_command  # pyspark only when asked for
-
             scenario = scenario_of(remove, limit, None, horizon, reach)
-            result = run_command("simulate", str(path), scenario, home=home, output=output)
+            result = on_spark("simulate", path, qualify, scenario, home=home, output=output)
         else:
             if output is not None:
                 raise ScenarioError("--output is for --engine spark (the core prints its result)")
