@@ -6,8 +6,10 @@ at the removed or limited nodes behind the lost entries), the component's
 own capacity (it ends there too), or the requirement whose ``f`` is the
 minimum (the chain goes on at the member that sets that group's value).
 In view ``home``, where ``x = F + min(D, R * D0)`` adds two terms, the chain
-follows the requirement whenever it sets the home part (``R * D0 < D``); a
-step that also lost imports names their causes too. Ties are broken by id, preferring a member not
+follows the requirement when it sets the home part (``R * D0 < D``) and costs
+at least as much as the lost imports (``D - R * D0 >= F0 - F``); such a step
+names the lost imports too, and a supply step names the requirement that
+limits its home part. Ties are broken by id, preferring a member not
 yet on the chain (inside a cycle several requirements tie). A step whose
 ``a`` is at its baseline ends the chain (nothing to explain), and so does a
 component already on the chain (a cycle).
@@ -98,6 +100,8 @@ class Explanation:
                              f"k {s.k:.3g}) f = {s.f:.3f}{lost}")
             else:
                 causes = f" <- {', '.join(s.causes)}" if s.causes else ""
+                if s.via is not None:
+                    causes += f"; home output limited by {s.via} (f = {s.f:.3f})"
                 lines.append(f"{pad}{s.component} {s.availability:.3f}: {s.term} (foreign {s.foreign:.3f}, "
                              f"domestic {s.domestic:.3f} of {s.domestic_share:.3f}){causes}")
         return "\n".join(lines)
@@ -246,18 +250,22 @@ class _Walker:
         if self.caps.component[c] < 1.0:
             return Step(term="capacity", causes=[g.component_ids[c]], **common), None
         f0, d0_now = self.terms(c, full=True)
-        # view home, x = F + min(D, R * D0): the requirement sets the home part when R * D0 < D;
-        # lost imports, if any, are named on the same step
-        binds_requirement = req * d0 < d if self.home_view else req < f + d
-        if binds_requirement and best is not None:
+        # view home, x = F + min(D, R * D0): the requirement sets the home part when R * D0 < D. The chain
+        # follows it when it costs at least as much as the lost imports; otherwise the step ends at the
+        # supply and still names the requirement that limits the home part.
+        limits = req * d0 < d if self.home_view else req < f + d
+        requirement: dict[str, Any] = {}
+        if limits and best is not None:
             grp, via = best[3], best[4]
             equipment = bool(g.group_equipment[grp])
             k = 1.0 if not equipment or math.isinf(self.caps.horizon) else min(
                 1.0, self.caps.horizon / (365.0 * float(g.group_lifetime[grp])))
-            lost = self.causes(c) if f < f0 else []
-            return Step(term="requirement", requirement=best[2], via=g.component_ids[via],
-                        role="equipment" if equipment else "input", share=float(g.group_share[grp]), k=k, f=best[0],
-                        causes=lost, **common), via
+            requirement = {"requirement": best[2], "via": g.component_ids[via],
+                           "role": "equipment" if equipment else "input", "share": float(g.group_share[grp]),
+                           "k": k, "f": best[0]}
+            if not self.home_view or d - req * d0 >= f0 - f:
+                lost = self.causes(c) if f < f0 else []
+                return Step(term="requirement", causes=lost, **requirement, **common), via
         lost_foreign, lost_domestic = f < f0, d < d0_now
         causes = self.causes(c)
         if lost_foreign and lost_domestic:
@@ -268,4 +276,4 @@ class _Walker:
             term = "unlisted supply"
         else:
             term = "foreign supply"
-        return Step(term=term, causes=causes, **common), None
+        return Step(term=term, causes=causes, **requirement, **common), None
