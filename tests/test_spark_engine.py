@@ -240,3 +240,38 @@ def test_cli_priorities_and_bottlenecks_with_engine_spark_equal_the_core(spark, 
     assert all(close(a["max_drop"], b["max_drop"]) for a, b in zip(mine, ref, strict=True))
     missing = runner.invoke(app, ["bottlenecks", str(tmp_path), "--engine", "spark"])
     assert missing.exit_code == 2 and "--candidates" in missing.output
+
+
+def test_cli_spof_and_cuts_with_engine_spark_equal_the_core(spark, tmp_path):
+    """``spof --kind country`` and ``cuts`` through ``--engine spark`` print the core's rows; ``--output`` writes
+    the rows as Parquet plus result.json and result.csv."""
+    import json
+
+    import pyarrow.parquet as pq
+    from typer.testing import CliRunner
+
+    import chainmap
+    from chainmap.cli.app import app
+    from chainmap.io.columnar import tables_of, write_tables
+
+    graph_dir, out = tmp_path / "graph", tmp_path / "out"
+    write_tables(graph_dir, tables_of(chainmap.load("tests/data/mini")), fmt="parquet")
+    runner = CliRunner()
+    args = ["spof", str(graph_dir), "--kind", "country", "--format", "json"]
+    core, got = runner.invoke(app, args), runner.invoke(app, [*args, "--engine", "spark", "--output", str(out)])
+    assert core.exit_code == 0 and got.exit_code == 0, got.output
+    ref, mine = json.loads(core.stdout), json.loads(got.stdout)
+    assert mine == ref and any(r["foreign"] for r in ref)
+    assert json.loads((out / "result.json").read_text()) == ref
+    table = pq.read_table(out / "result")
+    assert table.column("node").to_pylist() == [r["node"] for r in ref]
+    assert (out / "result.csv").read_text().splitlines()[0] == "node,kind,name,country,foreign,targets"
+    target = ref[0]["targets"][0]
+    args = ["cuts", str(graph_dir), "--target", target, "--max-order", "2", "--format", "json"]
+    core, got = runner.invoke(app, args), runner.invoke(app, [*args, "--engine", "spark"])
+    assert core.exit_code == 0 and got.exit_code == 0, got.output
+    assert json.loads(got.stdout) == json.loads(core.stdout)
+    wrong = runner.invoke(app, ["spof", str(graph_dir), "--kind", "supplier", "--engine", "spark"])
+    assert wrong.exit_code == 2 and "countries only" in wrong.output
+    no_spark = runner.invoke(app, ["spof", str(graph_dir), "--output", str(out)])
+    assert no_spark.exit_code == 2 and "--engine spark" in no_spark.output

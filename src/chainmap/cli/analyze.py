@@ -64,6 +64,12 @@ def on_spark(command: str, path: Path, qualify: list[str] | None, scenario: Scen
     return run_command(command, str(path), scenario, **options)
 
 
+def no_output(output: str | None) -> None:
+    """Refuse ``--output`` without ``--engine spark`` (the core prints its result; use ``--format``)."""
+    if output is not None:
+        raise ScenarioError("--output is for --engine spark (the core prints its result; use --format and redirect)")
+
+
 class FailOn(StrEnum):
     spof = "spof"
     bottleneck = "bottleneck"
@@ -99,19 +105,29 @@ def spof_command(
     top: TopOpt = None,
     fmt: FormatOpt = Format.table,
     fail_on: FailOnOpt = None,
+    engine: EngineOpt = Engine.core,
+    output: OutputDirOpt = None,
 ) -> None:
     """Single points of failure: nodes whose removal alone takes a product down (structural, horizon long).
 
     ``--fail-on spof`` ignores home itself; ``--fail-on bottleneck`` fails on a foreign SPOF only.
+    With ``--engine spark``: countries only.
     """
     with errors_as_exit():
-        graph = prepare(path, home, qualify)
-        scenario = scenario_of(remove, limit, graph, LONG, reach)
         structural_note(horizon, "single points of failure")
-        rows = single_points_of_failure(graph, target, kind, scenario)
+        if engine is Engine.spark:
+            scenario = scenario_of(remove, limit, None, LONG, reach)
+            rows = on_spark("spof", path, qualify, scenario, targets=target, kinds=kind, home=home, output=output)
+            home_id = next((r.node for r in rows if r.kind == "country" and not r.foreign), None)
+        else:
+            no_output(output)
+            graph = prepare(path, home, qualify)
+            home_id = graph.home
+            scenario = scenario_of(remove, limit, graph, LONG, reach)
+            rows = single_points_of_failure(graph, target, kind, scenario)
         emit(rows[:top] if top else rows, fmt, ["node", "kind", "name", "country", "foreign", "targets"],
              f"Single points of failure under: {scenario.describe()} (structural, horizon long, reach {reach})")
-    if fail_on is FailOn.spof and any(r.node != graph.home for r in rows):
+    if fail_on is FailOn.spof and any(r.node != home_id for r in rows):
         raise typer.Exit(1)
     if fail_on is FailOn.bottleneck and any(r.foreign for r in rows):
         raise typer.Exit(1)
@@ -130,14 +146,23 @@ def cuts_command(
     qualify: QualifyOpt = None,
     top: TopOpt = None,
     fmt: FormatOpt = Format.table,
+    engine: EngineOpt = Engine.core,
+    output: OutputDirOpt = None,
 ) -> None:
-    """Minimal cut sets: smallest sets of nodes (default: countries) that take a target down (structural)."""
+    """Minimal cut sets: smallest sets of nodes (default: countries) that take a target down (structural).
+    With ``--engine spark``: sets of countries only."""
     with errors_as_exit():
-        graph = prepare(path, home, qualify)
-        scenario = scenario_of(remove, limit, graph, LONG, reach)
         structural_note(horizon, "minimal cut sets")
-        with progress_bar("cut sets") as progress:
-            rows = cut_sets(graph, target, max_order, tuple(kind or ["country"]), scenario, progress=progress)
+        if engine is Engine.spark:
+            scenario = scenario_of(remove, limit, None, LONG, reach)
+            rows = on_spark("cuts", path, qualify, scenario, target=target, max_order=max_order, kinds=kind,
+                            home=home, output=output)
+        else:
+            no_output(output)
+            graph = prepare(path, home, qualify)
+            scenario = scenario_of(remove, limit, graph, LONG, reach)
+            with progress_bar("cut sets") as progress:
+                rows = cut_sets(graph, target, max_order, tuple(kind or ["country"]), scenario, progress=progress)
         emit(rows[:top] if top else rows, fmt, ["order", "nodes", "kinds", "foreign"],
              f"Minimal cut sets of {target} under: {scenario.describe()} (structural, horizon long, reach {reach})")
 
@@ -156,6 +181,7 @@ def bottlenecks_command(
     fmt: FormatOpt = Format.table,
     fail_on: FailOnOpt = None,
     engine: EngineOpt = Engine.core,
+    output: OutputDirOpt = None,
 ) -> None:
     """Foreign bottlenecks: foreign nodes whose loss hurts (per hit: drop and binding-chain length), and supply
     concentrated abroad. With ``--engine spark``: removal rows of the given ``--candidates``."""
@@ -163,8 +189,9 @@ def bottlenecks_command(
         if engine is Engine.spark:
             scenario = scenario_of(remove, limit, None, horizon, reach)
             rows = on_spark("bottlenecks", path, qualify, scenario, candidates=candidates, threshold=threshold,
-                            home=home)
+                            home=home, output=output)
         else:
+            no_output(output)
             graph = prepare(path, home, qualify)
             scenario = scenario_of(remove, limit, graph, horizon, reach)
             with progress_bar("bottlenecks") as progress:
@@ -193,6 +220,7 @@ def priorities_command(
     top: TopOpt = None,
     fmt: FormatOpt = Format.table,
     engine: EngineOpt = Engine.core,
+    output: OutputDirOpt = None,
 ) -> None:
     """Substitution priority: impact x exposure x gap x urgency, every factor shown."""
     with errors_as_exit():
@@ -207,8 +235,10 @@ def priorities_command(
                 raise ScenarioError(f"--weight {item!r}: {value!r} is not a number") from None
         if engine is Engine.spark:
             scenario = scenario_of(remove, limit, None, horizon, reach)
-            rows = on_spark("priorities", path, qualify, scenario, weights=weights or None, top=top, home=home)
+            rows = on_spark("priorities", path, qualify, scenario, weights=weights or None, top=top, home=home,
+                            output=output)
         else:
+            no_output(output)
             graph = prepare(path, home, qualify)
             scenario = scenario_of(remove, limit, graph, horizon, reach)
             with progress_bar("priorities") as progress:
@@ -237,8 +267,7 @@ def simulate_command(
             scenario = scenario_of(remove, limit, None, horizon, reach)
             result = on_spark("simulate", path, qualify, scenario, home=home, output=output)
         else:
-            if output is not None:
-                raise ScenarioError("--output is for --engine spark (the core prints its result)")
+            no_output(output)
             graph = prepare(path, home, qualify)
             scenario = scenario_of(remove, limit, graph, horizon, reach)
             result = simulate(graph, scenario)

@@ -60,6 +60,7 @@ from chainmap.model.schema import (
 __all__ = [
     "TABLES",
     "ColumnarTables",
+    "TableWriter",
     "graph_data",
     "is_columnar",
     "load_columnar",
@@ -620,39 +621,81 @@ def _scatter(flags: np.ndarray, rows: IntArray, n: int) -> np.ndarray:
     return out
 
 
-def write_tables(folder: str | Path, tables: dict[str, dict[str, Any]], fmt: str = "csv") -> list[Path]:
-    """Write tables (name -> column name -> array or list) to ``folder`` atomically, as CSV or Parquet.
+class TableWriter:
+    """Write columnar tables to ``folder`` in pieces, all of them atomically at the end.
 
-    Each table goes to a temporary file beside its target, then is renamed.
+    :meth:`write` appends a piece (column name -> array or list) to table
+    ``name`` (a Parquet row group or a run of CSV rows); later pieces are cast
+    to the first piece's schema. Each table is written to a temporary file
+    beside its target; leaving the ``with`` block renames them all (and
+    removes a stale twin in the other format); an error removes them instead.
+    So a 10M-component graph is written without ever holding it in memory.
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> folder = tempfile.mkdtemp()
+    >>> with TableWriter(folder, "csv") as out:
+    ...     out.write("sectors", {"code": ["06"], "name": ["Coal"]})
+    ...     out.write("sectors", {"code": ["07"], "name": ["Oil"]})
+    >>> (Path(folder) / "sectors.csv").read_text().splitlines()
+    ['"code","name"', '"06","Coal"', '"07","Oil"']
     """
-    pa = _pa()
-    import os
-    import tempfile
 
-    if fmt not in ("csv", "parquet"):
-        raise ValueError(f"unknown columnar format {fmt!r} (csv or parquet)")
-    root = Path(folder)
-    root.mkdir(parents=True, exist_ok=True)
-    written = []
-    for name, columns in tables.items():
-        table = pa.table({c: pa.array(v) if not isinstance(v, pa.Array) else v for c, v in columns.items()})
-        target = root / f"{name}.{fmt}"
-        fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=root)
-        os.close(fd)
-        try:
-            if fmt == "csv":
-                pa.csv.write_csv(table, tmp)
-            else:
-                pa.parquet.write_table(table, tmp)
+    def __init__(self, folder: str | Path, fmt: str = "csv") -> None:
+        if fmt not in ("csv", "parquet"):
+            raise ValueError(f"unknown columnar format {fmt!r} (csv or parquet)")
+        self.root = Path(folder)
+        self.fmt = fmt
+        self._open: dict[str, tuple[Any, str, Any]] = {}  # name -> (writer, temporary path, schema)
+
+    def __enter__(self) -> TableWriter:
+        self.root.mkdir(parents=True, exist_ok=True)
+        return self
+
+    def write(self, name: str, columns: dict[str, Any]) -> None:
+        """Append ``columns`` (one piece of table ``name``)."""
+        import os
+        import tempfile
+
+        pa = _pa()
+        table = pa.table({c: pa.array(v) if not isinstance(v, pa.Array | pa.ChunkedArray) else v
+                          for c, v in columns.items()})
+        if name not in self._open:
+            fd, tmp = tempfile.mkstemp(prefix=f".{name}.{self.fmt}.", suffix=".tmp", dir=self.root)
+            os.close(fd)
+            writer = (pa.csv.CSVWriter(tmp, table.schema) if self.fmt == "csv"
+                      else pa.parquet.ParquetWriter(tmp, table.schema))
+            self._open[name] = (writer, tmp, table.schema)
+        writer, _tmp, schema = self._open[name]
+        writer.write_table(table.cast(schema))
+
+    def paths(self) -> list[Path]:
+        """The target of every table written so far."""
+        return [self.root / f"{name}.{self.fmt}" for name in self._open]
+
+    def __exit__(self, exc_type: Any, exc: Any, tb: Any) -> None:
+        import os
+
+        for writer, _tmp, _schema in self._open.values():
+            writer.close()
+        if exc_type is not None:
+            for _writer, tmp, _schema in self._open.values():
+                Path(tmp).unlink(missing_ok=True)
+            return
+        for name, (_writer, tmp, _schema) in self._open.items():
             os.chmod(tmp, 0o644)
-            os.replace(tmp, target)
-        except BaseException:
-            Path(tmp).unlink(missing_ok=True)
-            raise
-        other = root / f"{name}.{'parquet' if fmt == 'csv' else 'csv'}"
-        other.unlink(missing_ok=True)  # never leave a stale twin that would shadow the new table
-        written.append(target)
-    return written
+            os.replace(tmp, self.root / f"{name}.{self.fmt}")
+            (self.root / f"{name}.{'parquet' if self.fmt == 'csv' else 'csv'}").unlink(missing_ok=True)
+
+
+def write_tables(folder: str | Path, tables: dict[str, dict[str, Any]], fmt: str = "csv") -> list[Path]:
+    """Write tables (name -> column name -> array or list) to ``folder`` atomically, as CSV or Parquet
+    (:class:`TableWriter`, one piece per table)."""
+    with TableWriter(folder, fmt) as out:
+        for name, columns in tables.items():
+            out.write(name, columns)
+    return out.paths()
 
 
 def tables_of(graph: SupplyGraph) -> dict[str, dict[str, Any]]:

@@ -40,13 +40,13 @@ True
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
-__all__ = ["COUNTRY_WEIGHTS", "generate", "write_generated"]
+__all__ = ["CHUNK", "COUNTRY_WEIGHTS", "generate", "generate_tables", "write_generated"]
 
 # (code, name, weight of firms located there): a handful of countries host most firms
 COUNTRY_WEIGHTS: list[tuple[str, str, float]] = [
@@ -71,175 +71,250 @@ TIER_FRACTIONS = np.array([0.25, 0.25, 0.2, 0.15, 0.1, 0.05])  # raw materials .
 Progress = Callable[[str, float], None]
 
 
-def _ids(prefix: str, n: int, width: int) -> Any:
+_NONE = np.array(None, dtype=object)
+CHUNK = 1_000_000
+"""Components generated (and written) per chunk."""
+
+
+def _ids(prefix: str, numbers: Any, width: int) -> Any:
+    """Ids ``prefix`` + zero-padded ``numbers`` (an int array) as a pyarrow string array."""
     import pyarrow as pa
     import pyarrow.compute as pc
 
-    numbers = pa.array(np.arange(n, dtype=np.int64)).cast(pa.string())
-    return pc.binary_join_element_wise(prefix, pc.utf8_lpad(numbers, width, "0"), "")
+    text = pa.array(np.asarray(numbers, dtype=np.int64)).cast(pa.string())
+    return pc.binary_join_element_wise(prefix, pc.utf8_lpad(text, width, "0"), "")
 
 
-def _zipf_choice(rng: np.random.Generator, n: int, size: int, a: float = 1.1) -> np.ndarray:
-    """Indexes in [0, n) with popularity ~ 1/rank^a, ranks shuffled (heavy-tailed fan-out)."""
-    weights = 1.0 / np.arange(1, n + 1) ** a
-    cdf = np.cumsum(weights)
-    cdf /= cdf[-1]
-    ranks = np.searchsorted(cdf, rng.random(size), side="right")
-    perm = rng.permutation(n)
-    return perm[np.minimum(ranks, n - 1)]
+class _Zipf:
+    """Indexes in [0, n) with popularity ~ 1/rank^a, ranks shuffled once (heavy-tailed fan-out)."""
+
+    def __init__(self, rng: np.random.Generator, n: int, a: float) -> None:
+        cdf = np.cumsum(1.0 / np.arange(1, n + 1) ** a)
+        self.cdf = cdf / cdf[-1]
+        self.perm = rng.permutation(n).astype(np.int64)
+        self.n = n
+
+    def draw(self, rng: np.random.Generator, size: int) -> np.ndarray:
+        ranks = np.searchsorted(self.cdf, rng.random(size), side="right")
+        return self.perm[np.minimum(ranks, self.n - 1)]
 
 
-def generate(n_components: int, seed: int = 0, progress: Progress | None = None) -> dict[str, dict[str, Any]]:
-    """Columnar tables (name -> column -> array) of a synthetic network (see module doc)."""
+class _Plan:
+    """What every chunk shares: countries, suppliers, tiers, popularity orders, requirement-group counts."""
+
+    def __init__(self, n: int, seed: int) -> None:
+        import pyarrow as pa
+
+        if n < 10:
+            raise ValueError("--components must be at least 10")
+        rng = np.random.default_rng(seed)
+        rng2 = np.random.default_rng([seed, 2])  # the v2 fields, drawn apart from the structure
+        self.n, self.seed = n, seed
+        self.width = len(str(n - 1))
+        self.codes = [c for c, _, _ in COUNTRY_WEIGHTS]
+        weights = np.array([w for _, _, w in COUNTRY_WEIGHTS])
+        self.cweights = weights / weights.sum()
+        n_countries = len(self.codes)
+        corder = np.argsort(self.codes)  # tables in id order
+        risk = np.round(rng.uniform(0.1, 0.9, n_countries), 2)
+        self.countries = {"id": [self.codes[i] for i in corder], "name": [COUNTRY_WEIGHTS[i][1] for i in corder],
+                          "risk": [None if self.codes[i] == "CN" else float(risk[i]) for i in corder]}
+        self.n_sup = n_sup = max(5, n // 8)
+        sup_country_idx = rng.choice(n_countries, size=n_sup, p=self.cweights)
+        self.sup_ids = _ids("f", np.arange(n_sup), len(str(n_sup - 1)))
+        self.sup_text = np.asarray(self.sup_ids.to_numpy(zero_copy_only=False), dtype=object)
+        owner_idx = rng2.choice(n_countries, size=n_sup, p=self.cweights)
+        foreign_owned = (rng2.random(n_sup) < 0.08) & (owner_idx != sup_country_idx)
+        code_arr = np.array(self.codes, dtype=object)
+        self.suppliers = {"id": self.sup_ids, "name": _ids("Firm ", np.arange(n_sup), 1),
+                          "country": pa.array(code_arr[sup_country_idx]),
+                          "owner": pa.array(np.where(foreign_owned, code_arr[owner_idx],
+                                                     np.full(n_sup, None, dtype=object)), type=pa.string())}
+        self.home_sups = np.flatnonzero(code_arr[sup_country_idx] == "CN")
+        self.supplier_pick = _Zipf(rng, n_sup, 1.05)
+        # tiers: component i's tier by position (ids are in tier order)
+        counts = np.floor(TIER_FRACTIONS * n).astype(np.int64)
+        counts[0] += n - counts.sum()
+        self.counts = counts
+        self.tier_start = np.concatenate(([0], np.cumsum(counts)))
+        self.top = len(counts) - 1
+        self.member_pick = [_Zipf(rng, int(c), 0.8) if c > 0 else None for c in counts]
+        # requirement groups per non-raw component: 1 + Poisson(1.4) (kept: back edges add one more group)
+        self.n_groups = np.where(self.tiers(0, n) > 0, 1 + rng.poisson(1.4, n), 0).astype(np.int16)
+        self.sectors = {"code": sorted(set(SECTOR_CODES)),
+                        "name": [SECTOR_NAMES.get(c, f"Division {c}") for c in sorted(set(SECTOR_CODES))]}
+        self.settings = {"key": ["home", "view", "unlisted_risk"], "value": ["CN", "home", "0.5"]}
+
+    def tiers(self, lo: int, hi: int) -> np.ndarray:
+        """Tier of components ``lo..hi-1``."""
+        return np.searchsorted(self.tier_start, np.arange(lo, hi), side="right") - 1
+
+    def comp_ids(self, index: np.ndarray) -> Any:
+        return _ids("c", index, self.width)
+
+
+SECTOR_NAMES = {"06": "Coal mining", "07": "Oil and gas", "08": "Ferrous metal mining",
+                "09": "Non-ferrous metal mining", "10": "Non-metallic mineral mining"}
+
+
+def _chunk(plan: _Plan, lo: int, hi: int) -> tuple[dict[str, dict[str, Any]], tuple[np.ndarray, np.ndarray]]:
+    """Tables of components ``lo..hi-1`` (components, requires, supplies, alternatives) and their back-edge
+    candidates ``(part, machine)``."""
     import pyarrow as pa
 
-    if n_components < 10:
-        raise ValueError("--components must be at least 10")
-    rng = np.random.default_rng(seed)
-    rng2 = np.random.default_rng([seed, 2])  # the v2 fields, drawn apart so the v1 structure stays as it was
-    say = progress or (lambda _step, _frac: None)
-    n = n_components
-    width = len(str(n - 1))
-    # countries
-    codes = [c for c, _, _ in COUNTRY_WEIGHTS]
-    weights = np.array([w for _, _, w in COUNTRY_WEIGHTS])
-    cweights = weights / weights.sum()
-    n_countries = len(codes)
-    corder = np.argsort(codes)  # tables in id order
-    risk = np.round(rng.uniform(0.1, 0.9, n_countries), 2)
-    risk_col = [None if codes[i] == "CN" else float(risk[i]) for i in corder]
-    countries = {"id": [codes[i] for i in corder], "name": [COUNTRY_WEIGHTS[i][1] for i in corder], "risk": risk_col}
-    # suppliers
-    n_sup = max(5, n // 8)
-    sup_country_idx = rng.choice(n_countries, size=n_sup, p=cweights)
-    sup_ids = _ids("f", n_sup, len(str(n_sup - 1)))
-    owner_idx = rng2.choice(n_countries, size=n_sup, p=cweights)
-    foreign_owned = (rng2.random(n_sup) < 0.08) & (owner_idx != sup_country_idx)
-    none_s = np.full(n_sup, None, dtype=object)
-    suppliers = {"id": sup_ids, "name": _ids("Firm ", n_sup, 1),
-                 "country": pa.array(np.array(codes, dtype=object)[sup_country_idx]),
-                 "owner": pa.array(np.where(foreign_owned, np.array(codes, dtype=object)[owner_idx], none_s),
-                                   type=pa.string())}
-    say("suppliers", 0.1)
-    # tiers: component i's tier by position (ids are in tier order)
-    counts = np.floor(TIER_FRACTIONS * n).astype(np.int64)
-    counts[0] += n - counts.sum()
-    tier = np.repeat(np.arange(len(counts)), counts)
-    tier_start = np.concatenate(([0], np.cumsum(counts)))
-    top = len(counts) - 1
-    # requirements: per non-raw component, 1 + Poisson(1.4) groups; 20% any_of with 2-3 members
-    n_groups = np.where(tier > 0, 1 + rng.poisson(1.4, n), 0)
-    g_owner = np.repeat(np.arange(n), n_groups)
+    rng = np.random.default_rng([plan.seed, 1, lo])
+    rng2 = np.random.default_rng([plan.seed, 3, lo])
+    m = hi - lo
+    index = np.arange(lo, hi)
+    tier = plan.tiers(lo, hi)
+    top = plan.top
+    # requirements: 20% of groups any_of with 2-3 members
+    n_groups = plan.n_groups[lo:hi].astype(np.int64)
+    g_owner = np.repeat(index, n_groups)
     g_size = np.where(rng.random(g_owner.size) < 0.2, rng.integers(2, 4, g_owner.size), 1)
     g_any = g_size > 1
     m_owner = np.repeat(g_owner, g_size)
     m_group = np.repeat(np.arange(g_owner.size), g_size)
     # member tier: one or two tiers below the owner (at least 0); preferential within the tier
-    owner_tier = tier[m_owner]
-    drop = np.where(rng.random(m_owner.size) < 0.7, 1, 2)
-    m_tier = np.maximum(owner_tier - drop, 0)
-    base = tier_start[m_tier]
-    span = counts[m_tier]
-    within = np.zeros(m_owner.size, dtype=np.int64)
-    for t in range(len(counts)):
+    owner_tier = tier[m_owner - lo]
+    m_tier = np.maximum(owner_tier - np.where(rng.random(m_owner.size) < 0.7, 1, 2), 0)
+    members = np.zeros(m_owner.size, dtype=np.int64)
+    for t, pick in enumerate(plan.member_pick):
         sel = np.flatnonzero(m_tier == t)
-        if sel.size and counts[t] > 0:
-            within[sel] = _zipf_choice(rng, int(counts[t]), sel.size, a=0.8)
-    members = base + np.minimum(within, span - 1)
-    say("requirements", 0.3)
-    # group labels per owner (0..k-1)
-    first_group = np.searchsorted(g_owner, np.arange(n))
-    label = np.arange(g_owner.size) - first_group[g_owner]
-    m_label = label[m_group]
-    # back edges: a tier-1 part requires a tier-2 machine that requires it (small cycles)
-    n_back = max(1, n // 2000)
-    t2_members = np.flatnonzero((tier[m_owner] == 2) & (tier[members] == 1) & ~g_any[m_group])
-    if t2_members.size:
-        pick = rng.choice(t2_members, size=min(n_back, t2_members.size), replace=False)
-        a_nodes, b_nodes = members[pick], m_owner[pick]
-        _, uniq = np.unique(a_nodes, return_index=True)
-        a_nodes, b_nodes = a_nodes[uniq], b_nodes[uniq]
-        back_label = n_groups[a_nodes] + 0  # a fresh group number for the owner
-        m_owner = np.concatenate((m_owner, a_nodes))
-        members = np.concatenate((members, b_nodes))
-        m_label = np.concatenate((m_label, back_label))
-        m_any = np.concatenate((g_any[m_group], np.zeros(a_nodes.size, dtype=bool)))
-    else:
-        m_any = g_any[m_group]
-    # v2: equipment (with a service life) and partial requirements, per group; back edges are machines
+        if sel.size and pick is not None:
+            members[sel] = plan.tier_start[t] + pick.draw(rng, sel.size)
+    first_group = np.searchsorted(g_owner, index)
+    m_label = (np.arange(g_owner.size) - first_group[g_owner - lo])[m_group]
+    # back-edge candidates: a tier-2 machine requiring a tier-1 part (the part will require the machine)
+    member_tier = np.searchsorted(plan.tier_start, members, side="right") - 1
+    cand = np.flatnonzero((owner_tier == 2) & (member_tier == 1) & ~g_any[m_group])
+    n_back = max(1, m // 2000)
+    pick_back = rng.choice(cand, size=min(n_back, cand.size), replace=False) if cand.size else cand
+    back = (members[pick_back], m_owner[pick_back])
+    # v2: equipment (with a service life) and partial requirements, per group
     n_g = g_owner.size
     g_equipment = rng2.random(n_g) < 0.15
     g_lifetime = rng2.choice(np.array([5.0, 8.0, 10.0, 12.0, 15.0, 20.0, 25.0]), size=n_g)
     g_share = np.where(rng2.random(n_g) < 0.15, np.round(rng2.uniform(0.05, 0.95, n_g), 2), np.nan)
-    n_extra = m_owner.size - m_group.size
-    m_equipment = np.concatenate((g_equipment[m_group], np.ones(n_extra, dtype=bool)))
-    m_lifetime = np.concatenate((g_lifetime[m_group], np.full(n_extra, 20.0)))
-    m_share = np.concatenate((g_share[m_group], np.full(n_extra, np.nan)))
-    none_m = np.full(m_owner.size, None, dtype=object)
-    comp_ids = _ids("c", n, width)
-    requires = {"component": comp_ids.take(pa.array(m_owner)), "group": m_label.astype(np.int64),
-                "member": comp_ids.take(pa.array(members)), "any_of": m_any,
-                "role": pa.array(np.where(m_equipment, "equipment", none_m), type=pa.string()),
-                "lifetime_years": pa.array(np.where(m_equipment, m_lifetime, np.nan), from_pandas=True),
-                "share": pa.array(m_share, from_pandas=True)}
+    m_equipment = g_equipment[m_group]
+    requires = {"component": plan.comp_ids(m_owner), "group": m_label.astype(np.int64),
+                "member": plan.comp_ids(members), "any_of": g_any[m_group],
+                "role": pa.array(np.where(m_equipment, "equipment", _NONE), type=pa.string()),
+                "lifetime_years": pa.array(np.where(m_equipment, g_lifetime[m_group], np.nan), from_pandas=True),
+                "share": pa.array(g_share[m_group], from_pandas=True)}
     # supply entries: raw materials mostly by country, others by firms
-    n_entries = np.where(tier == top, rng.integers(0, 2, n), 1 + rng.poisson(1.5, n))
-    e_comp = np.repeat(np.arange(n), n_entries)
+    n_entries = np.where(tier == top, rng.integers(0, 2, m), 1 + rng.poisson(1.5, m))
+    e_comp = np.repeat(np.arange(m), n_entries)
     by_country = (tier[e_comp] == 0) & (rng.random(e_comp.size) < 0.5)
-    e_sup = _zipf_choice(rng, n_sup, e_comp.size, a=1.05)
-    e_cty = rng.choice(n_countries, size=e_comp.size, p=cweights)
+    e_sup = plan.supplier_pick.draw(rng, e_comp.size)
+    e_cty = rng.choice(len(plan.codes), size=e_comp.size, p=plan.cweights)
     raw = rng.gamma(0.7, 1.0, e_comp.size) + 1e-3
-    total = np.bincount(e_comp, weights=raw, minlength=n)
-    frac = raw / total[e_comp]
+    frac = raw / np.bincount(e_comp, weights=raw, minlength=m)[e_comp]
     # complete mixes: shares rounded up, so they sum to at least 1 (no spurious unlisted remainder of 1e-16);
     # the others list 60-95% of supply and leave an unlisted remainder
-    complete = rng2.random(n) >= 0.15
-    coverage = rng2.uniform(0.6, 0.95, n)
+    complete = rng2.random(m) >= 0.15
+    coverage = rng2.uniform(0.6, 0.95, m)
     share = np.where(complete[e_comp], np.ceil(frac * 1e4 - 1e-9) / 1e4, np.round(frac * coverage[e_comp], 4))
     share = np.clip(share, 0.0001, 1.0)  # no zero shares: every listed entry counts
-    sums = np.bincount(e_comp, weights=share, minlength=n)
+    sums = np.bincount(e_comp, weights=share, minlength=m)
     short = np.flatnonzero(complete & (sums < 1.0 + 5e-5) & (n_entries > 1))
     share[np.searchsorted(e_comp, short)] += 1e-4  # first entry; makes the sum >= 1 whatever the float rounding
-    none = np.full(e_comp.size, None, dtype=object)
-    sup_col = pa.array(np.where(by_country, none, np.asarray(sup_ids.to_numpy(zero_copy_only=False))[e_sup]),
-                       type=pa.string())
-    cty_col = pa.array(np.where(by_country, np.array(codes, dtype=object)[e_cty], none), type=pa.string())
-    supplies = {"component": comp_ids.take(pa.array(e_comp)), "supplier": sup_col, "country": cty_col,
-                "share": share, "source": pa.array([f"synthetic: chainmap generate --seed {seed}"] * e_comp.size,
-                                                   type=pa.string()).dictionary_encode().cast(pa.string()),
+    code_arr = np.array(plan.codes, dtype=object)
+    supplies = {"component": plan.comp_ids(lo + e_comp),
+                "supplier": pa.array(np.where(by_country, _NONE, plan.sup_text[e_sup]), type=pa.string()),
+                "country": pa.array(np.where(by_country, code_arr[e_cty], _NONE), type=pa.string()),
+                "share": share,
+                "source": pa.array([f"synthetic: chainmap generate --seed {plan.seed}"] * e_comp.size,
+                                   type=pa.string()),
                 "estimate": np.ones(e_comp.size, dtype=bool)}
-    say("supplies", 0.6)
     # sectors and products
-    sector = np.array(SECTOR_CODES, dtype=object)[rng.integers(0, len(SECTOR_CODES), n)]
-    sector[tier == 0] = np.array(["06", "07", "08", "09", "10"], dtype=object)[rng.integers(0, 5, int(counts[0]))]
+    sector = np.array(SECTOR_CODES, dtype=object)[rng.integers(0, len(SECTOR_CODES), m)]
+    raw_rows = tier == 0
+    sector[raw_rows] = np.array(["06", "07", "08", "09", "10"], dtype=object)[rng.integers(0, 5, int(raw_rows.sum()))]
     product = tier == top
-    value = np.where(product, np.round(rng.lognormal(0.0, 1.0, n), 3), np.nan)
-    has_days = rng.random(n) < 0.3
-    stock = np.where(has_days, rng.integers(0, 180, n).astype(float), np.nan)
-    recovery = np.where(has_days, rng.integers(30, 720, n).astype(float), np.nan)
-    components = {"id": comp_ids, "name": _ids("Component ", n, 1), "sector": pa.array(sector, type=pa.string()),
-                  "value": pa.array(value, from_pandas=True), "stock_days": pa.array(stock, from_pandas=True),
+    value = np.where(product, np.round(rng.lognormal(0.0, 1.0, m), 3), np.nan)
+    has_days = rng.random(m) < 0.3
+    stock = np.where(has_days, rng.integers(0, 180, m).astype(float), np.nan)
+    recovery = np.where(has_days, rng.integers(30, 720, m).astype(float), np.nan)
+    components = {"id": plan.comp_ids(index), "name": _ids("Component ", index, 1),
+                  "sector": pa.array(sector, type=pa.string()), "value": pa.array(value, from_pandas=True),
+                  "stock_days": pa.array(stock, from_pandas=True),
                   "recovery_days": pa.array(recovery, from_pandas=True), "product": product}
     # domestic alternatives for 5% of components
-    home_sups = np.flatnonzero(np.array(codes, dtype=object)[sup_country_idx] == "CN")
-    alt_comp = np.flatnonzero(rng.random(n) < 0.05) if home_sups.size else np.zeros(0, dtype=np.int64)
-    alt_sup = home_sups[rng.integers(0, max(home_sups.size, 1), alt_comp.size)] if home_sups.size else alt_comp
-    alternatives = {"component": comp_ids.take(pa.array(alt_comp)),
-                    "supplier": sup_ids.take(pa.array(alt_sup)),
+    home = plan.home_sups
+    alt_comp = np.flatnonzero(rng.random(m) < 0.05) if home.size else np.zeros(0, dtype=np.int64)
+    alt_sup = home[rng.integers(0, max(home.size, 1), alt_comp.size)] if home.size else alt_comp
+    alternatives = {"component": plan.comp_ids(lo + alt_comp), "supplier": plan.sup_ids.take(pa.array(alt_sup)),
                     "readiness": np.round(rng.uniform(0, 1, alt_comp.size), 2)}
-    sector_names = {"06": "Coal mining", "07": "Oil and gas", "08": "Ferrous metal mining",
-                    "09": "Non-ferrous metal mining", "10": "Non-metallic mineral mining"}
-    sectors = {"code": sorted(set(SECTOR_CODES)), "name": [sector_names.get(c, f"Division {c}")
-                                                           for c in sorted(set(SECTOR_CODES))]}
-    settings = {"key": ["home", "view", "unlisted_risk"], "value": ["CN", "home", "0.5"]}
+    return ({"components": components, "requires": requires, "supplies": supplies, "alternatives": alternatives},
+            back)
+
+
+def _back_edges(plan: _Plan, parts: np.ndarray, machines: np.ndarray) -> dict[str, Any]:
+    """``requires`` rows closing the small cycles: each part (once) needs its machine, as equipment, in a group of
+    its own (numbered after its other groups)."""
+    import pyarrow as pa
+
+    parts, first = np.unique(parts, return_index=True)
+    machines = machines[first]
+    k = parts.size
+    return {"component": plan.comp_ids(parts), "group": plan.n_groups[parts].astype(np.int64),
+            "member": plan.comp_ids(machines), "any_of": np.zeros(k, dtype=bool),
+            "role": pa.array(["equipment"] * k, type=pa.string()),
+            "lifetime_years": pa.array(np.full(k, 20.0)), "share": pa.array(np.full(k, np.nan), from_pandas=True)}
+
+
+def generate_tables(n_components: int, seed: int = 0, progress: Progress | None = None,
+                    chunk: int = CHUNK) -> Iterator[tuple[str, dict[str, Any]]]:
+    """The network as ``(table name, piece)`` pairs, ``chunk`` components at a time (see module doc).
+
+    The whole-graph tables (countries, suppliers, sectors, settings) come
+    first, then the pieces of each chunk, then the back edges. Each chunk
+    draws from its own generator, seeded by ``(seed, first component)``, so
+    the network is fixed by ``(n_components, seed, chunk)``: keep the default
+    chunk to reproduce a published benchmark. Memory is bounded by one chunk
+    plus the per-component group counts and the suppliers.
+    """
+    say = progress or (lambda _step, _frac: None)
+    plan = _Plan(n_components, seed)
+    for name in ("countries", "suppliers", "sectors", "settings"):
+        yield name, getattr(plan, name)
+    parts: list[np.ndarray] = []
+    machines: list[np.ndarray] = []
+    for lo in range(0, plan.n, chunk):
+        hi = min(plan.n, lo + chunk)
+        tables, (p, m) = _chunk(plan, lo, hi)
+        parts.append(p)
+        machines.append(m)
+        yield from tables.items()
+        say(f"components {hi:,}", hi / plan.n)
+    yield "requires", _back_edges(plan, np.concatenate(parts), np.concatenate(machines))
     say("done", 1.0)
-    return {"countries": countries, "suppliers": suppliers, "components": components, "requires": requires,
-            "supplies": supplies, "alternatives": alternatives, "sectors": sectors, "settings": settings}
+
+
+def generate(n_components: int, seed: int = 0, progress: Progress | None = None,
+             chunk: int = CHUNK) -> dict[str, dict[str, Any]]:
+    """Columnar tables (name -> column -> array) of a synthetic network (see module doc), in memory."""
+    import pyarrow as pa
+
+    pieces: dict[str, list[Any]] = {}
+    for name, columns in generate_tables(n_components, seed, progress, chunk):
+        pieces.setdefault(name, []).append(pa.table({c: pa.array(v) if not isinstance(v, pa.Array) else v
+                                                     for c, v in columns.items()}))
+    out: dict[str, dict[str, Any]] = {}
+    for name, tables in pieces.items():
+        table = pa.concat_tables([t.cast(tables[0].schema) for t in tables]).combine_chunks()
+        out[name] = {c: table.column(c).combine_chunks() for c in table.column_names}
+    return out
 
 
 def write_generated(folder: str | Path, n_components: int, seed: int = 0, fmt: str = "csv",
-                    progress: Progress | None = None) -> list[Path]:
-    """Generate a network and write its tables to ``folder`` (each table atomically)."""
-    from chainmap.io.columnar import write_tables
+                    progress: Progress | None = None, chunk: int = CHUNK) -> list[Path]:
+    """Generate a network and write its tables to ``folder``, ``chunk`` components at a time (memory bounded by
+    the chunk and the suppliers table), every table atomically (:class:`~chainmap.io.columnar.TableWriter`)."""
+    from chainmap.io.columnar import TableWriter
 
-    return write_tables(folder, generate(n_components, seed, progress), fmt)
+    with TableWriter(folder, fmt) as out:
+        for name, columns in generate_tables(n_components, seed, progress, chunk):
+            out.write(name, columns)
+    return out.paths()

@@ -3,14 +3,17 @@
 :func:`run_command` runs ``simulate``, ``bottlenecks``, ``priorities``,
 ``spof`` or ``cuts`` on Spark and returns what the core's function returns,
 so the CLI formats it as usual (table, JSON, CSV). With ``output`` the result
-is also written by :func:`write_result`: ``result.json`` and ``result.csv``
-(the summary, from the result dataclasses) and, for ``simulate``, the
-per-component rows as Parquet (``components/``, written by Spark).
+is also written by :func:`write_result`: the result rows as Parquet
+(``result/``, written by Spark, so any URI Spark can write works) and, on a
+local folder, ``result.json`` and ``result.csv`` (the summary, from the
+result dataclasses); ``simulate`` also writes the per-component rows as
+Parquet (``components/``).
 """
 
 from __future__ import annotations
 
 import csv
+import io
 import json
 from collections.abc import Sequence
 from dataclasses import asdict, is_dataclass
@@ -19,6 +22,7 @@ from typing import Any
 
 from chainmap.analysis.scenario import Scenario
 from chainmap.engines.spark import analyses
+from chainmap.io.atomic import write_text_atomic
 
 __all__ = ["COMMANDS", "run_command", "write_result"]
 
@@ -56,10 +60,8 @@ def run_command(command: str, graph_path: Any, scenario: Scenario | None, **opti
                                    scenario)
     else:
         raise ValueError(f"--engine spark runs {', '.join(COMMANDS)}; not {command!r}")
-    if output is not None and command != "simulate":
-        write_result(result, output)
-    elif output is not None:
-        write_result(result, output, rows=False)
+    if output is not None:
+        write_result(result, output, graph.spark)
     return result
 
 
@@ -68,23 +70,62 @@ def _kinds(options: dict[str, Any]) -> Sequence[str]:
     return tuple(kinds)
 
 
-def write_result(result: Any, output: str | Path, rows: bool = True) -> list[Path]:
-    """``result.json`` (and ``result.csv`` of its rows when ``rows``) in the local folder ``output``."""
-    folder = Path(str(output))
-    if "://" in str(output):
-        return []  # a cluster URI: Spark wrote the Parquet rows there; the summary is printed by the CLI
+def _rows(result: Any) -> list[dict[str, Any]]:
+    """The result's rows as flat records (lists and mappings as JSON text)."""
+    items = result.sectors if hasattr(result, "sectors") else result
+    return [{k: json.dumps(v) if isinstance(v, list | dict) else v for k, v in asdict(item).items()}
+            for item in items if is_dataclass(item) and not isinstance(item, type)]
+
+
+def _typed(rows: list[dict[str, Any]]) -> tuple[list[dict[str, Any]], str]:
+    """``rows`` with a Spark DDL schema: a column with a float is double (its ints become floats), one of bools
+    boolean, one of ints bigint, anything else (or all null) string."""
+    fields = []
+    out = [dict(r) for r in rows]
+    for name in rows[0]:
+        seen = {type(r[name]) for r in rows if r[name] is not None}
+        if float in seen and seen <= {float, int}:
+            kind = "double"
+            for r in out:
+                r[name] = None if r[name] is None else float(r[name])
+        elif seen == {bool}:
+            kind = "boolean"
+        elif seen == {int}:
+            kind = "bigint"
+        else:
+            kind = "string"
+            for r in out:
+                r[name] = None if r[name] is None else str(r[name])
+        fields.append(f"`{name}` {kind}")
+    return out, ", ".join(fields)
+
+
+def write_result(result: Any, output: str | Path, spark: Any = None) -> list[str]:
+    """Write ``result`` to the folder or URI ``output``; return what was written.
+
+    ``result/`` (Parquet, by Spark: any URI Spark can write) holds the result
+    rows (sectors for ``simulate``); on a local folder also ``result.json``
+    (the whole result, as ``--format json`` prints it) and ``result.csv``
+    (the rows). Lists inside a row are JSON text in Parquet and CSV.
+    """
+    target = str(output).rstrip("/")
+    rows = _rows(result)
+    written: list[str] = []
+    if spark is not None and rows:
+        spark.createDataFrame(*_typed(rows)).coalesce(1).write.mode("overwrite").parquet(f"{target}/result")
+        written.append(f"{target}/result")
+    if "://" in target and not target.startswith("file://"):
+        return written  # a cluster URI: the JSON summary is what the CLI prints
+    folder = Path(target.removeprefix("file://"))
     folder.mkdir(parents=True, exist_ok=True)
     data = result.to_dict() if hasattr(result, "to_dict") else [asdict(r) for r in result]
-    written = [folder / "result.json"]
-    written[0].write_text(json.dumps(data, indent=2, default=str) + "\n", encoding="utf-8")
-    items = result.sectors if hasattr(result, "sectors") else result
-    if rows and items and is_dataclass(items[0]):
-        path = folder / "result.csv"
-        with path.open("w", newline="", encoding="utf-8") as fh:
-            fields = list(asdict(items[0]))  # type: ignore[arg-type]
-            w = csv.DictWriter(fh, fieldnames=fields)
-            w.writeheader()
-            for item in items:
-                w.writerow({k: json.dumps(v) if isinstance(v, list | dict) else v for k, v in asdict(item).items()})
-        written.append(path)
+    write_text_atomic(folder / "result.json", json.dumps(data, indent=2, default=str) + "\n")
+    written.append(str(folder / "result.json"))
+    if rows:
+        buffer = io.StringIO(newline="")
+        w = csv.DictWriter(buffer, fieldnames=list(rows[0]), lineterminator="\n")
+        w.writeheader()
+        w.writerows(rows)
+        write_text_atomic(folder / "result.csv", buffer.getvalue())
+        written.append(str(folder / "result.csv"))
     return written
