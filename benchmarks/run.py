@@ -495,6 +495,10 @@ def main(argv: list[str] | None = None) -> int:
     text = report(results, scram, info, command, args)
     out = args.out if args.out else (None if args.smoke else HERE / "RESULTS.md")
     if out is not None:
+        previous = out.read_text(encoding="utf-8") if out.exists() else ""
+        begin, end = "<!-- spark:begin -->", "<!-- spark:end -->"  # benchmarks/spark.py's section is kept
+        if begin in previous and end in previous:
+            text += "\n" + begin + previous.split(begin, 1)[1].split(end, 1)[0] + end + "\n"
         out.write_text(text, encoding="utf-8")
         print(f"wrote {out}", file=sys.stderr)
     else:

@@ -141,6 +141,20 @@ def test_availability_simulate_and_priorities_equal_the_core(spark):
     print(f"simulate+priorities over {len(u.graphs)} graphs ({n} priority scenarios): {time.time() - start:.1f}s")
 
 
+@pytest.mark.parametrize("narrow", [True, False], ids=["narrow-rounds", "cluster-joins"])
+def test_join_strategies_of_big_jobs_give_the_same_values(spark, monkeypatch, narrow):
+    """The join plans of big jobs (nothing broadcast; with ``narrow`` the few rows of a round broadcast and the
+    big tables filtered where they lie) give the core's availability: forced here on small graphs."""
+    monkeypatch.setattr(P, "BROADCAST_ROWS", 0)
+    monkeypatch.setattr(P, "NARROW_ROWS", 10**9 if narrow else -1)
+    u = Union(spark, draw_cases(4)[:3])
+    got = {c.id: c.availability for c in sp.simulate(u.graph, u.scenario).components}
+    for pfx, g, scenario in u.graphs:
+        expected = availability(g, capacities(g, scenario))
+        for i, cid in enumerate(g.component_ids):
+            assert close(got[pfx + cid], float(expected[i])), (pfx + cid, got[pfx + cid], float(expected[i]))
+
+
 def test_bottlenecks_equal_the_core(spark):
     u = Union(spark, draw_cases(2))
     candidates = [pfx + n for pfx, g, _ in u.graphs for n in g.country_ids + g.supplier_ids]

@@ -161,9 +161,10 @@ def simulate(path_or_graph: str | SupplyGraph | SparkGraph, scenario: Scenario |
     joined = P._persist(joined)
     if output is not None:
         joined.withColumnRenamed("comp", "id").write.mode("overwrite").parquet(f"{output.rstrip('/')}/components")
-    components = [ComponentAvailability(r["comp"], r["name"], r["sector"], r["baseline"], r["availability"],
-                                        r["impact"], bool(r["up"]))
-                  for r in joined.orderBy("comp").collect()]
+    rows = joined.select("comp", "name", "sector", "baseline", "availability", "impact", "up").orderBy("comp")
+    columns = rows.toArrow().to_pydict()  # Arrow, not Row objects: a 1M-row collect in seconds
+    components = [ComponentAvailability(c, name, sector, b, a, impact, bool(up)) for c, name, sector, b, a, impact, up
+                  in zip(*columns.values(), strict=True)]
     m0 = _sector_means(graph, base.values).get((), {})
     m1 = _sector_means(graph, after).get((), {})
     counts = {r["sector"]: r["count"] for r in graph.products.groupBy("sector").count().collect()}

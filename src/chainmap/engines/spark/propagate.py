@@ -42,6 +42,8 @@ set) to cut the lineage of the iteration.
 
 from __future__ import annotations
 
+import logging
+import time
 from dataclasses import dataclass
 from typing import Any
 
@@ -50,6 +52,9 @@ from chainmap.errors import ChainmapError
 
 __all__ = ["ACCELERATE_AFTER", "CHECKPOINT_EVERY", "TOLERANCE", "Prepared", "Solution", "caps_frame", "full_values",
            "prepare", "solve", "terms_under", "with_base"]
+
+log = logging.getLogger("chainmap.engines.spark")
+"""Each round is logged at INFO (round, rows evaluated, seconds): ``logging.basicConfig(level="INFO")``."""
 
 TOLERANCE = 1e-14
 """A row whose value changes by at most this is not propagated further (absolute)."""
@@ -62,6 +67,10 @@ MAX_DOUBLINGS = 40
 TINY = 1e-30
 BROADCAST_ROWS = 200_000
 """Jobs with at most this many (scenario, component) rows broadcast every join side (local mode)."""
+NARROW_ROWS = 50_000
+"""A round whose rows changed in the previous round are at most this many is *narrow*: its few rows are
+broadcast and the big tables (state, reference, static terms) are scanned and filtered where they lie, never
+shuffled (the tail of the iteration and loops otherwise pay a full shuffle of every table per round)."""
 
 
 class SparkEngineError(ChainmapError):
@@ -246,42 +255,56 @@ class _Solver:
     def checkpoint(self, df: Any) -> Any:
         return _persist(df, self.reliable)
 
-    def lookup(self, df: Any, state: Any, key: str, out: str) -> Any:
+    def near(self, big: Any, df: Any, keys: list[str], narrow: bool) -> Any:
+        """``big`` (a side to join ``df`` with), filtered to ``df``'s keys by a broadcast semi-join when the round
+        is narrow (so it is scanned, not shuffled), or marked for broadcast when the whole job is small."""
+        if narrow and not self.small:
+            return big.join(_F().broadcast(df.select(*keys).distinct()), keys, "left_semi")
+        return self.b(big)
+
+    def lead(self, df: Any, narrow: bool) -> Any:
+        """``df`` as the broadcast side of an inner join when the round is narrow."""
+        return _F().broadcast(df) if narrow and not self.small else df
+
+    def lookup(self, df: Any, state: Any, key: str, out: str, narrow: bool = False) -> Any:
         """``df`` with column ``out`` = the value of component ``key`` under ``df.sc``."""
         F = _F()
-        st = self.b(state.select("sc", F.col("comp").alias(key), F.col("a").alias("_sa")))
+        st = self.near(state.select("sc", F.col("comp").alias(key), F.col("a").alias("_sa")), df, ["sc", key], narrow)
         df = df.join(st, ["sc", key], "left")
         if self.reference is not None:
-            ref = self.b(self.reference.select(F.col("comp").alias(key), F.col("a").alias("_ra")))
+            ref = self.near(self.reference.select(F.col("comp").alias(key), F.col("a").alias("_ra")), df, [key],
+                            narrow)
             df = df.join(ref, key, "left")
             value = F.coalesce("_sa", "_ra", F.lit(1.0))
             return df.withColumn(out, value).drop("_sa", "_ra")
         return df.withColumn(out, F.coalesce("_sa", F.lit(1.0))).drop("_sa")
 
-    def with_terms(self, df: Any) -> Any:
+    def with_terms(self, df: Any, narrow: bool = False) -> Any:
         F = _F()
         o = self.overrides.select("sc", "comp", F.col("cap").alias("_oc"), F.col("F").alias("_of"),
                                   F.col("D").alias("_od"))
-        df = df.join(self.b(o), ["sc", "comp"], "left").join(self.b(self.prep.static), "comp")
+        df = df.join(self.near(o, df, ["sc", "comp"], narrow), ["sc", "comp"], "left")
+        df = self.lead(df, narrow).join(self.b(self.prep.static), "comp")
         return (df.withColumn("t_cap", F.coalesce("_oc", "cap0"))
                 .withColumn("t_F", F.coalesce("_of", "F1")).withColumn("t_D", F.coalesce("_od", "D1"))
                 .drop("_oc", "_of", "_od"))
 
-    def evaluate(self, dirty: Any, state: Any) -> Any:
+    def evaluate(self, dirty: Any, state: Any, narrow: bool = False) -> Any:
         """``(sc, comp, a, old)``: the rule's right-hand side on the dirty rows."""
         F = _F()
-        g = dirty.join(self.b(self.prep.gw), "comp").join(self.b(self.prep.members), "grp")
-        g = self.lookup(g, state, "member", "am")
+        g = self.lead(dirty, narrow).join(self.b(self.prep.gw), "comp")
+        g = self.lead(g, narrow).join(self.b(self.prep.members), "grp")
+        g = self.lookup(g, state, "member", "am", narrow)
         gmax = g.groupBy("sc", "comp", "grp", "w").agg(F.max("am").alias("gm"))
         req = gmax.groupBy("sc", "comp").agg(
             F.min(F.lit(1.0) - F.col("w") * (F.lit(1.0) - F.col("gm"))).alias("R"))
-        ev = self.with_terms(dirty.join(req, ["sc", "comp"], "left"))
+        ev = self.with_terms(dirty.join(req, ["sc", "comp"], "left"), narrow)
         r = F.least(F.coalesce("R", F.lit(1.0)), F.lit(1.0))
         x = F.when(F.col("home_view"), F.col("t_F") + F.least(F.col("t_D"), r * F.col("d0"))).otherwise(
             F.least(F.col("t_F") + F.col("t_D"), r))
         a = F.col("t_cap") * F.least(F.lit(1.0), x + F.col("cover"))
         ev = ev.select("sc", "comp", a.alias("a"))
-        return self.lookup(ev, state, "comp", "old")
+        return self.lookup(ev, state, "comp", "old", narrow)
 
     def policy(self, active: Any, state: Any) -> Any:
         """``(sc, comp, alpha, beta, nxt)``: the binding affine term of each active row."""
@@ -342,45 +365,51 @@ class _Solver:
         return p.select("sc", "comp", F.least(F.lit(1.0), F.greatest(F.lit(0.0), F.when(
             F.col("nxt").isNull(), F.col("alpha")).otherwise(F.col("alpha") + F.col("beta") * F.col("_u")))).alias("a"))
 
-    @staticmethod
-    def merge(state: Any, rows: Any) -> Any:
-        return state.join(rows.select("sc", "comp"), ["sc", "comp"], "left_anti").unionByName(
+    def merge(self, state: Any, rows: Any, narrow: bool = False) -> Any:
+        keys = rows.select("sc", "comp")
+        return state.join(self.lead(keys, narrow), ["sc", "comp"], "left_anti").unionByName(
             rows.select("sc", "comp", "a"))
 
-    def users(self, changed: Any) -> Any:
+    def users(self, changed: Any, narrow: bool = False) -> Any:
         F = _F()
-        return changed.select("sc", F.col("comp").alias("member")).join(self.b(self.prep.users), "member").select(
-            "sc", "comp").distinct()
+        rows = self.lead(changed.select("sc", F.col("comp").alias("member")), narrow)
+        return rows.join(self.b(self.prep.users), "member").select("sc", "comp").distinct()
 
     def run(self, dirty: Any, state: Any) -> tuple[Any, int, int]:
         """Iterate from ``state`` (sparse rows) evaluating ``dirty`` first; returns (state, rounds, accelerations)."""
         F = _F()
         rounds = accelerations = stalled = 0
+        narrow = False
+        started = time.perf_counter()
         while True:
             if rounds >= MAX_ROUNDS:
                 raise SparkEngineError(f"propagation did not converge in {MAX_ROUNDS} rounds")
-            ev = self.checkpoint(self.evaluate(dirty, state))
+            ev = self.checkpoint(self.evaluate(dirty, state, narrow))
             rounds += 1
-            changed = ev.where(F.abs(F.col("a") - F.col("old")) > self.tol).select("sc", "comp")
-            state = self.merge(state, ev)
+            if log.isEnabledFor(logging.INFO):
+                log.info("round %d: %d rows evaluated, %.1f s", rounds, ev.count(), time.perf_counter() - started)
+            changed = self.checkpoint(ev.where(F.abs(F.col("a") - F.col("old")) > self.tol).select("sc", "comp"))
+            state = self.merge(state, ev, narrow)
             if rounds % self.checkpoint_every == 0:
                 state = self.checkpoint(state)
-            if changed.isEmpty():
+            n_changed = changed.count()
+            if n_changed == 0:
                 return state, rounds, accelerations
+            narrow = n_changed <= NARROW_ROWS
             stalled += 1
             if stalled >= self.accelerate_after:
                 stalled = 0
                 state = self.checkpoint(state)
                 active = self.checkpoint(changed)
                 candidate = self.accelerate(active, state)
-                trial = self.checkpoint(self.merge(state, candidate))
-                check = active.unionByName(self.users(active)).distinct()
-                ev2 = self.checkpoint(self.evaluate(check, trial))
+                trial = self.checkpoint(self.merge(state, candidate, narrow))
+                check = active.unionByName(self.users(active, narrow)).distinct()
+                ev2 = self.checkpoint(self.evaluate(check, trial, narrow))
                 rounds += 1
                 accelerations += 1
                 if ev2.where(F.abs(F.col("a") - F.col("old")) > self.tol).isEmpty():
                     return self.checkpoint(self.merge(trial, ev2)), rounds, accelerations
-            dirty = self.users(changed)
+            dirty = self.users(changed, narrow)
 
 
 def solve(prep: Prepared, scenarios: list[str], overrides: Any | None = None, reference: Any | None = None,

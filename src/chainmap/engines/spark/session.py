@@ -29,13 +29,17 @@ def java_available() -> bool:
 
 
 def local_session(master: str = "local[2]", ui: bool = False, shuffle_partitions: int | None = None,
-                  app_name: str = "chainmap", extra: dict[str, str] | None = None) -> Any:
+                  app_name: str = "chainmap", extra: dict[str, str] | None = None,
+                  memory: str | None = None) -> Any:
     """A local SparkSession that binds and talks to 127.0.0.1 only.
 
     ``shuffle_partitions`` defaults to the local cores (Spark's 200 is
-    for clusters); the UI is off unless asked for. A checkpoint directory
-    under the system temp dir is set (the propagation checkpoints every few
-    rounds).
+    for clusters); the UI is off unless asked for. ``memory`` is the
+    driver's heap (in local mode the driver runs every task): default
+    ``CHAINMAP_SPARK_MEMORY`` or half the machine's memory (Spark's own
+    default, 1g, spills a 1M-component graph to disk). A checkpoint
+    directory under the system temp dir is set (the propagation checkpoints
+    every few rounds).
     """
     os.environ["SPARK_LOCAL_IP"] = LOOPBACK
     os.environ.setdefault("PYSPARK_PYTHON", os.environ.get("PYSPARK_PYTHON", _python()))
@@ -50,7 +54,8 @@ def local_session(master: str = "local[2]", ui: bool = False, shuffle_partitions
                .config("spark.sql.shuffle.partitions", str(shuffle_partitions or max(2, cores)))
                .config("spark.default.parallelism", str(max(2, 2 * cores)))
                .config("spark.sql.adaptive.enabled", "true")
-               .config("spark.sql.session.timeZone", "UTC"))
+               .config("spark.sql.session.timeZone", "UTC")
+               .config("spark.driver.memory", memory or os.environ.get("CHAINMAP_SPARK_MEMORY") or _half_memory()))
     for key, value in (extra or {}).items():
         builder = builder.config(key, value)
     spark = builder.getOrCreate()
@@ -80,6 +85,15 @@ def _cores(master: str) -> int:
         return max(1, int(inside.split(",")[0]))
     except ValueError:
         return 1
+
+
+def _half_memory() -> str:
+    """Half the physical memory as a JVM size (``"11g"``), at least 1g."""
+    try:
+        total = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES")
+    except (ValueError, OSError, AttributeError):
+        return "2g"
+    return f"{max(1, total // 2 // 2**30)}g"
 
 
 def _python() -> str:
