@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 OUT    ?= out
 
-.PHONY: run test setup lint typecheck pytest bench clean browser
+.PHONY: run test setup lint typecheck pytest quality bench clean browser
 
 $(BIN)/chainmap: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -38,8 +38,12 @@ typecheck: setup
 pytest: setup
 	$(BIN)/pytest
 
+# The data-quality gate of the bundled graph (graphs/quality/thresholds.yaml; docs/quality.md).
+quality: setup
+	$(BIN)/chainmap validate graphs/ --quality --check
+
 # Everything CI runs.
-test: setup browser lint typecheck pytest
+test: setup browser lint typecheck quality pytest
 
 bench: setup
 	$(BIN)/python benchmarks/run.py --sizes 10000,100000,1000000

@@ -107,13 +107,15 @@ def child_spark(n: int, folder: str, out: str, memory: str, events: str) -> dict
             m = re.match(r"round (\d+): (\d+) rows evaluated", record.getMessage())
             if m:
                 rounds.append((int(m.group(1)), int(m.group(2)), time.perf_counter()))
+                print(record.getMessage(), file=sys.stderr, flush=True)  # progress, in the driver's log
 
     log = logging.getLogger("chainmap.engines.spark")
     log.setLevel(logging.INFO)
     log.addHandler(Rounds())
     start = time.perf_counter()
     spark = sp.local_session("local[2]", memory=memory,
-                             extra={"spark.eventLog.enabled": "true", "spark.eventLog.dir": f"file://{events}"})
+                             extra={"spark.eventLog.enabled": "true", "spark.eventLog.dir": f"file://{events}",
+                                    "spark.eventLog.compress": "false", "spark.eventLog.rolling.enabled": "false"})
     started = time.perf_counter() - start
     jvm = _jvm_pid(spark)
     start = time.perf_counter()
@@ -153,8 +155,13 @@ def _event_totals(folder: Path, app: str) -> tuple[int, float]:
     """Shuffle bytes written and executor run time (s) summed over the application's task-end events."""
     shuffle = 0
     run_ms = 0
-    for path in folder.glob(f"{app}*"):
-        with path.open(encoding="utf-8") as fh:
+    import io
+
+    import pyarrow as pa
+
+    for path in (p for p in folder.rglob("*") if p.is_file() and app in p.name and not p.name.startswith((".", "app"))):
+        raw = pa.CompressedInputStream(str(path), "zstd") if path.suffix == ".zstd" else pa.OSFile(str(path))
+        with io.TextIOWrapper(io.BufferedReader(raw), encoding="utf-8") as fh:  # type: ignore[arg-type]
             for line in fh:
                 if '"SparkListenerTaskEnd"' not in line:
                     continue
@@ -168,14 +175,21 @@ def _event_totals(folder: Path, app: str) -> tuple[int, float]:
 
 
 def run_child(args: list[str], timeout: float) -> dict[str, Any]:
+    """Run a child measurement; its stderr (progress) is passed through to ours."""
     cmd = [sys.executable, str(Path(__file__).resolve()), "--child", *args]
     start = time.perf_counter()
-    try:
-        proc = subprocess.run(cmd, capture_output=True, text=True, timeout=timeout, cwd=ROOT)
-    except subprocess.TimeoutExpired:
-        return {"skipped": f"did not finish within {timeout:.0f} s"}
+    with tempfile.NamedTemporaryFile("w+", prefix="chainmap-bench-child-", suffix=".log") as err:  # tail -f it
+        try:
+            proc = subprocess.run(cmd, stdout=subprocess.PIPE, stderr=err, text=True, timeout=timeout, cwd=ROOT)
+        except subprocess.TimeoutExpired:
+            return {"skipped": f"did not finish within {timeout:.0f} s"}
+        err.seek(0)
+        errors = err.read()
+    progress = [line for line in errors.splitlines() if line.startswith("round ")]
+    if progress:
+        print("\n".join(progress), file=sys.stderr, flush=True)
     if proc.returncode != 0:
-        tail = proc.stderr.strip().splitlines()[-1] if proc.stderr.strip() else str(proc.returncode)
+        tail = errors.strip().splitlines()[-1] if errors.strip() else str(proc.returncode)
         return {"skipped": f"failed: {tail[:300]}"}
     result: dict[str, Any] = json.loads(proc.stdout.strip().splitlines()[-1])
     result["wall"] = time.perf_counter() - start
@@ -253,6 +267,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--core-memory", type=float, default=20.0, help="address-space cap of the core (GB)")
     parser.add_argument("--spark-memory", default="16g", help="Spark driver heap (local mode)")
     parser.add_argument("--timeout", type=float, default=4 * 3600, help="seconds per measurement")
+    parser.add_argument("--spark-max", type=int, default=10**12, help="largest size the Spark engine runs at")
+    parser.add_argument("--keep", type=Path, default=ROOT / ".benchmarks" / "spark-results.json",
+                        help="results of earlier runs, merged by size (the section shows every size measured)")
     parser.add_argument("--child", nargs="+", help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     if args.child:
@@ -285,8 +302,8 @@ def main(argv: list[str] | None = None) -> int:
             events = Path(tmp) / f"events-{n}"
             events.mkdir()
             spark_out = f"{tmp}/spark-{n}"
-            spark = run_child(["spark", str(n), str(folder), spark_out, args.spark_memory, str(events)],
-                              args.timeout)
+            spark = (run_child(["spark", str(n), str(folder), spark_out, args.spark_memory, str(events)],
+                               args.timeout) if n <= args.spark_max else {"skipped": f"not run (--spark-max {args.spark_max:,})"})
             print(f"[{n}] {spark}", file=sys.stderr, flush=True)
             res: dict[str, Any] = {"core": core, "spark": spark, "gen": gen}
             if Path(core_out).exists() and Path(f"{spark_out}.npy").exists():
@@ -297,6 +314,20 @@ def main(argv: list[str] | None = None) -> int:
                 res["agree"] = f"{'yes' if diff <= 1e-9 else 'NO'} (max diff {diff:.1e})"
             results[n] = res
     command = "python benchmarks/spark.py " + " ".join(argv if argv is not None else sys.argv[1:])
+    if not args.smoke:  # merge with earlier runs (a size measured again replaces its row)
+        kept = json.loads(args.keep.read_text()) if args.keep.exists() else {}
+        for n, r in results.items():
+            old = kept.get(str(n), {})
+            new = {**old, **r, "command": command}
+            if str(r["spark"].get("skipped", "")).startswith("not run") and "spark" in old:
+                new["spark"], new["agree"] = old["spark"], old.get("agree", "-")  # a core-only rerun keeps Spark's
+            if not r["gen"] and old.get("gen"):
+                new["gen"] = old["gen"]
+            kept[str(n)] = new
+        args.keep.parent.mkdir(parents=True, exist_ok=True)
+        args.keep.write_text(json.dumps(kept, indent=1))
+        results = {int(n): r for n, r in sorted(kept.items(), key=lambda kv: int(kv[0]))}
+        command = "; ".join(dict.fromkeys(r.get("command", command) for r in results.values()))
     text = section(results, command, args)
     out = args.out if args.out else (None if args.smoke else HERE / "RESULTS.md")
     if out is not None:

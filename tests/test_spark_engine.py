@@ -289,3 +289,18 @@ def test_cli_spof_and_cuts_with_engine_spark_equal_the_core(spark, tmp_path):
     assert wrong.exit_code == 2 and "countries only" in wrong.output
     no_spark = runner.invoke(app, ["spof", str(graph_dir), "--output", str(out)])
     assert no_spark.exit_code == 2 and "--engine spark" in no_spark.output
+
+
+def test_spark_benchmark_smoke(tmp_path):
+    """benchmarks/spark.py runs end to end at a smoke size; the core and Spark give the same availabilities."""
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parent.parent
+    proc = subprocess.run([sys.executable, str(root / "benchmarks" / "spark.py"), "--sizes", "3000", "--smoke",
+                           "--data", str(tmp_path / "data"), "--spark-memory", "1g"],
+                          capture_output=True, text=True, timeout=600, cwd=root)
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    row = next(line for line in proc.stdout.splitlines() if line.startswith("| 3,000 |"))
+    assert "| yes (max diff" in row, row

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import json
 from dataclasses import asdict
+from pathlib import Path
 from typing import Annotated
 
 import typer
 
-from chainmap.cli.common import HomeOpt, PathArg, errors_as_exit
+from chainmap.cli.common import HomeOpt, PathArg, errors_as_exit, fail
 from chainmap.cli.output import Format, emit, to_json
 from chainmap.model.coverage import coverage
 
@@ -25,12 +26,32 @@ def validate_command(
     home: HomeOpt = None,
     fmt: FormatOpt = Format.table,
     strict: Annotated[bool, typer.Option("--strict", help="Treat warnings as errors (exit 2).")] = False,
+    quality: Annotated[bool, typer.Option(
+        "--quality", help="Print the data-quality report (methods, ages, equal splits, denied sources).")] = False,
+    check: Annotated[bool, typer.Option(
+        "--check", help="With --quality: exit 1 listing every threshold crossed.")] = False,
+    thresholds: Annotated[Path | None, typer.Option(
+        "--thresholds", help="Threshold file (default PATH/quality/thresholds.yaml).", show_default=False)] = None,
+    deny_hosts: Annotated[Path | None, typer.Option(
+        "--deny-hosts", help="Deny list of hosts (default PATH/quality/deny-hosts.txt).", show_default=False)] = None,
 ) -> None:
-    """Check graph files: print counts and coverage, or every error (exit 2)."""
+    """Check graph files: print counts and coverage, or every error (exit 2).
+
+    With ``--quality``: the data-quality report per division; ``--check`` gates it (exit 1).
+    """
     from chainmap.api import load
 
     with errors_as_exit():
         graph = load(path, home=home)
+    if quality or check:
+        from chainmap.cli.quality import quality_command
+
+        if fmt is Format.csv:
+            raise fail("--quality prints table or json")
+        quality_command(graph, path, fmt, check, deny_hosts, thresholds)
+        if strict and graph.warnings:
+            raise typer.Exit(2)
+        return
     cov = coverage(graph.spec, graph.origins)
     summary = {
         "files": len(graph.files),

@@ -76,12 +76,16 @@ def report_command(
     reach: ReachOpt = "location",
     home: HomeOpt = None,
 ) -> None:
-    """Write the report page (priorities, exposure, SPOFs, scenarios) and the graph view into a folder."""
+    """Write the report page (priorities, exposure, SPOFs, scenarios, data quality) and the graph view."""
     with errors_as_exit():
+        from chainmap.cli.quality import quality_files
+        from chainmap.model.quality import load_deny_hosts
         from chainmap.render.report import render_report
 
         graph = prepare(path, home)
-        out = render_report(graph, output, scenario_of(remove, limit, graph, horizon, reach))
+        deny_file = quality_files(path)[0]
+        deny = load_deny_hosts(deny_file) if deny_file.is_file() else ()
+        out = render_report(graph, output, scenario_of(remove, limit, graph, horizon, reach), deny_hosts=deny)
     print(f"wrote {out}")
 
 

@@ -33,10 +33,12 @@ from chainmap.errors import GraphFileError, Problem
 from chainmap.model.reader import Document, read_file
 from chainmap.model.schema import RESERVED_ID, Fact, GraphFile, GraphSpec, Settings
 
-__all__ = ["SUFFIXES", "LoadedSpec", "graph_files", "load_spec", "valid_country_code"]
+__all__ = ["QUALITY_DIR", "SUFFIXES", "LoadedSpec", "graph_files", "load_spec", "valid_country_code"]
 
 SUFFIXES = (".yaml", ".yml", ".json")
 """File endings read as graph files."""
+QUALITY_DIR = "quality"
+"""Top-level folder of a graph folder holding data-quality gate files (thresholds, deny list), not graph data."""
 _EXTRA_CODES = {"EU", "XK"}
 
 
@@ -62,7 +64,8 @@ class LoadedSpec:
 
 
 def graph_files(path: Path) -> list[Path]:
-    """The graph files under ``path`` in a stable order (hidden entries skipped)."""
+    """The graph files under ``path`` in a stable order (hidden entries and the top-level ``quality/`` folder
+    of gate files skipped)."""
     if path.is_file():
         return [path]
     if not path.is_dir():
@@ -73,6 +76,7 @@ def graph_files(path: Path) -> list[Path]:
         if p.suffix.lower() in SUFFIXES
         and (p.is_file() or (p.is_symlink() and not p.exists()))  # a broken link is reported, not skipped
         and not any(part.startswith(".") for part in p.relative_to(path).parts)
+        and p.relative_to(path).parts[0] != QUALITY_DIR
     ]
     return sorted(found, key=lambda p: p.relative_to(path).as_posix())
 

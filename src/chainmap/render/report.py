@@ -3,7 +3,8 @@
 :func:`render_report` writes ``out_dir/index.html`` (top substitution
 priorities with factor bars, country exposure per sector as CSS bars, the
 single points of failure, the results of standard scenarios: removing each
-bloc defined in the graph and each of the top foreign countries) and
+bloc defined in the graph and each of the top foreign countries, the data
+quality of the supply mixes per division) and
 ``out_dir/graph.html``, the interactive view it links to. The page has no
 script at all; every text from a graph file goes through Jinja's autoescape.
 
@@ -18,6 +19,7 @@ Examples
 from __future__ import annotations
 
 import math
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -27,6 +29,7 @@ from chainmap.analysis.concentration import country_shares
 from chainmap.analysis.scenario import format_horizon
 from chainmap.graph import SupplyGraph
 from chainmap.io.atomic import check_output, write_text_atomic
+from chainmap.model.quality import METRICS, quality_report
 from chainmap.render.facts import node_facts
 from chainmap.render.html import OTHER_COLOR, country_colors, render_html, template_text
 
@@ -102,12 +105,28 @@ def _exposure(graph: SupplyGraph, colors: dict[str, str]) -> tuple[list[dict[str
     return rows, legend
 
 
-def report_data(graph: SupplyGraph, scenario: Scenario | None = None) -> dict[str, Any]:
+def _quality(graph: SupplyGraph, deny_hosts: Iterable[str]) -> dict[str, Any]:
+    """The data-quality section: overall fractions and per-division counts."""
+    report = quality_report(graph, deny_hosts=deny_hosts)
+    metrics = report.metrics()
+    divisions = [{"code": "" if d.code == "none" else d.code, "name": d.name, "facts": d.facts,
+                  "methods": [(k, v) for k, v in d.methods.items() if v], "ages": [(k, v) for k, v in d.ages.items() if v],
+                  "equal_splits": d.equal_splits, "estimates": d.estimates, "denied": d.denied,
+                  "low_coverage": len(d.low_coverage), "foreign_only": len(d.foreign_only)}
+                 for d in report.divisions]
+    return {"facts": report.total.facts, "components": report.total.components, "as_of": report.as_of,
+            "deny_hosts": report.deny_hosts, "metrics": [(m, what, metrics[m]) for m, what in METRICS.items()],
+            "divisions": divisions, "denied_hosts": list(report.denied_hosts.items())}
+
+
+def report_data(graph: SupplyGraph, scenario: Scenario | None = None,
+                deny_hosts: Iterable[str] = ()) -> dict[str, Any]:
     """Everything the report shows, as plain data (deterministic).
 
     ``scenario`` sets the horizon (default 1y) and reach of the priorities,
     bottlenecks and standard scenarios; its removals and limits are shown in
-    the graph view (overlay and binding chains), not here.
+    the graph view (overlay and binding chains), not here. ``deny_hosts``:
+    hosts whose citations the data-quality section counts as denied.
     """
     scenario = scenario or Scenario()
     horizon, reach = scenario.horizon, scenario.reach
@@ -147,6 +166,7 @@ def report_data(graph: SupplyGraph, scenario: Scenario | None = None) -> dict[st
                    "bottlenecks": sum(1 for f in facts.values() if f.bottleneck)},
         "priorities": prios, "spofs": spof_rows, "spof_more": max(0, len(spofs) - TOP_SPOF),
         "exposure": exposure, "legend": legend, "scenarios": scenarios,
+        "quality": _quality(graph, deny_hosts),
     }
 
 
@@ -158,7 +178,8 @@ def _pct(x: float) -> str:
     return "n/a" if x is None or (isinstance(x, float) and math.isnan(x)) else f"{100 * x:.1f}%"
 
 
-def render_report(graph: SupplyGraph, out_dir: str | Path, scenario: Scenario | None = None) -> Path:
+def render_report(graph: SupplyGraph, out_dir: str | Path, scenario: Scenario | None = None,
+                  deny_hosts: Iterable[str] = ()) -> Path:
     """Write ``out_dir/index.html`` and ``out_dir/graph.html``; return the index path.
 
     Parameters
@@ -167,6 +188,7 @@ def render_report(graph: SupplyGraph, out_dir: str | Path, scenario: Scenario | 
     out_dir : output folder (created); neither file may be one of ``graph.files``.
     scenario : horizon and reach of the analyses; the graph view overlays its removals and limits and
         shows each lowered component's binding chain.
+    deny_hosts : hosts the data-quality section counts as unreliable sources.
     """
     import jinja2
     from markupsafe import Markup
@@ -182,6 +204,6 @@ def render_report(graph: SupplyGraph, out_dir: str | Path, scenario: Scenario | 
     env.filters["fmt"] = _fmt
     env.filters["pct"] = _pct
     html = env.from_string(template_text("report.html.j2")).render(
-        data=report_data(graph, scenario), css=Markup(template_text("report.css")))
+        data=report_data(graph, scenario, deny_hosts), css=Markup(template_text("report.css")))
     write_text_atomic(index, html, graph.files)
     return index

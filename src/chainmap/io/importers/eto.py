@@ -8,16 +8,25 @@ CSVs) is not bundled: its licence is non-commercial. Tables read:
   (``country`` or ``organization``), ``country`` (ISO alpha-3 or an aggregate
   such as ``EUR``, ``Various countries``)
 - ``provision.csv``: ``provider_id, provided_id, share_provided`` (percent,
-  may be blank), ``year, source``
+  ``61`` or ``61%``, may be blank), optional ``year, source`` and
+  ``negligible_market_share`` (or ``negligible_share``: ``Negligible``);
+  ``provided_id`` names an input (``N1``) or a stage (``S1``-``S3``)
 - ``sequence.csv``: ``input_id, goes_into_id, is_type_of_id``
+- ``stages.csv`` (optional): ``stage_id, stage_name``: the supply chain's
+  stages (design, fabrication, assembly-testing-packaging)
 
 Mapping: every input becomes a component ``eto-<input_id>``; ``goes_into``
 makes the later input require the earlier one; ``is_type_of`` makes the
 parent require each of its types (a category needs all its kinds: a fab
 needs ArF *and* KrF resists); organisations become suppliers located in
-their country, country providers become country entries. Blank shares share
-what the listed ones leave (equally; at least 1% each), marked estimates.
-The latest year wins when a provision is listed for several.
+their country, country providers become country entries. Each stage (from
+``stages.csv``, or named by the inputs' ``stage_id``/``stage_name``) becomes a
+component ``eto-s1`` that requires the inputs tagged with it, and takes the
+provision rows that point at the stage. Blank shares share what the listed
+ones leave (equally; at least 1% each), marked estimates; a provider marked
+negligible gets share 0; a provider id listed again (an alias row) is read
+once. The latest year wins when a provision is listed for
+several; a sequence row naming an input as its own parent is skipped.
 
 Examples
 --------
@@ -41,8 +50,11 @@ from chainmap.io.countries import alpha3_to_alpha2, country_code, country_name
 __all__ = ["TABLES", "import_eto", "write_sample"]
 
 TABLES = ("inputs.csv", "providers.csv", "provision.csv", "sequence.csv")
+"""The tables every ETO download has; ``stages.csv`` is read when present."""
+STAGES = "stages.csv"
 SOURCE = "CSET Emerging Technology Observatory, Semiconductor supply chain dataset"
-_AGGREGATES = {"EUR": "EU", "EU": "EU", "VARIOUS COUNTRIES": "XR", "VARIOUS": "XR", "ROW": "XR", "OTHER": "XR"}
+_AGGREGATES = {"EUR": "EU", "EU": "EU", "EUROPE": "EU", "VARIOUS COUNTRIES": "XR", "VARIOUS": "XR", "ROW": "XR",
+               "OTHER": "XR", "ASIA-PACIFIC": "XR", "MAL": "MY"}  # ETO spells Malaysia MAL
 
 
 def _slug(text: str) -> str:
@@ -83,16 +95,29 @@ def import_eto(folder: str | Path, with_countries: bool = True) -> dict[str, Any
     providers = _read(root, "providers.csv", {"provider_id", "provider_name", "provider_type", "country"}, problems)
     provision = _read(root, "provision.csv", {"provider_id", "provided_id", "share_provided"}, problems)
     sequence = _read(root, "sequence.csv", {"input_id", "goes_into_id", "is_type_of_id"}, problems)
+    stages = _read(root, STAGES, {"stage_id", "stage_name"}, problems) if (root / STAGES).exists() else []
     if problems:
         raise GraphFileError(problems)
     comps: dict[str, dict[str, Any]] = {}
+    stage_names = {row["stage_id"]: row["stage_name"] for _, row in stages if row["stage_id"]}
+    for _, row in inputs:
+        if row.get("stage_id") and row["stage_id"] not in stage_names:
+            stage_names[row["stage_id"]] = row.get("stage_name") or row["stage_id"]
+    by_stage: dict[str, str] = {}
+    for stage, name in stage_names.items():
+        cid = f"eto-{_slug(stage)}"
+        by_stage[stage] = cid
+        comps[cid] = {"id": cid, "name": name, "tags": ["stage"]}
     for _, row in inputs:
         cid = f"eto-{_slug(row['input_id'])}"
         comps[cid] = {"id": cid, "name": row["input_name"] or row["input_id"]}
         tags = [t for t in (row.get("type"), row.get("stage_id")) if t]
         if tags:
             comps[cid]["tags"] = tags
+        if row.get("stage_id"):
+            comps[by_stage[row["stage_id"]]].setdefault("requires", []).append(cid)
     by_input = {row["input_id"]: f"eto-{_slug(row['input_id'])}" for _, row in inputs}
+    provided = {**by_stage, **by_input}
     prov_path = str(root / "providers.csv")
     kinds: dict[str, tuple[str, str]] = {}  # provider_id -> ("supplier", id) | ("country", code)
     suppliers: list[dict[str, Any]] = []
@@ -104,6 +129,10 @@ def import_eto(folder: str | Path, with_countries: bool = True) -> dict[str, Any
             if code is None:
                 problems.append(Problem(prov_path, line, "country", f"unknown country {row['country'] or row['provider_name']!r}"))
                 continue
+            if kinds.get(row["provider_id"], ("country", code)) != ("country", code):
+                problems.append(Problem(prov_path, line, "provider_id",
+                                        f"provider {row['provider_id']!r} listed again with another type or country"))
+                continue
             kinds[row["provider_id"]] = ("country", code)
             used.add(code)
         elif row["provider_type"] == "organization":
@@ -111,6 +140,12 @@ def import_eto(folder: str | Path, with_countries: bool = True) -> dict[str, Any
                 problems.append(Problem(prov_path, line, "country", f"unknown country {row['country']!r}"))
                 continue
             sid = f"eto-{_slug(row['provider_id'])}"
+            if row["provider_id"] in kinds:  # an alias row (the published table repeats ids with an alias)
+                first = next((s for s in suppliers if s["id"] == sid), None)
+                if first is None or first["country"] != code:
+                    problems.append(Problem(prov_path, line, "provider_id",
+                                            f"provider {row['provider_id']!r} listed again with another type or country"))
+                continue
             kinds[row["provider_id"]] = ("supplier", sid)
             suppliers.append({"id": sid, "name": row["provider_name"], "country": code, "source": SOURCE})
             used.add(code)
@@ -126,24 +161,30 @@ def import_eto(folder: str | Path, with_countries: bool = True) -> dict[str, Any
         for column in ("goes_into_id", "is_type_of_id"):
             if not row[column]:
                 continue
-            parent = by_input.get(row[column])
+            parent = provided.get(row[column])
             if parent is None:
                 problems.append(Problem(seq_path, line, column, f"unknown input {row[column]!r}"))
                 continue
+            if parent == child:
+                continue  # the published table lists "Etching and cleaning tools" as going into itself
             if child not in requires.setdefault(parent, []):
                 requires[parent].append(child)
     provision_path = str(root / "provision.csv")
-    latest: dict[tuple[str, str], tuple[int, float | None, str]] = {}
+    latest: dict[tuple[str, str], tuple[int, float | None, str, bool]] = {}
     for line, row in provision:
-        comp = by_input.get(row["provided_id"])
+        comp = provided.get(row["provided_id"])
         if comp is None:
-            problems.append(Problem(provision_path, line, "provided_id", f"unknown input {row['provided_id']!r}"))
+            problems.append(Problem(provision_path, line, "provided_id",
+                                    f"unknown input or stage {row['provided_id']!r}"))
             continue
         if row["provider_id"] not in kinds:
             problems.append(Problem(provision_path, line, "provider_id", f"unknown provider {row['provider_id']!r}"))
             continue
         share: float | None = None
-        if row["share_provided"]:
+        negligible = (row.get("negligible_market_share") or row.get("negligible_share") or "").lower() == "negligible"
+        if negligible and not row["share_provided"]:
+            share = 0.0
+        elif row["share_provided"]:
             try:
                 share = float(row["share_provided"].rstrip("%")) / 100.0
             except ValueError:
@@ -156,15 +197,17 @@ def import_eto(folder: str | Path, with_countries: bool = True) -> dict[str, Any
         key = (comp, row["provider_id"])
         source = f"{SOURCE}; {row['source']}" if row.get("source") else SOURCE
         if key not in latest or year >= latest[key][0]:
-            latest[key] = (year, share, source)
+            latest[key] = (year, share, source, negligible)
     if problems:
         raise GraphFileError(problems)
     entries: dict[str, list[dict[str, Any]]] = {}
-    for (comp, provider), (year, share, source) in sorted(latest.items()):
+    for (comp, provider), (year, share, source, negligible) in sorted(latest.items()):
         kind, ref = kinds[provider]
         entry: dict[str, Any] = {kind: ref, "share": share, "source": source}
         if year:
             entry["year"] = year
+        if negligible and share == 0.0:
+            entry.update({"estimate": True, "note": "negligible market share in ETO; entered as 0"})
         entries.setdefault(comp, []).append(entry)
     for comp, listed in entries.items():
         known = sum(e["share"] for e in listed if e["share"] is not None)
@@ -177,7 +220,8 @@ def import_eto(folder: str | Path, with_countries: bool = True) -> dict[str, Any
                 e["note"] = "share blank in ETO; the remainder split equally"
         comps[comp]["suppliers"] = listed
     for parent, children in requires.items():
-        comps[parent]["requires"] = children
+        comps[parent]["requires"] = [*comps[parent].get("requires", []),
+                                     *(c for c in children if c not in comps[parent].get("requires", []))]
     data: dict[str, Any] = {}
     if with_countries:
         data["countries"] = [{"id": c, "name": country_name(c)} for c in sorted(used)]
@@ -193,10 +237,12 @@ def write_sample(folder: Path) -> None:
                       "N2,Lithography,process,S2,\nN3,EUV scanner,tool,S2,\nN4,ArF resist,material,S1,\n",
         "providers.csv": "provider_name,alias,provider_id,provider_type,country\nASML,,P1,organization,NLD\n"
                          "Japan,,P2,country,JPN\nEurope,,P3,country,EUR\nOthers,,P4,country,Various countries\n"
-                         "JSR,,P5,organization,JPN\n",
+                         "JSR,,P5,organization,JPN\nUSA,,P6,country,\n",
         "provision.csv": "provider_id,provided_id,share_provided,year,source\nP1,N3,100,2021,annual report\n"
-                         "P2,N1,90,2021,\nP3,N1,,2021,\nP4,N1,,2021,\nP5,N4,,2020,\nP2,N1,80,2019,old\n",
-        "sequence.csv": "input_id,goes_into_id,is_type_of_id\nN1,N2,\nN3,N2,\nN4,,N1\n",
+                         "P2,N1,90,2021,\nP3,N1,,2021,\nP4,N1,,2021,\nP5,N4,,2020,\nP2,N1,80,2019,old\n"
+                         "P2,S2,30%,2021,\nP6,S2,55%,2021,\nP4,S2,,2021,\nP6,S1,100,2021,\n",
+        "sequence.csv": "input_id,goes_into_id,is_type_of_id\nN1,N2,\nN3,N2,\nN4,,N1\nN2,N2,\n",
+        "stages.csv": "stage_id,stage_name,description\nS1,Design,\nS2,Fabrication,\nS3,\"Assembly, testing, and packaging (ATP)\",\n",
     }
     folder.mkdir(parents=True, exist_ok=True)
     for name, text in tables.items():

@@ -7,15 +7,19 @@ supply shares by material, stage (E = extraction, P = processing) and country
 
 Each material and stage becomes a component ``<material>-extraction`` or
 ``<material>-processing`` with country supply entries; the processing stage
-requires the extraction stage where both exist. Shares given as ``<0.1%`` are
-entered as 0.05% and marked estimates.
+requires the extraction stage where both exist. The table gives *world* supply
+shares, so home's mix is derived from it (:mod:`chainmap.io.importers.homemix`):
+home (default CN) at its own world share, the rest imported in proportion to
+the other producers' world shares, every entry ``method: market-share``,
+``estimate: true``, with a note saying so. Shares given as ``<0.1%`` are
+entered as 0.05% of world output.
 
 Examples
 --------
 >>> data = import_eu_crm("tests/data/eu-crm-sample")
 >>> comp = next(c for c in data["components"] if c["id"] == "lithium-processing")
->>> comp["requires"], [(e["country"], e["share"]) for e in comp["suppliers"]][:2]
-(['lithium-extraction'], [('CN', 0.562), ('CL', 0.321)])
+>>> comp["requires"], [(e["country"], e["share"]) for e in comp["suppliers"]]
+(['lithium-extraction'], [('CN', 0.562), ('CL', 0.330042), ('AR', 0.107958)])
 """
 
 from __future__ import annotations
@@ -26,6 +30,7 @@ from typing import Any
 
 from chainmap.errors import GraphFileError, Problem
 from chainmap.io.countries import country_code, country_name
+from chainmap.io.importers.homemix import home_mix
 from chainmap.io.importers.table import read_rows
 
 __all__ = ["SOURCE", "import_eu_crm", "material_id"]
@@ -85,8 +90,13 @@ def _share(text: str) -> tuple[float, bool]:
     return float(t.rstrip("%")) / 100.0, False
 
 
-def import_eu_crm(folder: str | Path, with_countries: bool = True) -> dict[str, Any]:
-    """Read the EU CRM 2023 folder (or the global shares CSV) into graph data."""
+def import_eu_crm(folder: str | Path, with_countries: bool = True, home: str = "CN") -> dict[str, Any]:
+    """Read the EU CRM 2023 folder (or the global shares CSV) into graph data.
+
+    The tables give world supply shares, not ``home``'s mix: each component's supply is derived
+    by :func:`chainmap.io.importers.homemix.home_mix` (home's own world share at home, the rest
+    imported in proportion to the other producers' shares; ``method: market-share``, estimates).
+    """
     path = Path(folder)
     table = path / TABLE if path.is_dir() else path
     problems: list[Problem] = []
@@ -132,16 +142,11 @@ def import_eu_crm(folder: str | Path, with_countries: bool = True) -> dict[str, 
         }
         if stage == "P" and (material, "E") in rows:
             comp["requires"] = [material_id(material, "E")]
-        entries = []
-        for code, (share, estimated) in sorted(shares.items(), key=lambda kv: (-kv[1][0], kv[0])):
-            if share <= 0:
-                continue
-            used.add(code)
-            entry: dict[str, Any] = {"country": code, "share": round(share, 6), "source": SOURCE}
-            if estimated:
-                entry["estimate"] = True
-                entry["note"] = "reported as <0.1%; half of that bound entered"
-            entries.append(entry)
+        entries = home_mix({code: share for code, (share, _) in shares.items()}, home, SOURCE)
+        for entry in entries:
+            used.add(entry["country"])
+            if shares[entry["country"]][1]:
+                entry["note"] += f"; {entry['country']} reported as <0.1% of world output, half of that bound entered"
         if not entries:
             continue
         comp["suppliers"] = entries

@@ -5,8 +5,10 @@ Innovation* 9:144-150 (2020), derived from USGS Mineral Commodity Summaries;
 repository sp8rks/USGS_HHI, MIT licence (``production-2015.csv``: Element,
 Country, Production, Market Share, ...). Rows with a blank share (withheld or
 not reported) are skipped. Each element becomes a component
-``<element>-mine-production`` (``Al`` is bauxite) with country entries whose
-shares are the market shares.
+``<element>-mine-production`` (``Al`` is bauxite) with country entries: home's
+mix derived from the world market shares (:mod:`chainmap.io.importers.homemix`:
+home at its own world share, the rest imported in proportion to the other
+producers' shares; ``method: market-share``, ``estimate: true``, a note).
 
 Examples
 --------
@@ -23,6 +25,7 @@ from typing import Any
 
 from chainmap.errors import GraphFileError, Problem
 from chainmap.io.countries import country_code, country_name
+from chainmap.io.importers.homemix import home_mix
 from chainmap.io.importers.table import read_rows
 
 __all__ = ["ELEMENTS", "SOURCE", "import_usgs"]
@@ -49,8 +52,12 @@ ELEMENTS: dict[str, tuple[str, str]] = {
 """Element (as the table spells it) to (mineral name, GB/T 4754 division of its mining)."""
 
 
-def import_usgs(folder: str | Path, with_countries: bool = True) -> dict[str, Any]:
-    """Read the USGS 2015 production table (folder or CSV) into graph data."""
+def import_usgs(folder: str | Path, with_countries: bool = True, home: str = "CN") -> dict[str, Any]:
+    """Read the USGS 2015 production table (folder or CSV) into graph data.
+
+    Market shares are world shares, not ``home``'s mix: supply is derived by
+    :func:`chainmap.io.importers.homemix.home_mix` (``method: market-share``, estimates).
+    """
     path = Path(folder)
     table = path / TABLE if path.is_dir() else path
     problems: list[Problem] = []
@@ -85,12 +92,8 @@ def import_usgs(folder: str | Path, with_countries: bool = True) -> dict[str, An
     used: set[str] = set()
     for element in sorted(shares, key=lambda e: ELEMENTS[e][0]):
         mineral, sector = ELEMENTS[element]
-        entries = []
-        for code, share in sorted(shares[element].items(), key=lambda kv: (-kv[1], kv[0])):
-            if share <= 0:
-                continue
-            used.add(code)
-            entries.append({"country": code, "share": round(share, 6), "year": 2015, "source": SOURCE})
+        entries = home_mix(shares[element], home, SOURCE, 2015)
+        used.update(e["country"] for e in entries)
         if entries:
             components.append({
                 "id": f"{mineral.replace(' ', '-')}-mine-production",

@@ -1,0 +1,310 @@
+"""Data quality of a graph's supply mixes: how its share facts were obtained, how old they are, what they cite.
+
+A *share fact* is one supply entry (``{supplier: id, share}`` or ``{country: CC, share}``) of a component.
+:func:`quality_report` counts them per division (the component's ``sector``; components without one
+fall under ``none``) and overall: by ``method`` (``missing`` where none is given), by age (``as_of``
+minus ``year``: ``<=2``, ``3-5``, ``6-10``, ``>10`` years, ``missing``), equal splits, estimates,
+facts without a source, and facts whose ``source`` cites a host on a deny list of unreliable hosts
+(:func:`load_deny_hosts`). Per component with a supply mix it flags lists whose shares cover less
+than 90% (:data:`LOW_COVERAGE`) and lists with foreign entries only (no home entry).
+
+:func:`check_thresholds` compares the overall fractions (:meth:`QualityReport.metrics`) with maxima
+read by :func:`load_thresholds` (``max_<metric>: fraction``), the CI gate of ``chainmap validate
+--quality --check``.
+
+Examples
+--------
+>>> import chainmap
+>>> report = quality_report(chainmap.load("tests/data/mini"), deny_hosts=("forum.example",))
+>>> report.total.facts, report.total.methods["missing"], report.total.ages["missing"]
+(6, 6, 6)
+>>> [c.name for c in check_thresholds(report, {"missing_method": 0.5})]
+['missing_method']
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Protocol
+
+import yaml
+
+from chainmap.errors import GraphFileError, Problem
+from chainmap.model.schema import METHODS, GraphSpec, SupplyEntry
+
+__all__ = [
+    "AGE_BUCKETS",
+    "LOW_COVERAGE",
+    "METRICS",
+    "Crossing",
+    "DivisionQuality",
+    "QualityReport",
+    "age_bucket",
+    "check_thresholds",
+    "denied_host",
+    "load_deny_hosts",
+    "load_thresholds",
+    "quality_report",
+    "source_hosts",
+]
+
+LOW_COVERAGE = 0.9
+"""A supply list whose shares sum below this covers too little of the mix."""
+AGE_BUCKETS = ("<=2", "3-5", "6-10", ">10", "missing")
+"""Age classes of a fact, in years (``as_of - year``)."""
+METRICS = {
+    "equal_split": "share facts with method equal-split",
+    "estimate": "share facts marked estimate",
+    "missing_year": "share facts without a year",
+    "missing_method": "share facts without a method",
+    "missing_source": "share facts without a source",
+    "denied_source": "share facts citing a denied host",
+    "older_than_10": "share facts more than 10 years older than as_of",
+    "low_coverage": "components whose listed shares cover < 90%",
+    "foreign_only": "components with foreign entries only",
+}
+"""The fractions a threshold file may bound (``max_<metric>``), with what each counts."""
+
+_HOST = re.compile(r"(?<![\w@.-])(?:https?://)?((?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,24})(?![\w-])")
+_FILE_ENDINGS = frozenset({"csv", "md", "yaml", "yml", "json", "html", "htm", "pdf", "py", "txt", "xlsx", "xls",
+                           "doc", "docx", "shtml", "php", "aspx", "asp", "jsp", "png", "jpg", "zip", "parquet"})
+
+
+class _HasSpec(Protocol):
+    @property
+    def spec(self) -> GraphSpec: ...
+
+
+def source_hosts(source: str | None) -> list[str]:
+    """The web hosts a citation names (``www.`` dropped, lower case; file names such as ``x.csv`` skipped).
+
+    >>> source_hosts("sinodefenceforum.com p.2190; https://www.Reuters.com/x and table.csv, U.S. data")
+    ['sinodefenceforum.com', 'reuters.com']
+    """
+    if not source:
+        return []
+    hosts: list[str] = []
+    for match in _HOST.finditer(source.lower()):
+        host = match.group(1).removeprefix("www.")
+        if host.rsplit(".", 1)[-1] in _FILE_ENDINGS or host in hosts:
+            continue
+        hosts.append(host)
+    return hosts
+
+
+def denied_host(source: str | None, deny_hosts: Iterable[str]) -> str | None:
+    """The first host of ``source`` on the deny list (a listed host also denies its subdomains), or None.
+
+    >>> denied_host("thread at bbs.sinodefenceforum.com", ["sinodefenceforum.com"])
+    'sinodefenceforum.com'
+    >>> denied_host("Reuters 2024", ["sinodefenceforum.com"]) is None
+    True
+    """
+    denied = set(deny_hosts)
+    for host in source_hosts(source):
+        parts = host.split(".")
+        for i in range(len(parts) - 1):
+            if ".".join(parts[i:]) in denied:
+                return ".".join(parts[i:])
+    return None
+
+
+def age_bucket(year: int | None, as_of: int | None) -> str:
+    """Age class of a fact (one of :data:`AGE_BUCKETS`).
+
+    >>> [age_bucket(y, 2025) for y in (2025, 2021, 2015, 2010, None)]
+    ['<=2', '3-5', '6-10', '>10', 'missing']
+    """
+    if year is None or as_of is None:
+        return "missing"
+    age = as_of - year
+    return "<=2" if age <= 2 else "3-5" if age <= 5 else "6-10" if age <= 10 else ">10"
+
+
+@dataclass
+class DivisionQuality:
+    """Counts for one division (code ``none``: components without a sector; ``all``: the whole graph)."""
+
+    code: str
+    name: str
+    facts: int = 0
+    methods: dict[str, int] = field(default_factory=lambda: {m: 0 for m in (*METHODS, "missing")})
+    ages: dict[str, int] = field(default_factory=lambda: dict.fromkeys(AGE_BUCKETS, 0))
+    equal_splits: int = 0
+    estimates: int = 0
+    missing_source: int = 0
+    denied: int = 0
+    components: int = 0
+    low_coverage: list[str] = field(default_factory=list)
+    foreign_only: list[str] = field(default_factory=list)
+
+    def fraction(self, metric: str) -> float:
+        """One of :data:`METRICS` as a fraction of the facts (or of the components with a supply mix)."""
+        counts = {
+            "equal_split": self.equal_splits, "estimate": self.estimates,
+            "missing_year": self.ages["missing"], "missing_method": self.methods["missing"],
+            "missing_source": self.missing_source, "denied_source": self.denied, "older_than_10": self.ages[">10"],
+        }
+        if metric in counts:
+            return counts[metric] / self.facts if self.facts else 0.0
+        if metric in ("low_coverage", "foreign_only"):
+            listed = self.low_coverage if metric == "low_coverage" else self.foreign_only
+            return len(listed) / self.components if self.components else 0.0
+        raise KeyError(metric)
+
+
+@dataclass
+class QualityReport:
+    """Per-division data quality (sorted by code, ``none`` last) and the total (code ``all``)."""
+
+    divisions: list[DivisionQuality]
+    total: DivisionQuality
+    as_of: int | None
+    deny_hosts: int
+    denied_hosts: dict[str, int]
+
+    def metrics(self) -> dict[str, float]:
+        """The overall fractions of :data:`METRICS`, rounded to 6 digits."""
+        return {m: round(self.total.fraction(m), 6) for m in METRICS}
+
+
+@dataclass(frozen=True)
+class Crossing:
+    """A threshold the graph crosses: ``metric`` is above ``maximum``."""
+
+    name: str
+    value: float
+    maximum: float
+
+    def __str__(self) -> str:
+        return (f"quality threshold crossed: {self.name} = {self.value:.4f} > max {self.maximum:.4f} "
+                f"({METRICS[self.name]})")
+
+
+def _domestic(entry: SupplyEntry, home: str, supplier_country: Mapping[str, str]) -> bool:
+    if entry.country is not None:
+        return entry.country == home
+    return supplier_country.get(entry.supplier or "") == home
+
+
+def quality_report(graph: GraphSpec | _HasSpec, deny_hosts: Iterable[str] = (),
+                   as_of: int | None = None) -> QualityReport:
+    """Count the share facts of ``graph`` (a :class:`GraphSpec` or a loaded graph) per division and overall.
+
+    Parameters
+    ----------
+    graph : the graph (its ``spec`` is read; ``home`` is its settings' home).
+    deny_hosts : hosts whose citation makes a fact unreliable (see :func:`load_deny_hosts`).
+    as_of : the year ages are counted from; default the settings' ``as_of``, else the latest fact year.
+    """
+    spec = graph if isinstance(graph, GraphSpec) else graph.spec
+    home = spec.settings.home
+    denied_set = frozenset(deny_hosts)
+    if as_of is None:
+        as_of = spec.settings.as_of
+    if as_of is None:
+        as_of = max((e.year for c in spec.components for e in c.suppliers if e.year is not None), default=None)
+    names = {s.code: s.name for s in spec.sectors}
+    rows: dict[str, DivisionQuality] = {}
+    total = DivisionQuality("all", "all divisions")
+    supplier_country = {s.id: s.country for s in spec.suppliers}
+    denied_hosts: dict[str, int] = {}
+    for comp in spec.components:
+        if not comp.suppliers:
+            continue  # a home process: no supply facts
+        code = comp.sector or "none"
+        row = rows.setdefault(code, DivisionQuality(code, names.get(code, "no division")))
+        listed = sum(e.share for e in comp.suppliers)
+        has_home = any(_domestic(e, home, supplier_country) for e in comp.suppliers)
+        for target in (row, total):
+            target.components += 1
+            if listed < LOW_COVERAGE - 1e-9:
+                target.low_coverage.append(comp.id)
+            if not has_home:
+                target.foreign_only.append(comp.id)
+        for entry in comp.suppliers:
+            host = denied_host(entry.source, denied_set) if denied_set else None
+            if host is not None:
+                denied_hosts[host] = denied_hosts.get(host, 0) + 1
+            for target in (row, total):
+                target.facts += 1
+                target.methods[entry.method or "missing"] += 1
+                target.ages[age_bucket(entry.year, as_of)] += 1
+                target.equal_splits += entry.method == "equal-split"
+                target.estimates += entry.estimate
+                target.missing_source += not entry.source
+                target.denied += host is not None
+    for target in (*rows.values(), total):
+        target.low_coverage.sort()
+        target.foreign_only.sort()
+    divisions = sorted(rows.values(), key=lambda r: (r.code == "none", r.code))
+    return QualityReport(divisions, total, as_of, len(denied_set),
+                         dict(sorted(denied_hosts.items(), key=lambda kv: (-kv[1], kv[0]))))
+
+
+def check_thresholds(report: QualityReport, maxima: Mapping[str, float]) -> list[Crossing]:
+    """Every metric above its maximum (``maxima``: metric -> fraction), in :data:`METRICS` order."""
+    values = report.metrics()
+    return [Crossing(m, values[m], maxima[m]) for m in METRICS if m in maxima and values[m] > maxima[m] + 1e-12]
+
+
+def load_deny_hosts(path: str | Path) -> tuple[str, ...]:
+    """Hosts of a deny list: one per line, ``#`` starts a comment (say why the host is denied).
+
+    Raises GraphFileError naming the line of anything that is not a host name.
+    """
+    file = Path(path)
+    try:
+        lines = file.read_text(encoding="utf-8").splitlines()
+    except (OSError, UnicodeDecodeError) as exc:
+        raise GraphFileError([Problem(str(file), 0, "", f"cannot read: {getattr(exc, 'strerror', None) or exc}")]) \
+            from None
+    hosts: list[str] = []
+    problems: list[Problem] = []
+    for number, line in enumerate(lines, 1):
+        text = line.split("#", 1)[0].strip().lower()
+        if not text:
+            continue
+        found = source_hosts(text)
+        if found != [text.removeprefix("www.")]:
+            problems.append(Problem(str(file), number, "", f"not a host name: {text!r}"))
+            continue
+        hosts.append(found[0])
+    if problems:
+        raise GraphFileError(problems)
+    return tuple(dict.fromkeys(hosts))
+
+
+def load_thresholds(path: str | Path) -> dict[str, float]:
+    """Maxima of a threshold file: a YAML mapping ``max_<metric>: fraction`` (metrics in :data:`METRICS`).
+
+    Raises GraphFileError for an unreadable file, an unknown key or a value outside [0, 1].
+    """
+    file = Path(path)
+    try:
+        data = yaml.safe_load(file.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError) as exc:
+        raise GraphFileError([Problem(str(file), 0, "", f"cannot read: {getattr(exc, 'strerror', None) or exc}")]) \
+            from None
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        raise GraphFileError([Problem(str(file), mark.line + 1 if mark else 0, "", "not valid YAML")]) from None
+    if not isinstance(data, dict):
+        raise GraphFileError([Problem(str(file), 1, "", "expected a mapping of max_<metric>: fraction")])
+    maxima: dict[str, float] = {}
+    problems: list[Problem] = []
+    for key, value in data.items():
+        metric = str(key).removeprefix("max_")
+        if not str(key).startswith("max_") or metric not in METRICS:
+            problems.append(Problem(str(file), 0, str(key), f"unknown threshold (known: "
+                                    f"{', '.join('max_' + m for m in METRICS)})"))
+        elif isinstance(value, bool) or not isinstance(value, int | float) or not 0.0 <= float(value) <= 1.0:
+            problems.append(Problem(str(file), 0, str(key), f"expected a fraction in [0, 1], got {value!r}"))
+        else:
+            maxima[metric] = float(value)
+    if problems:
+        raise GraphFileError(problems)
+    return maxima
