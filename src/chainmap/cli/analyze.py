@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from enum import StrEnum
 from pathlib import Path
 from typing import Annotated, Any
@@ -40,6 +41,7 @@ from chainmap.cli.common import (
 from chainmap.cli.output import Format, emit, records, to_json
 from chainmap.cli.scale import progress_bar
 from chainmap.errors import ScenarioError
+from chainmap.graph import SupplyGraph
 
 FormatOpt = Annotated[Format, typer.Option("--format", "-f", help="Output format.")]
 
@@ -62,6 +64,30 @@ def on_spark(command: str, path: Path, qualify: list[str] | None, scenario: Scen
     from chainmap.engines.spark.cli import run_command
 
     return run_command(command, str(path), scenario, **options)
+
+
+def run_analysis(engine: Engine, command: str, path: Path, home: str | None, qualify: list[str] | None,
+                 scenario_args: tuple[Any, Any, Any, str], output: str | None,
+                 core: Callable[[SupplyGraph, Scenario], Any], **spark_options: Any) -> tuple[Any, Scenario, str | None]:
+    """Run one analysis on the chosen engine: ``(result, scenario, home id)`` (home None on Spark).
+
+    ``scenario_args`` are ``(remove, limit, horizon, reach)``; ``core(graph, scenario)`` is the core's call,
+    ``spark_options`` go to :func:`chainmap.engines.spark.cli.run_command`.
+    """
+    remove, limit, horizon, reach = scenario_args
+    if engine is Engine.spark:
+        scenario = scenario_of(remove, limit, None, horizon, reach)
+        return on_spark(command, path, qualify, scenario, home=home, output=output, **spark_options), scenario, None
+    no_output(output)
+    graph = prepare(path, home, qualify)
+    scenario = scenario_of(remove, limit, graph, horizon, reach)
+    return core(graph, scenario), scenario, graph.home
+
+
+def with_progress(label: str, work: Callable[[Callable[[int, int], None]], Any]) -> Any:
+    """``work(progress)`` under a progress bar labelled ``label``."""
+    with progress_bar(label) as progress:
+        return work(progress)
 
 
 def no_output(output: str | None) -> None:
@@ -115,16 +141,11 @@ def spof_command(
     """
     with errors_as_exit():
         structural_note(horizon, "single points of failure")
-        if engine is Engine.spark:
-            scenario = scenario_of(remove, limit, None, LONG, reach)
-            rows = on_spark("spof", path, qualify, scenario, targets=target, kinds=kind, home=home, output=output)
+        rows, scenario, home_id = run_analysis(
+            engine, "spof", path, home, qualify, (remove, limit, LONG, reach), output,
+            lambda graph, s: single_points_of_failure(graph, target, kind, s), targets=target, kinds=kind)
+        if home_id is None:  # Spark (countries only): home is the one domestic country
             home_id = next((r.node for r in rows if r.kind == "country" and not r.foreign), None)
-        else:
-            no_output(output)
-            graph = prepare(path, home, qualify)
-            home_id = graph.home
-            scenario = scenario_of(remove, limit, graph, LONG, reach)
-            rows = single_points_of_failure(graph, target, kind, scenario)
         emit(rows[:top] if top else rows, fmt, ["node", "kind", "name", "country", "foreign", "targets"],
              f"Single points of failure under: {scenario.describe()} (structural, horizon long, reach {reach})")
     if fail_on is FailOn.spof and any(r.node != home_id for r in rows):
@@ -153,16 +174,11 @@ def cuts_command(
     With ``--engine spark``: sets of countries only."""
     with errors_as_exit():
         structural_note(horizon, "minimal cut sets")
-        if engine is Engine.spark:
-            scenario = scenario_of(remove, limit, None, LONG, reach)
-            rows = on_spark("cuts", path, qualify, scenario, target=target, max_order=max_order, kinds=kind,
-                            home=home, output=output)
-        else:
-            no_output(output)
-            graph = prepare(path, home, qualify)
-            scenario = scenario_of(remove, limit, graph, LONG, reach)
-            with progress_bar("cut sets") as progress:
-                rows = cut_sets(graph, target, max_order, tuple(kind or ["country"]), scenario, progress=progress)
+        rows, scenario, _ = run_analysis(
+            engine, "cuts", path, home, qualify, (remove, limit, LONG, reach), output,
+            lambda graph, s: with_progress("cut sets", lambda progress: cut_sets(
+                graph, target, max_order, tuple(kind or ["country"]), s, progress=progress)),
+            target=target, max_order=max_order, kinds=kind)
         emit(rows[:top] if top else rows, fmt, ["order", "nodes", "kinds", "foreign"],
              f"Minimal cut sets of {target} under: {scenario.describe()} (structural, horizon long, reach {reach})")
 
@@ -186,17 +202,11 @@ def bottlenecks_command(
     """Foreign bottlenecks: foreign nodes whose loss hurts (per hit: drop and binding-chain length), and supply
     concentrated abroad. With ``--engine spark``: removal rows of the given ``--candidates``."""
     with errors_as_exit():
-        if engine is Engine.spark:
-            scenario = scenario_of(remove, limit, None, horizon, reach)
-            rows = on_spark("bottlenecks", path, qualify, scenario, candidates=candidates, threshold=threshold,
-                            home=home, output=output)
-        else:
-            no_output(output)
-            graph = prepare(path, home, qualify)
-            scenario = scenario_of(remove, limit, graph, horizon, reach)
-            with progress_bar("bottlenecks") as progress:
-                rows = bottlenecks(graph, threshold=threshold, progress=progress, scenario=scenario,
-                                   candidates=candidates)
+        rows, scenario, _ = run_analysis(
+            engine, "bottlenecks", path, home, qualify, (remove, limit, horizon, reach), output,
+            lambda graph, s: with_progress("bottlenecks", lambda progress: bottlenecks(
+                graph, threshold=threshold, progress=progress, scenario=s, candidates=candidates)),
+            candidates=candidates, threshold=threshold)
         shown = rows[:top] if top else rows
         if fmt is Format.table:
             emit([_bottleneck_row(b) for b in shown], fmt,
@@ -233,16 +243,11 @@ def priorities_command(
                 weights[name] = float(value)
             except ValueError:
                 raise ScenarioError(f"--weight {item!r}: {value!r} is not a number") from None
-        if engine is Engine.spark:
-            scenario = scenario_of(remove, limit, None, horizon, reach)
-            rows = on_spark("priorities", path, qualify, scenario, weights=weights or None, top=top, home=home,
-                            output=output)
-        else:
-            no_output(output)
-            graph = prepare(path, home, qualify)
-            scenario = scenario_of(remove, limit, graph, horizon, reach)
-            with progress_bar("priorities") as progress:
-                rows = priorities(graph, weights=weights or None, top=top, progress=progress, scenario=scenario)
+        rows, scenario, _ = run_analysis(
+            engine, "priorities", path, home, qualify, (remove, limit, horizon, reach), output,
+            lambda graph, s: with_progress("priorities", lambda progress: priorities(
+                graph, weights=weights or None, top=top, progress=progress, scenario=s)),
+            weights=weights or None, top=top)
         emit(rows, fmt, ["rank", "id", "sector", "score", "impact", "exposure", "gap", "urgency",
                          "foreign_countries", "best_alternative"],
              f"Substitution priorities under: {scenario_title(scenario)}")
@@ -263,14 +268,8 @@ def simulate_command(
 ) -> None:
     """Simulate a scenario: availability of every component and impact per sector."""
     with errors_as_exit():
-        if engine is Engine.spark:
-            scenario = scenario_of(remove, limit, None, horizon, reach)
-            result = on_spark("simulate", path, qualify, scenario, home=home, output=output)
-        else:
-            no_output(output)
-            graph = prepare(path, home, qualify)
-            scenario = scenario_of(remove, limit, graph, horizon, reach)
-            result = simulate(graph, scenario)
+        result, scenario, _ = run_analysis(engine, "simulate", path, home, qualify, (remove, limit, horizon, reach),
+                                           output, simulate)
         if fmt is Format.table:
             hit = sorted([c for c in result.components if c.impact > 0], key=lambda c: (-c.impact, c.id))
             emit(result.sectors, fmt, ["code", "name", "baseline", "availability", "impact"],
