@@ -38,7 +38,7 @@ from chainmap.analysis.scenario import Scenario, capacities
 from chainmap.graph import FloatArray, IntArray, SupplyGraph
 from chainmap.model.schema import Weights
 
-__all__ = ["Priority", "priorities", "urgency"]
+__all__ = ["Priority", "priorities", "resolve_weights", "urgency"]
 
 
 @dataclass(frozen=True)
@@ -58,6 +58,21 @@ class Priority:
     foreign_countries: list[str]
     best_alternative: str | None
     best_readiness: float | None
+
+
+def resolve_weights(defaults: Weights, weights: Weights | dict[str, float] | None) -> Weights:
+    """The factor exponents to use: ``weights`` (a whole set, or some factors over ``defaults``), else ``defaults``.
+
+    Examples
+    --------
+    >>> resolve_weights(Weights(), {"impact": 2.0}).impact
+    2.0
+    """
+    if weights is None:
+        return defaults
+    if isinstance(weights, Weights):
+        return weights
+    return Weights.model_validate({**defaults.model_dump(), **weights})
 
 
 def urgency(recovery_days: float, stock_days: float) -> float:
@@ -90,12 +105,7 @@ def priorities(
     is called now and then.
     """
     graph = graph.with_home(home)
-    if weights is None:
-        w = graph.settings.weights
-    elif isinstance(weights, Weights):
-        w = weights
-    else:
-        w = Weights.model_validate({**graph.settings.weights.model_dump(), **weights})
+    w = resolve_weights(graph.settings.weights, weights)
     home_idx = graph.home_index
     caps = capacities(graph, scenario or Scenario())
     base_terms = supply_terms(graph, caps)

@@ -19,7 +19,7 @@ from typing import Any
 
 from chainmap.analysis.bottlenecks import Bottleneck
 from chainmap.analysis.cuts import CutSet
-from chainmap.analysis.priority import Priority, urgency
+from chainmap.analysis.priority import Priority, resolve_weights, urgency
 from chainmap.analysis.scenario import LONG, Scenario, format_horizon
 from chainmap.analysis.simulate import ComponentAvailability, SectorAvailability, SimulationResult
 from chainmap.analysis.spof import DOWN, SinglePointOfFailure
@@ -260,12 +260,7 @@ def priorities(path_or_graph: str | SupplyGraph | SparkGraph, scenario: Scenario
     """
     graph = load(path_or_graph, spark, home)
     F = _F()
-    if weights is None:
-        w = graph.settings.weights
-    elif isinstance(weights, Weights):
-        w = weights
-    else:
-        w = Weights.model_validate({**graph.settings.weights.model_dump(), **weights})
+    w = resolve_weights(graph.settings.weights, weights)
     base = solve_baseline(graph, scenario or Scenario())
     st = base.prep.static
     e = graph.entries.join(st.select("comp", "norm"), "comp").withColumn("ns", F.col("share") / F.col("norm"))
