@@ -10,9 +10,11 @@ the comments are worked out from the DESIGN definitions:
 from __future__ import annotations
 
 import math
+from pathlib import Path
 
 import pytest
 
+import chainmap
 from chainmap.model import GraphSpec
 
 from . import oracle
@@ -243,3 +245,22 @@ def test_a_loop_that_decays_makes_a_spof_the_and_or_reading_misses():
     # Removing CN instead leaves Japanese imports (F = 0.2): steel stays up.
     assert spof_sets(graph, ["steel"], ("country",))["steel"] == {"JP"} == oracle.spof(spec, "steel", ("country",))
     assert [c.nodes for c in cut_sets(graph, "steel", 1, ("country",))] == [["JP"]]
+
+
+def test_value_and_days_carry_their_source(tmp_path: Path) -> None:
+    """``value``/``stock_days``/``recovery_days`` take a sourced mapping; the amount is what the analyses use."""
+    (tmp_path / "g.yaml").write_text(
+        "countries: [{id: CN, name: China}]\n"
+        "components:\n"
+        "  - id: a\n    name: A\n"
+        "    value: {amount: 5.5, source: NBS, year: 2023, method: production-statistics}\n"
+        "    stock_days: {amount: 30, source: reserve, year: 2022, method: judgement, estimate: true}\n"
+        "    recovery_days: 90\n"
+        "    suppliers: [{country: CN, share: 1, source: s, year: 2023, method: judgement}]\n")
+    g = chainmap.load(tmp_path)
+    assert (g.value[0], g.stock_days[0], g.recovery_days[0]) == (5.5, 30.0, 90.0)
+    (tmp_path / "g.yaml").write_text(
+        "countries: [{id: CN, name: China}]\ncomponents:\n  - id: a\n    name: A\n"
+        "    value: {amount: -1, source: NBS}\n")
+    with pytest.raises(chainmap.GraphFileError, match=r"g\.yaml:5"):
+        chainmap.load(tmp_path)

@@ -58,6 +58,7 @@ from chainmap.model.schema import (
     Settings,
     Supplier,
     SupplyEntry,
+    amount_of,
     is_any_of,
     requirement_members,
 )
@@ -828,12 +829,9 @@ def _arrays_from_spec(spec: GraphSpec) -> GraphArrays:
                 a_comp.append(ci)
                 a_sup.append(supplier_of[alt.supplier])
                 a_ready.append(alt.readiness)
-        if comp.value is not None:
-            value[ci] = comp.value
-        if comp.stock_days is not None:
-            stock[ci] = comp.stock_days
-        if comp.recovery_days is not None:
-            recovery[ci] = comp.recovery_days
+        for column, number in ((value, comp.value), (stock, comp.stock_days), (recovery, comp.recovery_days)):
+            if number is not None:
+                column[ci] = amount_of(number)
     return GraphArrays(
         settings=spec.settings,
         country_ids=country_ids,

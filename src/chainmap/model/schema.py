@@ -75,6 +75,30 @@ class Fact(_Strict):
     note: Text | None = None
 
 
+class Measured(Fact):
+    """A component's number from the world, with where it comes from.
+
+    ``value``, ``stock_days`` and ``recovery_days`` take a plain number or this mapping,
+    so the number can carry its own ``source``, ``year`` and ``method``.
+
+    Examples
+    --------
+    >>> Measured(amount=812.5, source="NBS 2024 yearbook", year=2023, method="production-statistics").amount
+    812.5
+    """
+
+    amount: Annotated[float, Field(ge=0, allow_inf_nan=False)]
+
+
+def amount_of(number: float | Measured | None) -> float | None:
+    """The number of a plain or :class:`Measured` field (``None`` stays ``None``).
+
+    >>> amount_of(Measured(amount=3.0)), amount_of(2.5), amount_of(None)
+    (3.0, 2.5, None)
+    """
+    return number.amount if isinstance(number, Measured) else number
+
+
 class Weights(_Strict):
     """Exponents of the substitution-priority factors (``impact**w * ...``)."""
 
@@ -217,9 +241,9 @@ class Component(Fact):
     requires: list[Id | Requirement] = []
     suppliers: list[SupplyEntry] = []
     alternatives: list[Alternative] = []
-    value: Annotated[float, Field(ge=0)] | None = None
-    stock_days: Annotated[float, Field(ge=0)] | None = None
-    recovery_days: Annotated[float, Field(ge=0)] | None = None
+    value: Annotated[float, Field(ge=0)] | Measured | None = None
+    stock_days: Annotated[float, Field(ge=0)] | Measured | None = None
+    recovery_days: Annotated[float, Field(ge=0)] | Measured | None = None
     tags: list[Text] = []
 
     @field_validator("sector", mode="before")
