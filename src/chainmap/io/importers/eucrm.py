@@ -11,8 +11,9 @@ requires the extraction stage where both exist. The table gives *world* supply
 shares, so home's mix is derived from it (:mod:`chainmap.io.importers.homemix`):
 home (default CN) at its own world share, the rest imported in proportion to
 the other producers' world shares, every entry ``method: market-share``,
-``estimate: true``, with a note saying so. Shares given as ``<0.1%`` are
-entered as 0.05% of world output.
+``estimate: true``, with a note saying so, and ``year: 2023`` (the study's year:
+the table states no reference period). Shares given as ``<0.1%`` are entered as
+0.05% of world output.
 
 Examples
 --------
@@ -38,6 +39,10 @@ __all__ = ["SOURCE", "import_eu_crm", "material_id"]
 SOURCE = ("EU CRM 2023 global supply shares (European Commission, Study on the critical raw materials for the "
           "EU 2023, doi 10.2873/725585, CC BY 4.0; shared/data/eu-crm-2023/fact_GlobalSupplyShares&t.csv)")
 TABLE = "fact_GlobalSupplyShares&t.csv"
+#: The year entries carry: the study's. Appendix 7 of the report (the table) states no reference
+#: period per material, so the year of the publication is the newest year that can be read for it.
+STUDY_YEAR = 2023
+YEAR_NOTE = "year = the study's (Appendix 7 states no reference period per material)"
 
 _FERROUS = {"iron ore", "manganese", "chromium", "vanadium"}
 _COAL = {"coking coal"}
@@ -142,9 +147,10 @@ def import_eu_crm(folder: str | Path, with_countries: bool = True, home: str = "
         }
         if stage == "P" and (material, "E") in rows:
             comp["requires"] = [material_id(material, "E")]
-        entries = home_mix({code: share for code, (share, _) in shares.items()}, home, SOURCE)
+        entries = home_mix({code: share for code, (share, _) in shares.items()}, home, SOURCE, STUDY_YEAR)
         for entry in entries:
             used.add(entry["country"])
+            entry["note"] += f"; {YEAR_NOTE}"
             if shares[entry["country"]][1]:
                 entry["note"] += f"; {entry['country']} reported as <0.1% of world output, half of that bound entered"
         if not entries:
