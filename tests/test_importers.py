@@ -41,6 +41,37 @@ def test_eu_crm_sample_round_trip(tmp_path):
     assert "natural-teak-wood-extraction" not in g.components  # biological materials are skipped
     assert all(e.source and "EU 2023" in e.source for c in g.spec.components for e in c.suppliers)
 
+def test_eu_crm_home_shares_replace_the_world_share_derivation(tmp_path):
+    """A sourced domestic share sets home's entry; only the rest is split by the others' world shares."""
+    shares = tmp_path / "home-shares.yaml"
+    shares.write_text("lithium-processing:\n  share: 0.8\n  year: 2023\n  method: production-statistics\n"
+                      "  source: NBS and GACC\n  note: 'output / (output + imports - exports)'\n"
+                      "gallium-processing: {share: 1.0, year: 2023, method: customs, source: GACC}\n")
+    g = run_import("eu-crm", "tests/data/eu-crm-sample", tmp_path / "crm.yaml", "--home-shares", str(shares))
+    lith = g.components["lithium-processing"].suppliers
+    assert [(e.country, e.share) for e in lith] == [
+        ("CN", 0.8), ("CL", round(0.2 * 0.321 / 0.426, 6)), ("AR", round(0.2 * 0.105 / 0.426, 6))]
+    assert (lith[0].source, lith[0].year, lith[0].method, lith[0].estimate) == (
+        "NBS and GACC", 2023, "production-statistics", False)
+    assert "sourced domestic share" in (lith[1].note or "") and lith[1].estimate
+    assert [(e.country, e.share) for e in g.components["gallium-processing"].suppliers] == [("CN", 1.0)]
+    # untouched materials keep the world-share derivation
+    assert g.components["lithium-extraction"].suppliers[0].share == 0.102
+
+
+@pytest.mark.parametrize(("text", "message"), [
+    ("lithium-processing: {share: 1.2, year: 2023, method: customs, source: s}\n", "home-shares.yaml:1"),
+    ("lithium-processing: {share: 0.5, year: 2023, method: customs}\n", "source"),
+    ("no-such-material: {share: 0.5, year: 2023, method: customs, source: s}\n", "no-such-material"),
+])
+def test_eu_crm_home_shares_errors_are_one_line_exit_2(tmp_path, text, message):
+    shares = tmp_path / "home-shares.yaml"
+    shares.write_text(text)
+    result = runner.invoke(app, ["import", "eu-crm", "tests/data/eu-crm-sample", "--home-shares", str(shares),
+                                 "-o", str(tmp_path / "out.yaml")])
+    assert result.exit_code == 2 and message in result.output and "Traceback" not in result.output
+    assert not (tmp_path / "out.yaml").exists()
+
 
 def test_usgs_sample_round_trip(tmp_path):
     g = run_import("usgs", "tests/data/usgs-sample", tmp_path / "usgs.yaml")

@@ -26,6 +26,7 @@ Examples
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
@@ -95,13 +96,18 @@ def _share(text: str) -> tuple[float, bool]:
     return float(t.rstrip("%")) / 100.0, False
 
 
-def import_eu_crm(folder: str | Path, with_countries: bool = True, home: str = "CN") -> dict[str, Any]:
+def import_eu_crm(folder: str | Path, with_countries: bool = True, home: str = "CN",
+                  home_shares: Mapping[str, Mapping[str, Any]] | None = None) -> dict[str, Any]:
     """Read the EU CRM 2023 folder (or the global shares CSV) into graph data.
 
     The tables give world supply shares, not ``home``'s mix: each component's supply is derived
     by :func:`chainmap.io.importers.homemix.home_mix` (home's own world share at home, the rest
     imported in proportion to the other producers' shares; ``method: market-share``, estimates).
+    ``home_shares`` (component id -> sourced fact with ``share``, from
+    :func:`chainmap.io.importers.homeshares.read_home_shares`) replaces home's world share by its
+    domestic share of its own supply where one is known; an id the table does not produce is an error.
     """
+    home_shares = home_shares or {}
     path = Path(folder)
     table = path / TABLE if path.is_dir() else path
     problems: list[Problem] = []
@@ -147,17 +153,24 @@ def import_eu_crm(folder: str | Path, with_countries: bool = True, home: str = "
         }
         if stage == "P" and (material, "E") in rows:
             comp["requires"] = [material_id(material, "E")]
-        entries = home_mix({code: share for code, (share, _) in shares.items()}, home, SOURCE, STUDY_YEAR)
+        own = home_shares.get(comp["id"])
+        entries = home_mix({code: share for code, (share, _) in shares.items()}, home, SOURCE, STUDY_YEAR, own)
         for entry in entries:
             used.add(entry["country"])
+            if own is not None and entry["country"] == home:
+                continue
             entry["note"] += f"; {YEAR_NOTE}"
-            if shares[entry["country"]][1]:
+            if shares.get(entry["country"], (0.0, False))[1]:
                 entry["note"] += f"; {entry['country']} reported as <0.1% of world output, half of that bound entered"
         if not entries:
             continue
         comp["suppliers"] = entries
         comp["tags"] = ["eu-crm-2023"]
         components.append(comp)
+    unknown = sorted(set(home_shares) - {c["id"] for c in components})
+    if unknown:
+        raise GraphFileError([Problem(str(table), 0, "", f"home shares for ids the table does not produce: "
+                                      f"{', '.join(unknown[:10])}")])
     data: dict[str, Any] = {}
     if with_countries:
         data["countries"] = [{"id": c, "name": country_name(c)} for c in sorted(used)]

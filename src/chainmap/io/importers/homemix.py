@@ -13,6 +13,13 @@ Examples
 [('CN', 0.1), ('AU', 0.619481), ('CL', 0.280519)]
 >>> home_mix({"CN": 0.94}, "CN")[0]["share"], len(home_mix({"CN": 0.94}, "CN"))
 (0.94, 1)
+
+A sourced domestic share (home's production over its apparent consumption) replaces home's world
+share, and only the rest is split among the other producers:
+
+>>> mix = home_mix({"AU": 0.53, "CL": 0.24, "CN": 0.10}, "CN", own={"share": 0.3, "source": "NBS", "year": 2023})
+>>> [(e["country"], e["share"], e.get("source")) for e in mix]
+[('CN', 0.3, 'NBS'), ('AU', 0.481818, None), ('CL', 0.218182, None)]
 """
 
 from __future__ import annotations
@@ -22,7 +29,7 @@ from typing import Any
 
 from chainmap.io.countries import country_name
 
-__all__ = ["home_mix", "mix_note"]
+__all__ = ["home_mix", "mix_note", "own_note"]
 
 
 def mix_note(home: str) -> str:
@@ -32,27 +39,47 @@ def mix_note(home: str) -> str:
             "imports split by world production shares")
 
 
+def own_note(home: str) -> str:
+    """The note of the imported entries when home's domestic share is sourced."""
+    name = country_name(home)
+    return (f"{name}'s imports = 1 - its sourced domestic share (see the {home} entry), "
+            "split by the other producers' world production shares")
+
+
 def home_mix(world: Mapping[str, float], home: str, source: str | None = None,
-             year: int | None = None) -> list[dict[str, Any]]:
+             year: int | None = None, own: Mapping[str, Any] | None = None) -> list[dict[str, Any]]:
     """Supply entries of ``home``'s mix derived from world production shares (country -> share in [0, 1]).
 
     The home entry first (its world share), then the other producers by descending share, each
     ``(1 - home share) * share / (sum of the other shares)``; zero shares are dropped. ``source``
-    and ``year`` go on every entry.
+    and ``year`` go on every derived entry. ``own``, when given, is home's sourced domestic share of
+    its own supply (a fact mapping with ``share`` and its ``source``, ``year``, ``method``,
+    ``estimate``, ``note``): the home entry is that fact, and the others split ``1 - own share``.
     """
-    note = mix_note(home)
-    own = min(max(world.get(home, 0.0), 0.0), 1.0)
+    note = mix_note(home) if own is None else own_note(home)
+    share_of_home = world.get(home, 0.0) if own is None else float(own["share"])
+    own_share = min(max(share_of_home, 0.0), 1.0)
     others = sorted(((c, s) for c, s in world.items() if c != home and s > 0), key=lambda kv: (-kv[1], kv[0]))
     rest = sum(s for _, s in others)
     entries: list[dict[str, Any]] = []
-    if own > 0:
-        entries.append({"country": home, "share": round(own, 6)})
     for code, share in others:
-        entries.append({"country": code, "share": round((1.0 - own) * share / rest, 6)})
-    for entry in entries:
+        if own_share < 1.0:
+            entry: dict[str, Any] = {"country": code, "share": round((1.0 - own_share) * share / rest, 6)}
+            if year is not None:
+                entry["year"] = year
+            if source is not None:
+                entry["source"] = source
+            entry.update({"method": "market-share", "estimate": True, "note": note})
+            entries.append(entry)
+    if own is not None:
+        fact = {k: own[k] for k in ("year", "source", "method", "estimate", "note") if own.get(k) is not None}
+        return [{"country": home, "share": round(own_share, 6), **fact}, *entries]
+    if own_share > 0:
+        home_entry: dict[str, Any] = {"country": home, "share": round(own_share, 6)}
         if year is not None:
-            entry["year"] = year
+            home_entry["year"] = year
         if source is not None:
-            entry["source"] = source
-        entry.update({"method": "market-share", "estimate": True, "note": note})
+            home_entry["source"] = source
+        home_entry.update({"method": "market-share", "estimate": True, "note": note})
+        return [home_entry, *entries]
     return entries
