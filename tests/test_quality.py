@@ -79,6 +79,19 @@ def test_report_counts(bad_graph):
     assert [c.name for c in crossed] == ["denied_source"]
 
 
+def test_products_without_a_sourced_value_are_counted(tmp_path):
+    """A plain-number value cites nothing: only a ``{amount, source}`` value counts as sourced."""
+    text = BAD.replace("products: [chip]", "products: [chip, resist, software]").replace(
+        "  - id: resist\n    name: Resist\n",
+        "  - id: resist\n    name: Resist\n    value: {amount: 2.0, source: NBS 2023, year: 2023}\n").replace(
+        "  - id: software\n    name: Software\n", "  - id: software\n    name: Software\n    value: 3.0\n")
+    (tmp_path / "g.yaml").write_text(text, encoding="utf-8")
+    report = quality_report(chainmap.load(tmp_path))
+    assert (report.total.products, report.total.unvalued_products) == (3, ["chip", "software"])
+    assert report.divisions[0].unvalued_products == ["chip", "software"]
+    assert report.metrics()["unvalued_products"] == round(2 / 3, 6)
+
+
 def test_source_hosts_skip_file_names():
     assert source_hosts("EU CRM (fact_GlobalSupplyShares&t.csv), e.g. p.12 of en.people.cn/n3") == ["en.people.cn"]
 

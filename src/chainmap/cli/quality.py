@@ -38,6 +38,7 @@ def _row(d: DivisionQuality) -> dict[str, Any]:
             "equal_split": d.equal_splits, "estimates": d.estimates, "missing_year": d.ages["missing"],
             "missing_method": d.methods["missing"], "missing_source": d.missing_source, "denied": d.denied,
             "older_than_10": d.ages[">10"], "low_coverage": len(d.low_coverage), "foreign_only": len(d.foreign_only),
+            "products": d.products, "unvalued_products": len(d.unvalued_products),
             "methods": {k: v for k, v in d.methods.items() if v}, "ages": dict(d.ages)}
 
 
@@ -45,7 +46,7 @@ def report_json(report: QualityReport) -> dict[str, Any]:
     """The JSON shape of ``validate --quality``."""
     def full(d: DivisionQuality) -> dict[str, Any]:
         return {**_row(d), "methods": dict(d.methods), "low_coverage_ids": d.low_coverage,
-                "foreign_only_ids": d.foreign_only}
+                "foreign_only_ids": d.foreign_only, "unvalued_product_ids": d.unvalued_products}
 
     return {"as_of": report.as_of, "deny_hosts": report.deny_hosts, "metrics": report.metrics(),
             "total": full(report.total), "divisions": [full(d) for d in report.divisions],

@@ -6,7 +6,8 @@ fall under ``none``) and overall: by ``method`` (``missing`` where none is given
 minus ``year``: ``<=2``, ``3-5``, ``6-10``, ``>10`` years, ``missing``), equal splits, estimates,
 facts without a source, and facts whose ``source`` cites a host on a deny list of unreliable hosts
 (:func:`load_deny_hosts`). Per component with a supply mix it flags lists whose shares cover less
-than 90% (:data:`LOW_COVERAGE`) and lists with foreign entries only (no home entry).
+than 90% (:data:`LOW_COVERAGE`) and lists with foreign entries only (no home entry), and per division
+the sector products whose ``value`` (the weight of value-weighted impacts) carries no source.
 
 :func:`check_thresholds` compares the overall fractions (:meth:`QualityReport.metrics`) with maxima
 read by :func:`load_thresholds` (``max_<metric>: fraction``), the CI gate of ``chainmap validate
@@ -33,7 +34,7 @@ from typing import Protocol
 import yaml
 
 from chainmap.errors import GraphFileError, Problem
-from chainmap.model.schema import METHODS, GraphSpec, SupplyEntry
+from chainmap.model.schema import METHODS, GraphSpec, Measured, SupplyEntry
 
 __all__ = [
     "AGE_BUCKETS",
@@ -65,6 +66,7 @@ METRICS = {
     "older_than_10": "share facts more than 10 years older than as_of",
     "low_coverage": "components whose listed shares cover < 90%",
     "foreign_only": "components with foreign entries only",
+    "unvalued_products": "sector products without a sourced value",
 }
 """The fractions a threshold file may bound (``max_<metric>``), with what each counts."""
 
@@ -140,6 +142,8 @@ class DivisionQuality:
     components: int = 0
     low_coverage: list[str] = field(default_factory=list)
     foreign_only: list[str] = field(default_factory=list)
+    products: int = 0
+    unvalued_products: list[str] = field(default_factory=list)
 
     def fraction(self, metric: str) -> float:
         """One of :data:`METRICS` as a fraction of the facts (or of the components with a supply mix)."""
@@ -153,6 +157,8 @@ class DivisionQuality:
         if metric in ("low_coverage", "foreign_only"):
             listed = self.low_coverage if metric == "low_coverage" else self.foreign_only
             return len(listed) / self.components if self.components else 0.0
+        if metric == "unvalued_products":
+            return len(self.unvalued_products) / self.products if self.products else 0.0
         raise KeyError(metric)
 
 
@@ -237,9 +243,19 @@ def quality_report(graph: GraphSpec | _HasSpec, deny_hosts: Iterable[str] = (),
                 target.estimates += entry.estimate
                 target.missing_source += not entry.source
                 target.denied += host is not None
+    by_id = {c.id: c for c in spec.components}
+    for sector in spec.sectors:
+        row = rows.setdefault(sector.code, DivisionQuality(sector.code, sector.name))
+        for product in sector.products:
+            value = by_id[product].value if product in by_id else None
+            for target in (row, total):
+                target.products += 1
+                if not (isinstance(value, Measured) and value.source):
+                    target.unvalued_products.append(product)
     for target in (*rows.values(), total):
         target.low_coverage.sort()
         target.foreign_only.sort()
+        target.unvalued_products.sort()
     divisions = sorted(rows.values(), key=lambda r: (r.code == "none", r.code))
     return QualityReport(divisions, total, as_of, len(denied_set),
                          dict(sorted(denied_hosts.items(), key=lambda kv: (-kv[1], kv[0]))))
