@@ -7,7 +7,12 @@ and rank what to replace first.
 >>> g = chainmap.load("tests/data/mini")
 >>> chainmap.priorities(g)[0].id
 'scanner'
+>>> chainmap.__version__.count(".") >= 1
+True
 """
+
+from importlib.metadata import PackageNotFoundError
+from importlib.metadata import version as _version
 
 from chainmap.analysis import (
     Scenario,
@@ -23,6 +28,11 @@ from chainmap.api import load
 from chainmap.errors import ChainmapError, GraphFileError, OutputError, ScenarioError, UnknownNodeError
 from chainmap.graph import SupplyGraph
 
+try:
+    __version__ = _version("chainmap")
+except PackageNotFoundError:  # running from a source tree that is not installed
+    __version__ = "0+unknown"
+
 __all__ = [
     "ChainmapError",
     "GraphFileError",
@@ -31,6 +41,7 @@ __all__ = [
     "ScenarioError",
     "SupplyGraph",
     "UnknownNodeError",
+    "__version__",
     "bottlenecks",
     "cut_sets",
     "explain",
