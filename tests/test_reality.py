@@ -74,3 +74,23 @@ def test_explain_names_the_root_cause_of_a_cut():
     chain = chainmap.explain(graph(), "euv-scanner", chainmap.Scenario(remove=("NL",), horizon="long"))
     assert chain.availability == 0.0
     assert "NL" in chain.root_causes
+
+
+# Raw materials China mines (or makes) for itself: its domestic share of its own supply is at least 0.8 in
+# sources/eu-crm-home-shares.yaml (phosphate rock: ~98% domestic; molybdenum ore ~85%; magnesite, tungsten and
+# light rare earths mined and processed at home). None may rank among the first substitution priorities.
+MINED_AT_HOME = ["phosphate-rock-extraction", "molybdenum-extraction", "magnesite-extraction",
+                 "tungsten-extraction", "tungsten-processing", "neodymium-processing", "fluorspar-extraction",
+                 "zinc-processing", "aluminium-processing", "copper-processing"]
+
+
+def test_minerals_china_mines_itself_are_not_top_substitution_priorities():
+    # Horizon 1y (the priorities' default). The top 20 are what China mostly imports (cobalt, chromium and
+    # manganese ores, crude oil, niobium, chips), not what it mines: each top-20 component has a domestic
+    # share of its supply below 0.8, and the minerals above all have at least 0.8.
+    g = graph()
+    domestic = {c: float(g.domestic_share[g.component_of[c]]) for c in g.components}
+    assert all(domestic[m] >= 0.8 for m in MINED_AT_HOME), {m: domestic[m] for m in MINED_AT_HOME}
+    top = [row.id for row in chainmap.priorities(g)[:20]]
+    assert not set(top) & set(MINED_AT_HOME)
+    assert all(domestic[t] < 0.8 for t in top), {t: domestic[t] for t in top if domestic[t] >= 0.8}
