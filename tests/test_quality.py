@@ -92,6 +92,17 @@ def test_products_without_a_sourced_value_are_counted(tmp_path):
     assert report.metrics()["unvalued_products"] == round(2 / 3, 6)
 
 
+def test_denied_hosts_are_counted_in_facts_of_every_kind(bad_graph):
+    """Share facts and supplier, component, requirement facts alike: all cite."""
+    text = (bad_graph / "graph.yaml").read_text(encoding="utf-8").replace(
+        'source: "company report"', 'source: "brand list at pmarketresearch.com"')
+    (bad_graph / "graph.yaml").write_text(text, encoding="utf-8")
+    report = quality_report(chainmap.load(bad_graph),
+                            deny_hosts=load_deny_hosts(bad_graph / "quality" / "deny-hosts.txt"))
+    assert report.denied_facts == ["supplier:fab", "supply:chip:JP", "supply:resist:JP"]
+    assert report.sourced_facts == 6 and report.metrics()["denied_any_fact"] == 0.5
+
+
 def test_source_hosts_skip_file_names():
     assert source_hosts("EU CRM (fact_GlobalSupplyShares&t.csv), e.g. p.12 of en.people.cn/n3") == ["en.people.cn"]
 

@@ -50,7 +50,8 @@ def report_json(report: QualityReport) -> dict[str, Any]:
 
     return {"as_of": report.as_of, "deny_hosts": report.deny_hosts, "metrics": report.metrics(),
             "total": full(report.total), "divisions": [full(d) for d in report.divisions],
-            "denied_hosts": report.denied_hosts}
+            "denied_hosts": report.denied_hosts, "sourced_facts": report.sourced_facts,
+            "denied_facts": report.denied_facts}
 
 
 def quality_command(graph: SupplyGraph, path: Path, fmt: Format, check: bool,

@@ -67,6 +67,7 @@ METRICS = {
     "low_coverage": "components whose listed shares cover < 90%",
     "foreign_only": "components with foreign entries only",
     "unvalued_products": "sector products without a sourced value",
+    "denied_any_fact": "facts of any kind (suppliers, requirements, components, countries...) citing a denied host",
 }
 """The fractions a threshold file may bound (``max_<metric>``), with what each counts."""
 
@@ -171,10 +172,14 @@ class QualityReport:
     as_of: int | None
     deny_hosts: int
     denied_hosts: dict[str, int]
+    sourced_facts: int = 0
+    denied_facts: list[str] = field(default_factory=list)
 
     def metrics(self) -> dict[str, float]:
         """The overall fractions of :data:`METRICS`, rounded to 6 digits."""
-        return {m: round(self.total.fraction(m), 6) for m in METRICS}
+        values = {m: round(self.total.fraction(m), 6) for m in METRICS if m != "denied_any_fact"}
+        values["denied_any_fact"] = round(len(self.denied_facts) / self.sourced_facts, 6) if self.sourced_facts else 0.0
+        return values
 
 
 @dataclass(frozen=True)
@@ -257,8 +262,30 @@ def quality_report(graph: GraphSpec | _HasSpec, deny_hosts: Iterable[str] = (),
         target.foreign_only.sort()
         target.unvalued_products.sort()
     divisions = sorted(rows.values(), key=lambda r: (r.code == "none", r.code))
+    sourced, denied_facts = _all_facts(spec, denied_set)
     return QualityReport(divisions, total, as_of, len(denied_set),
-                         dict(sorted(denied_hosts.items(), key=lambda kv: (-kv[1], kv[0]))))
+                         dict(sorted(denied_hosts.items(), key=lambda kv: (-kv[1], kv[0]))), sourced, denied_facts)
+
+
+def _all_facts(spec: GraphSpec, denied: frozenset[str]) -> tuple[int, list[str]]:
+    """Facts of every kind with a ``source``, and where those citing a denied host are (``kind:id[:detail]``)."""
+    facts: list[tuple[str, str | None]] = []
+    facts += [(f"country:{c.id}", c.source) for c in spec.countries]
+    facts += [(f"bloc:{b.id}", b.source) for b in spec.blocs]
+    facts += [(f"sector:{s.code}", s.source) for s in spec.sectors]
+    facts += [(f"supplier:{s.id}", s.source) for s in spec.suppliers]
+    for comp in spec.components:
+        facts.append((f"component:{comp.id}", comp.source))
+        facts += [(f"supply:{comp.id}:{e.supplier or e.country}", e.source) for e in comp.suppliers]
+        facts += [(f"alternative:{comp.id}:{a.supplier}", a.source) for a in comp.alternatives]
+        facts += [(f"requirement:{comp.id}:{'|'.join(r.members)}", r.source)
+                  for r in comp.requires if not isinstance(r, str)]
+        facts += [(f"{name}:{comp.id}", number.source) for name, number in
+                  (("value", comp.value), ("stock_days", comp.stock_days), ("recovery_days", comp.recovery_days))
+                  if isinstance(number, Measured)]
+    sourced = [(where, source) for where, source in facts if source]
+    flagged = [where for where, source in sourced if denied and denied_host(source, denied) is not None]
+    return len(sourced), flagged
 
 
 def check_thresholds(report: QualityReport, maxima: Mapping[str, float]) -> list[Crossing]:
