@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 OUT    ?= out
 
-.PHONY: run test setup lint typecheck pytest quality bench clean browser
+.PHONY: run test setup lint typecheck pytest quality docs bench clean browser
 
 $(BIN)/chainmap: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -42,11 +42,15 @@ pytest: setup
 quality: setup
 	$(BIN)/chainmap validate graphs/ --quality --check
 
+# The documentation site with the API reference from the docstrings (strict: a warning fails).
+docs: setup
+	$(BIN)/mkdocs build --quiet --strict
+
 # Everything CI runs.
-test: setup browser lint typecheck quality pytest
+test: setup browser lint typecheck quality docs pytest
 
 bench: setup
 	$(BIN)/python benchmarks/run.py --sizes 10000,100000,1000000
 
 clean:
-	rm -rf $(VENV) $(OUT) .pytest_cache .mypy_cache .ruff_cache .hypothesis
+	rm -rf $(VENV) $(OUT) site .pytest_cache .mypy_cache .ruff_cache .hypothesis
