@@ -134,19 +134,78 @@ def test_sector_and_focus_views(mini):
         view_data(mini, sector="99")
 
 
-def test_aggregation_above_max_nodes(mini):
-    data = view_data(mini, max_nodes=5)
-    assert data["meta"]["aggregated"]
-    ids = {n["id"] for n in data["nodes"]}
-    assert {"sector:39", "sector:35", "sector:none", "suppliers:CN", "suppliers:NL"} <= ids
-    assert {"CN", "NL"} <= ids and "asml" not in ids and "scanner" not in ids
-    group = {n["id"]: n for n in data["nodes"]}["sector:39"]
-    assert group["members"] == 3 and group["detail"] == "--sector 39"
-    assert all(e["from"] != e["to"] for e in data["edges"])
-    assert any(e["from"] == "suppliers:NL" and e["to"] == "sector:35" for e in data["edges"])
-    # a sector view keeps its components even when aggregated
-    ids = {n["id"] for n in view_data(mini, sector="39", max_nodes=2)["nodes"]}
-    assert {"wafer", "logic-chip", "office-pc"} <= ids
+def test_above_max_nodes_no_full_drawing_but_every_node(mini):
+    data = view_data(mini, max_nodes=5, scenarios=False)
+    assert data["meta"]["aggregated"] and not data["meta"]["full"]
+    assert {n["id"] for n in data["nodes"]} == set(mini.ids)  # every node, for focus and search
+    assert all("x" not in n for n in data["nodes"])  # the page lays out what it shows
+    assert data["scenarios"] is None
+    full = view_data(mini, scenarios=False)
+    assert full["meta"]["full"] and all(isinstance(n["x"], float) for n in full["nodes"])
+
+
+def test_overview_divisions(mini):
+    ov = view_data(mini, scenarios=False)["overview"]
+    nodes = {n["code"]: n for n in ov["nodes"]}
+    assert set(nodes) == {"35", "39", "none"}
+    assert nodes["35"]["foreign"] == 1.0 and nodes["35"]["spof"] == 1 and nodes["35"]["components"] == 1
+    assert nodes["39"]["value"] > nodes["35"]["value"] and nodes["39"]["size"] > nodes["35"]["size"]
+    assert nodes["35"]["color"] == "#d7191c"  # all foreign: red end of the scale
+    assert {(e["from"], e["to"]) for e in ov["edges"]} == {("sector:35", "sector:39"), ("sector:none", "sector:39")}
+    assert len({(n["x"], n["y"]) for n in ov["nodes"]}) == 3
+
+
+def test_component_details_data(mini):
+    nodes = {n["id"]: n for n in view_data(mini, scenarios=False)["nodes"]}
+    assert nodes["scanner"]["supply"][0]["id"] == "asml" and nodes["scanner"]["supply"][0]["country"] == "NL"
+    assert nodes["scanner"]["supply"][0]["share"] == 1.0
+    pc = nodes["office-pc"]["inputs"]
+    assert {"members": ["kylin-os", "windows"], "any_of": True, "role": "input", "share": 1.0} in pc
+    assert {"members": ["logic-chip"], "any_of": False, "role": "input", "share": 1.0} in pc
+
+
+def _decode(text: str) -> list[int]:
+    from chainmap.render.scenarios import ALPHABET
+
+    return [ALPHABET.index(text[i]) * 64 + ALPHABET.index(text[i + 1]) for i in range(0, len(text), 2)]
+
+
+def test_scenario_pack_matches_the_analyses(mini):
+    """Every array in the page equals what simulate and explain say (the page computes nothing)."""
+    from chainmap.analysis import simulate
+    from chainmap.analysis.explain import explain
+
+    pack = view_data(mini)["scenarios"]
+    ids = [s["id"] for s in pack["scenarios"]]
+    assert len(ids) == len(set(ids)) == 3 * (1 + 4)  # the bloc and JP, NL, NO, US at 90d, 1y, long
+    assert "country:NL@90d" in ids and "bloc:chip-controls@long" in ids
+    for s in pack["scenarios"]:
+        scenario = Scenario(remove=(s["target"],), horizon=s["horizon"])
+        result = simulate(mini, scenario)
+        a = _decode(s["a"])
+        for i, comp in enumerate(result.components):
+            assert pack["components"][i] == comp.id and a[i] == round(1000 * comp.availability)
+        impacts = {x.code: x.impact for x in result.sectors if x.impact > 1e-9}
+        assert {k: pytest.approx(v, abs=1e-4) for k, v in impacts.items()} == dict(s["sectors"])
+        for i, via, term, cause in s.get("steps", []):
+            e = explain(mini, pack["components"][i], scenario)
+            assert pack["terms"][term] == e.steps[0].term
+            assert (pack["components"][via] if via >= 0 else None) == (e.steps[1].component if len(e.steps) > 1 else None)
+            assert (s["causes"][cause] if cause >= 0 else []) == e.steps[0].causes
+    nl = next(s for s in pack["scenarios"] if s["id"] == "country:NL@long")
+    assert nl["chains"] and nl["cut"] == ["NL"]
+    assert [pack["components"][i] for i in nl["top"]][:1] in (["logic-chip"], ["office-pc"], ["scanner"])
+
+
+def test_scenario_pack_chains_only_for_main_countries(mini):
+    from chainmap.render.scenarios import scenario_pack
+
+    pack = scenario_pack(mini, horizons=("long",), chain_countries=1)
+    assert len(pack["chain_countries"]) == 1
+    by = {s["id"]: s for s in pack["scenarios"]}
+    assert by["bloc:chip-controls@long"]["chains"]
+    assert sum(s["chains"] for s in pack["scenarios"] if s["kind"] == "country") == 1
+    assert all(("steps" in s) == s["chains"] for s in pack["scenarios"])
 
 
 def test_json_for_script_escapes():
@@ -191,10 +250,11 @@ def test_layout_layers_and_determinism():
 
 def test_large_graph_view_data():
     graph = SupplyGraph.from_spec(synthetic_spec(3000))
-    data = view_data(graph, max_nodes=3000)
-    assert data["meta"]["aggregated"] is False and len(data["nodes"]) == 3000
-    small = view_data(graph)  # default max_nodes=2000
-    assert small["meta"]["aggregated"] and len(small["nodes"]) < 100
+    data = view_data(graph, max_nodes=3000, scenarios=False)
+    assert data["meta"]["full"] is True and len(data["nodes"]) == 3000
+    small = view_data(graph, scenarios=False)  # default max_nodes=2000: no drawing of the whole graph
+    assert small["meta"]["full"] is False and len(small["nodes"]) == 3000
+    assert len(small["overview"]["nodes"]) == 30
 
 
 # -- CLI -----------------------------------------------------------------------
