@@ -310,9 +310,16 @@ def test_report_content(mini, tmp_path):
     for row in data["exposure"]:
         if row["counted"]:
             assert sum(s["share"] for s in row["segments"]) == pytest.approx(1.0)
+    assert data["spofs"][0]["country_name"] == "Netherlands" and ("scanner", "Lithography scanner") in data["spofs"][0]["targets"]
+    assert data["bottlenecks"] and all(r["count"] == len(r["hits"]) for r in data["bottlenecks"])
+    assert ("NL", "Netherlands") in data["priorities"][0]["foreign"]
     index = render_report(mini, tmp_path / "out")
     html = index.read_text(encoding="utf-8")
-    assert "<script" not in html and not re.search(r"""(src|href)\s*=\s*["']?(https?:)?//""", html)
+    assert html.count("<script") == 1 and "chainmap-data" not in html  # the table sorter only, no data
+    assert not re.search(r"""(src|href)\s*=\s*["']?(https?:)?//""", html)
+    assert 'href="graph.html#scanner"' in html and 'href="graph.html#sector=35"' in html
+    assert html.count('<table class="sortable') >= 5 and "<svg" in html and "<details>" in html
+    assert "Netherlands (NL)" in html
     assert render_report(chainmap.load(MINI), tmp_path / "again").read_bytes() == index.read_bytes()
     assert (tmp_path / "again" / "graph.html").read_bytes() == (tmp_path / "out" / "graph.html").read_bytes()
 
@@ -321,7 +328,8 @@ def test_report_escapes_hostile_text(tmp_path):
     from chainmap.render.report import render_report
 
     html = render_report(chainmap.load(HOSTILE), tmp_path / "out").read_text(encoding="utf-8")
-    assert "<script" not in html and "<img" not in html and "<iframe" not in html and "<svg" not in html
+    assert html.count("<script") == 1 and "<img" not in html and "<iframe" not in html and "<svg onload" not in html
+    assert "<script>alert(1)" not in html and "<b>bold" not in html
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in html
 
 

@@ -60,6 +60,12 @@
     if (a <= 0.5) { return mix([192, 57, 43], [255, 221, 113], a / 0.5); }
     return mix([255, 221, 113], [120, 190, 120], (a - 0.5) / 0.5);
   }
+  /* a division's impact (availability lost): square-root scale, pale green 0 .. yellow .. red from 50% */
+  function impactColor(x) {
+    if (x <= 0.0005) { return "#d4ecd4"; }
+    var t = Math.min(1, Math.sqrt(x / 0.5));
+    return t < 0.5 ? mix([212, 236, 212], [255, 221, 113], t / 0.5) : mix([255, 221, 113], [192, 57, 43], (t - 0.5) / 0.5);
+  }
   function decode(text) {
     var A = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
     var out = new Int16Array(text.length / 2);
@@ -158,7 +164,8 @@
       else if (n.kind === "component") { bg = availColor(availOf(n.id)); }
       else { bg = "#eef0f2"; }
     }
-    var item = { id: n.id, label: labelOf(n, short), x: pos.x, y: pos.y, shape: n.shape, size: n.size,
+    var item = { id: n.id, label: labelOf(n, short), x: pos.x, y: pos.y, shape: n.shape,
+                 size: short ? n.size : Math.max(14, n.size),
                  color: { background: bg, border: n.spof ? "#111111" : (n.bottleneck ? "#7b2cbf" : "#666666"),
                           highlight: { background: bg, border: "#000000" }, hover: { background: bg, border: "#000000" } },
                  borderWidth: (n.spof || n.bottleneck) ? 2 : 1 };
@@ -277,7 +284,7 @@
     matchCount = null;
     var list = overview.nodes.map(function (s) {
       var color = s.color;
-      if (scen) { color = scen.sectors.has(s.code) ? availColor(1 - scen.sectors.get(s.code)) : "#d4ecd4"; }
+      if (scen) { color = impactColor(scen.sectors.get(s.code) || 0); }
       var dim = filtersOn() && sectorMatches(s.code) === 0;
       return { id: s.id, label: sectorLabel(s), x: s.x, y: s.y, shape: "dot", size: s.size,
                color: { background: dim ? "#f2f2f2" : color, border: "#555555" },
@@ -302,7 +309,10 @@
     data.nodes.forEach(function (n) {
       if (n.kind === "component" && (n.sector || "none") === code) { keep.add(n.id); }
     });
-    Array.from(keep).forEach(function (id) { (inE.get(id) || []).forEach(function (e) { keep.add(e.from); }); });
+    /* the division's chain: its components and the components they require (suppliers: on focus) */
+    Array.from(keep).forEach(function (id) {
+      (inE.get(id) || []).forEach(function (e) { if (e.type === "requires") { keep.add(e.from); } });
+    });
     return Array.from(keep);
   }
   function hops() { return Number(document.getElementById("hops").value) || 1; }
@@ -618,6 +628,7 @@
   function candidates(query, limit) {
     var q = String(query || "").trim().toLowerCase();
     if (!q) { return []; }
+    var words = q.split(/\s+/);
     var scored = [];
     sorted.forEach(function (n) {
       if (!matches(n)) { return; }
@@ -626,6 +637,7 @@
       else if (id.indexOf(q) === 0 || name.indexOf(q) === 0) { s = 1; }
       else if (name.indexOf(" " + q) >= 0 || id.indexOf("-" + q) >= 0) { s = 2; }
       else if (id.indexOf(q) >= 0 || name.indexOf(q) >= 0) { s = 3; }
+      else if (words.length > 1 && words.every(function (w) { return id.indexOf(w) >= 0 || name.indexOf(w) >= 0; })) { s = 4; }
       if (s >= 0) { scored.push([s, n]); }
     });
     scored.sort(function (a, b) {
@@ -706,7 +718,11 @@
     var scale = el("div", null, "scale");
     scale.style.background = "linear-gradient(to right, " + availColor(0) + ", " + availColor(0.5) + ", " + availColor(0.99) + ", " + availColor(1) + ")";
     box.appendChild(scale);
-    box.appendChild(el("div", "node colour: availability 0% \u2192 100%; grey = cut", "hint"));
+    box.appendChild(el("div", "nodes: availability 0% \u2192 100%; grey = cut", "hint"));
+    var scale2 = el("div", null, "scale");
+    scale2.style.background = "linear-gradient(to right, " + impactColor(0) + ", " + impactColor(0.125) + ", " + impactColor(0.5) + ")";
+    box.appendChild(scale2);
+    box.appendChild(el("div", "divisions: impact 0 \u2192 50% and more (square-root scale)", "hint"));
     var top = s.sectors.slice(0, 12);
     if (top.length) {
       box.appendChild(el("h2", "Impact by division (value-weighted availability lost)"));
