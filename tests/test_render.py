@@ -51,9 +51,13 @@ def synthetic_spec(n_nodes: int = 10_000, seed: int = 7) -> GraphSpec:
 
 
 def page_data(html: str) -> dict:
+    """The page's data, with its columnar node rows turned back into records (nulls dropped)."""
     match = re.search(r'<script type="application/json" id="chainmap-data">(.*?)</script>', html, re.S)
     assert match
-    return json.loads(match.group(1))
+    data = json.loads(match.group(1))
+    fields = data["nodes"]["fields"]
+    data["nodes"] = [{k: v for k, v in zip(fields, row, strict=True) if v is not None} for row in data["nodes"]["rows"]]
+    return data
 
 
 @pytest.fixture(scope="module")
@@ -94,6 +98,10 @@ def test_node_data_carries_marks_factors_sources(mini):
     assert scanner["color"] == nodes["NL"]["color"]  # leading supply country
     assert {c[0] for c in data["legend"]} >= {"CN", "NL", "JP"}
     assert [s[0] for s in data["sectors"]] == ["35", "39"]
+    assert data["fields"]["edge"] == ["from", "to", "type", "count", "any_of", "share"]
+    data["edges"] = [dict(zip(data["fields"]["edge"], e, strict=True)) for e in data["edges"]]
+    for e in data["edges"]:
+        e["type"] = data["fields"]["edge_types"][e["type"]]
     edges = {(e["from"], e["to"], e["type"]) for e in data["edges"]}
     assert ("asml", "scanner", "supplies") in edges and ("scanner", "logic-chip", "requires") in edges
     assert ("NL", "asml", "located_in") in edges
@@ -156,12 +164,14 @@ def test_overview_divisions(mini):
 
 
 def test_component_details_data(mini):
-    nodes = {n["id"]: n for n in view_data(mini, scenarios=False)["nodes"]}
-    assert nodes["scanner"]["supply"][0]["id"] == "asml" and nodes["scanner"]["supply"][0]["country"] == "NL"
-    assert nodes["scanner"]["supply"][0]["share"] == 1.0
-    pc = nodes["office-pc"]["inputs"]
-    assert {"members": ["kylin-os", "windows"], "any_of": True, "role": "input", "share": 1.0} in pc
-    assert {"members": ["logic-chip"], "any_of": False, "role": "input", "share": 1.0} in pc
+    data = view_data(mini, scenarios=False)
+    nodes = {n["id"]: n for n in data["nodes"]}
+    supply = [dict(zip(data["fields"]["supply"], r, strict=True)) for r in nodes["scanner"]["supply"]]
+    assert supply[0]["id"] == "asml" and supply[0]["share"] == 1.0
+    pc = [dict(zip(data["fields"]["input"], r, strict=True)) for r in nodes["office-pc"]["inputs"]]
+    assert {"members": ["kylin-os", "windows"], "any_of": 1, "role": "input", "share": 1.0} in pc
+    assert {"members": ["logic-chip"], "any_of": 0, "role": "input", "share": 1.0} in pc
+    assert nodes["NL"]["spof_count"] == len(nodes["NL"]["spof_targets"]) > 0
 
 
 def _decode(text: str) -> list[int]:
@@ -354,6 +364,5 @@ def test_chain_text_is_escaped(tmp_path):
     out = render_html(chainmap.load(tmp_path), tmp_path / "v.html", scenario=Scenario(remove=("JP",)))
     text = out.read_text(encoding="utf-8")
     assert "<img src=x" not in text and "</script><b>" not in text
-    data = json.loads(re.search(r'id="chainmap-data">(.*?)</script>', text, re.S).group(1))
-    nodes = {n["id"]: n for n in data["nodes"]}
+    nodes = {n["id"]: n for n in page_data(text)["nodes"]}
     assert nodes["d"]["chain"]["steps"][1]["name"] == "<img src=x onerror=alert(1)>"

@@ -190,8 +190,9 @@ def _node_record(graph: SupplyGraph, f: NodeFacts, colors: dict[str, str], cap: 
         "id": f.id, "name": f.name, "kind": f.kind, "country": f.country, "origin": f.origin,
         "sector": f.sector, "leader": f.leader, "color": color, "shape": SHAPES[f.kind],
         "size": _size(f.score) if f.kind == "component" else (14.0 if f.kind == "country" else 10.0),
-        "spof": f.spof, "spof_targets": f.spof_targets, "bottleneck": f.bottleneck,
-        "bottleneck_reasons": f.bottleneck_reasons, "bottleneck_hits": f.bottleneck_hits,
+        "spof": f.spof, "spof_targets": f.spof_targets[:LIST_CAP], "spof_count": len(f.spof_targets),
+        "bottleneck": f.bottleneck, "bottleneck_reasons": f.bottleneck_reasons,
+        "bottleneck_hits": f.bottleneck_hits[:LIST_CAP], "bottleneck_count": len(f.bottleneck_hits),
         "rank": f.rank, "score": _r(f.score), "impact": _r(f.impact), "exposure": _r(f.exposure),
         "gap": _r(f.gap), "urgency": _r(f.urgency), "sources": f.sources, "notes": f.notes,
     }
@@ -206,27 +207,26 @@ def _node_record(graph: SupplyGraph, f: NodeFacts, colors: dict[str, str], cap: 
     return rec
 
 
+EDGE_FIELDS = ("from", "to", "type", "count", "any_of", "share")
+EDGE_TYPES = ("located_in", "supplies", "requires")
+SUPPLY_FIELDS = ("id", "share", "year", "method", "estimate")
+INPUT_FIELDS = ("members", "any_of", "role", "share")
+LIST_CAP = 300  # ids listed per node for "takes down" and bottleneck hits (the counts are exact)
+
+
 def _component_extras(graph: SupplyGraph, cid: str) -> dict[str, Any]:
-    """Supply entries (with year and method), requirement groups (any_of, role, share) and value."""
+    """Supply entries (``SUPPLY_FIELDS``: supplier or country id, share, year, method, estimate 0/1),
+    requirement groups (``INPUT_FIELDS``: member ids, any_of 0/1, role, share) and value."""
     comp = graph.components[cid]
-    supply = []
-    for e in comp.suppliers:
-        if e.supplier:
-            who, kind, country = e.supplier, "supplier", graph.suppliers[e.supplier].country
-        else:
-            who, kind, country = e.country or "", "country", e.country or ""
-        supply.append({"id": who, "kind": kind, "name": graph.name(who) if who in graph.index else who,
-                       "country": country, "country_name": graph.name(country) if country in graph.index else country,
-                       "share": _r(float(e.share)), "year": e.year, "method": e.method or "",
-                       "estimate": bool(e.estimate)})
-    supply.sort(key=lambda s: (-(s["share"] or 0.0), s["id"]))
+    supply = [[e.supplier or e.country or "", _r(float(e.share)), e.year, e.method or "", int(bool(e.estimate))]
+              for e in comp.suppliers]
+    supply.sort(key=lambda row: (-(row[1] or 0.0), row[0]))
     inputs = []
     i = graph.component_of[cid]
     for g in range(int(graph.comp_group_ptr[i]), int(graph.comp_group_ptr[i + 1])):
         members = sorted(graph.component_ids[m] for m in graph.group_member_lists[g])
-        inputs.append({"members": members, "any_of": bool(graph.group_any_of[g]),
-                       "role": "equipment" if bool(graph.group_equipment[g]) else "input",
-                       "share": _r(float(graph.group_share[g]))})
+        inputs.append([members, int(bool(graph.group_any_of[g])),
+                       "equipment" if bool(graph.group_equipment[g]) else "input", _r(float(graph.group_share[g]))])
     return {"supply": supply, "inputs": inputs, "value": _r(float(graph.value[i]))}
 
 
@@ -290,11 +290,8 @@ def view_data(graph: SupplyGraph, *, sector: str | None = None, focus: str | Non
         nodes = sorted(by_id.values(), key=lambda r: (r["layer"], r["x"], r["id"]))
     else:
         nodes = sorted(by_id.values(), key=lambda r: r["id"])
-    edges = [
-        {"from": a, "to": b, "type": t, "count": edge_count[(a, b, t)], "any_of": any_of[(a, b, t)],
-         "share": _r(shares[(a, b, t)]) if (a, b, t) in shares else None}
-        for a, b, t in edge_keys
-    ]
+    edges = [[a, b, EDGE_TYPES.index(t), edge_count[(a, b, t)], int(any_of[(a, b, t)]),
+              _r(shares[(a, b, t)]) if (a, b, t) in shares else None] for a, b, t in edge_keys]
     used_colors = {r["color"] for r in nodes}
     legend_countries = [[graph.home, graph.name(graph.home), HOME_COLOR, "home"]] + [
         [c, graph.name(c), col, "foreign"] for c, col in sorted(colors.items(), key=lambda kv: (PALETTE.index(kv[1])
@@ -321,14 +318,27 @@ def view_data(graph: SupplyGraph, *, sector: str | None = None, focus: str | Non
         "sectors": sectors,
         "countries": [[c, graph.name(c)] for c in countries],
         "nodes": nodes,
-        "edges": edges,
+        "edges": edges,  # rows of EDGE_FIELDS, type as an index into EDGE_TYPES
+        "fields": {"edge": list(EDGE_FIELDS), "edge_types": list(EDGE_TYPES), "supply": list(SUPPLY_FIELDS),
+                   "input": list(INPUT_FIELDS)},
         "overview": overview_data(graph, facts, comps),
         "scenarios": pack,
     }
 
 
+def columnar_nodes(nodes: list[dict[str, Any]]) -> dict[str, Any]:
+    """Node records as ``{"fields": [...], "rows": [[...], ...]}`` (absent values as null): the
+    page's compact form, about half the size of a list of objects; the page rebuilds the objects.
+
+    >>> columnar_nodes([{"id": "a", "x": 1.0}, {"id": "b"}])
+    {'fields': ['id', 'x'], 'rows': [['a', 1.0], ['b', None]]}
+    """
+    fields = sorted({k for n in nodes for k in n}, key=lambda k: (k != "id", k))
+    return {"fields": fields, "rows": [[n.get(k) for k in fields] for n in nodes]}
+
+
 def page_html(data: dict[str, Any], title: str) -> str:
-    """The whole page for ``data`` (from :func:`view_data`)."""
+    """The whole page for ``data`` (from :func:`view_data`; its nodes go in columnar form)."""
     import jinja2
     from markupsafe import Markup
 
@@ -341,7 +351,7 @@ def page_html(data: dict[str, Any], title: str) -> str:
         vis_css=Markup(css),
         app_js=Markup(template_text("graph.js")),
         app_css=Markup(template_text("graph.css")),
-        data_json=Markup(json_for_script(data)),
+        data_json=Markup(json_for_script({**data, "nodes": columnar_nodes(data["nodes"])})),
     )
 
 

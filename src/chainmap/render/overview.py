@@ -57,8 +57,9 @@ def exposure_color(x: float | None) -> str:
 def overview_data(graph: SupplyGraph, facts: dict[str, NodeFacts], components: list[str]) -> dict[str, Any]:
     """Division nodes (with layout positions) and weighted edges between divisions, for ``components``."""
     members: dict[str, list[str]] = {}
+    sectors = graph.arrays.component_sector
     for cid in components:
-        members.setdefault(graph.components[cid].sector or "none", []).append(cid)
+        members.setdefault(sectors[graph.component_of[cid]] or "none", []).append(cid)
     codes = sorted(members)
     value_of = {code: sum(float(graph.value[graph.component_of[c]]) for c in members[code]) for code in codes}
     top = max(value_of.values(), default=1.0) or 1.0

@@ -49,6 +49,8 @@ HORIZONS = ("90d", "1y", "long")
 TERMS = ("requirement", "foreign supply", "domestic supply", "unlisted supply", "supply", "capacity", "baseline")
 TOP_HITS = 12
 CHAIN_COUNTRIES = 12
+LARGE = 5_000  # components: above this, no chains (but the command line's) and only the top countries
+LARGE_COUNTRIES = 20
 EPS = 1e-9
 
 
@@ -161,6 +163,8 @@ def scenario_pack(graph: SupplyGraph, horizons: tuple[str, ...] = HORIZONS, reac
     chain_countries : the binding chains (one explain per lowered component, the costly part) are
         included for the custom scenario, every bloc and the countries whose loss costs the products the
         most (value-weighted, horizon long), this many of them; the others carry availabilities only.
+        Above ``LARGE`` components only the ``LARGE_COUNTRIES`` costliest countries are included,
+        and only the custom scenario has chains (the page stays a few megabytes per scenario set).
     extra : one more scenario (the command line's), listed first as ``custom``.
 
     Returns
@@ -186,7 +190,10 @@ def scenario_pack(graph: SupplyGraph, horizons: tuple[str, ...] = HORIZONS, reac
     long_base = base_of(LONG, reach)[0]
     ranked = sorted(countries, key=lambda c: (-_impact(graph, Scenario(remove=(c,), horizon=LONG, reach=reach),
                                                         long_base), c))
-    with_chains = set(ranked[:max(0, chain_countries)])
+    large = graph.n_components > LARGE
+    if large:
+        countries = sorted(ranked[:LARGE_COUNTRIES])
+    with_chains = set() if large else set(ranked[:max(0, chain_countries)])
     days = [parse_horizon(h) for h in horizons]
     for h in days:
         scen = Scenario(horizon=h, reach=reach)
@@ -195,12 +202,12 @@ def scenario_pack(graph: SupplyGraph, horizons: tuple[str, ...] = HORIZONS, reac
         baselines[label] = encode_permille(base)
         for bid, bloc in graph.blocs.items():
             out.append(_one(graph, f"bloc:{bid}@{label}", "bloc", bid, bloc.name,
-                            Scenario(remove=(bid,), horizon=h, reach=reach), base, means, True))
+                            Scenario(remove=(bid,), horizon=h, reach=reach), base, means, not large))
         for c in countries:
             out.append(_one(graph, f"country:{c}@{label}", "country", c, graph.name(c),
                             Scenario(remove=(c,), horizon=h, reach=reach), base, means, c in with_chains))
     order = {h: i for i, h in enumerate(format_horizon(d) for d in days)}
     out.sort(key=lambda s: (s["kind"] != "custom", order.get(s["horizon"], -1), s["kind"], s["target"]))
     return {"components": list(graph.component_ids), "terms": list(TERMS), "baseline": baselines,
-            "chain_countries": sorted(with_chains),
+            "chain_countries": sorted(with_chains), "countries_ranked": len(ranked), "countries_shown": len(countries),
             "horizons": list(order), "scenarios": out}

@@ -7,6 +7,14 @@
   var timings = { start: performance.now() };
   var data = JSON.parse(document.getElementById("chainmap-data").textContent);
   timings.parsed = performance.now();
+  if (data.nodes.fields) {  /* columnar rows -> objects; null means absent */
+    var F = data.nodes.fields;
+    data.nodes = data.nodes.rows.map(function (r) {
+      var o = {};
+      for (var k = 0; k < F.length; k++) { if (r[k] !== null) { o[F[k]] = r[k]; } }
+      return o;
+    });
+  }
   var meta = data.meta;
   var pack = data.scenarios;
   var byId = new Map();
@@ -16,6 +24,20 @@
   overview.nodes.forEach(function (s) { sectorNode.set(s.code, s); });
   var sectorName = new Map();
   data.sectors.forEach(function (s) { sectorName.set(s[0], s[1]); });
+  /* compact rows -> objects (data.fields names the columns) */
+  data.edges = data.edges.map(function (r) {
+    return { from: r[0], to: r[1], type: data.fields.edge_types[r[2]], count: r[3], any_of: !!r[4], share: r[5] };
+  });
+  function supplyOf(n) {
+    return (n.supply || []).map(function (r) {
+      var who = byId.get(r[0]), country = who && who.kind === "supplier" ? who.country : r[0];
+      return { id: r[0], kind: who ? who.kind : "country", name: who ? who.name : r[0], country: country,
+               country_name: nameOf(country), share: r[1], year: r[2], method: r[3], estimate: !!r[4] };
+    });
+  }
+  function inputsOf(n) {
+    return (n.inputs || []).map(function (r) { return { members: r[0], any_of: !!r[1], role: r[2], share: r[3] }; });
+  }
   var inE = new Map(), outE = new Map();
   data.edges.forEach(function (e) {
     if (!inE.has(e.to)) { inE.set(e.to, []); }
@@ -403,11 +425,12 @@
     row.appendChild(el("span", value === null || value === undefined ? "n/a" : num(value)));
     return row;
   }
-  function collapsible(title, items, render) {
+  function collapsible(title, items, render, more, command) {
     var d = el("details");
     d.appendChild(el("summary", title));
     var ul = el("ul", null, "plain");
     items.forEach(function (x) { var li = el("li"); li.appendChild(render(x)); ul.appendChild(li); });
+    if (more > 0) { ul.appendChild(el("li", "\u2026 and " + more + " more (" + command + " lists all)", "muted")); }
     d.appendChild(ul);
     return d;
   }
@@ -426,10 +449,11 @@
   }
   var PALETTE = ["#1f77b4", "#ff7f0e", "#2ca02c", "#9467bd", "#8c564b", "#e377c2", "#17becf", "#bcbd22"];
   function supplyBlock(n) {
+    var supply = supplyOf(n);
     var box = el("div");
     box.appendChild(el("h2", "Suppliers and shares"));
     var byCountry = new Map();
-    n.supply.forEach(function (s) { byCountry.set(s.country, (byCountry.get(s.country) || 0) + (s.share || 0)); });
+    supply.forEach(function (s) { byCountry.set(s.country, (byCountry.get(s.country) || 0) + (s.share || 0)); });
     var stack = el("div", null, "stack");
     Array.from(byCountry.keys()).sort(function (a, b) { return byCountry.get(b) - byCountry.get(a) || cmp(a, b); }).forEach(function (c, i) {
       var seg = el("span");
@@ -439,7 +463,7 @@
       stack.appendChild(seg);
     });
     box.appendChild(stack);
-    n.supply.forEach(function (s) {
+    supply.forEach(function (s) {
       var row = el("div", null, "share");
       var who = el("span", null, "who");
       who.appendChild(byId.has(s.id) ? nodeLink(s.id) : el("span", s.name));
@@ -461,9 +485,10 @@
     return box;
   }
   function inputsBlock(n) {
+    var inputs = inputsOf(n);
     var box = el("div");
-    box.appendChild(el("h2", "Inputs (" + n.inputs.length + " requirements)"));
-    n.inputs.forEach(function (g) {
+    box.appendChild(el("h2", "Inputs (" + inputs.length + " requirements)"));
+    inputs.forEach(function (g) {
       var row = el("div", null, "group");
       if (g.any_of) { row.appendChild(el("span", "any of: ", "tag")); }
       g.members.forEach(function (m, i) {
@@ -558,8 +583,8 @@
     if (n.capacity !== undefined) { box.appendChild(el("div", "Scenario capacity: " + pct(n.capacity))); }
     if (n.availability !== undefined) { box.appendChild(el("div", "Availability under scenario: " + pct(n.availability))); }
     if (compact) {
-      if (n.supply && n.supply.length) { box.appendChild(el("div", "Suppliers: " + n.supply.slice(0, 4).map(function (s) { return s.name + " " + pct(s.share); }).join(", "))); }
-      if (n.spof_targets.length) { box.appendChild(el("div", "Takes down " + n.spof_targets.length + " components")); }
+      if (n.supply && n.supply.length) { box.appendChild(el("div", "Suppliers: " + supplyOf(n).slice(0, 4).map(function (s) { return s.name + " " + pct(s.share); }).join(", "))); }
+      if (n.spof_count) { box.appendChild(el("div", "Takes down " + n.spof_count + " components")); }
       if (n.sources.length) { box.appendChild(el("div", n.sources.length + " sources", "muted")); }
       return box;
     }
@@ -571,11 +596,13 @@
       box.appendChild(collapsible(title + users.length, users, nodeLink));
     }
     if (n.kind === "component" && (scen ? lowered(n.id) : false)) { box.appendChild(chainBlock(n)); }
-    if (n.spof_targets.length) {
-      box.appendChild(collapsible("Takes down " + n.spof_targets.length + " components", n.spof_targets, nodeLink));
+    if (n.spof_count) {
+      box.appendChild(collapsible("Takes down " + n.spof_count + " components", n.spof_targets, nodeLink,
+                                  n.spof_count - n.spof_targets.length, "chainmap spof"));
     }
-    if (n.bottleneck_hits.length) {
-      box.appendChild(collapsible("Bottleneck: hits " + n.bottleneck_hits.length + " components", n.bottleneck_hits, nodeLink));
+    if (n.bottleneck_count) {
+      box.appendChild(collapsible("Bottleneck: hits " + n.bottleneck_count + " components", n.bottleneck_hits, nodeLink,
+                                  n.bottleneck_count - n.bottleneck_hits.length, "chainmap bottlenecks"));
     }
     if (n.sources.length) { box.appendChild(collapsible("Sources (" + n.sources.length + ")", n.sources, sourceItem)); }
     if (n.notes.length) { box.appendChild(collapsible("Notes (" + n.notes.length + ")", n.notes, function (t) { return el("span", t); })); }
