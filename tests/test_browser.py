@@ -348,7 +348,7 @@ def test_bundled_views_and_screenshots(browser, tmp_path):
     assert f"remove {country}" in panel
     lowered = page.evaluate("window.chainmap.nodes.get().filter(n => n.label.includes('a = ')).length")
     assert lowered >= 1  # the division's components the cut lowers are marked
-    hit = page.evaluate("window.chainmap.data.scenarios.components[window.chainmap.data.scenarios.scenarios"
+    hit = page.evaluate("window.chainmap.pack().components[window.chainmap.pack().scenarios"
                         f".find(s => s.id === 'country:{country}@1y').top[0]]")
     page.evaluate(f"window.chainmap.go({hit!r})")
     assert "Why: binding chain" in page.inner_text("#details")

@@ -51,12 +51,16 @@ def synthetic_spec(n_nodes: int = 10_000, seed: int = 7) -> GraphSpec:
 
 
 def page_data(html: str) -> dict:
-    """The page's data, with its columnar node rows turned back into records (nulls dropped)."""
-    match = re.search(r'<script type="application/json" id="chainmap-data">(.*?)</script>', html, re.S)
-    assert match
-    data = json.loads(match.group(1))
-    fields = data["nodes"]["fields"]
-    data["nodes"] = [{k: v for k, v in zip(fields, row, strict=True) if v is not None} for row in data["nodes"]["rows"]]
+    """The page's data as :func:`view_data` returns it, rebuilt from the page's JSON blocks."""
+    blocks = {m.group(1): json.loads(m.group(2)) for m in re.finditer(
+        r'<script type="application/json" id="(chainmap-[a-z]+)">(.*?)</script>', html, re.S)}
+    assert set(blocks) == {"chainmap-data", "chainmap-details", "chainmap-edges", "chainmap-scenarios"}
+    data = blocks["chainmap-data"]
+    core, detail = data["nodes"], blocks["chainmap-details"]
+    data["nodes"] = [{k: v for k, v in [*zip(core["fields"], a, strict=True), *zip(detail["fields"], b, strict=True)]
+                      if v is not None} for a, b in zip(core["rows"], detail["rows"], strict=True)]
+    data["edges"] = blocks["chainmap-edges"]
+    data["scenarios"] = blocks["chainmap-scenarios"]
     return data
 
 
@@ -76,6 +80,9 @@ def test_render_is_self_contained_and_loads_nothing(mini, tmp_path):
     assert "vis.Network" in html  # vis-network inlined
     data = page_data(html)
     assert len(data["nodes"]) == len(mini.ids) == 18
+    assert [s[0] for s in data["scenario_index"]] == [s["id"] for s in data["scenarios"]["scenarios"]]
+    assert "sources" in data["nodes"][0] and "impact" not in json.loads(re.search(
+        r'id="chainmap-data">(.*?)</script>', html, re.S).group(1))["nodes"]["fields"]  # details parsed on demand
     assert not Path("lib").exists() or not (Path("lib") / "vis-9.1.2").exists()  # nothing written into the cwd
 
 

@@ -326,19 +326,49 @@ def view_data(graph: SupplyGraph, *, sector: str | None = None, focus: str | Non
     }
 
 
-def columnar_nodes(nodes: list[dict[str, Any]]) -> dict[str, Any]:
+DETAIL_FIELDS = ("impact", "exposure", "gap", "urgency", "spof_targets", "bottleneck_reasons", "bottleneck_hits",
+                 "sources", "notes", "supply", "inputs", "value", "chain")
+"""Node fields the page parses only when a details panel or tooltip first needs them."""
+
+
+def columnar_nodes(nodes: list[dict[str, Any]], fields: list[str] | None = None) -> dict[str, Any]:
     """Node records as ``{"fields": [...], "rows": [[...], ...]}`` (absent values as null): the
     page's compact form, about half the size of a list of objects; the page rebuilds the objects.
 
     >>> columnar_nodes([{"id": "a", "x": 1.0}, {"id": "b"}])
     {'fields': ['id', 'x'], 'rows': [['a', 1.0], ['b', None]]}
     """
-    fields = sorted({k for n in nodes for k in n}, key=lambda k: (k != "id", k))
+    if fields is None:
+        fields = sorted({k for n in nodes for k in n}, key=lambda k: (k != "id", k))
     return {"fields": fields, "rows": [[n.get(k) for k in fields] for n in nodes]}
 
 
+def page_blocks(data: dict[str, Any]) -> dict[str, str]:
+    """The page's JSON blocks (escaped for ``<script type="application/json">``), by element id.
+
+    ``chainmap-data`` is parsed at once (the overview, search and filters need it);
+    ``chainmap-details`` (the :data:`DETAIL_FIELDS` of every node, same row order),
+    ``chainmap-edges`` and ``chainmap-scenarios`` are parsed on first use, so a large
+    graph paints its overview without parsing them.
+    """
+    keys = {k for n in data["nodes"] for k in n}
+    detail = [k for k in DETAIL_FIELDS if k in keys]
+    core = sorted(keys - set(detail), key=lambda k: (k != "id", k))
+    pack = data["scenarios"]
+    index = [[s["id"], s["kind"], s["target"], s["name"], s["horizon"], s["describe"]]
+             for s in pack["scenarios"]] if pack else []
+    main = {k: v for k, v in data.items() if k not in ("nodes", "edges", "scenarios")}
+    main.update(nodes=columnar_nodes(data["nodes"], core), scenario_index=index)
+    return {
+        "chainmap-data": json_for_script(main),
+        "chainmap-details": json_for_script(columnar_nodes(data["nodes"], detail)),
+        "chainmap-edges": json_for_script(data["edges"]),
+        "chainmap-scenarios": json_for_script(pack),
+    }
+
+
 def page_html(data: dict[str, Any], title: str) -> str:
-    """The whole page for ``data`` (from :func:`view_data`; its nodes go in columnar form)."""
+    """The whole page for ``data`` (from :func:`view_data`, in the blocks of :func:`page_blocks`)."""
     import jinja2
     from markupsafe import Markup
 
@@ -351,7 +381,7 @@ def page_html(data: dict[str, Any], title: str) -> str:
         vis_css=Markup(css),
         app_js=Markup(template_text("graph.js")),
         app_css=Markup(template_text("graph.css")),
-        data_json=Markup(json_for_script({**data, "nodes": columnar_nodes(data["nodes"])})),
+        blocks={k: Markup(v) for k, v in page_blocks(data).items()},
     )
 
 

@@ -16,7 +16,8 @@
     });
   }
   var meta = data.meta;
-  var pack = data.scenarios;
+  var pack = null;  /* the scenario arrays: parsed on first use (getPack) */
+  function block(id) { return JSON.parse(document.getElementById(id).textContent); }
   var byId = new Map();
   data.nodes.forEach(function (n) { byId.set(n.id, n); });
   var overview = data.overview || { nodes: [], edges: [] };
@@ -24,10 +25,41 @@
   overview.nodes.forEach(function (s) { sectorNode.set(s.code, s); });
   var sectorName = new Map();
   data.sectors.forEach(function (s) { sectorName.set(s[0], s[1]); });
-  /* compact rows -> objects (data.fields names the columns) */
-  data.edges = data.edges.map(function (r) {
-    return { from: r[0], to: r[1], type: data.fields.edge_types[r[2]], count: r[3], any_of: !!r[4], share: r[5] };
-  });
+  /* details (sources, supply, inputs, lists, factors) and edges are parsed on first use */
+  var detailsLoaded = false;
+  function ensureDetails() {
+    if (detailsLoaded) { return; }
+    detailsLoaded = true;
+    var d = block("chainmap-details"), F = d.fields;
+    d.rows.forEach(function (r, i) {
+      var o = data.nodes[i];
+      for (var k = 0; k < F.length; k++) { if (r[k] !== null) { o[F[k]] = r[k]; } }
+    });
+  }
+  var inE = null, outE = null;
+  function adjacency() {
+    if (inE) { return; }
+    inE = new Map(); outE = new Map();
+    data.edges = block("chainmap-edges").map(function (r) {
+      return { from: r[0], to: r[1], type: data.fields.edge_types[r[2]], count: r[3], any_of: !!r[4], share: r[5] };
+    });
+    data.edges.forEach(function (e) {
+      if (!inE.has(e.to)) { inE.set(e.to, []); }
+      if (!outE.has(e.from)) { outE.set(e.from, []); }
+      inE.get(e.to).push(e);
+      outE.get(e.from).push(e);
+    });
+  }
+  function inOf(id) { adjacency(); return inE.get(id) || []; }
+  function outOf(id) { adjacency(); return outE.get(id) || []; }
+  var compIndex = new Map();
+  function getPack() {
+    if (pack === null) {
+      pack = block("chainmap-scenarios");
+      if (pack) { pack.components.forEach(function (c, i) { compIndex.set(c, i); }); }
+    }
+    return pack;
+  }
   function supplyOf(n) {
     return (n.supply || []).map(function (r) {
       var who = byId.get(r[0]), country = who && who.kind === "supplier" ? who.country : r[0];
@@ -38,15 +70,6 @@
   function inputsOf(n) {
     return (n.inputs || []).map(function (r) { return { members: r[0], any_of: !!r[1], role: r[2], share: r[3] }; });
   }
-  var inE = new Map(), outE = new Map();
-  data.edges.forEach(function (e) {
-    if (!inE.has(e.to)) { inE.set(e.to, []); }
-    if (!outE.has(e.from)) { outE.set(e.from, []); }
-    inE.get(e.to).push(e);
-    outE.get(e.from).push(e);
-  });
-  var compIndex = new Map();
-  if (pack) { pack.components.forEach(function (c, i) { compIndex.set(c, i); }); }
 
   /* ---- small helpers ---- */
   function el(tag, text, cls) {
@@ -105,7 +128,7 @@
   }
   function selectScenario(sid) {
     scen = null;
-    if (pack && sid) {
+    if (sid && getPack()) {
       var s = pack.scenarios.filter(function (x) { return x.id === sid; })[0];
       if (s) {
         var steps = new Map();
@@ -228,7 +251,7 @@
     for (var round = 0; round < 40; round++) {
       var changed = false;
       ids.forEach(function (id) {
-        (inE.get(id) || []).forEach(function (e) {
+        inOf(id).forEach(function (e) {
           if (set.has(e.from) && layer.get(e.from) + 1 > layer.get(id) && layer.get(e.from) < 60) {
             layer.set(id, layer.get(e.from) + 1); changed = true;
           }
@@ -245,7 +268,7 @@
       for (var d = 1; d <= hops; d++) {
         var next = [];
         frontier.forEach(function (id) {
-          ((dir[0] === "in" ? inE : outE).get(id) || []).forEach(function (e) {
+          (dir[0] === "in" ? inOf(id) : outOf(id)).forEach(function (e) {
             var other = dir[0] === "in" ? e.from : e.to;
             if (!col.has(other)) { col.set(other, dir[1] * d); next.push(other); }
           });
@@ -262,7 +285,7 @@
     var list = ids.map(function (id) { return visNode(byId.get(id), pos.get(id), short); });
     var es = [];
     ids.forEach(function (id) {
-      (outE.get(id) || []).forEach(function (e) { if (keep.has(e.to)) { es.push(visEdge(e, es.length)); } });
+      outOf(id).forEach(function (e) { if (keep.has(e.to)) { es.push(visEdge(e, es.length)); } });
     });
     edges.clear(); nodes.clear();
     nodes.add(list); edges.add(es);
@@ -333,7 +356,7 @@
     });
     /* the division's chain: its components and the components they require (suppliers: on focus) */
     Array.from(keep).forEach(function (id) {
-      (inE.get(id) || []).forEach(function (e) { if (e.type === "requires") { keep.add(e.from); } });
+      inOf(id).forEach(function (e) { if (e.type === "requires") { keep.add(e.from); } });
     });
     return Array.from(keep);
   }
@@ -503,7 +526,7 @@
     return box;
   }
   function usersOf(id) {
-    return (outE.get(id) || []).map(function (e) { return e.to; }).sort(function (a, b) { return cmp(nameOf(a), nameOf(b)); });
+    return outOf(id).map(function (e) { return e.to; }).sort(function (a, b) { return cmp(nameOf(a), nameOf(b)); });
   }
   function chainSteps(id) {
     /* walk the precomputed binding-input pointers of the selected scenario */
@@ -557,6 +580,7 @@
     return box;
   }
   function details(n, compact) {
+    ensureDetails();
     var box = el("div");
     box.appendChild(el("h3", n.name));
     var line = n.id + " \u00b7 " + n.kind;
@@ -722,9 +746,10 @@
 
   /* ---- scenarios ---- */
   var scenarioSelect = document.getElementById("scenario");
-  if (pack) {
+  if (data.scenario_index.length) {
     var groups = new Map();
-    pack.scenarios.forEach(function (s) {
+    data.scenario_index.forEach(function (r) {
+      var s = { id: r[0], kind: r[1], target: r[2], name: r[3], horizon: r[4], describe: r[5] };
       var g = s.kind === "custom" ? "command line" : "horizon " + s.horizon;
       if (!groups.has(g)) { var og = document.createElement("optgroup"); og.label = g; groups.set(g, og); scenarioSelect.appendChild(og); }
       var o = el("option", s.kind === "custom" ? s.describe : (s.kind === "bloc" ? "bloc " : "") + s.name + " (" + s.target + ") cut, " + s.horizon);
@@ -817,7 +842,7 @@
   /* ---- start ---- */
   window.chainmap = {
     data: data, nodes: nodes, edges: edges, network: network, find: find, go: go, state: function () { return state; },
-    selectScenario: selectScenario, candidates: function (q) { return candidates(q, 20).map(function (n) { return n.id; }); },
+    selectScenario: selectScenario, pack: getPack, candidates: function (q) { return candidates(q, 20).map(function (n) { return n.id; }); },
     details: function (id) { var n = byId.get(id); return n ? details(n, false) : null; }
   };
   network.once("afterDrawing", function () {
@@ -827,7 +852,7 @@
     window.chainmapReady = true;
     document.body.setAttribute("data-ready", "1");
   });
-  var initial = pack && pack.scenarios.length && pack.scenarios[0].kind === "custom" ? "custom" : "";
+  var initial = data.scenario_index.length && data.scenario_index[0][1] === "custom" ? "custom" : "";
   if (initial) {
     scen = null;
     route();
