@@ -251,6 +251,12 @@ def test_hostile_graph_runs_nothing(browser, tmp_path):
             page.evaluate("window.chainmap.find('scanner')")
             text = page.inner_text("#details")
             assert "<img src=x onerror=alert(1)>" in text  # shown as text
+            # sources: URLs become links (escaped, never javascript:), the rest stays text
+            page.evaluate("document.querySelectorAll('#details details').forEach(d => { d.open = true; })")
+            link = page.locator("#details a[href='https://evil.example/x.css']")
+            assert link.count() == 1 and link.inner_text() == "https://evil.example/x.css"
+            assert "<style>body{display:none}</style><link rel=stylesheet href=" in page.inner_text("#details")
+            assert page.evaluate("document.querySelectorAll('a[href^=\"javascript\"]').length") == 0
             page.evaluate("window.chainmap.go('view=all')")
             labels = page.evaluate("window.chainmap.nodes.map(n => n.label)")
             assert any("<script>alert(1)</script>" in label for label in labels)
