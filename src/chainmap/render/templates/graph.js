@@ -470,7 +470,7 @@
     span.appendChild(document.createTextNode(text.slice(m.index + m[1].length)));
     return span;
   }
-  var PALETTE = ["#1f77b4", "#ff7f0e", "#2ca02c", "#9467bd", "#8c564b", "#e377c2", "#17becf", "#bcbd22"];
+  var countryColor = new Map(data.legend.map(function (c) { return [c[0], c[2]]; }));  /* as on the nodes */
   function supplyBlock(n) {
     var supply = supplyOf(n);
     var box = el("div");
@@ -478,10 +478,10 @@
     var byCountry = new Map();
     supply.forEach(function (s) { byCountry.set(s.country, (byCountry.get(s.country) || 0) + (s.share || 0)); });
     var stack = el("div", null, "stack");
-    Array.from(byCountry.keys()).sort(function (a, b) { return byCountry.get(b) - byCountry.get(a) || cmp(a, b); }).forEach(function (c, i) {
+    Array.from(byCountry.keys()).sort(function (a, b) { return byCountry.get(b) - byCountry.get(a) || cmp(a, b); }).forEach(function (c) {
       var seg = el("span");
       seg.style.width = (100 * byCountry.get(c)) + "%";
-      seg.style.backgroundColor = c === meta.home ? data.colors.home : PALETTE[i % PALETTE.length];
+      seg.style.backgroundColor = countryColor.get(c) || data.colors.other;
       seg.title = nameOf(c) + " " + pct(byCountry.get(c));
       stack.appendChild(seg);
     });
