@@ -42,7 +42,7 @@ def browser():
 class Visit:
     """An open page with everything it logged, every request it tried and every dialog it raised."""
 
-    def __init__(self, browser, path: Path, timeout_ms: int = 30_000) -> None:
+    def __init__(self, browser, path: Path, timeout_ms: int = 30_000, url_suffix: str = "") -> None:
         self.page = browser.new_page(viewport={"width": 1400, "height": 900})
         self.console: list[str] = []
         self.errors: list[str] = []
@@ -53,7 +53,7 @@ class Visit:
         self.page.on("dialog", self._dialog)
         self.page.route("**/*", self._route)
         start = time.perf_counter()
-        self.page.goto(path.resolve().as_uri())
+        self.page.goto(path.resolve().as_uri() + url_suffix)
         self.wait_ready(timeout_ms)
         self.seconds = time.perf_counter() - start
 
@@ -95,6 +95,7 @@ def _canvas_point(page, node: str) -> tuple[float, float]:
 
 
 def _state(page) -> dict:
+    page = getattr(page, "page", page)
     return page.evaluate("window.chainmap.state()")
 
 
@@ -144,6 +145,11 @@ def test_overview_first_then_division_focus_and_history(browser, tmp_path):
     direct.wait_for_function("window.chainmapReady === true")
     assert _state(direct)["focus"] == "wafer" and "Silicon wafer" in direct.inner_text("#details")
     direct.close()
+    for bad in ("#%E0%A4%A", "#no-such-node", "#sector=99"):  # unknown or malformed: the overview, no error
+        odd = Visit(browser, path, url_suffix=bad)
+        assert _state(odd)["view"] == "overview"
+        odd.assert_clean()
+        odd.close()
 
 
 def test_search_list_keyboard_and_filters(browser, tmp_path):

@@ -413,7 +413,8 @@
 
   /* ---- routing: #id focuses a node, #sector=CODE opens a division, #view=all the whole graph ---- */
   function parseHash() {
-    var h = decodeURIComponent(location.hash.replace(/^#/, ""));
+    var h = location.hash.replace(/^#/, "");
+    try { h = decodeURIComponent(h); } catch (err) { h = ""; }  /* a malformed address opens the overview */
     if (!h) { return { view: overview.nodes.length > 1 || !meta.full ? "overview" : "all", sector: "", focus: "" }; }
     if (h === "view=all" && meta.full) { return { view: "all", sector: "", focus: "" }; }
     if (h.indexOf("sector=") === 0 && sectorNode.has(h.slice(7))) { return { view: "sector", sector: h.slice(7), focus: "" }; }
