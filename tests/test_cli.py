@@ -5,7 +5,6 @@ from __future__ import annotations
 import csv
 import io
 import json
-import re
 
 import pytest
 from typer.testing import CliRunner
@@ -250,7 +249,9 @@ def test_render_and_report_take_the_scenario(tmp_path):
     result = invoke("render", MINI, "-o", str(out), "--remove", "NL", "--horizon", "long", "--reach", "owner")
     assert result.exit_code == 0
     text = out.read_text(encoding="utf-8")
-    data = json.loads(re.search(r'id="chainmap-data">(.*?)</script>', text, re.S).group(1))
+    from tests.test_render import page_data
+
+    data = page_data(text)
     assert (data["meta"]["scenario"], data["meta"]["horizon"], data["meta"]["reach"]) == ("remove NL", "long", "owner")
     assert {n["id"]: n for n in data["nodes"]}["office-pc"]["chain"]["root_causes"] == ["NL"]
     assert invoke("report", MINI, "-o", str(tmp_path / "r"), "--remove", "NL", "--horizon", "2y").exit_code == 0

@@ -51,9 +51,17 @@ def synthetic_spec(n_nodes: int = 10_000, seed: int = 7) -> GraphSpec:
 
 
 def page_data(html: str) -> dict:
-    match = re.search(r'<script type="application/json" id="chainmap-data">(.*?)</script>', html, re.S)
-    assert match
-    return json.loads(match.group(1))
+    """The page's data as :func:`view_data` returns it, rebuilt from the page's JSON blocks."""
+    blocks = {m.group(1): json.loads(m.group(2)) for m in re.finditer(
+        r'<script type="application/json" id="(chainmap-[a-z]+)">(.*?)</script>', html, re.S)}
+    assert set(blocks) == {"chainmap-data", "chainmap-details", "chainmap-edges", "chainmap-scenarios"}
+    data = blocks["chainmap-data"]
+    core, detail = data["nodes"], blocks["chainmap-details"]
+    data["nodes"] = [{k: v for k, v in [*zip(core["fields"], a, strict=True), *zip(detail["fields"], b, strict=True)]
+                      if v is not None} for a, b in zip(core["rows"], detail["rows"], strict=True)]
+    data["edges"] = blocks["chainmap-edges"]
+    data["scenarios"] = blocks["chainmap-scenarios"]
+    return data
 
 
 @pytest.fixture(scope="module")
@@ -72,6 +80,9 @@ def test_render_is_self_contained_and_loads_nothing(mini, tmp_path):
     assert "vis.Network" in html  # vis-network inlined
     data = page_data(html)
     assert len(data["nodes"]) == len(mini.ids) == 18
+    assert [s[0] for s in data["scenario_index"]] == [s["id"] for s in data["scenarios"]["scenarios"]]
+    assert "sources" in data["nodes"][0] and "impact" not in json.loads(re.search(
+        r'id="chainmap-data">(.*?)</script>', html, re.S).group(1))["nodes"]["fields"]  # details parsed on demand
     assert not Path("lib").exists() or not (Path("lib") / "vis-9.1.2").exists()  # nothing written into the cwd
 
 
@@ -94,6 +105,10 @@ def test_node_data_carries_marks_factors_sources(mini):
     assert scanner["color"] == nodes["NL"]["color"]  # leading supply country
     assert {c[0] for c in data["legend"]} >= {"CN", "NL", "JP"}
     assert [s[0] for s in data["sectors"]] == ["35", "39"]
+    assert data["fields"]["edge"] == ["from", "to", "type", "count", "any_of", "share"]
+    data["edges"] = [dict(zip(data["fields"]["edge"], e, strict=True)) for e in data["edges"]]
+    for e in data["edges"]:
+        e["type"] = data["fields"]["edge_types"][e["type"]]
     edges = {(e["from"], e["to"], e["type"]) for e in data["edges"]}
     assert ("asml", "scanner", "supplies") in edges and ("scanner", "logic-chip", "requires") in edges
     assert ("NL", "asml", "located_in") in edges
@@ -134,19 +149,80 @@ def test_sector_and_focus_views(mini):
         view_data(mini, sector="99")
 
 
-def test_aggregation_above_max_nodes(mini):
-    data = view_data(mini, max_nodes=5)
-    assert data["meta"]["aggregated"]
-    ids = {n["id"] for n in data["nodes"]}
-    assert {"sector:39", "sector:35", "sector:none", "suppliers:CN", "suppliers:NL"} <= ids
-    assert {"CN", "NL"} <= ids and "asml" not in ids and "scanner" not in ids
-    group = {n["id"]: n for n in data["nodes"]}["sector:39"]
-    assert group["members"] == 3 and group["detail"] == "--sector 39"
-    assert all(e["from"] != e["to"] for e in data["edges"])
-    assert any(e["from"] == "suppliers:NL" and e["to"] == "sector:35" for e in data["edges"])
-    # a sector view keeps its components even when aggregated
-    ids = {n["id"] for n in view_data(mini, sector="39", max_nodes=2)["nodes"]}
-    assert {"wafer", "logic-chip", "office-pc"} <= ids
+def test_above_max_nodes_no_full_drawing_but_every_node(mini):
+    data = view_data(mini, max_nodes=5, scenarios=False)
+    assert data["meta"]["aggregated"] and not data["meta"]["full"]
+    assert {n["id"] for n in data["nodes"]} == set(mini.ids)  # every node, for focus and search
+    assert all("x" not in n for n in data["nodes"])  # the page lays out what it shows
+    assert data["scenarios"] is None
+    full = view_data(mini, scenarios=False)
+    assert full["meta"]["full"] and all(isinstance(n["x"], float) for n in full["nodes"])
+
+
+def test_overview_divisions(mini):
+    ov = view_data(mini, scenarios=False)["overview"]
+    nodes = {n["code"]: n for n in ov["nodes"]}
+    assert set(nodes) == {"35", "39", "none"}
+    assert nodes["35"]["foreign"] == 1.0 and nodes["35"]["spof"] == 1 and nodes["35"]["components"] == 1
+    assert nodes["39"]["value"] > nodes["35"]["value"] and nodes["39"]["size"] > nodes["35"]["size"]
+    assert nodes["35"]["color"] == "#d7191c"  # all foreign: red end of the scale
+    assert {(e["from"], e["to"]) for e in ov["edges"]} == {("sector:35", "sector:39"), ("sector:none", "sector:39")}
+    assert len({(n["x"], n["y"]) for n in ov["nodes"]}) == 3
+
+
+def test_component_details_data(mini):
+    data = view_data(mini, scenarios=False)
+    nodes = {n["id"]: n for n in data["nodes"]}
+    supply = [dict(zip(data["fields"]["supply"], r, strict=True)) for r in nodes["scanner"]["supply"]]
+    assert supply[0]["id"] == "asml" and supply[0]["share"] == 1.0
+    pc = [dict(zip(data["fields"]["input"], r, strict=True)) for r in nodes["office-pc"]["inputs"]]
+    assert {"members": ["kylin-os", "windows"], "any_of": 1, "role": "input", "share": 1.0} in pc
+    assert {"members": ["logic-chip"], "any_of": 0, "role": "input", "share": 1.0} in pc
+    assert nodes["NL"]["spof_count"] == len(nodes["NL"]["spof_targets"]) > 0
+
+
+def _decode(text: str) -> list[int]:
+    from chainmap.render.scenarios import ALPHABET
+
+    return [ALPHABET.index(text[i]) * 64 + ALPHABET.index(text[i + 1]) for i in range(0, len(text), 2)]
+
+
+def test_scenario_pack_matches_the_analyses(mini):
+    """Every array in the page equals what simulate and explain say (the page computes nothing)."""
+    from chainmap.analysis import simulate
+    from chainmap.analysis.explain import explain
+
+    pack = view_data(mini)["scenarios"]
+    ids = [s["id"] for s in pack["scenarios"]]
+    assert len(ids) == len(set(ids)) == 3 * (1 + 4)  # the bloc and JP, NL, NO, US at 90d, 1y, long
+    assert "country:NL@90d" in ids and "bloc:chip-controls@long" in ids
+    for s in pack["scenarios"]:
+        scenario = Scenario(remove=(s["target"],), horizon=s["horizon"])
+        result = simulate(mini, scenario)
+        a = _decode(s["a"])
+        for i, comp in enumerate(result.components):
+            assert pack["components"][i] == comp.id and a[i] == round(1000 * comp.availability)
+        impacts = {x.code: x.impact for x in result.sectors if x.impact > 1e-9}
+        assert {k: pytest.approx(v, abs=1e-4) for k, v in impacts.items()} == dict(s["sectors"])
+        for i, via, term, cause in s.get("steps", []):
+            e = explain(mini, pack["components"][i], scenario)
+            assert pack["terms"][term] == e.steps[0].term
+            assert (pack["components"][via] if via >= 0 else None) == (e.steps[1].component if len(e.steps) > 1 else None)
+            assert (s["causes"][cause] if cause >= 0 else []) == e.steps[0].causes
+    nl = next(s for s in pack["scenarios"] if s["id"] == "country:NL@long")
+    assert nl["chains"] and nl["cut"] == ["NL"]
+    assert [pack["components"][i] for i in nl["top"]][:1] in (["logic-chip"], ["office-pc"], ["scanner"])
+
+
+def test_scenario_pack_chains_only_for_main_countries(mini):
+    from chainmap.render.scenarios import scenario_pack
+
+    pack = scenario_pack(mini, horizons=("long",), chain_countries=1)
+    assert len(pack["chain_countries"]) == 1
+    by = {s["id"]: s for s in pack["scenarios"]}
+    assert by["bloc:chip-controls@long"]["chains"]
+    assert sum(s["chains"] for s in pack["scenarios"] if s["kind"] == "country") == 1
+    assert all(("steps" in s) == s["chains"] for s in pack["scenarios"])
 
 
 def test_json_for_script_escapes():
@@ -191,10 +267,11 @@ def test_layout_layers_and_determinism():
 
 def test_large_graph_view_data():
     graph = SupplyGraph.from_spec(synthetic_spec(3000))
-    data = view_data(graph, max_nodes=3000)
-    assert data["meta"]["aggregated"] is False and len(data["nodes"]) == 3000
-    small = view_data(graph)  # default max_nodes=2000
-    assert small["meta"]["aggregated"] and len(small["nodes"]) < 100
+    data = view_data(graph, max_nodes=3000, scenarios=False)
+    assert data["meta"]["full"] is True and len(data["nodes"]) == 3000
+    small = view_data(graph, scenarios=False)  # default max_nodes=2000: no drawing of the whole graph
+    assert small["meta"]["full"] is False and len(small["nodes"]) == 3000
+    assert len(small["overview"]["nodes"]) == 30
 
 
 # -- CLI -----------------------------------------------------------------------
@@ -250,9 +327,16 @@ def test_report_content(mini, tmp_path):
     for row in data["exposure"]:
         if row["counted"]:
             assert sum(s["share"] for s in row["segments"]) == pytest.approx(1.0)
+    assert data["spofs"][0]["country_name"] == "Netherlands" and ("scanner", "Lithography scanner") in data["spofs"][0]["targets"]
+    assert data["bottlenecks"] and all(r["count"] == len(r["hits"]) for r in data["bottlenecks"])
+    assert ("NL", "Netherlands") in data["priorities"][0]["foreign"]
     index = render_report(mini, tmp_path / "out")
     html = index.read_text(encoding="utf-8")
-    assert "<script" not in html and not re.search(r"""(src|href)\s*=\s*["']?(https?:)?//""", html)
+    assert html.count("<script") == 1 and "chainmap-data" not in html  # the table sorter only, no data
+    assert not re.search(r"""(src|href)\s*=\s*["']?(https?:)?//""", html)
+    assert 'href="graph.html#scanner"' in html and 'href="graph.html#sector=35"' in html
+    assert html.count('<table class="sortable') >= 5 and "<svg" in html and "<details>" in html
+    assert "Netherlands (NL)" in html
     assert render_report(chainmap.load(MINI), tmp_path / "again").read_bytes() == index.read_bytes()
     assert (tmp_path / "again" / "graph.html").read_bytes() == (tmp_path / "out" / "graph.html").read_bytes()
 
@@ -261,7 +345,8 @@ def test_report_escapes_hostile_text(tmp_path):
     from chainmap.render.report import render_report
 
     html = render_report(chainmap.load(HOSTILE), tmp_path / "out").read_text(encoding="utf-8")
-    assert "<script" not in html and "<img" not in html and "<iframe" not in html and "<svg" not in html
+    assert html.count("<script") == 1 and "<img" not in html and "<iframe" not in html and "<svg onload" not in html
+    assert "<script>alert(1)" not in html and "<b>bold" not in html
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in html
 
 
@@ -286,6 +371,5 @@ def test_chain_text_is_escaped(tmp_path):
     out = render_html(chainmap.load(tmp_path), tmp_path / "v.html", scenario=Scenario(remove=("JP",)))
     text = out.read_text(encoding="utf-8")
     assert "<img src=x" not in text and "</script><b>" not in text
-    data = json.loads(re.search(r'id="chainmap-data">(.*?)</script>', text, re.S).group(1))
-    nodes = {n["id"]: n for n in data["nodes"]}
+    nodes = {n["id"]: n for n in page_data(text)["nodes"]}
     assert nodes["d"]["chain"]["steps"][1]["name"] == "<img src=x onerror=alert(1)>"

@@ -50,11 +50,17 @@ def render_command(
     horizon: HorizonOpt = DEFAULT_HORIZON_TEXT,
     reach: ReachOpt = "location",
     home: HomeOpt = None,
-    max_nodes: Annotated[int, typer.Option("--max-nodes", min=1, help="Aggregate by sector above this many nodes.")] = 2000,
+    max_nodes: Annotated[int, typer.Option("--max-nodes", min=1,
+                                           help="Above this many nodes, offer no drawing of the whole graph "
+                                                "(overview, divisions and neighbourhoods only).")] = 2000,
+    scenarios: Annotated[bool, typer.Option("--scenarios/--no-scenarios",
+                                            help="Precompute the standard scenarios for the page's selector.")] = True,
 ) -> None:
     """Write an interactive HTML view (one self-contained file that opens offline).
 
-    With --remove/--limit the view greys what is cut and shows each lowered component's binding chain.
+    The page opens on the divisions; #ID in its address focuses a node. It carries the standard scenarios
+    (each foreign country and bloc at 90d, 1y and long) for its scenario selector; with --remove/--limit
+    it opens on that scenario and shows each lowered component's binding chain.
     """
     with errors_as_exit():
         from chainmap.render.html import render_html
@@ -62,7 +68,7 @@ def render_command(
         graph = prepare(path, home)
         scenario = scenario_of(remove, limit, graph, horizon, reach)
         out = render_html(graph, output, sector=sector, focus=focus, depth=depth, scenario=scenario,
-                          max_nodes=max_nodes)
+                          max_nodes=max_nodes, scenarios=scenarios)
     print(f"wrote {out}")
 
 

@@ -7,16 +7,26 @@ block (``<``, ``>`` and ``&`` escaped), and the page's own script builds every
 label, tooltip and list entry with ``textContent``, so no text from a graph
 file is ever parsed as HTML. A Content-Security-Policy forbids every fetch.
 
-What the page shows: countries (squares), suppliers (triangles) and
-components (dots) coloured by country (home in red, foreign countries from a
-palette, components by their leading supply country), sized by substitution
-priority; single points of failure get a thick black border and a ``⚠``,
-foreign bottlenecks a dashed purple border and a ``◆``. Hovering or clicking
-shows the priority's four factors and the sources. A search box finds a node
-by id or name; a dropdown filters by sector. Positions come from a layered
-(Sugiyama) layout computed here, with physics off, so large graphs open fast;
-above ``max_nodes`` nodes the view aggregates components by sector and
-suppliers by country (``sector=...`` shows one sector in detail).
+What the page shows. It opens on the **overview**: one node per division
+(sector), sized by value and coloured by mean foreign supply share, with
+edges weighted by the requirements between divisions
+(:mod:`chainmap.render.overview`); double-clicking a division opens its
+chain (its components and their direct inputs), a breadcrumb leads back, and
+graphs of at most ``max_nodes`` nodes also offer the whole graph in a layered
+(Sugiyama) layout computed here. Clicking a node **focuses** it: its
+neighbourhood (inputs, suppliers, users, 1-4 hops) is laid out around it and
+the address becomes ``#id``, so links and back/forward work. The details
+panel lists name, sector, the substitution priority's four factors,
+suppliers with shares (year, method), inputs (``any_of`` groups, roles),
+users, the binding chain under the selected scenario and what the node takes
+down. Search lists id and name matches (arrow keys, Enter); filters by sector,
+country, kind and flag hide nodes and update the counts. A **scenario
+selector** applies one of the standard scenarios precomputed by
+:mod:`chainmap.render.scenarios` (node colours by availability, an impact
+chart by division, the products hit hardest); the page computes nothing
+itself. Countries are squares, suppliers triangles, components dots
+(coloured by country: home red, components by their leading supply country);
+single points of failure are marked ``⚠``, foreign bottlenecks ``◆``.
 
 Examples
 --------
@@ -45,7 +55,9 @@ from chainmap.errors import UnknownNodeError
 from chainmap.graph import SupplyGraph
 from chainmap.io.atomic import write_text_atomic
 from chainmap.render.facts import NodeFacts, binds_text, node_facts
-from chainmap.render.layout import layered_layout
+from chainmap.render.layout import layered_layout, wrap_layers
+from chainmap.render.overview import overview_data
+from chainmap.render.scenarios import HORIZONS, scenario_pack
 
 __all__ = ["HOME_COLOR", "PALETTE", "country_colors", "json_for_script", "render_html", "view_data"]
 
@@ -178,8 +190,9 @@ def _node_record(graph: SupplyGraph, f: NodeFacts, colors: dict[str, str], cap: 
         "id": f.id, "name": f.name, "kind": f.kind, "country": f.country, "origin": f.origin,
         "sector": f.sector, "leader": f.leader, "color": color, "shape": SHAPES[f.kind],
         "size": _size(f.score) if f.kind == "component" else (14.0 if f.kind == "country" else 10.0),
-        "spof": f.spof, "spof_targets": f.spof_targets, "bottleneck": f.bottleneck,
-        "bottleneck_reasons": f.bottleneck_reasons, "bottleneck_hits": f.bottleneck_hits,
+        "spof": f.spof, "spof_targets": f.spof_targets[:LIST_CAP], "spof_count": len(f.spof_targets),
+        "bottleneck": f.bottleneck, "bottleneck_reasons": f.bottleneck_reasons,
+        "bottleneck_hits": f.bottleneck_hits[:LIST_CAP], "bottleneck_count": len(f.bottleneck_hits),
         "rank": f.rank, "score": _r(f.score), "impact": _r(f.impact), "exposure": _r(f.exposure),
         "gap": _r(f.gap), "urgency": _r(f.urgency), "sources": f.sources, "notes": f.notes,
     }
@@ -194,82 +207,39 @@ def _node_record(graph: SupplyGraph, f: NodeFacts, colors: dict[str, str], cap: 
     return rec
 
 
-def _aggregate(graph: SupplyGraph, chosen: list[int], facts: dict[str, NodeFacts], colors: dict[str, str],
-               keep_components: bool) -> tuple[list[dict[str, Any]], dict[int, str]]:
-    """Group records: components by sector (unless kept), suppliers by country; countries stay."""
-    group_of: dict[int, str] = {}
-    members: dict[str, list[NodeFacts]] = {}
-    for v in chosen:
-        f = facts[graph.ids[v]]
-        if f.kind == "supplier":
-            key = f"suppliers:{f.country}"
-        elif f.kind == "component" and not keep_components:
-            key = f"sector:{f.sector or 'none'}"
-        else:
-            continue
-        group_of[v] = key
-        members.setdefault(key, []).append(f)
-    records: list[dict[str, Any]] = []
-    for key in sorted(members):
-        group = members[key]
-        kind, _, what = key.partition(":")
-        scores = [m.score for m in group if m.has_priority]
-        best = max(scores) if scores else float("nan")
-        if kind == "suppliers":
-            name = f"Suppliers in {graph.name(what)} ({len(group)})"
-            color = colors.get(what, OTHER_COLOR)
-            sector, country = "", what
-            origin = "home" if what == graph.home else "foreign"
-        else:
-            sector_name = graph.sectors[what].name if what in graph.sectors else "no sector"
-            name = f"Sector {what}: {sector_name} ({len(group)} components)" if what != "none" else \
-                f"Components without a sector ({len(group)})"
-            color = NEUTRAL_COLOR
-            sector, country, origin = ("" if what == "none" else what), "", ""
-        records.append({
-            "id": key, "name": name, "kind": "group", "country": country, "origin": origin, "sector": sector,
-            "leader": "", "color": color, "shape": SHAPES["group"], "size": max(_size(best), 16.0),
-            "members": len(group), "spof": any(m.spof for m in group),
-            "spof_count": sum(m.spof for m in group), "bottleneck": any(m.bottleneck for m in group),
-            "bottleneck_count": sum(m.bottleneck for m in group), "rank": 0, "score": _r(best),
-            "impact": None, "exposure": None, "gap": None, "urgency": None, "spof_targets": [],
-            "bottleneck_reasons": [], "bottleneck_hits": [], "sources": [], "notes": [],
-            "detail": f"--sector {what}" if kind == "sector" and what != "none" else "",
-        })
-    return records, group_of
+EDGE_FIELDS = ("from", "to", "type", "count", "any_of", "share")
+EDGE_TYPES = ("located_in", "supplies", "requires")
+SUPPLY_FIELDS = ("id", "share", "year", "method", "estimate")
+INPUT_FIELDS = ("members", "any_of", "role", "share")
+LIST_CAP = 300  # ids listed per node for "takes down" and bottleneck hits (the counts are exact)
 
 
-def _wrap_layers(positions: list[tuple[float, int]]) -> list[tuple[float, float, int]]:
-    """Pixel positions: each layer in Sugiyama order, wide layers folded into several rows.
-
-    A layer of ``k`` nodes takes ``ceil(k / width)`` rows (``width`` ~ 2 sqrt(n)), the
-    i-th node of the layer going to row ``i % rows``, column ``i // rows``, so the
-    drawing stays roughly as wide as it is tall and neighbours stay close.
-    """
-    n = len(positions)
-    width = max(24, math.ceil(2 * math.sqrt(n)))
-    by_layer: dict[int, list[int]] = {}
-    for v, (_pos, layer) in enumerate(positions):
-        by_layer.setdefault(layer, []).append(v)
-    out: list[tuple[float, float, int]] = [(0.0, 0.0, 0)] * n
-    y0 = 0.0
-    for layer in sorted(by_layer):
-        members = sorted(by_layer[layer], key=lambda v: (positions[v][0], v))
-        rows = math.ceil(len(members) / width)
-        cols = math.ceil(len(members) / rows)
-        offset = -(cols - 1) * X_GAP / 2
-        for i, v in enumerate(members):
-            out[v] = (round(offset + (i // rows) * X_GAP, 1), round(y0 + (i % rows) * ROW_GAP, 1), layer)
-        y0 += (rows - 1) * ROW_GAP + LAYER_GAP
-    return out
+def _component_extras(graph: SupplyGraph, cid: str) -> dict[str, Any]:
+    """Supply entries (``SUPPLY_FIELDS``: supplier or country id, share, year, method, estimate 0/1),
+    requirement groups (``INPUT_FIELDS``: member ids, any_of 0/1, role, share) and value."""
+    comp = graph.components[cid]
+    supply = [[e.supplier or e.country or "", _r(float(e.share)), e.year, e.method or "", int(bool(e.estimate))]
+              for e in comp.suppliers]
+    supply.sort(key=lambda row: (-(row[1] or 0.0), row[0]))
+    inputs = []
+    i = graph.component_of[cid]
+    for g in range(int(graph.comp_group_ptr[i]), int(graph.comp_group_ptr[i + 1])):
+        members = sorted(graph.component_ids[m] for m in graph.group_member_lists[g])
+        inputs.append([members, int(bool(graph.group_any_of[g])),
+                       "equipment" if bool(graph.group_equipment[g]) else "input", _r(float(graph.group_share[g]))])
+    return {"supply": supply, "inputs": inputs, "value": _r(float(graph.value[i]))}
 
 
 def view_data(graph: SupplyGraph, *, sector: str | None = None, focus: str | None = None, depth: int = 2,
-              scenario: Scenario | None = None, home: str | None = None, max_nodes: int = 2000) -> dict[str, Any]:
-    """The JSON-ready data of a view: nodes with positions and styles, edges, legend, metadata.
+              scenario: Scenario | None = None, home: str | None = None, max_nodes: int = 2000,
+              scenarios: bool = True) -> dict[str, Any]:
+    """The JSON-ready data of a view: nodes, edges, the division overview, scenarios, legend, metadata.
 
-    Parameters are those of :func:`render_html`. Nodes are sorted by layer,
-    then position; the output is a pure function of the inputs.
+    Parameters are those of :func:`render_html`. Every node of the selection is
+    embedded with its facts; up to ``max_nodes`` nodes also get positions of the
+    full layered drawing (``meta.full``), above that the page only lays out the
+    overview, a sector or a neighbourhood. Nodes are sorted by layer, then
+    position (by id without positions); the output is a pure function of the inputs.
     """
     graph = graph.with_home(home)
     if max_nodes < 1:
@@ -284,16 +254,14 @@ def view_data(graph: SupplyGraph, *, sector: str | None = None, focus: str | Non
     if focus is not None:
         chosen_set &= _neighbourhood(graph, focus, depth)
     chosen = sorted(chosen_set)
-    aggregated = len(chosen) > max_nodes
+    full = len(chosen) <= max_nodes
     records: list[dict[str, Any]] = []
-    key_of: dict[int, str] = {}
-    if aggregated:
-        records, key_of = _aggregate(graph, chosen, facts, colors, keep_components=sector is not None or focus is not None)
     for v in chosen:
-        if v not in key_of:
-            node = graph.ids[v]
-            records.append(_node_record(graph, facts[node], colors, cap, avail))
-            key_of[v] = node
+        node = graph.ids[v]
+        rec = _node_record(graph, facts[node], colors, cap, avail)
+        if rec["kind"] == "component":
+            rec.update(_component_extras(graph, node))
+        records.append(rec)
     if overlay is not None:  # the binding chain of every shown component the scenario lowers
         lowered = [r["id"] for r in records if r["kind"] == "component" and r["id"] in avail
                    and avail[r["id"]] < 1.0]
@@ -306,36 +274,39 @@ def view_data(graph: SupplyGraph, *, sector: str | None = None, focus: str | Non
     any_of: dict[tuple[str, str, str], bool] = {}
     shares: dict[tuple[str, str, str], float] = {}
     for e in ig_graph.es.select(_source_in=chosen_set, _target_in=chosen_set) if chosen_set else []:
-        a, b = key_of[e.source], key_of[e.target]
-        if a == b:
-            continue
-        k = (a, b, e["type"])
+        k = (graph.ids[e.source], graph.ids[e.target], e["type"])
         edge_count[k] = edge_count.get(k, 0) + 1
         any_of[k] = any_of.get(k, False) or bool(e["any_of"])
         if e["type"] == "supplies":
             shares[k] = shares.get(k, 0.0) + float(e["share"])
     by_id = {r["id"]: r for r in records}
-    order = sorted(by_id)
-    index = {node: i for i, node in enumerate(order)}
     edge_keys = sorted(edge_count)
-    positions = layered_layout(len(order), [(index[a], index[b]) for a, b, _ in edge_keys])
-    for node, (x, y, layer) in zip(order, _wrap_layers(positions), strict=True):
-        by_id[node]["x"], by_id[node]["y"], by_id[node]["layer"] = x, y, layer
-    nodes = sorted(by_id.values(), key=lambda r: (r["layer"], r["x"], r["id"]))
-    edges = [
-        {"from": a, "to": b, "type": t, "count": edge_count[(a, b, t)], "any_of": any_of[(a, b, t)],
-         "share": _r(shares[(a, b, t)]) if (a, b, t) in shares else None}
-        for a, b, t in edge_keys
-    ]
+    if full:
+        order = sorted(by_id)
+        index = {node: i for i, node in enumerate(order)}
+        positions = layered_layout(len(order), [(index[a], index[b]) for a, b, _ in edge_keys])
+        for node, (x, y, layer) in zip(order, wrap_layers(positions, X_GAP, ROW_GAP, LAYER_GAP), strict=True):
+            by_id[node]["x"], by_id[node]["y"], by_id[node]["layer"] = x, y, layer
+        nodes = sorted(by_id.values(), key=lambda r: (r["layer"], r["x"], r["id"]))
+    else:
+        nodes = sorted(by_id.values(), key=lambda r: r["id"])
+    edges = [[a, b, EDGE_TYPES.index(t), edge_count[(a, b, t)], int(any_of[(a, b, t)]),
+              _r(shares[(a, b, t)]) if (a, b, t) in shares else None] for a, b, t in edge_keys]
     used_colors = {r["color"] for r in nodes}
     legend_countries = [[graph.home, graph.name(graph.home), HOME_COLOR, "home"]] + [
         [c, graph.name(c), col, "foreign"] for c, col in sorted(colors.items(), key=lambda kv: (PALETTE.index(kv[1])
             if kv[1] in PALETTE else len(PALETTE), kv[0])) if c != graph.home and col != OTHER_COLOR and col in used_colors
     ]
     sectors = [[code, s.name] for code, s in graph.sectors.items()]
+    countries = sorted({r["country"] for r in nodes if r["country"]} | {r["leader"] for r in nodes if r["leader"]})
+    comps = [graph.ids[v] for v in chosen if graph.ids[v] in graph.component_of]
+    pack = None
+    if scenarios:
+        pack = scenario_pack(graph, horizons=HORIZONS, reach=scenario.reach if scenario is not None else "location",
+                             extra=overlay)
     return {
         "meta": {
-            "home": graph.home, "home_name": graph.name(graph.home), "aggregated": aggregated,
+            "home": graph.home, "home_name": graph.name(graph.home), "aggregated": not full, "full": full,
             "total_nodes": len(graph.ids), "shown_nodes": len(nodes), "max_nodes": max_nodes,
             "sector": sector or "", "focus": focus or "", "depth": depth if focus else None,
             "scenario": overlay.describe() if overlay is not None else "",
@@ -345,13 +316,59 @@ def view_data(graph: SupplyGraph, *, sector: str | None = None, focus: str | Non
         "colors": {"home": HOME_COLOR, "other": OTHER_COLOR, "neutral": NEUTRAL_COLOR, "cut": CUT_COLOR},
         "legend": legend_countries,
         "sectors": sectors,
+        "countries": [[c, graph.name(c)] for c in countries],
         "nodes": nodes,
-        "edges": edges,
+        "edges": edges,  # rows of EDGE_FIELDS, type as an index into EDGE_TYPES
+        "fields": {"edge": list(EDGE_FIELDS), "edge_types": list(EDGE_TYPES), "supply": list(SUPPLY_FIELDS),
+                   "input": list(INPUT_FIELDS)},
+        "overview": overview_data(graph, facts, comps),
+        "scenarios": pack,
+    }
+
+
+DETAIL_FIELDS = ("impact", "exposure", "gap", "urgency", "spof_targets", "bottleneck_reasons", "bottleneck_hits",
+                 "sources", "notes", "supply", "inputs", "value", "chain")
+"""Node fields the page parses only when a details panel or tooltip first needs them."""
+
+
+def columnar_nodes(nodes: list[dict[str, Any]], fields: list[str] | None = None) -> dict[str, Any]:
+    """Node records as ``{"fields": [...], "rows": [[...], ...]}`` (absent values as null): the
+    page's compact form, about half the size of a list of objects; the page rebuilds the objects.
+
+    >>> columnar_nodes([{"id": "a", "x": 1.0}, {"id": "b"}])
+    {'fields': ['id', 'x'], 'rows': [['a', 1.0], ['b', None]]}
+    """
+    if fields is None:
+        fields = sorted({k for n in nodes for k in n}, key=lambda k: (k != "id", k))
+    return {"fields": fields, "rows": [[n.get(k) for k in fields] for n in nodes]}
+
+
+def page_blocks(data: dict[str, Any]) -> dict[str, str]:
+    """The page's JSON blocks (escaped for ``<script type="application/json">``), by element id.
+
+    ``chainmap-data`` is parsed at once (the overview, search and filters need it);
+    ``chainmap-details`` (the :data:`DETAIL_FIELDS` of every node, same row order),
+    ``chainmap-edges`` and ``chainmap-scenarios`` are parsed on first use, so a large
+    graph paints its overview without parsing them.
+    """
+    keys = {k for n in data["nodes"] for k in n}
+    detail = [k for k in DETAIL_FIELDS if k in keys]
+    core = sorted(keys - set(detail), key=lambda k: (k != "id", k))
+    pack = data["scenarios"]
+    index = [[s["id"], s["kind"], s["target"], s["name"], s["horizon"], s["describe"]]
+             for s in pack["scenarios"]] if pack else []
+    main = {k: v for k, v in data.items() if k not in ("nodes", "edges", "scenarios")}
+    main.update(nodes=columnar_nodes(data["nodes"], core), scenario_index=index)
+    return {
+        "chainmap-data": json_for_script(main),
+        "chainmap-details": json_for_script(columnar_nodes(data["nodes"], detail)),
+        "chainmap-edges": json_for_script(data["edges"]),
+        "chainmap-scenarios": json_for_script(pack),
     }
 
 
 def page_html(data: dict[str, Any], title: str) -> str:
-    """The whole page for ``data`` (from :func:`view_data`)."""
+    """The whole page for ``data`` (from :func:`view_data`, in the blocks of :func:`page_blocks`)."""
     import jinja2
     from markupsafe import Markup
 
@@ -364,13 +381,13 @@ def page_html(data: dict[str, Any], title: str) -> str:
         vis_css=Markup(css),
         app_js=Markup(template_text("graph.js")),
         app_css=Markup(template_text("graph.css")),
-        data_json=Markup(json_for_script(data)),
+        blocks={k: Markup(v) for k, v in page_blocks(data).items()},
     )
 
 
 def render_html(graph: SupplyGraph, path: str | Path, *, sector: str | None = None, focus: str | None = None,
                 depth: int = 2, scenario: Scenario | None = None, home: str | None = None,
-                max_nodes: int = 2000) -> Path:
+                max_nodes: int = 2000, scenarios: bool = True) -> Path:
     """Write the interactive graph view of ``graph`` to ``path`` (one self-contained HTML file).
 
     Parameters
@@ -382,7 +399,10 @@ def render_html(graph: SupplyGraph, path: str | Path, *, sector: str | None = No
     scenario : overlay: cut nodes greyed, each component's availability and binding chain shown;
         its horizon and reach also set those of the bottlenecks and priorities.
     home : point of view (default: the graph's).
-    max_nodes : above this many nodes, aggregate components by sector and suppliers by country.
+    max_nodes : above this many nodes the page offers no drawing of the whole graph (only the
+        division overview, a division's chain and neighbourhoods, laid out in the page).
+    scenarios : precompute the standard scenarios (:mod:`chainmap.render.scenarios`) for the page's
+        scenario selector.
 
     Returns
     -------
@@ -390,7 +410,7 @@ def render_html(graph: SupplyGraph, path: str | Path, *, sector: str | None = No
         ``path``.
     """
     data = view_data(graph, sector=sector, focus=focus, depth=depth, scenario=scenario, home=home,
-                     max_nodes=max_nodes)
+                     max_nodes=max_nodes, scenarios=scenarios)
     meta = data["meta"]
     parts = [f"chainmap: {meta['home_name']} ({meta['home']}) view"]
     if sector:

@@ -17,11 +17,12 @@ Examples
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 
 import igraph as ig
 
-__all__ = ["layered_layout", "longest_path_layers"]
+__all__ = ["layered_layout", "longest_path_layers", "wrap_layers"]
 
 
 def longest_path_layers(n: int, edges: Sequence[tuple[int, int]]) -> list[int]:
@@ -73,3 +74,32 @@ def layered_layout(n: int, edges: Sequence[tuple[int, int]], maxiter: int = 20) 
     graph = ig.Graph(n=next_id, edges=ext_edges, directed=True)
     coords = graph.layout_sugiyama(layers=ext_layers, maxiter=max(1, maxiter)).coords
     return [(float(coords[v][0]), layers[v]) for v in range(n)]
+
+
+def wrap_layers(positions: Sequence[tuple[float, int]], x_gap: float = 170.0, row_gap: float = 90.0,
+                layer_gap: float = 240.0) -> list[tuple[float, float, int]]:
+    """Pixel positions: each layer in Sugiyama order, wide layers folded into several rows.
+
+    A layer of ``k`` nodes takes ``ceil(k / width)`` rows (``width`` ~ 2 sqrt(n)), the
+    i-th node of the layer going to row ``i % rows``, column ``i // rows``, so the
+    drawing stays roughly as wide as it is tall and neighbours stay close.
+
+    >>> wrap_layers([(0.0, 0), (1.0, 0), (0.0, 1)])
+    [(-85.0, 0.0, 0), (85.0, 0.0, 0), (0.0, 240.0, 1)]
+    """
+    n = len(positions)
+    width = max(24, math.ceil(2 * math.sqrt(n)))
+    by_layer: dict[int, list[int]] = {}
+    for v, (_pos, layer) in enumerate(positions):
+        by_layer.setdefault(layer, []).append(v)
+    out: list[tuple[float, float, int]] = [(0.0, 0.0, 0)] * n
+    y0 = 0.0
+    for layer in sorted(by_layer):
+        members = sorted(by_layer[layer], key=lambda v: (positions[v][0], v))
+        rows = math.ceil(len(members) / width)
+        cols = math.ceil(len(members) / rows)
+        offset = -(cols - 1) * x_gap / 2
+        for i, v in enumerate(members):
+            out[v] = (round(offset + (i // rows) * x_gap, 1), round(y0 + (i % rows) * row_gap, 1), layer)
+        y0 += (rows - 1) * row_gap + layer_gap
+    return out

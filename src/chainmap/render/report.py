@@ -2,11 +2,14 @@
 
 :func:`render_report` writes ``out_dir/index.html`` (top substitution
 priorities with factor bars, country exposure per sector as CSS bars, the
-single points of failure, the results of standard scenarios: removing each
-bloc defined in the graph and each of the top foreign countries, the data
-quality of the supply mixes per division) and
-``out_dir/graph.html``, the interactive view it links to. The page has no
-script at all; every text from a graph file goes through Jinja's autoescape.
+single points of failure and foreign bottlenecks (counts, with the products
+they hit in collapsible lists), the results of standard scenarios: removing
+each bloc defined in the graph and each of the top foreign countries, the data
+quality of the supply mixes per division; charts are inline SVG) and
+``out_dir/graph.html``, the interactive view it links to: every component and
+node links to ``graph.html#id``, which opens focused on it. The page's only
+script sorts tables when a header is clicked (it carries no data); every text
+from a graph file goes through Jinja's autoescape.
 
 Examples
 --------
@@ -87,16 +90,18 @@ def _exposure(graph: SupplyGraph, colors: dict[str, str]) -> tuple[list[dict[str
         ranked = sorted(mean.items(), key=lambda kv: (kv[0] != graph.home, -kv[1], kv[0]))
         segments: list[dict[str, Any]] = []
         other = 0.0
+        x = 0.0
         for country, share in ranked:
             if country == graph.home or len(segments) < BAR_COUNTRIES:
-                segments.append({"country": country, "name": graph.name(country), "share": share,
+                segments.append({"country": country, "name": graph.name(country), "share": share, "x": round(x, 2),
                                  "pct": round(100 * share, 2), "color": colors.get(country, OTHER_COLOR)})
+                x += 100 * share
                 used[country] = used.get(country, 0.0) + share
             else:
                 other += share
         if other > 0:
             segments.append({"country": "", "name": "other countries", "share": other, "pct": round(100 * other, 2),
-                             "color": OTHER_COLOR})
+                             "x": round(x, 2), "color": OTHER_COLOR})
         foreign = sum(v for k, v in mean.items() if k != graph.home)
         rows.append({"code": code, "name": sector.name, "components": len(comps), "counted": counted,
                      "foreign": foreign, "segments": segments})
@@ -136,18 +141,24 @@ def report_data(graph: SupplyGraph, scenario: Scenario | None = None,
     prios = []
     for f in ranked[:TOP_PRIORITIES]:
         comp = graph.components[f.id]
-        foreign = [k for k in country_shares(graph, f.id) if k != graph.home]
+        foreign = [(k, graph.name(k)) for k in country_shares(graph, f.id) if k != graph.home]
         alt = max((a for a in comp.alternatives if graph.suppliers[a.supplier].country == graph.home),
                   key=lambda a: (a.readiness, a.supplier), default=None)
         prios.append({
             "rank": f.rank, "id": f.id, "name": f.name, "sector": f.sector, "score": f.score,
             "factors": [(k, getattr(f, k), round(100 * getattr(f, k), 2)) for k in ("impact", "exposure", "gap", "urgency")],
-            "foreign": ", ".join(foreign), "alternative": f"{graph.name(alt.supplier)} ({alt.readiness:.0%})" if alt else "",
+            "foreign": foreign, "alternative": f"{graph.name(alt.supplier)} ({alt.readiness:.0%})" if alt else "",
         })
     spofs = sorted((f for f in facts.values() if f.spof), key=lambda f: (-len(f.spof_targets), f.id))
     spof_rows = [{"id": f.id, "name": f.name, "kind": f.kind, "country": f.country, "origin": f.origin,
-                  "targets": ", ".join(graph.name(t) for t in f.spof_targets), "count": len(f.spof_targets)}
+                  "country_name": graph.name(f.country) if f.country else "",
+                  "targets": [(t, graph.name(t)) for t in f.spof_targets], "count": len(f.spof_targets)}
                  for f in spofs[:TOP_SPOF]]
+    bott = sorted((f for f in facts.values() if f.bottleneck), key=lambda f: (-len(f.bottleneck_hits), f.id))
+    bott_rows = [{"id": f.id, "name": f.name, "kind": f.kind, "country": f.country,
+                  "country_name": graph.name(f.country) if f.country else "", "reasons": ", ".join(f.bottleneck_reasons),
+                  "hits": [(t, graph.name(t)) for t in f.bottleneck_hits], "count": len(f.bottleneck_hits)}
+                 for f in bott[:TOP_SPOF]]
     exposure, legend = _exposure(graph, colors)
     scenarios = [_scenario_row(graph, f"bloc {bloc.name}", Scenario(remove=(bid,), horizon=horizon, reach=reach))
                  for bid, bloc in graph.blocs.items()]
@@ -165,6 +176,7 @@ def report_data(graph: SupplyGraph, scenario: Scenario | None = None,
                    "ranked": len(ranked), "spof": len(spofs),
                    "bottlenecks": sum(1 for f in facts.values() if f.bottleneck)},
         "priorities": prios, "spofs": spof_rows, "spof_more": max(0, len(spofs) - TOP_SPOF),
+        "bottlenecks": bott_rows, "bottleneck_more": max(0, len(bott) - TOP_SPOF),
         "exposure": exposure, "legend": legend, "scenarios": scenarios,
         "quality": _quality(graph, deny_hosts),
     }
@@ -176,6 +188,17 @@ def _fmt(x: float, digits: int = 3) -> str:
 
 def _pct(x: float) -> str:
     return "n/a" if x is None or (isinstance(x, float) and math.isnan(x)) else f"{100 * x:.1f}%"
+
+
+def _anchor(node: str) -> str:
+    """``graph.html#id`` with the id percent-encoded (the page decodes it).
+
+    >>> _anchor("a b/<c>")
+    'graph.html#a%20b%2F%3Cc%3E'
+    """
+    from urllib.parse import quote
+
+    return "graph.html#" + quote(node, safe="-_.~")
 
 
 def render_report(graph: SupplyGraph, out_dir: str | Path, scenario: Scenario | None = None,
@@ -203,7 +226,9 @@ def render_report(graph: SupplyGraph, out_dir: str | Path, scenario: Scenario | 
     env = jinja2.Environment(autoescape=True, keep_trailing_newline=True, undefined=jinja2.StrictUndefined)
     env.filters["fmt"] = _fmt
     env.filters["pct"] = _pct
+    env.filters["anchor"] = _anchor
     html = env.from_string(template_text("report.html.j2")).render(
-        data=report_data(graph, scenario, deny_hosts), css=Markup(template_text("report.css")))
+        data=report_data(graph, scenario, deny_hosts), css=Markup(template_text("report.css")),
+        js=Markup(template_text("report.js")))
     write_text_atomic(index, html, graph.files)
     return index
