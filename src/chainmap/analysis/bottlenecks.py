@@ -17,7 +17,9 @@ Examples
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+import copy
+import itertools
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -27,7 +29,7 @@ from chainmap.analysis.incremental import Incremental
 from chainmap.analysis.scenario import Scenario, capacities
 from chainmap.graph import FloatArray, IntArray, SupplyGraph
 
-__all__ = ["Bottleneck", "bottlenecks", "downstream_products"]
+__all__ = ["Bottleneck", "bottlenecks", "bottlenecks_reference", "downstream_products"]
 
 
 @dataclass(frozen=True)
@@ -45,7 +47,7 @@ class Bottleneck:
     leader: str | None = None
     leader_share: float | None = None
     drops: dict[str, float] = field(default_factory=dict)
-    chain_lengths: dict[str, int] = field(default_factory=dict)
+    chain_lengths: Mapping[str, int] = field(default_factory=dict)
 
 
 def downstream_products(graph: SupplyGraph, component: str) -> list[str]:
@@ -58,7 +60,7 @@ def downstream_products(graph: SupplyGraph, component: str) -> list[str]:
     return [ids[k] for k in reached[is_product[reached]].tolist()]
 
 
-def bottlenecks(
+def bottlenecks_reference(
     graph: SupplyGraph,
     home: str | None = None,
     threshold: float | None = None,
@@ -67,7 +69,7 @@ def bottlenecks(
     scenario: Scenario | None = None,
     candidates: Sequence[str] | None = None,
 ) -> list[Bottleneck]:
-    """Foreign bottlenecks of the whole graph, most damaging first.
+    """:func:`bottlenecks` one removal at a time (the reference the batched fast path is tested against).
 
     Parameters
     ----------
@@ -104,7 +106,7 @@ def bottlenecks(
         for node in wanted:
             graph.kind(node)  # UnknownNodeError for an unknown id
         tried = [t for t in tried if t[1] in wanted]
-    chain_length = _ChainLength(graph, scenario, inc.base)
+    chain_length = _ChainLength(graph, scenario, inc)
     dense = threshold - 1e-12 <= 0.0  # then products that do not move are hits too
     feeds_product = np.zeros(graph.n_components, dtype=bool)  # a removal elsewhere cannot move any product
     feeds_product[graph.upstream_of(products.tolist())] = True
@@ -139,7 +141,7 @@ def bottlenecks(
             max_drop = max(float(values[j]) for j in (range(products.size) if dense else moved))
             hit_ids = [graph.products[j] for j in hit]
             rows.append(Bottleneck(node, kind, graph.name(node), "removal", graph.country_of_node(node),
-                                   max_drop, hit_ids, drops=drops, chain_lengths=chain_length(node, hit_ids, changed)))
+                                   max_drop, hit_ids, drops=drops, chain_lengths=_ChainLengths(chain_length, node, hit_ids)))
     concentrated = []
     for c in _maybe_concentrated(graph, hhi_threshold).tolist():
         conc = concentration(graph, graph.component_ids[c])
@@ -156,22 +158,245 @@ def bottlenecks(
     return rows
 
 
+def bottlenecks(
+    graph: SupplyGraph,
+    home: str | None = None,
+    threshold: float | None = None,
+    hhi_threshold: float | None = None,
+    progress: Callable[[int, int], None] | None = None,
+    scenario: Scenario | None = None,
+    candidates: Sequence[str] | None = None,
+) -> list[Bottleneck]:
+    """Foreign bottlenecks of the whole graph, most damaging first.
+
+    Parameters
+    ----------
+    home : point of view (default: the graph's ``home``).
+    threshold : minimum drop of some product's availability (default from settings, 0.5).
+    hhi_threshold : minimum country HHI for a concentration bottleneck (default 0.25).
+    progress : called as ``progress(done, total)`` over the removal candidates.
+    scenario : horizon (default 1y), reach and the state removals are measured from.
+    candidates : node ids to try removing (default: every foreign country and supplier).
+
+    All removals are propagated together
+    (:class:`~chainmap.analysis.batch.BatchPropagation`; one that reaches a
+    cycle goes through :class:`~chainmap.analysis.incremental.Incremental`) and
+    concentration is computed as numpy columns, so the rows equal
+    :func:`bottlenecks_reference`'s. Each row's ``chain_lengths`` is computed
+    when first read.
+    """
+    graph = graph.with_home(home)
+    settings = graph.settings
+    threshold = settings.bottleneck_threshold if threshold is None else threshold
+    hhi_threshold = settings.hhi_threshold if hhi_threshold is None else hhi_threshold
+    if threshold - 1e-12 <= 0.0:  # every product is a hit of every removal: the reference's dense path
+        return bottlenecks_reference(graph, home, threshold, hhi_threshold, progress, scenario, candidates)
+    scenario = scenario or Scenario()
+    caps = capacities(graph, scenario)
+    inc = Incremental(graph, caps)
+    tried = _removal_candidates(graph, caps.reach, candidates)
+    rows = _removal_rows(graph, inc, tried, threshold, _ChainLength(graph, scenario), progress)
+    del inc
+    rows += _concentration_rows(graph, hhi_threshold)
+    rows.sort(key=lambda b: (b.reason != "removal", -b.max_drop, -(b.hhi or 0), -len(b.hits), b.node))
+    return rows
+
+
+def _removal_candidates(graph: SupplyGraph, reach: str, candidates: Sequence[str] | None) -> list[tuple[str, int]]:
+    """``(kind, index)`` of the foreign countries and suppliers whose removal can move some product."""
+    products = graph.product_index
+    used_countries = np.unique(graph.entry_country)
+    used_suppliers = np.unique(graph.entry_supplier[graph.entry_supplier >= 0])
+    if reach == "owner":
+        used_countries = np.union1d(used_countries, graph.supplier_owner)
+    feeds_product = np.zeros(graph.n_components, dtype=bool)
+    feeds_product[graph.upstream_of(products.tolist())] = True
+    feeding = feeds_product[graph.entry_comp]
+    by_supplier = np.zeros(graph.n_suppliers, dtype=bool)
+    by_country = np.zeros(graph.n_countries, dtype=bool)
+    by_supplier[graph.entry_supplier[feeding & (graph.entry_supplier >= 0)]] = True
+    by_country[graph.entry_country[feeding]] = True
+    home = graph.home_index
+    countries = used_countries[by_country[used_countries] & (used_countries != home)]
+    suppliers = used_suppliers[by_supplier[used_suppliers] & (graph.supplier_country[used_suppliers] != home)]
+    tried = [("country", i) for i in countries.tolist()] + [("supplier", i) for i in suppliers.tolist()]
+    if candidates is not None:
+        wanted = set(candidates)
+        for node in wanted:
+            graph.kind(node)  # UnknownNodeError for an unknown id
+        tried = [t for t in tried if (graph.country_ids if t[0] == "country" else graph.supplier_ids)[t[1]] in wanted]
+    return tried
+
+
+_BATCH_SEEDS = 400_000
+"""Changed supply terms propagated together (bounds the batch's memory)."""
+
+
+def _removal_rows(graph: SupplyGraph, inc: Incremental, tried: list[tuple[str, int]], threshold: float,
+                  chain_length: _ChainLength, progress: Callable[[int, int], None] | None) -> list[Bottleneck]:
+    """The removal bottlenecks among ``tried``, by batches of removals."""
+    from chainmap.analysis.batch import BatchPropagation
+
+    products = graph.product_index
+    pos = np.full(graph.n_components, -1, dtype=np.int64)
+    pos[products] = np.arange(products.size)
+    base = inc.base[products]
+    batch = BatchPropagation(inc)
+    # batches of consecutive candidates whose seeds (affected components) add up to about _BATCH_SEEDS
+    entries = np.zeros(len(tried), dtype=np.int64)
+    for kind, order_ptr in (("country", inc._by_country), ("supplier", inc._by_supplier)):
+        ks = np.array([k for k, t in enumerate(tried) if t[0] == kind], dtype=np.int64)
+        if ks.size:
+            idx = np.array([tried[k][1] for k in ks.tolist()], dtype=np.int64)
+            entries[ks] = order_ptr[1][idx + 1] - order_ptr[1][idx]
+    cuts = np.searchsorted(np.cumsum(entries), np.arange(1, entries.sum() // _BATCH_SEEDS + 1) * _BATCH_SEEDS)
+    bounds = sorted({0, len(tried), *cuts.tolist()})
+    rows: list[Bottleneck] = []
+    pids = graph.products
+    for lo, hi in itertools.pairwise(bounds):
+        if progress is not None:
+            progress(lo, len(tried))
+        chunk = tried[lo:hi]
+        if not chunk:
+            continue
+        k, c, f, d = batch.removal_seeds(chunk)
+        result = batch.run(k, c, f, d, len(chunk))
+        j = pos[result.comp]
+        keep = j >= 0
+        cand, j, drop = result.cand[keep], j[keep], base[j[keep]] - result.value[keep]
+        o = np.lexsort((j, cand))
+        cand, j, drop = cand[o], j[o], drop[o]
+        count = np.bincount(cand, minlength=len(chunk))
+        first = np.cumsum(count) - count
+        is_hit = drop >= threshold - 1e-12
+        with_hit = np.flatnonzero(np.bincount(cand[is_hit], minlength=len(chunk)))
+        for m in sorted(set(with_hit.tolist()) | set(np.flatnonzero(result.fallback).tolist())):
+            kind, i = chunk[m]
+            node = (graph.country_ids if kind == "country" else graph.supplier_ids)[i]
+            if result.fallback[m]:
+                changed = inc.remove(country=i) if kind == "country" else inc.remove(supplier=i)
+                moved = sorted(int(pos[x]) for x in changed if pos[x] >= 0)
+                values = {jj: float(base[jj] - changed[int(products[jj])]) for jj in moved}
+            else:
+                sl = slice(int(first[m]), int(first[m] + count[m]))
+                values = dict(zip(j[sl].tolist(), drop[sl].tolist(), strict=True))
+                moved = list(values)
+            hit = [jj for jj in moved if values[jj] >= threshold - 1e-12]
+            if not hit:
+                continue
+            hit_ids = [pids[jj] for jj in hit]
+            rows.append(Bottleneck(node, kind, graph.name(node), "removal", graph.country_of_node(node),
+                                   max(values[jj] for jj in moved), hit_ids,
+                                   drops={pids[jj]: values[jj] for jj in moved if values[jj] > 0},
+                                   chain_lengths=_ChainLengths(chain_length, node, hit_ids)))
+    if progress is not None:
+        progress(len(tried), len(tried))
+    return rows
+
+
+def _country_share_table(graph: SupplyGraph) -> tuple[IntArray, IntArray, FloatArray]:
+    """``(component, country, share)`` of :func:`~chainmap.analysis.concentration.country_shares` for every
+    component, in its order (component, then largest share first, ties by id), same arithmetic."""
+    nc = graph.n_countries
+    ec, share, country = graph.entry_comp, graph.entry_share, graph.entry_country
+    total = np.bincount(ec, weights=share, minlength=graph.n_components)
+    sel = np.flatnonzero(total[ec] > 0)
+    keys, inverse = np.unique(ec[sel] * nc + country[sel], return_inverse=True)
+    sums = np.bincount(inverse.ravel(), weights=share[sel] / total[ec[sel]], minlength=keys.size)
+    kc, kn = keys // nc, keys % nc
+    o = np.lexsort((kn, -sums, kc))
+    return kc[o].astype(np.int64), kn[o].astype(np.int64), sums[o].astype(np.float64)
+
+
+def _concentration_rows(graph: SupplyGraph, hhi_threshold: float) -> list[Bottleneck]:
+    """Components whose supply is concentrated abroad (HHI, leader and shares as :func:`concentration`)."""
+    n = graph.n_components
+    kc, kn, sums = _country_share_table(graph)
+    if kc.size == 0:
+        return []
+    hhi = np.bincount(kc, weights=sums * sums, minlength=n)
+    lead = np.concatenate(([True], kc[1:] != kc[:-1]))
+    leader = np.full(n, -1, dtype=np.int64)
+    leader_share = np.zeros(n)
+    leader[kc[lead]] = kn[lead]
+    leader_share[kc[lead]] = sums[lead]
+    comps = np.flatnonzero((leader >= 0) & (leader != graph.home_index) & ~(hhi < hhi_threshold - 1e-12))
+    hits_of = _downstream_products_all(graph) if comps.size > 2000 else None
+    rows: list[Bottleneck] = []
+    ids, cids = graph.component_ids, graph.country_ids
+    for c in comps.tolist():
+        cid = ids[c]
+        hits = downstream_products(graph, cid) if hits_of is None else [ids[p] for p in hits_of[c].tolist()]
+        who = cids[int(leader[c])]
+        rows.append(Bottleneck(cid, "component", graph.name(cid), "concentration", who, 0.0,
+                               hits, float(hhi[c]), who, float(leader_share[c])))
+    return rows
+
+
 class _ChainLength:
-    """Length of the binding chain of each hit under one removal (explain), computed lazily."""
+    """Length of the binding chain of each hit under one removal (explain), computed when first asked.
 
-    def __init__(self, graph: SupplyGraph, scenario: Scenario, base: FloatArray) -> None:
-        self.graph, self.scenario, self.base = graph, scenario, base
+    Holds only the graph and the scenario; the incremental propagation that
+    recomputes a removal's changed values is built on first use and shared.
+    """
 
-    def __call__(self, node: str, hits: list[str], changed: dict[int, float]) -> dict[str, int]:
+    def __init__(self, graph: SupplyGraph, scenario: Scenario, inc: Incremental | None = None) -> None:
+        self.graph, self.scenario = graph, scenario
+        self._inc = inc
+
+    def __call__(self, node: str, hits: list[str]) -> dict[str, int]:
         from chainmap.analysis.explain import explain_many
 
+        if self._inc is None:
+            self._inc = Incremental(self.graph, capacities(self.graph, self.scenario))
+        inc = self._inc
+        kind = self.graph.kind(node)
+        changed = (inc.remove(country=self.graph.country_of[node]) if kind == "country"
+                   else inc.remove(supplier=self.graph.supplier_of[node]))
         removed = Scenario(remove=(*self.scenario.remove, node), limit=self.scenario.limit,
                            horizon=self.scenario.horizon, reach=self.scenario.reach)
-        after = self.base.copy()
+        after = inc.base.copy()
         if changed:
             after[np.fromiter(changed.keys(), dtype=np.int64)] = np.fromiter(changed.values(), dtype=np.float64)
-        chains = explain_many(self.graph, hits, removed, availabilities=(after, self.base))
+        chains = explain_many(self.graph, hits, removed, availabilities=(after, inc.base))
         return {t: len(chain.steps) for t, chain in chains.items()}
+
+
+class _ChainLengths(Mapping[str, int]):
+    """``{hit: binding chain length}`` of one removal, computed on first access (then kept).
+
+    Copies (``dataclasses.asdict``, ``copy``) and pickles are plain dicts.
+    """
+
+    def __init__(self, source: _ChainLength, node: str, hits: list[str]) -> None:
+        self._source, self._node, self._hits = source, node, hits
+        self._value: dict[str, int] | None = None
+
+    def _get(self) -> dict[str, int]:
+        if self._value is None:
+            self._value = self._source(self._node, self._hits)
+        return self._value
+
+    def __getitem__(self, key: str) -> int:
+        return self._get()[key]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._get())
+
+    def __len__(self) -> int:
+        return len(self._get())
+
+    def __repr__(self) -> str:
+        return repr(self._get())
+
+    def __copy__(self) -> dict[str, int]:
+        return dict(self._get())
+
+    def __deepcopy__(self, memo: dict[int, object]) -> dict[str, int]:
+        return copy.deepcopy(self._get(), memo)
+
+    def __reduce__(self) -> tuple[type, tuple[dict[str, int]]]:
+        return dict, (self._get(),)
 
 
 def _downstream_products_all(graph: SupplyGraph) -> list[IntArray]:
