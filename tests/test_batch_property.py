@@ -57,12 +57,16 @@ def test_batch_matches_incremental(case, cycles_exact):
 
 
 @settings(max_examples=300, deadline=None)
-@given(spec_and_scenario(max_components=9), st.sampled_from([None, 1, 3]))
-def test_priorities_equal_reference(case, top):
+@given(spec_and_scenario(max_components=9), st.sampled_from([None, 1, 3]),
+       st.sampled_from([None, {"impact": 2.0}, {"impact": 0.5, "exposure": 1.5, "gap": 0.0, "urgency": 3.0}]))
+def test_priorities_equal_reference(case, top, weights):
     spec, caps_given, horizon, reach = case
     graph = SupplyGraph.from_spec(spec)
     scenario = scenario_of(caps_given, horizon, reach)
-    assert priorities(graph, scenario=scenario, top=top) == priorities_reference(graph, scenario=scenario, top=top)
+    fast = priorities(graph, scenario=scenario, top=top, weights=weights)
+    ref = priorities_reference(graph, scenario=scenario, top=top, weights=weights)
+    assert fast == ref
+    assert list(fast) == ref and [r.rank for r in fast[1:]] == [r.rank for r in ref[1:]]
 
 
 @settings(max_examples=300, deadline=None)

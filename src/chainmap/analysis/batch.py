@@ -161,8 +161,7 @@ class BatchPropagation:
         pending: dict[int, list[IntArray]] = {}
         heap: list[int] = []
         self._push(pending, heap, seed_keys)
-        changed_keys = np.zeros(0, dtype=np.int64)
-        changed_vals = np.zeros(0)
+        changed = _Store(self.step_of, n)
         base = self.base
         while heap:
             s = heapq.heappop(heap)
@@ -174,7 +173,7 @@ class BatchPropagation:
             cand, u = keys // n, keys % n
             if self.step_cyclic[s]:
                 if self.cycles_exact:
-                    mk, mv = self._cycle(s, _unique(cand), seed_keys, seed_f, seed_d, changed_keys, changed_vals)
+                    mk, mv = self._cycle(s, _unique(cand), seed_keys, seed_f, seed_d, changed)
                 else:
                     fallback[cand] = True
                     continue
@@ -185,16 +184,14 @@ class BatchPropagation:
                     is_seed = seed_keys[p] == keys
                     f = np.where(is_seed, seed_f[p], f)
                     d = np.where(is_seed, seed_d[p], d)
-                req = self._requirement(cand, u, changed_keys, changed_vals)
+                req = self._requirement(cand, u, changed)
                 x = f + np.minimum(d, req * self.d0[u]) if self.home_view else np.minimum(f + d, req)
                 new = self.cap[u] * np.minimum(1.0, x + self.cover[u])
                 moved = new != base[u]
                 mk, mv = keys[moved], new[moved]
             if mk.size == 0:
                 continue
-            merged = np.concatenate((changed_keys, mk))
-            o = np.argsort(merged, kind="stable")
-            changed_keys, changed_vals = merged[o], np.concatenate((changed_vals, mv))[o]
+            changed.add(s, mk, mv)
             mu, mc = mk % n, mk // n
             starts, ends = self.uptr[mu], self.uptr[mu + 1]
             users = self.users[_ranges(starts, ends)]
@@ -202,12 +199,13 @@ class BatchPropagation:
             user_keys = user_keys[self.step_of[users] > s]  # a cycle's own members are solved already
             if user_keys.size:
                 self._push(pending, heap, user_keys)
-        cand, comp = changed_keys // n, changed_keys % n
+        keys, vals = changed.all()
+        cand, comp = keys // n, keys % n
         keep = ~fallback[cand]
-        return BatchResult(cand[keep], comp[keep], changed_vals[keep], fallback)
+        return BatchResult(cand[keep], comp[keep], vals[keep], fallback)
 
     def _cycle(self, s: int, cands: IntArray, seed_keys: IntArray, seed_f: FloatArray, seed_d: FloatArray,
-               changed_keys: IntArray, changed_vals: FloatArray) -> tuple[IntArray, FloatArray]:
+               changed: _Store) -> tuple[IntArray, FloatArray]:
         """Solve cyclic step ``s`` for each candidate in ``cands`` (one at a time, with the exact
         cycle solver on the candidate's values around it, as :meth:`Incremental.run` does)."""
         from chainmap.analysis.propagate import _solve_cycle
@@ -220,10 +218,7 @@ class BatchPropagation:
         out_keys: list[IntArray] = []
         out_vals: list[FloatArray] = []
         for k in cands.tolist():
-            keys = k * n + outside
-            p = np.minimum(np.searchsorted(changed_keys, keys), max(changed_keys.size - 1, 0))
-            hit = changed_keys[p] == keys if changed_keys.size else np.zeros(keys.size, dtype=bool)
-            work[outside[hit]] = changed_vals[p[hit]]
+            work[outside] = changed.lookup(k * n + outside, outside, base[outside])
             own = k * n + comps
             q = np.minimum(np.searchsorted(seed_keys, own), max(seed_keys.size - 1, 0))
             seeded = seed_keys[q] == own if seed_keys.size else np.zeros(own.size, dtype=bool)
@@ -256,7 +251,7 @@ class BatchPropagation:
                 heapq.heappush(heap, s)
             pending[s].append(part)
 
-    def _requirement(self, cand: IntArray, u: IntArray, changed_keys: IntArray, changed_vals: FloatArray) -> FloatArray:
+    def _requirement(self, cand: IntArray, u: IntArray, changed: _Store) -> FloatArray:
         """``R`` of each pair: min over its groups of ``1 - w * (1 - max member a)``, members read
         from the candidate's changed values where it has one, else from the baseline."""
         gs, ge = self.gptr[u], self.gptr[u + 1]
@@ -269,12 +264,7 @@ class BatchPropagation:
         ms, me = self.mptr[groups], self.mptr[groups + 1]
         nm = me - ms
         members = self.members[_ranges(ms, me)]
-        vals = self.base[members]
-        if changed_keys.size:
-            mkeys = np.repeat(cand[pair_of_group], nm) * self.n + members
-            p = np.minimum(np.searchsorted(changed_keys, mkeys), changed_keys.size - 1)
-            hit = changed_keys[p] == mkeys
-            vals = np.where(hit, changed_vals[p], vals)
+        vals = changed.lookup(np.repeat(cand[pair_of_group], nm) * self.n + members, members, self.base[members])
         best = np.full(groups.size, -np.inf)
         some = nm > 0  # a group without members limits like the incremental path's empty max
         if vals.size:
@@ -283,3 +273,53 @@ class BatchPropagation:
         f = 1.0 - self.weight[groups] * (1.0 - best)
         np.minimum.at(req, pair_of_group, f)
         return req
+
+
+class _Store:
+    """Changed ``(candidate, component)`` values, one sorted chunk per schedule step.
+
+    A lookup searches only the chunk of the step its component belongs to, so
+    adding a step's values never re-sorts what earlier steps found.
+    """
+
+    def __init__(self, step_of: IntArray, n: int) -> None:
+        self.step_of, self.n = step_of, n
+        self.chunks: dict[int, tuple[IntArray, FloatArray]] = {}
+
+    def add(self, step: int, keys: IntArray, vals: FloatArray) -> None:
+        if keys.size > 1 and not bool(np.all(keys[1:] > keys[:-1])):
+            o = np.argsort(keys, kind="stable")
+            keys, vals = keys[o], vals[o]
+        self.chunks[step] = (keys, vals)
+
+    def lookup(self, keys: IntArray, comps: IntArray, default: FloatArray) -> FloatArray:
+        """The stored value of each key, else ``default``."""
+        out = default.copy()
+        if not self.chunks or keys.size == 0:
+            return out
+        steps = self.step_of[comps]
+        order = np.argsort(steps, kind="stable")
+        sorted_steps = steps[order]
+        bounds = np.flatnonzero(np.diff(sorted_steps)) + 1
+        starts = np.concatenate(([0], bounds))
+        ends = np.concatenate((bounds, [keys.size]))
+        for s, a, b in zip(sorted_steps[starts].tolist(), starts.tolist(), ends.tolist(), strict=True):
+            chunk = self.chunks.get(s)
+            if chunk is None:
+                continue
+            ck, cv = chunk
+            idx = order[a:b]
+            want = keys[idx]
+            p = np.minimum(np.searchsorted(ck, want), ck.size - 1)
+            hit = ck[p] == want
+            out[idx[hit]] = cv[p[hit]]
+        return out
+
+    def all(self) -> tuple[IntArray, FloatArray]:
+        """Every stored pair, sorted by key."""
+        if not self.chunks:
+            return np.zeros(0, dtype=np.int64), np.zeros(0)
+        keys = np.concatenate([k for k, _ in self.chunks.values()])
+        vals = np.concatenate([v for _, v in self.chunks.values()])
+        o = np.argsort(keys, kind="stable")
+        return keys[o], vals[o]

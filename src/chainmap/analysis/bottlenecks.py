@@ -21,6 +21,7 @@ import copy
 import itertools
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
+from typing import overload
 
 import numpy as np
 
@@ -29,7 +30,7 @@ from chainmap.analysis.incremental import Incremental
 from chainmap.analysis.scenario import Scenario, capacities
 from chainmap.graph import FloatArray, IntArray, SupplyGraph
 
-__all__ = ["Bottleneck", "bottlenecks", "bottlenecks_reference", "downstream_products"]
+__all__ = ["Bottleneck", "BottleneckTable", "bottlenecks", "bottlenecks_reference", "downstream_products"]
 
 
 @dataclass(frozen=True)
@@ -115,6 +116,8 @@ def bottlenecks_reference(
     feeding = feeds_product[graph.entry_comp]
     by_supplier[graph.entry_supplier[feeding & (graph.entry_supplier >= 0)]] = True
     by_country[graph.entry_country[feeding]] = True
+    if caps.reach == "owner":  # a country also cuts the suppliers it owns elsewhere
+        by_country[graph.supplier_owner[graph.entry_supplier[feeding & (graph.entry_supplier >= 0)]]] = True
     for done, (kind, node, i) in enumerate(tried):
         if progress is not None and done % 256 == 0:
             progress(done, len(tried))
@@ -166,7 +169,7 @@ def bottlenecks(
     progress: Callable[[int, int], None] | None = None,
     scenario: Scenario | None = None,
     candidates: Sequence[str] | None = None,
-) -> list[Bottleneck]:
+) -> BottleneckTable:
     """Foreign bottlenecks of the whole graph, most damaging first.
 
     Parameters
@@ -190,16 +193,110 @@ def bottlenecks(
     threshold = settings.bottleneck_threshold if threshold is None else threshold
     hhi_threshold = settings.hhi_threshold if hhi_threshold is None else hhi_threshold
     if threshold - 1e-12 <= 0.0:  # every product is a hit of every removal: the reference's dense path
-        return bottlenecks_reference(graph, home, threshold, hhi_threshold, progress, scenario, candidates)
+        return BottleneckTable(bottlenecks_reference(graph, home, threshold, hhi_threshold, progress, scenario,
+                                                     candidates))
     scenario = scenario or Scenario()
     caps = capacities(graph, scenario)
     inc = Incremental(graph, caps)
     tried = _removal_candidates(graph, caps.reach, candidates)
     rows = _removal_rows(graph, inc, tried, threshold, _ChainLength(graph, scenario), progress)
     del inc
-    rows += _concentration_rows(graph, hhi_threshold)
-    rows.sort(key=lambda b: (b.reason != "removal", -b.max_drop, -(b.hhi or 0), -len(b.hits), b.node))
-    return rows
+    rows.sort(key=lambda b: (-b.max_drop, -len(b.hits), b.node))  # removal rows have no hhi
+    return BottleneckTable(rows, _Concentrated(graph, hhi_threshold))
+
+
+class _Concentrated:
+    """The concentration bottlenecks as columns, ranked (HHI, then hits, then id); rows built on read."""
+
+    def __init__(self, graph: SupplyGraph, hhi_threshold: float) -> None:
+        n = graph.n_components
+        self.graph = graph
+        kc, kn, sums = _country_share_table(graph)
+        hhi = np.bincount(kc, weights=sums * sums, minlength=n)
+        leader = np.full(n, -1, dtype=np.int64)
+        leader_share = np.zeros(n)
+        if kc.size:
+            lead = np.concatenate(([True], kc[1:] != kc[:-1]))
+            leader[kc[lead]] = kn[lead]
+            leader_share[kc[lead]] = sums[lead]
+        comps = np.flatnonzero((leader >= 0) & (leader != graph.home_index) & ~(hhi < hhi_threshold - 1e-12))
+        self.hits_of: list[IntArray] | None = None
+        if comps.size > 2000:
+            self.hits_of = _downstream_products_all(graph)
+            counts = np.array([self.hits_of[c].size for c in comps.tolist()], dtype=np.int64)
+        else:
+            self.small = {c: downstream_products(graph, graph.component_ids[c]) for c in comps.tolist()}
+            counts = np.array([len(self.small[c]) for c in comps.tolist()], dtype=np.int64)
+        order = np.lexsort((comps, -counts, -hhi[comps]))  # ids sorted within a kind: index order is id order
+        self.comps = comps[order]
+        self.hhi, self.leader, self.leader_share = hhi[self.comps], leader[self.comps], leader_share[self.comps]
+
+    def __len__(self) -> int:
+        return int(self.comps.size)
+
+    def row(self, i: int) -> Bottleneck:
+        g = self.graph
+        c = int(self.comps[i])
+        cid = g.component_ids[c]
+        if self.hits_of is None:
+            hits = list(self.small[c])
+        else:
+            ids = g.component_ids
+            hits = [ids[p] for p in self.hits_of[c].tolist()]
+        who = g.country_ids[int(self.leader[i])]
+        return Bottleneck(cid, "component", g.component_name(c), "concentration", who, 0.0, hits,
+                          float(self.hhi[i]), who, float(self.leader_share[i]))
+
+
+class BottleneckTable(Sequence[Bottleneck]):
+    """Ranked bottlenecks: the removal rows, then the concentration rows held as columns and built when read.
+
+    A sequence (index, slice, iterate, ``len``, ``==`` with a list of rows).
+
+    Examples
+    --------
+    >>> import chainmap
+    >>> table = chainmap.bottlenecks(chainmap.load("tests/data/mini"))
+    >>> len(table), table[0].node, table[-1].reason
+    (8, 'NL', 'concentration')
+    """
+
+    def __init__(self, removal: list[Bottleneck], concentrated: _Concentrated | None = None) -> None:
+        self._removal, self._conc = removal, concentrated
+
+    def __len__(self) -> int:
+        return len(self._removal) + (len(self._conc) if self._conc is not None else 0)
+
+    @overload
+    def __getitem__(self, i: int) -> Bottleneck: ...
+
+    @overload
+    def __getitem__(self, i: slice) -> list[Bottleneck]: ...
+
+    def __getitem__(self, i: int | slice) -> Bottleneck | list[Bottleneck]:
+        if isinstance(i, slice):
+            return [self[k] for k in range(*i.indices(len(self)))]
+        if i < 0:
+            i += len(self)
+        if not 0 <= i < len(self):
+            raise IndexError(i)
+        if i < len(self._removal):
+            return self._removal[i]
+        assert self._conc is not None
+        return self._conc.row(i - len(self._removal))
+
+    def __iter__(self) -> Iterator[Bottleneck]:
+        return (self[i] for i in range(len(self)))
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, Sequence) or len(other) != len(self):
+            return False
+        return all(a == b for a, b in zip(self, other, strict=True))
+
+    __hash__ = None  # type: ignore[assignment]
+
+    def __repr__(self) -> str:
+        return f"BottleneckTable({len(self)} rows)"
 
 
 def _removal_candidates(graph: SupplyGraph, reach: str, candidates: Sequence[str] | None) -> list[tuple[str, int]]:
@@ -216,6 +313,8 @@ def _removal_candidates(graph: SupplyGraph, reach: str, candidates: Sequence[str
     by_country = np.zeros(graph.n_countries, dtype=bool)
     by_supplier[graph.entry_supplier[feeding & (graph.entry_supplier >= 0)]] = True
     by_country[graph.entry_country[feeding]] = True
+    if reach == "owner":  # a country also cuts the suppliers it owns elsewhere
+        by_country[graph.supplier_owner[graph.entry_supplier[feeding & (graph.entry_supplier >= 0)]]] = True
     home = graph.home_index
     countries = used_countries[by_country[used_countries] & (used_countries != home)]
     suppliers = used_suppliers[by_supplier[used_suppliers] & (graph.supplier_country[used_suppliers] != home)]
@@ -306,31 +405,6 @@ def _country_share_table(graph: SupplyGraph) -> tuple[IntArray, IntArray, FloatA
     kc, kn = keys // nc, keys % nc
     o = np.lexsort((kn, -sums, kc))
     return kc[o].astype(np.int64), kn[o].astype(np.int64), sums[o].astype(np.float64)
-
-
-def _concentration_rows(graph: SupplyGraph, hhi_threshold: float) -> list[Bottleneck]:
-    """Components whose supply is concentrated abroad (HHI, leader and shares as :func:`concentration`)."""
-    n = graph.n_components
-    kc, kn, sums = _country_share_table(graph)
-    if kc.size == 0:
-        return []
-    hhi = np.bincount(kc, weights=sums * sums, minlength=n)
-    lead = np.concatenate(([True], kc[1:] != kc[:-1]))
-    leader = np.full(n, -1, dtype=np.int64)
-    leader_share = np.zeros(n)
-    leader[kc[lead]] = kn[lead]
-    leader_share[kc[lead]] = sums[lead]
-    comps = np.flatnonzero((leader >= 0) & (leader != graph.home_index) & ~(hhi < hhi_threshold - 1e-12))
-    hits_of = _downstream_products_all(graph) if comps.size > 2000 else None
-    rows: list[Bottleneck] = []
-    ids, cids = graph.component_ids, graph.country_ids
-    for c in comps.tolist():
-        cid = ids[c]
-        hits = downstream_products(graph, cid) if hits_of is None else [ids[p] for p in hits_of[c].tolist()]
-        who = cids[int(leader[c])]
-        rows.append(Bottleneck(cid, "component", graph.name(cid), "concentration", who, 0.0,
-                               hits, float(hhi[c]), who, float(leader_share[c])))
-    return rows
 
 
 class _ChainLength:

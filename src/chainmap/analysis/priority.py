@@ -26,8 +26,9 @@ Examples
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
+from typing import overload
 
 import numpy as np
 from numpy.typing import NDArray
@@ -39,7 +40,7 @@ from chainmap.analysis.scenario import Scenario, capacities
 from chainmap.graph import FloatArray, IntArray, SupplyGraph
 from chainmap.model.schema import Weights
 
-__all__ = ["Priority", "priorities", "priorities_reference", "resolve_weights", "urgency"]
+__all__ = ["Priority", "PriorityTable", "priorities", "priorities_reference", "resolve_weights", "urgency"]
 
 
 @dataclass(frozen=True)
@@ -164,7 +165,7 @@ def priorities(
     top: int | None = None,
     progress: Callable[[int, int], None] | None = None,
     scenario: Scenario | None = None,
-) -> list[Priority]:
+) -> PriorityTable:
     """Rank every component with foreign supply by substitution priority.
 
     ``scenario`` sets the horizon (default 1y), the reach and the state the
@@ -202,23 +203,125 @@ def priorities(
     with np.errstate(divide="ignore", invalid="ignore"):
         ratio = (rec - np.where(np.isnan(stock), 0.0, stock)) / rec
     urg = np.where(known, np.minimum(1.0, np.maximum(0.0, ratio)), 1.0)
-    score = impact**w.impact * exposure**w.exposure * gap**w.gap * urg**w.urgency
+    score = _pow(impact, w.impact) * _pow(exposure, w.exposure) * _pow(gap, w.gap) * _pow(urg, w.urgency)
     order = np.lexsort((candidates, -score))  # ids are sorted within a kind: index order is id order
     if top is not None:
         order = order[:max(top, 0)]
-    countries = _foreign_countries(graph, candidates[order])
-    ids, alt_ids = graph.component_ids, graph.supplier_ids
-    rows: list[Priority] = []
-    for rank, (i, listed) in enumerate(zip(order.tolist(), countries, strict=True), start=1):
-        c = int(candidates[i])
-        a = int(alt_index[c])
-        rows.append(Priority(
-            rank=rank, id=ids[c], name=graph.component_name(c), sector=graph.component_sector(c),
-            score=float(score[i]), impact=float(impact[i]), exposure=float(exposure[i]), gap=float(gap[i]),
-            urgency=float(urg[i]), foreign_share=float(foreign_share[i]), foreign_countries=listed,
-            best_alternative=alt_ids[a] if a >= 0 else None, best_readiness=float(ready[i]) if a >= 0 else None,
-        ))
-    return rows
+    comps = candidates[order]
+    alt = alt_index[comps]
+    columns = {"score": score[order], "impact": impact[order], "exposure": exposure[order], "gap": gap[order],
+               "urgency": urg[order], "foreign_share": foreign_share[order], "best_readiness": ready[order]}
+    return PriorityTable(graph, comps, alt, columns, _CountryTable(graph, comps))
+
+
+def _pow(x: FloatArray, w: float) -> FloatArray:
+    """``x ** w`` elementwise as Python floats compute it (C ``pow``; numpy's vectorised power may
+    differ in the last bit except for the exact exponents 0, 1 and 2)."""
+    if w in (0.0, 1.0, 2.0):
+        return np.asarray(x**w, dtype=np.float64)
+    return np.array([v**w for v in x.tolist()], dtype=np.float64)
+
+
+class _CountryTable:
+    """Per component, the foreign countries of :func:`country_shares` in its order (largest share first)."""
+
+    def __init__(self, graph: SupplyGraph, comps: IntArray) -> None:
+        nc = graph.n_countries
+        ec, share, country = graph.entry_comp, graph.entry_share, graph.entry_country
+        total = np.bincount(ec, weights=share, minlength=graph.n_components)
+        want = np.zeros(graph.n_components, dtype=bool)
+        want[comps] = True
+        sel = np.flatnonzero(want[ec] & (total[ec] > 0))
+        key = ec[sel] * nc + country[sel]
+        keys, inverse = np.unique(key, return_inverse=True)
+        sums = np.bincount(inverse.ravel(), weights=share[sel] / total[ec[sel]], minlength=keys.size)
+        kc, kn = keys // nc, keys % nc
+        o = np.lexsort((kn, -sums, kc))
+        o = o[kn[o] != graph.home_index]
+        self.country = kn[o]
+        self.ptr = np.searchsorted(kc[o], np.arange(graph.n_components + 1))
+        self.ids = graph.country_ids
+
+    def of(self, c: int) -> list[str]:
+        ids = self.ids
+        return [ids[i] for i in self.country[self.ptr[c]:self.ptr[c + 1]].tolist()]
+
+
+class PriorityTable(Sequence[Priority]):
+    """Ranked priority rows held as numpy columns; a :class:`Priority` is built when a row is read.
+
+    A sequence (index, slice, iterate, ``len``, ``==`` with a list of rows);
+    :meth:`columns` gives the numbers without building rows.
+
+    Examples
+    --------
+    >>> import chainmap
+    >>> table = chainmap.priorities(chainmap.load("tests/data/mini"))
+    >>> len(table), table[0].id, [p.rank for p in table[1:3]]
+    (4, 'scanner', [2, 3])
+    >>> sorted(table.columns())[:3]
+    ['best_readiness', 'exposure', 'foreign_share']
+    """
+
+    def __init__(self, graph: SupplyGraph, comps: IntArray, alt: IntArray, columns: dict[str, FloatArray],
+                 countries: _CountryTable, first_rank: int = 1) -> None:
+        self._graph, self._comps, self._alt, self._cols = graph, comps, alt, columns
+        self._countries, self._first = countries, first_rank
+
+    def __len__(self) -> int:
+        return int(self._comps.size)
+
+    @overload
+    def __getitem__(self, i: int) -> Priority: ...
+
+    @overload
+    def __getitem__(self, i: slice) -> PriorityTable: ...
+
+    def __getitem__(self, i: int | slice) -> Priority | PriorityTable:
+        if isinstance(i, slice):
+            start, stop, step = i.indices(len(self))
+            if step != 1:
+                raise ValueError("PriorityTable slices take every row (step 1)")
+            stop = max(start, stop)
+            return PriorityTable(self._graph, self._comps[start:stop], self._alt[start:stop],
+                                 {k: v[start:stop] for k, v in self._cols.items()}, self._countries,
+                                 self._first + start)
+        if i < 0:
+            i += len(self)
+        if not 0 <= i < len(self):
+            raise IndexError(i)
+        g, cols = self._graph, self._cols
+        c, a = int(self._comps[i]), int(self._alt[i])
+        return Priority(
+            rank=self._first + i, id=g.component_ids[c], name=g.component_name(c), sector=g.component_sector(c),
+            score=float(cols["score"][i]), impact=float(cols["impact"][i]), exposure=float(cols["exposure"][i]),
+            gap=float(cols["gap"][i]), urgency=float(cols["urgency"][i]),
+            foreign_share=float(cols["foreign_share"][i]), foreign_countries=self._countries.of(c),
+            best_alternative=g.supplier_ids[a] if a >= 0 else None,
+            best_readiness=float(cols["best_readiness"][i]) if a >= 0 else None,
+        )
+
+    def __iter__(self) -> Iterator[Priority]:
+        return (self[i] for i in range(len(self)))
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, Sequence) or len(other) != len(self):
+            return False
+        return all(a == b for a, b in zip(self, other, strict=True))
+
+    __hash__ = None  # type: ignore[assignment]
+
+    def __repr__(self) -> str:
+        return f"PriorityTable({len(self)} rows)"
+
+    def columns(self) -> dict[str, FloatArray | IntArray | list[str]]:
+        """The table as columns: ``id`` (list), ``rank``, the factors and scores (numpy arrays)."""
+        ids = self._graph.component_ids
+        out: dict[str, FloatArray | IntArray | list[str]] = {
+            "rank": np.arange(self._first, self._first + len(self), dtype=np.int64),
+            "id": [ids[c] for c in self._comps.tolist()]}
+        out.update(self._cols)
+        return out
 
 
 _BATCH_SEEDS = 200_000
@@ -319,26 +422,6 @@ def _best_domestic_alternatives(graph: SupplyGraph) -> tuple[IntArray, FloatArra
     index[comp[first]] = alt_s[first]
     ready[comp[first]] = alt_r[first]
     return index, ready
-
-
-def _foreign_countries(graph: SupplyGraph, comps: IntArray) -> list[list[str]]:
-    """Per component, the foreign countries of :func:`country_shares` in its order (largest share first)."""
-    nc = graph.n_countries
-    ec, share, country = graph.entry_comp, graph.entry_share, graph.entry_country
-    total = np.bincount(ec, weights=share, minlength=graph.n_components)
-    want = np.zeros(graph.n_components, dtype=bool)
-    want[comps] = True
-    sel = np.flatnonzero(want[ec] & (total[ec] > 0))
-    key = ec[sel] * nc + country[sel]
-    keys, inverse = np.unique(key, return_inverse=True)
-    sums = np.bincount(inverse.ravel(), weights=share[sel] / total[ec[sel]], minlength=keys.size)
-    kc, kn = keys // nc, keys % nc
-    o = np.lexsort((kn, -sums, kc))
-    o = o[kn[o] != graph.home_index]
-    kc, kn = kc[o], kn[o]
-    ptr = np.searchsorted(kc, np.arange(graph.n_components + 1))
-    names = [graph.country_ids[i] for i in kn.tolist()]
-    return [names[ptr[c]:ptr[c + 1]] for c in comps.tolist()]
 
 
 def _impact(pvalue: FloatArray, base_p: FloatArray, hit: list[int], changed: dict[int, float],
