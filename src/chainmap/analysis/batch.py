@@ -45,7 +45,7 @@ from chainmap.graph import FloatArray, IntArray, _ranges
 
 BoolArray = NDArray[np.bool_]
 
-__all__ = ["BatchPropagation", "BatchResult"]
+__all__ = ["BatchPropagation", "BatchResult", "unique_inverse"]
 
 
 def _unique(a: IntArray) -> IntArray:
@@ -71,6 +71,23 @@ class BatchResult:
     comp: IntArray
     value: FloatArray
     fallback: BoolArray
+
+
+def unique_inverse(a: IntArray) -> tuple[IntArray, IntArray]:
+    """``np.unique(a, return_inverse=True)`` by a stable sort (faster than its hashing on large arrays).
+
+    >>> unique_inverse(np.array([5, 3, 5, 1]))
+    (array([1, 3, 5]), array([2, 1, 2, 0]))
+    """
+    order = np.argsort(a, kind="stable")
+    s = a[order]
+    new = np.empty(s.size, dtype=bool)
+    if s.size:
+        new[0] = True
+        np.not_equal(s[1:], s[:-1], out=new[1:])
+    inverse = np.empty(a.size, dtype=np.int64)
+    inverse[order] = np.cumsum(new) - 1
+    return s[new], inverse
 
 
 class BatchPropagation:
@@ -285,17 +302,23 @@ class _Store:
     def __init__(self, step_of: IntArray, n: int) -> None:
         self.step_of, self.n = step_of, n
         self.chunks: dict[int, tuple[IntArray, FloatArray]] = {}
+        self.touched = np.zeros(n, dtype=bool)  # components changed for some candidate
 
     def add(self, step: int, keys: IntArray, vals: FloatArray) -> None:
         if keys.size > 1 and not bool(np.all(keys[1:] > keys[:-1])):
             o = np.argsort(keys, kind="stable")
             keys, vals = keys[o], vals[o]
         self.chunks[step] = (keys, vals)
+        self.touched[keys % self.n] = True
 
     def lookup(self, keys: IntArray, comps: IntArray, default: FloatArray) -> FloatArray:
         """The stored value of each key, else ``default``."""
         out = default.copy()
         if not self.chunks or keys.size == 0:
+            return out
+        some = np.flatnonzero(self.touched[comps])
+        if some.size < keys.size:
+            out[some] = self.lookup(keys[some], comps[some], default[some])
             return out
         steps = self.step_of[comps]
         order = np.argsort(steps, kind="stable")

@@ -25,6 +25,7 @@ from typing import overload
 
 import numpy as np
 
+from chainmap.analysis.batch import unique_inverse
 from chainmap.analysis.concentration import concentration
 from chainmap.analysis.incremental import Incremental
 from chainmap.analysis.scenario import Scenario, capacities
@@ -302,8 +303,9 @@ class BottleneckTable(Sequence[Bottleneck]):
 def _removal_candidates(graph: SupplyGraph, reach: str, candidates: Sequence[str] | None) -> list[tuple[str, int]]:
     """``(kind, index)`` of the foreign countries and suppliers whose removal can move some product."""
     products = graph.product_index
-    used_countries = np.unique(graph.entry_country)
-    used_suppliers = np.unique(graph.entry_supplier[graph.entry_supplier >= 0])
+    used_countries = np.flatnonzero(np.bincount(graph.entry_country, minlength=graph.n_countries))
+    used_suppliers = np.flatnonzero(np.bincount(graph.entry_supplier[graph.entry_supplier >= 0],
+                                                minlength=graph.n_suppliers))
     if reach == "owner":
         used_countries = np.union1d(used_countries, graph.supplier_owner)
     feeds_product = np.zeros(graph.n_components, dtype=bool)
@@ -400,8 +402,8 @@ def _country_share_table(graph: SupplyGraph) -> tuple[IntArray, IntArray, FloatA
     ec, share, country = graph.entry_comp, graph.entry_share, graph.entry_country
     total = np.bincount(ec, weights=share, minlength=graph.n_components)
     sel = np.flatnonzero(total[ec] > 0)
-    keys, inverse = np.unique(ec[sel] * nc + country[sel], return_inverse=True)
-    sums = np.bincount(inverse.ravel(), weights=share[sel] / total[ec[sel]], minlength=keys.size)
+    keys, inverse = unique_inverse(ec[sel] * nc + country[sel])
+    sums = np.bincount(inverse, weights=share[sel] / total[ec[sel]], minlength=keys.size)
     kc, kn = keys // nc, keys % nc
     o = np.lexsort((kn, -sums, kc))
     return kc[o].astype(np.int64), kn[o].astype(np.int64), sums[o].astype(np.float64)
@@ -513,7 +515,7 @@ def _maybe_concentrated(graph: SupplyGraph, hhi_threshold: float) -> IntArray:
         return np.zeros(0, dtype=np.int64)
     total = np.bincount(graph.entry_comp, weights=graph.entry_share, minlength=n)
     key = graph.entry_comp * nc + graph.entry_country
-    keys, inverse = np.unique(key, return_inverse=True)
+    keys, inverse = unique_inverse(key)
     sums = np.bincount(inverse, weights=graph.entry_share)
     owner = keys // nc
     with np.errstate(divide="ignore", invalid="ignore"):

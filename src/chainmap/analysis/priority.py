@@ -33,6 +33,7 @@ from typing import overload
 import numpy as np
 from numpy.typing import NDArray
 
+from chainmap.analysis.batch import unique_inverse
 from chainmap.analysis.concentration import country_shares
 from chainmap.analysis.incremental import Incremental
 from chainmap.analysis.propagate import availability, supply_terms
@@ -190,7 +191,9 @@ def priorities(
     inc = Incremental(graph, caps, base_terms, base)
     unlisted = graph.unlisted_share
     foreign_entry = (graph.entry_country != home_idx) & (graph.entry_share > 0)
-    candidates = np.union1d(np.unique(graph.entry_comp[foreign_entry]), np.flatnonzero(unlisted > 0)).astype(np.int64)
+    is_candidate = unlisted > 0
+    is_candidate[graph.entry_comp[foreign_entry]] = True
+    candidates = np.flatnonzero(is_candidate).astype(np.int64)
     feeds_product = np.zeros(n, dtype=bool)
     feeds_product[graph.upstream_of(products.tolist())] = True
     impact = _impacts(graph, inc, candidates, feeds_product, progress)
@@ -233,8 +236,8 @@ class _CountryTable:
         want[comps] = True
         sel = np.flatnonzero(want[ec] & (total[ec] > 0))
         key = ec[sel] * nc + country[sel]
-        keys, inverse = np.unique(key, return_inverse=True)
-        sums = np.bincount(inverse.ravel(), weights=share[sel] / total[ec[sel]], minlength=keys.size)
+        keys, inverse = unique_inverse(key)
+        sums = np.bincount(inverse, weights=share[sel] / total[ec[sel]], minlength=keys.size)
         kc, kn = keys // nc, keys % nc
         o = np.lexsort((kn, -sums, kc))
         o = o[kn[o] != graph.home_index]
