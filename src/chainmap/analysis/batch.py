@@ -122,6 +122,18 @@ class BatchPropagation:
         self.entry_cap = inc.entry_cap
         self.cycles_exact = True  # False: hand candidates that reach a cycle back as ``fallback``
         self._work = self.base.copy()
+        # groups containing each component, and each group's owner
+        self.n_groups = n_groups = g.group_owner.size
+        self.group_owner = g.group_owner
+        edge_group = np.repeat(np.arange(n_groups, dtype=np.int64), np.diff(g.group_ptr))
+        order = np.argsort(g.group_members, kind="stable")
+        self.mg_groups = edge_group[order]
+        self.mg_ptr = np.searchsorted(g.group_members[order], np.arange(self.n + 1)).astype(np.int64)
+        # baseline R of every component outside cycles, as the propagation computes it
+        self.base_r = np.ones(self.n)
+        for step in steps:
+            if not step.cyclic:
+                self.base_r[step.comps] = ctx.requirement_limit(step, self.base)
 
     # -- seeds ------------------------------------------------------------------------------
 
@@ -169,57 +181,94 @@ class BatchPropagation:
     def run(self, seed_cand: IntArray, seed_comp: IntArray, seed_f: FloatArray, seed_d: FloatArray,
             n_cand: int) -> BatchResult:
         """Availabilities that change when, for each candidate ``k`` separately, the seeds
-        ``(k, c)`` take supply terms ``(F, D)``."""
-        n = self.n
+        ``(k, c)`` take supply terms ``(F, D)``, none above the baseline's (a cut, not a rise).
+
+        Values only fall, so a component's ``R`` is its baseline ``R`` lowered by the groups
+        with a changed member (``min`` is exact): only those groups are evaluated.
+        """
+        n, n_groups = self.n, self.n_groups
+        if bool(np.any(seed_f > self.foreign[seed_comp])) or bool(np.any(seed_d > self.domestic[seed_comp])):
+            raise ValueError("BatchPropagation.run: supply terms may only fall")
         seed_keys = seed_cand.astype(np.int64) * n + seed_comp
         order = np.argsort(seed_keys, kind="stable")
         seed_keys, seed_f, seed_d = seed_keys[order], seed_f[order], seed_d[order]
         fallback = np.zeros(n_cand, dtype=bool)
-        pending: dict[int, list[IntArray]] = {}
+        pairs: dict[int, list[IntArray]] = {}  # step -> keys k * n + c (seeds)
+        groups: dict[int, list[IntArray]] = {}  # step -> keys k * n_groups + g (groups with a changed member)
         heap: list[int] = []
-        self._push(pending, heap, seed_keys)
+        queued: set[int] = set()  # steps in the heap
+        self._push(pairs, heap, queued, seed_keys, self.step_of[seed_keys % n])
         changed = _Store(self.step_of, n)
         base = self.base
         while heap:
             s = heapq.heappop(heap)
-            keys = _unique(np.concatenate(pending.pop(s)))
-            cand = keys // n
-            keys = keys[~fallback[cand]]
-            if keys.size == 0:
+            queued.discard(s)
+            skeys = _unique(np.concatenate(pairs.pop(s, [np.zeros(0, dtype=np.int64)])))
+            gkeys = _unique(np.concatenate(groups.pop(s, [np.zeros(0, dtype=np.int64)])))
+            skeys = skeys[~fallback[skeys // n]]
+            gkeys = gkeys[~fallback[gkeys // n_groups]]
+            if skeys.size == 0 and gkeys.size == 0:
                 continue
-            cand, u = keys // n, keys % n
             if self.step_cyclic[s]:
-                if self.cycles_exact:
-                    mk, mv = self._cycle(s, _unique(cand), seed_keys, seed_f, seed_d, changed)
-                else:
-                    fallback[cand] = True
+                if not self.cycles_exact:
+                    fallback[skeys // n] = True
+                    fallback[gkeys // n_groups] = True
                     continue
+                cands = _unique(np.concatenate((skeys // n, gkeys // n_groups)))
+                mk, mv = self._cycle(s, cands, seed_keys, seed_f, seed_d, changed)
+                rose = mv > base[mk % n]  # the cycle solver's rounding: keep the one-at-a-time answer
+                if rose.any():
+                    fallback[mk[rose] // n] = True
+                    keep = ~fallback[mk // n]
+                    mk, mv = mk[keep], mv[keep]
             else:
-                f, d = self.foreign[u], self.domestic[u]
-                if seed_keys.size:
-                    p = np.minimum(np.searchsorted(seed_keys, keys), seed_keys.size - 1)
-                    is_seed = seed_keys[p] == keys
-                    f = np.where(is_seed, seed_f[p], f)
-                    d = np.where(is_seed, seed_d[p], d)
-                req = self._requirement(cand, u, changed)
-                x = f + np.minimum(d, req * self.d0[u]) if self.home_view else np.minimum(f + d, req)
-                new = self.cap[u] * np.minimum(1.0, x + self.cover[u])
-                moved = new != base[u]
-                mk, mv = keys[moved], new[moved]
+                mk, mv = self._evaluate(skeys, gkeys, seed_keys, seed_f, seed_d, changed)
             if mk.size == 0:
                 continue
             changed.add(s, mk, mv)
             mu, mc = mk % n, mk // n
-            starts, ends = self.uptr[mu], self.uptr[mu + 1]
-            users = self.users[_ranges(starts, ends)]
-            user_keys = np.repeat(mc, ends - starts) * n + users
-            user_keys = user_keys[self.step_of[users] > s]  # a cycle's own members are solved already
-            if user_keys.size:
-                self._push(pending, heap, user_keys)
+            starts, ends = self.mg_ptr[mu], self.mg_ptr[mu + 1]
+            gs = self.mg_groups[_ranges(starts, ends)]
+            steps = self.step_of[self.group_owner[gs]]
+            later = steps > s  # a cycle's own members are solved already
+            if later.any():
+                self._push(groups, heap, queued, (np.repeat(mc, ends - starts) * n_groups + gs)[later], steps[later])
         keys, vals = changed.all()
         cand, comp = keys // n, keys % n
         keep = ~fallback[cand]
         return BatchResult(cand[keep], comp[keep], vals[keep], fallback)
+
+    def _evaluate(self, skeys: IntArray, gkeys: IntArray, seed_keys: IntArray, seed_f: FloatArray,
+                  seed_d: FloatArray, changed: _Store) -> tuple[IntArray, FloatArray]:
+        """New values of the pairs of one step outside cycles: seeds, and owners of changed groups."""
+        n, n_groups = self.n, self.n_groups
+        gk, gg = gkeys // n_groups, gkeys % n_groups
+        ms, me = self.mptr[gg], self.mptr[gg + 1]
+        nm = me - ms
+        members = self.members[_ranges(ms, me)]
+        vals = changed.lookup(np.repeat(gk, nm) * n + members, members, self.base[members])
+        f_group = np.zeros(0)
+        if gg.size:
+            best = np.maximum.reduceat(vals, np.cumsum(nm) - nm)
+            f_group = 1.0 - self.weight[gg] * (1.0 - best)
+        owner_keys = gk * n + self.group_owner[gg]  # sorted: groups are ordered by owner
+        first = np.flatnonzero(np.concatenate(([True], owner_keys[1:] != owner_keys[:-1]))) if gg.size else gg
+        keys = _unique(np.concatenate((skeys, owner_keys[first])))
+        u = keys % n
+        req = self.base_r[u].copy()
+        if gg.size:
+            at = np.searchsorted(keys, owner_keys[first])
+            req[at] = np.minimum(req[at], np.minimum.reduceat(f_group, first))
+        f, d = self.foreign[u], self.domestic[u]
+        if seed_keys.size:
+            p = np.minimum(np.searchsorted(seed_keys, keys), seed_keys.size - 1)
+            is_seed = seed_keys[p] == keys
+            f = np.where(is_seed, seed_f[p], f)
+            d = np.where(is_seed, seed_d[p], d)
+        x = f + np.minimum(d, req * self.d0[u]) if self.home_view else np.minimum(f + d, req)
+        new = self.cap[u] * np.minimum(1.0, x + self.cover[u])
+        moved = new != self.base[u]
+        return keys[moved], new[moved]
 
     def _cycle(self, s: int, cands: IntArray, seed_keys: IntArray, seed_f: FloatArray, seed_d: FloatArray,
                changed: _Store) -> tuple[IntArray, FloatArray]:
@@ -254,42 +303,22 @@ class BatchPropagation:
             out_vals.append(new[moved])
         return np.concatenate(out_keys), np.concatenate(out_vals)
 
-    def _push(self, pending: dict[int, list[IntArray]], heap: list[int], keys: IntArray) -> None:
-        """Queue pairs under the schedule step of their component."""
+    @staticmethod
+    def _push(pending: dict[int, list[IntArray]], heap: list[int], queued: set[int], keys: IntArray,
+              steps: IntArray) -> None:
+        """Queue keys under their schedule steps."""
         if keys.size == 0:
             return
-        steps = self.step_of[keys % self.n]
         order = np.argsort(steps, kind="stable")
         steps, keys = steps[order], keys[order]
         bounds = np.flatnonzero(np.diff(steps)) + 1
         for s, part in zip(steps[np.concatenate(([0], bounds))].tolist(), np.split(keys, bounds), strict=True):
             if s not in pending:
                 pending[s] = []
+            if s not in queued:
+                queued.add(s)
                 heapq.heappush(heap, s)
             pending[s].append(part)
-
-    def _requirement(self, cand: IntArray, u: IntArray, changed: _Store) -> FloatArray:
-        """``R`` of each pair: min over its groups of ``1 - w * (1 - max member a)``, members read
-        from the candidate's changed values where it has one, else from the baseline."""
-        gs, ge = self.gptr[u], self.gptr[u + 1]
-        ng = ge - gs
-        req = np.ones(u.size)
-        if int(ng.sum()) == 0:
-            return req
-        groups = _ranges(gs, ge)
-        pair_of_group = np.repeat(np.arange(u.size), ng)
-        ms, me = self.mptr[groups], self.mptr[groups + 1]
-        nm = me - ms
-        members = self.members[_ranges(ms, me)]
-        vals = changed.lookup(np.repeat(cand[pair_of_group], nm) * self.n + members, members, self.base[members])
-        best = np.full(groups.size, -np.inf)
-        some = nm > 0  # a group without members limits like the incremental path's empty max
-        if vals.size:
-            offsets = (np.cumsum(nm) - nm)[some]
-            best[some] = np.maximum.reduceat(vals, offsets)
-        f = 1.0 - self.weight[groups] * (1.0 - best)
-        np.minimum.at(req, pair_of_group, f)
-        return req
 
 
 class _Store:
