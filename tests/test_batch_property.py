@@ -150,3 +150,18 @@ def test_priority_impacts_equal_brute_force(case):
         after = oracle.availability(cut, {**limits, "ZZ": 0.0}, horizon, reach)
         impact = sum(value[p] * (base[p] - after[p]) for p in products) / total
         assert math.isclose(row.impact, impact, abs_tol=1e-9), row.id
+
+
+@settings(max_examples=200, deadline=None)
+@given(spec_and_scenario(max_components=9))
+def test_product_sets_equal_downstream_products(case):
+    """The CSR of downstream products (large graphs' concentration hits) equals the per-component search."""
+    from chainmap.analysis.bottlenecks import _downstream_products_all, _ProductSets, downstream_products
+
+    graph = SupplyGraph.from_spec(case[0])
+    sets = _ProductSets(graph)
+    swept = _downstream_products_all(graph)
+    for c, cid in enumerate(graph.component_ids):
+        expected = downstream_products(graph, cid)
+        assert [graph.component_ids[p] for p in sets.of(c).tolist()] == expected, cid
+        assert sets.of(c).tolist() == swept[c].tolist(), cid

@@ -18,6 +18,7 @@ Examples
 from __future__ import annotations
 
 import copy
+import heapq
 import itertools
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -29,7 +30,7 @@ from chainmap.analysis.batch import unique_inverse
 from chainmap.analysis.concentration import concentration
 from chainmap.analysis.incremental import Incremental
 from chainmap.analysis.scenario import Scenario, capacities
-from chainmap.graph import FloatArray, IntArray, SupplyGraph
+from chainmap.graph import FloatArray, IntArray, SupplyGraph, _ranges
 
 __all__ = ["Bottleneck", "BottleneckTable", "bottlenecks", "bottlenecks_reference", "downstream_products"]
 
@@ -221,10 +222,10 @@ class _Concentrated:
             leader[kc[lead]] = kn[lead]
             leader_share[kc[lead]] = sums[lead]
         comps = np.flatnonzero((leader >= 0) & (leader != graph.home_index) & ~(hhi < hhi_threshold - 1e-12))
-        self.hits_of: list[IntArray] | None = None
+        self.hits_of: _ProductSets | None = None
         if comps.size > 2000:
-            self.hits_of = _downstream_products_all(graph)
-            counts = np.array([self.hits_of[c].size for c in comps.tolist()], dtype=np.int64)
+            self.hits_of = _ProductSets(graph)
+            counts = self.hits_of.count(comps)
         else:
             self.small = {c: downstream_products(graph, graph.component_ids[c]) for c in comps.tolist()}
             counts = np.array([len(self.small[c]) for c in comps.tolist()], dtype=np.int64)
@@ -243,7 +244,7 @@ class _Concentrated:
             hits = list(self.small[c])
         else:
             ids = g.component_ids
-            hits = [ids[p] for p in self.hits_of[c].tolist()]
+            hits = [ids[p] for p in self.hits_of.of(c).tolist()]
         who = g.country_ids[int(self.leader[i])]
         return Bottleneck(cid, "component", g.component_name(c), "concentration", who, 0.0, hits,
                           float(self.hhi[i]), who, float(self.leader_share[i]))
@@ -473,6 +474,76 @@ class _ChainLengths(Mapping[str, int]):
 
     def __reduce__(self) -> tuple[type, tuple[dict[str, int]]]:
         return dict, (self._get(),)
+
+
+class _ProductSets:
+    """Per component, the product indexes (sorted) that require it transitively, itself included if a product
+    (what :func:`_downstream_products_all` gives), as one CSR built with numpy.
+
+    ``(component, product)`` pairs are pushed down the schedule from the products, step by
+    step from the last: a step's pairs are complete once every later step has pushed (a
+    component is required only by later steps or by its own cycle, whose members share
+    one set), then de-duplicated and pushed to what the step's components require.
+    """
+
+    def __init__(self, graph: SupplyGraph) -> None:
+        from chainmap.analysis.batch import _unique
+
+        n = graph.n_components
+        steps = graph.schedule.steps
+        step_of = np.zeros(n, dtype=np.int64)
+        for i, step in enumerate(steps):
+            step_of[step.comps] = i
+        req = graph.requires_csr
+        rptr, rcols = np.asarray(req.indptr, dtype=np.int64), np.asarray(req.indices, dtype=np.int64)
+        products = graph.product_index.astype(np.int64)
+        pending: dict[int, list[IntArray]] = {}
+        for st, keys in zip(*_split_by(step_of[products], products * n + products), strict=True):
+            pending.setdefault(st, []).append(keys)
+        done: list[IntArray] = []
+        order = sorted(pending, reverse=True)
+        heap = [-i for i in order]
+        heapq.heapify(heap)
+        queued = set(order)
+        while heap:
+            i = -heapq.heappop(heap)
+            queued.discard(i)
+            keys = _unique(np.concatenate(pending.pop(i)))
+            if steps[i].cyclic:  # every member of the cycle reaches the same products
+                comps = steps[i].comps
+                prods = _unique(keys % n)
+                keys = _unique((comps[:, None] * n + prods[None, :]).ravel())
+            done.append(keys)
+            c, p = keys // n, keys % n
+            starts, ends = rptr[c], rptr[c + 1]
+            members = rcols[_ranges(starts, ends)]
+            pushed = np.repeat(p, ends - starts) + members * n
+            target = step_of[members]
+            lower = target < i
+            for st, part in zip(*_split_by(target[lower], pushed[lower]), strict=True):
+                if st not in queued:
+                    queued.add(st)
+                    heapq.heappush(heap, -st)
+                pending.setdefault(st, []).append(part)
+        keys = np.sort(np.concatenate(done)) if done else np.zeros(0, dtype=np.int64)
+        self.products = keys % n
+        self.ptr = np.searchsorted(keys // n, np.arange(n + 1)).astype(np.int64)
+
+    def count(self, comps: IntArray) -> IntArray:
+        return (self.ptr[comps + 1] - self.ptr[comps]).astype(np.int64)
+
+    def of(self, c: int) -> IntArray:
+        return self.products[self.ptr[c]:self.ptr[c + 1]]
+
+
+def _split_by(steps: IntArray, keys: IntArray) -> tuple[list[int], list[IntArray]]:
+    """``keys`` grouped by ``steps`` (distinct steps, and the keys of each)."""
+    if keys.size == 0:
+        return [], []
+    order = np.argsort(steps, kind="stable")
+    steps, keys = steps[order], keys[order]
+    bounds = np.flatnonzero(np.diff(steps)) + 1
+    return steps[np.concatenate(([0], bounds))].tolist(), np.split(keys, bounds)
 
 
 def _downstream_products_all(graph: SupplyGraph) -> list[IntArray]:
