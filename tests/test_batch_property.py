@@ -44,15 +44,16 @@ def test_batch_matches_incremental(case, cycles_exact):
     result = batch.run(*batch.removal_seeds(nodes), len(nodes))
     for k, (kind, i) in enumerate(nodes):
         expected = inc.remove(country=i) if kind == "country" else inc.remove(supplier=i)
-        if result.fallback[k]:
-            assert not cycles_exact
+        if result.fallback[k]:  # reached a cycle (cycles_exact False) or a cycle rose by rounding: caller's job
             assert not by_candidate(result, k)
             continue
         assert by_candidate(result, k) == expected, (kind, i)
     comps = np.arange(graph.n_components)
     result = batch.run(comps, comps, np.zeros(comps.size), inc.terms.domestic.copy(), comps.size)
     for c in comps.tolist():
-        if not result.fallback[c]:
+        if result.fallback[c]:
+            assert not by_candidate(result, c)
+        else:
             assert by_candidate(result, c) == inc.cut_foreign(c), c
 
 
