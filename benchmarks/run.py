@@ -386,7 +386,8 @@ def cli_section(results: dict[int, dict[str, Any]]) -> str:
         exponent = "-"
         if len(sizes) > 1 and first.get("seconds") and last.get("seconds"):
             exponent = f"{math.log(last['seconds'] / first['seconds']) / math.log(sizes[-1] / sizes[0]):.2f}"
-        lines.append(f"| `chainmap {' '.join(dict(CLI_COMMANDS)[label])}` | " + " | ".join(cells) + f" | {exponent} |")
+        shown = " ".join(dict(CLI_COMMANDS)[label]).replace("{target}", "TARGET")
+        lines.append(f"| `chainmap {shown} PATH` | " + " | ".join(cells) + f" | {exponent} |")
     lines += ["", CLI_END]
     return "\n".join(lines) + "\n"
 
