@@ -386,8 +386,9 @@ def cli_section(results: dict[int, dict[str, Any]]) -> str:
         exponent = "-"
         if len(sizes) > 1 and first.get("seconds") and last.get("seconds"):
             exponent = f"{math.log(last['seconds'] / first['seconds']) / math.log(sizes[-1] / sizes[0]):.2f}"
-        shown = " ".join(dict(CLI_COMMANDS)[label]).replace("{target}", "TARGET")
-        lines.append(f"| `chainmap {shown} PATH` | " + " | ".join(cells) + f" | {exponent} |")
+        cmd = dict(CLI_COMMANDS)[label]
+        shown = " ".join([cmd[0], "PATH", *cmd[1:]]).replace("{target}", "TARGET")
+        lines.append(f"| `chainmap {shown}` | " + " | ".join(cells) + f" | {exponent} |")
     lines += ["", CLI_END]
     return "\n".join(lines) + "\n"
 
