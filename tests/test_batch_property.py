@@ -166,3 +166,21 @@ def test_product_sets_equal_downstream_products(case):
         expected = downstream_products(graph, cid)
         assert [graph.component_ids[p] for p in sets.of(c).tolist()] == expected, cid
         assert sets.of(c).tolist() == swept[c].tolist(), cid
+
+
+@settings(max_examples=150, deadline=None)
+@given(spec_and_scenario(max_components=8))
+def test_chain_lengths_full_propagation_path_equals_incremental(case):
+    """A removal that reaches far gets its values for ``explain`` from one full propagation: same lengths."""
+    from chainmap.analysis.bottlenecks import _ChainLength
+
+    spec, caps_given, horizon, reach = case
+    graph = SupplyGraph.from_spec(spec)
+    scenario = scenario_of(caps_given, horizon, reach)
+    far = Incremental(graph, capacities(graph, scenario))
+    far.budget = 0  # every removal takes the full-propagation path
+    near = _ChainLength(graph, scenario)
+    full = _ChainLength(graph, scenario, far)
+    for node in [c.id for c in spec.countries] + [s.id for s in spec.suppliers]:
+        hits = _products(spec)
+        assert full(node, hits) == near(node, hits), node

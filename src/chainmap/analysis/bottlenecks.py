@@ -29,6 +29,7 @@ import numpy as np
 from chainmap.analysis.batch import unique_inverse
 from chainmap.analysis.concentration import concentration
 from chainmap.analysis.incremental import Incremental
+from chainmap.analysis.propagate import availability
 from chainmap.analysis.scenario import Scenario, capacities
 from chainmap.graph import FloatArray, IntArray, SupplyGraph, _ranges
 
@@ -427,14 +428,20 @@ class _ChainLength:
         if self._inc is None:
             self._inc = Incremental(self.graph, capacities(self.graph, self.scenario))
         inc = self._inc
-        kind = self.graph.kind(node)
-        changed = (inc.remove(country=self.graph.country_of[node]) if kind == "country"
-                   else inc.remove(supplier=self.graph.supplier_of[node]))
+        is_country = self.graph.kind(node) == "country"
+        i = self.graph.country_of[node] if is_country else self.graph.supplier_of[node]
+        ptr = (inc._by_country if is_country else inc._by_supplier)[1]
         removed = Scenario(remove=(*self.scenario.remove, node), limit=self.scenario.limit,
                            horizon=self.scenario.horizon, reach=self.scenario.reach)
-        after = inc.base.copy()
-        if changed:
-            after[np.fromiter(changed.keys(), dtype=np.int64)] = np.fromiter(changed.values(), dtype=np.float64)
+        if int(ptr[i + 1] - ptr[i]) > inc.budget:  # reaches far: one full propagation gives the same values
+            caps = inc.caps.copy()
+            (caps.country if is_country else caps.supplier)[i] = 0.0
+            after = availability(self.graph, caps)
+        else:
+            changed = inc.remove(country=i) if is_country else inc.remove(supplier=i)
+            after = inc.base.copy()
+            if changed:
+                after[np.fromiter(changed.keys(), dtype=np.int64)] = np.fromiter(changed.values(), dtype=np.float64)
         chains = explain_many(self.graph, hits, removed, availabilities=(after, inc.base))
         return {t: len(chain.steps) for t, chain in chains.items()}
 
