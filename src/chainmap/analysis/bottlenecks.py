@@ -17,17 +17,23 @@ Examples
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+import copy
+import heapq
+import itertools
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
+from typing import overload
 
 import numpy as np
 
+from chainmap.analysis.batch import unique_inverse
 from chainmap.analysis.concentration import concentration
 from chainmap.analysis.incremental import Incremental
+from chainmap.analysis.propagate import availability
 from chainmap.analysis.scenario import Scenario, capacities
-from chainmap.graph import FloatArray, IntArray, SupplyGraph
+from chainmap.graph import FloatArray, IntArray, SupplyGraph, _ranges
 
-__all__ = ["Bottleneck", "bottlenecks", "downstream_products"]
+__all__ = ["Bottleneck", "BottleneckTable", "bottlenecks", "bottlenecks_reference", "downstream_products"]
 
 
 @dataclass(frozen=True)
@@ -45,7 +51,7 @@ class Bottleneck:
     leader: str | None = None
     leader_share: float | None = None
     drops: dict[str, float] = field(default_factory=dict)
-    chain_lengths: dict[str, int] = field(default_factory=dict)
+    chain_lengths: Mapping[str, int] = field(default_factory=dict)
 
 
 def downstream_products(graph: SupplyGraph, component: str) -> list[str]:
@@ -58,7 +64,7 @@ def downstream_products(graph: SupplyGraph, component: str) -> list[str]:
     return [ids[k] for k in reached[is_product[reached]].tolist()]
 
 
-def bottlenecks(
+def bottlenecks_reference(
     graph: SupplyGraph,
     home: str | None = None,
     threshold: float | None = None,
@@ -67,7 +73,7 @@ def bottlenecks(
     scenario: Scenario | None = None,
     candidates: Sequence[str] | None = None,
 ) -> list[Bottleneck]:
-    """Foreign bottlenecks of the whole graph, most damaging first.
+    """:func:`bottlenecks` one removal at a time (the reference the batched fast path is tested against).
 
     Parameters
     ----------
@@ -104,7 +110,7 @@ def bottlenecks(
         for node in wanted:
             graph.kind(node)  # UnknownNodeError for an unknown id
         tried = [t for t in tried if t[1] in wanted]
-    chain_length = _ChainLength(graph, scenario, inc.base)
+    chain_length = _ChainLength(graph, scenario, inc)
     dense = threshold - 1e-12 <= 0.0  # then products that do not move are hits too
     feeds_product = np.zeros(graph.n_components, dtype=bool)  # a removal elsewhere cannot move any product
     feeds_product[graph.upstream_of(products.tolist())] = True
@@ -113,6 +119,8 @@ def bottlenecks(
     feeding = feeds_product[graph.entry_comp]
     by_supplier[graph.entry_supplier[feeding & (graph.entry_supplier >= 0)]] = True
     by_country[graph.entry_country[feeding]] = True
+    if caps.reach == "owner":  # a country also cuts the suppliers it owns elsewhere
+        by_country[graph.supplier_owner[graph.entry_supplier[feeding & (graph.entry_supplier >= 0)]]] = True
     for done, (kind, node, i) in enumerate(tried):
         if progress is not None and done % 256 == 0:
             progress(done, len(tried))
@@ -139,7 +147,7 @@ def bottlenecks(
             max_drop = max(float(values[j]) for j in (range(products.size) if dense else moved))
             hit_ids = [graph.products[j] for j in hit]
             rows.append(Bottleneck(node, kind, graph.name(node), "removal", graph.country_of_node(node),
-                                   max_drop, hit_ids, drops=drops, chain_lengths=chain_length(node, hit_ids, changed)))
+                                   max_drop, hit_ids, drops=drops, chain_lengths=_ChainLengths(chain_length, node, hit_ids)))
     concentrated = []
     for c in _maybe_concentrated(graph, hhi_threshold).tolist():
         conc = concentration(graph, graph.component_ids[c])
@@ -156,22 +164,393 @@ def bottlenecks(
     return rows
 
 
+def bottlenecks(
+    graph: SupplyGraph,
+    home: str | None = None,
+    threshold: float | None = None,
+    hhi_threshold: float | None = None,
+    progress: Callable[[int, int], None] | None = None,
+    scenario: Scenario | None = None,
+    candidates: Sequence[str] | None = None,
+) -> BottleneckTable:
+    """Foreign bottlenecks of the whole graph, most damaging first.
+
+    Parameters
+    ----------
+    home : point of view (default: the graph's ``home``).
+    threshold : minimum drop of some product's availability (default from settings, 0.5).
+    hhi_threshold : minimum country HHI for a concentration bottleneck (default 0.25).
+    progress : called as ``progress(done, total)`` over the removal candidates.
+    scenario : horizon (default 1y), reach and the state removals are measured from.
+    candidates : node ids to try removing (default: every foreign country and supplier).
+
+    All removals are propagated together
+    (:class:`~chainmap.analysis.batch.BatchPropagation`; one that reaches a
+    cycle goes through :class:`~chainmap.analysis.incremental.Incremental`) and
+    concentration is computed as numpy columns, so the rows equal
+    :func:`bottlenecks_reference`'s. Each row's ``chain_lengths`` is computed
+    when first read.
+    """
+    graph = graph.with_home(home)
+    settings = graph.settings
+    threshold = settings.bottleneck_threshold if threshold is None else threshold
+    hhi_threshold = settings.hhi_threshold if hhi_threshold is None else hhi_threshold
+    if threshold - 1e-12 <= 0.0:  # every product is a hit of every removal: the reference's dense path
+        return BottleneckTable(bottlenecks_reference(graph, home, threshold, hhi_threshold, progress, scenario,
+                                                     candidates))
+    scenario = scenario or Scenario()
+    caps = capacities(graph, scenario)
+    inc = Incremental(graph, caps)
+    tried = _removal_candidates(graph, caps.reach, candidates)
+    rows = _removal_rows(graph, inc, tried, threshold, _ChainLength(graph, scenario), progress)
+    del inc
+    rows.sort(key=lambda b: (-b.max_drop, -len(b.hits), b.node))  # removal rows have no hhi
+    return BottleneckTable(rows, _Concentrated(graph, hhi_threshold))
+
+
+class _Concentrated:
+    """The concentration bottlenecks as columns, ranked (HHI, then hits, then id); rows built on read."""
+
+    def __init__(self, graph: SupplyGraph, hhi_threshold: float) -> None:
+        n = graph.n_components
+        self.graph = graph
+        kc, kn, sums = _country_share_table(graph)
+        hhi = np.bincount(kc, weights=sums * sums, minlength=n)
+        leader = np.full(n, -1, dtype=np.int64)
+        leader_share = np.zeros(n)
+        if kc.size:
+            lead = np.concatenate(([True], kc[1:] != kc[:-1]))
+            leader[kc[lead]] = kn[lead]
+            leader_share[kc[lead]] = sums[lead]
+        comps = np.flatnonzero((leader >= 0) & (leader != graph.home_index) & ~(hhi < hhi_threshold - 1e-12))
+        self.hits_of: _ProductSets | None = None
+        if comps.size > 2000:
+            self.hits_of = _ProductSets(graph)
+            counts = self.hits_of.count(comps)
+        else:
+            self.small = {c: downstream_products(graph, graph.component_ids[c]) for c in comps.tolist()}
+            counts = np.array([len(self.small[c]) for c in comps.tolist()], dtype=np.int64)
+        order = np.lexsort((comps, -counts, -hhi[comps]))  # ids sorted within a kind: index order is id order
+        self.comps = comps[order]
+        self.hhi, self.leader, self.leader_share = hhi[self.comps], leader[self.comps], leader_share[self.comps]
+
+    def __len__(self) -> int:
+        return int(self.comps.size)
+
+    def row(self, i: int) -> Bottleneck:
+        g = self.graph
+        c = int(self.comps[i])
+        cid = g.component_ids[c]
+        if self.hits_of is None:
+            hits = list(self.small[c])
+        else:
+            ids = g.component_ids
+            hits = [ids[p] for p in self.hits_of.of(c).tolist()]
+        who = g.country_ids[int(self.leader[i])]
+        return Bottleneck(cid, "component", g.component_name(c), "concentration", who, 0.0, hits,
+                          float(self.hhi[i]), who, float(self.leader_share[i]))
+
+
+class BottleneckTable(Sequence[Bottleneck]):
+    """Ranked bottlenecks: the removal rows, then the concentration rows held as columns and built when read.
+
+    A sequence (index, slice, iterate, ``len``, ``==`` with a list of rows).
+
+    Examples
+    --------
+    >>> import chainmap
+    >>> table = chainmap.bottlenecks(chainmap.load("tests/data/mini"))
+    >>> len(table), table[0].node, table[-1].reason
+    (8, 'NL', 'concentration')
+    """
+
+    def __init__(self, removal: list[Bottleneck], concentrated: _Concentrated | None = None) -> None:
+        self._removal, self._conc = removal, concentrated
+
+    def __len__(self) -> int:
+        return len(self._removal) + (len(self._conc) if self._conc is not None else 0)
+
+    @overload
+    def __getitem__(self, i: int) -> Bottleneck: ...
+
+    @overload
+    def __getitem__(self, i: slice) -> list[Bottleneck]: ...
+
+    def __getitem__(self, i: int | slice) -> Bottleneck | list[Bottleneck]:
+        if isinstance(i, slice):
+            return [self[k] for k in range(*i.indices(len(self)))]
+        if i < 0:
+            i += len(self)
+        if not 0 <= i < len(self):
+            raise IndexError(i)
+        if i < len(self._removal):
+            return self._removal[i]
+        assert self._conc is not None
+        return self._conc.row(i - len(self._removal))
+
+    def __iter__(self) -> Iterator[Bottleneck]:
+        return (self[i] for i in range(len(self)))
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, Sequence) or len(other) != len(self):
+            return False
+        return all(a == b for a, b in zip(self, other, strict=True))
+
+    __hash__ = None  # type: ignore[assignment]
+
+    def __repr__(self) -> str:
+        return f"BottleneckTable({len(self)} rows)"
+
+
+def _removal_candidates(graph: SupplyGraph, reach: str, candidates: Sequence[str] | None) -> list[tuple[str, int]]:
+    """``(kind, index)`` of the foreign countries and suppliers whose removal can move some product."""
+    products = graph.product_index
+    used_countries = np.flatnonzero(np.bincount(graph.entry_country, minlength=graph.n_countries))
+    used_suppliers = np.flatnonzero(np.bincount(graph.entry_supplier[graph.entry_supplier >= 0],
+                                                minlength=graph.n_suppliers))
+    if reach == "owner":
+        used_countries = np.union1d(used_countries, graph.supplier_owner)
+    feeds_product = np.zeros(graph.n_components, dtype=bool)
+    feeds_product[graph.upstream_of(products.tolist())] = True
+    feeding = feeds_product[graph.entry_comp]
+    by_supplier = np.zeros(graph.n_suppliers, dtype=bool)
+    by_country = np.zeros(graph.n_countries, dtype=bool)
+    by_supplier[graph.entry_supplier[feeding & (graph.entry_supplier >= 0)]] = True
+    by_country[graph.entry_country[feeding]] = True
+    if reach == "owner":  # a country also cuts the suppliers it owns elsewhere
+        by_country[graph.supplier_owner[graph.entry_supplier[feeding & (graph.entry_supplier >= 0)]]] = True
+    home = graph.home_index
+    countries = used_countries[by_country[used_countries] & (used_countries != home)]
+    suppliers = used_suppliers[by_supplier[used_suppliers] & (graph.supplier_country[used_suppliers] != home)]
+    tried = [("country", i) for i in countries.tolist()] + [("supplier", i) for i in suppliers.tolist()]
+    if candidates is not None:
+        wanted = set(candidates)
+        for node in wanted:
+            graph.kind(node)  # UnknownNodeError for an unknown id
+        tried = [t for t in tried if (graph.country_ids if t[0] == "country" else graph.supplier_ids)[t[1]] in wanted]
+    return tried
+
+
+_BATCH_SEEDS = 400_000
+"""Changed supply terms propagated together (bounds the batch's memory)."""
+
+
+def _removal_rows(graph: SupplyGraph, inc: Incremental, tried: list[tuple[str, int]], threshold: float,
+                  chain_length: _ChainLength, progress: Callable[[int, int], None] | None) -> list[Bottleneck]:
+    """The removal bottlenecks among ``tried``, by batches of removals."""
+    from chainmap.analysis.batch import BatchPropagation
+
+    products = graph.product_index
+    pos = np.full(graph.n_components, -1, dtype=np.int64)
+    pos[products] = np.arange(products.size)
+    base = inc.base[products]
+    batch = BatchPropagation(inc)
+    # batches of consecutive candidates whose seeds (affected components) add up to about _BATCH_SEEDS
+    entries = np.zeros(len(tried), dtype=np.int64)
+    for kind, order_ptr in (("country", inc._by_country), ("supplier", inc._by_supplier)):
+        ks = np.array([k for k, t in enumerate(tried) if t[0] == kind], dtype=np.int64)
+        if ks.size:
+            idx = np.array([tried[k][1] for k in ks.tolist()], dtype=np.int64)
+            entries[ks] = order_ptr[1][idx + 1] - order_ptr[1][idx]
+    cuts = np.searchsorted(np.cumsum(entries), np.arange(1, entries.sum() // _BATCH_SEEDS + 1) * _BATCH_SEEDS)
+    bounds = sorted({0, len(tried), *cuts.tolist()})
+    rows: list[Bottleneck] = []
+    pids = graph.products
+    for lo, hi in itertools.pairwise(bounds):
+        if progress is not None:
+            progress(lo, len(tried))
+        chunk = tried[lo:hi]
+        if not chunk:
+            continue
+        k, c, f, d = batch.removal_seeds(chunk)
+        result = batch.run(k, c, f, d, len(chunk))
+        j = pos[result.comp]
+        keep = j >= 0
+        cand, j, drop = result.cand[keep], j[keep], base[j[keep]] - result.value[keep]
+        o = np.lexsort((j, cand))
+        cand, j, drop = cand[o], j[o], drop[o]
+        count = np.bincount(cand, minlength=len(chunk))
+        first = np.cumsum(count) - count
+        is_hit = drop >= threshold - 1e-12
+        with_hit = np.flatnonzero(np.bincount(cand[is_hit], minlength=len(chunk)))
+        for m in sorted(set(with_hit.tolist()) | set(np.flatnonzero(result.fallback).tolist())):
+            kind, i = chunk[m]
+            node = (graph.country_ids if kind == "country" else graph.supplier_ids)[i]
+            if result.fallback[m]:
+                changed = inc.remove(country=i) if kind == "country" else inc.remove(supplier=i)
+                moved = sorted(int(pos[x]) for x in changed if pos[x] >= 0)
+                values = {jj: float(base[jj] - changed[int(products[jj])]) for jj in moved}
+            else:
+                sl = slice(int(first[m]), int(first[m] + count[m]))
+                values = dict(zip(j[sl].tolist(), drop[sl].tolist(), strict=True))
+                moved = list(values)
+            hit = [jj for jj in moved if values[jj] >= threshold - 1e-12]
+            if not hit:
+                continue
+            hit_ids = [pids[jj] for jj in hit]
+            rows.append(Bottleneck(node, kind, graph.name(node), "removal", graph.country_of_node(node),
+                                   max(values[jj] for jj in moved), hit_ids,
+                                   drops={pids[jj]: values[jj] for jj in moved if values[jj] > 0},
+                                   chain_lengths=_ChainLengths(chain_length, node, hit_ids)))
+    if progress is not None:
+        progress(len(tried), len(tried))
+    return rows
+
+
+def _country_share_table(graph: SupplyGraph) -> tuple[IntArray, IntArray, FloatArray]:
+    """``(component, country, share)`` of :func:`~chainmap.analysis.concentration.country_shares` for every
+    component, in its order (component, then largest share first, ties by id), same arithmetic."""
+    nc = graph.n_countries
+    ec, share, country = graph.entry_comp, graph.entry_share, graph.entry_country
+    total = np.bincount(ec, weights=share, minlength=graph.n_components)
+    sel = np.flatnonzero(total[ec] > 0)
+    keys, inverse = unique_inverse(ec[sel] * nc + country[sel])
+    sums = np.bincount(inverse, weights=share[sel] / total[ec[sel]], minlength=keys.size)
+    kc, kn = keys // nc, keys % nc
+    o = np.lexsort((kn, -sums, kc))
+    return kc[o].astype(np.int64), kn[o].astype(np.int64), sums[o].astype(np.float64)
+
+
 class _ChainLength:
-    """Length of the binding chain of each hit under one removal (explain), computed lazily."""
+    """Length of the binding chain of each hit under one removal (explain), computed when first asked.
 
-    def __init__(self, graph: SupplyGraph, scenario: Scenario, base: FloatArray) -> None:
-        self.graph, self.scenario, self.base = graph, scenario, base
+    Holds only the graph and the scenario; the incremental propagation that
+    recomputes a removal's changed values is built on first use and shared.
+    """
 
-    def __call__(self, node: str, hits: list[str], changed: dict[int, float]) -> dict[str, int]:
+    def __init__(self, graph: SupplyGraph, scenario: Scenario, inc: Incremental | None = None) -> None:
+        self.graph, self.scenario = graph, scenario
+        self._inc = inc
+
+    def __call__(self, node: str, hits: list[str]) -> dict[str, int]:
         from chainmap.analysis.explain import explain_many
 
+        if self._inc is None:
+            self._inc = Incremental(self.graph, capacities(self.graph, self.scenario))
+        inc = self._inc
+        is_country = self.graph.kind(node) == "country"
+        i = self.graph.country_of[node] if is_country else self.graph.supplier_of[node]
+        ptr = (inc._by_country if is_country else inc._by_supplier)[1]
         removed = Scenario(remove=(*self.scenario.remove, node), limit=self.scenario.limit,
                            horizon=self.scenario.horizon, reach=self.scenario.reach)
-        after = self.base.copy()
-        if changed:
-            after[np.fromiter(changed.keys(), dtype=np.int64)] = np.fromiter(changed.values(), dtype=np.float64)
-        chains = explain_many(self.graph, hits, removed, availabilities=(after, self.base))
+        if int(ptr[i + 1] - ptr[i]) > inc.budget:  # reaches far: one full propagation gives the same values
+            caps = inc.caps.copy()
+            (caps.country if is_country else caps.supplier)[i] = 0.0
+            after = availability(self.graph, caps)
+        else:
+            changed = inc.remove(country=i) if is_country else inc.remove(supplier=i)
+            after = inc.base.copy()
+            if changed:
+                after[np.fromiter(changed.keys(), dtype=np.int64)] = np.fromiter(changed.values(), dtype=np.float64)
+        chains = explain_many(self.graph, hits, removed, availabilities=(after, inc.base))
         return {t: len(chain.steps) for t, chain in chains.items()}
+
+
+class _ChainLengths(Mapping[str, int]):
+    """``{hit: binding chain length}`` of one removal, computed on first access (then kept).
+
+    Copies (``dataclasses.asdict``, ``copy``) and pickles are plain dicts.
+    """
+
+    def __init__(self, source: _ChainLength, node: str, hits: list[str]) -> None:
+        self._source, self._node, self._hits = source, node, hits
+        self._value: dict[str, int] | None = None
+
+    def _get(self) -> dict[str, int]:
+        if self._value is None:
+            self._value = self._source(self._node, self._hits)
+        return self._value
+
+    def __getitem__(self, key: str) -> int:
+        return self._get()[key]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._get())
+
+    def __len__(self) -> int:
+        return len(self._get())
+
+    def __repr__(self) -> str:
+        return repr(self._get())
+
+    def __copy__(self) -> dict[str, int]:
+        return dict(self._get())
+
+    def __deepcopy__(self, memo: dict[int, object]) -> dict[str, int]:
+        return copy.deepcopy(self._get(), memo)
+
+    def __reduce__(self) -> tuple[type, tuple[dict[str, int]]]:
+        return dict, (self._get(),)
+
+
+class _ProductSets:
+    """Per component, the product indexes (sorted) that require it transitively, itself included if a product
+    (what :func:`_downstream_products_all` gives), as one CSR built with numpy.
+
+    ``(component, product)`` pairs are pushed down the schedule from the products, step by
+    step from the last: a step's pairs are complete once every later step has pushed (a
+    component is required only by later steps or by its own cycle, whose members share
+    one set), then de-duplicated and pushed to what the step's components require.
+    """
+
+    def __init__(self, graph: SupplyGraph) -> None:
+        from chainmap.analysis.batch import _unique
+
+        n = graph.n_components
+        steps = graph.schedule.steps
+        step_of = np.zeros(n, dtype=np.int64)
+        for i, step in enumerate(steps):
+            step_of[step.comps] = i
+        req = graph.requires_csr
+        rptr, rcols = np.asarray(req.indptr, dtype=np.int64), np.asarray(req.indices, dtype=np.int64)
+        products = graph.product_index.astype(np.int64)
+        pending: dict[int, list[IntArray]] = {}
+        for st, keys in zip(*_split_by(step_of[products], products * n + products), strict=True):
+            pending.setdefault(st, []).append(keys)
+        done: list[IntArray] = []
+        order = sorted(pending, reverse=True)
+        heap = [-i for i in order]
+        heapq.heapify(heap)
+        queued = set(order)
+        while heap:
+            i = -heapq.heappop(heap)
+            queued.discard(i)
+            keys = _unique(np.concatenate(pending.pop(i)))
+            if steps[i].cyclic:  # every member of the cycle reaches the same products
+                comps = steps[i].comps
+                prods = _unique(keys % n)
+                keys = _unique((comps[:, None] * n + prods[None, :]).ravel())
+            done.append(keys)
+            c, p = keys // n, keys % n
+            starts, ends = rptr[c], rptr[c + 1]
+            members = rcols[_ranges(starts, ends)]
+            pushed = np.repeat(p, ends - starts) + members * n
+            target = step_of[members]
+            lower = target < i
+            for st, part in zip(*_split_by(target[lower], pushed[lower]), strict=True):
+                if st not in queued:
+                    queued.add(st)
+                    heapq.heappush(heap, -st)
+                pending.setdefault(st, []).append(part)
+        keys = np.sort(np.concatenate(done)) if done else np.zeros(0, dtype=np.int64)
+        self.products = keys % n
+        self.ptr = np.searchsorted(keys // n, np.arange(n + 1)).astype(np.int64)
+
+    def count(self, comps: IntArray) -> IntArray:
+        return (self.ptr[comps + 1] - self.ptr[comps]).astype(np.int64)
+
+    def of(self, c: int) -> IntArray:
+        return self.products[self.ptr[c]:self.ptr[c + 1]]
+
+
+def _split_by(steps: IntArray, keys: IntArray) -> tuple[list[int], list[IntArray]]:
+    """``keys`` grouped by ``steps`` (distinct steps, and the keys of each)."""
+    if keys.size == 0:
+        return [], []
+    order = np.argsort(steps, kind="stable")
+    steps, keys = steps[order], keys[order]
+    bounds = np.flatnonzero(np.diff(steps)) + 1
+    return steps[np.concatenate(([0], bounds))].tolist(), np.split(keys, bounds)
 
 
 def _downstream_products_all(graph: SupplyGraph) -> list[IntArray]:
@@ -214,7 +593,7 @@ def _maybe_concentrated(graph: SupplyGraph, hhi_threshold: float) -> IntArray:
         return np.zeros(0, dtype=np.int64)
     total = np.bincount(graph.entry_comp, weights=graph.entry_share, minlength=n)
     key = graph.entry_comp * nc + graph.entry_country
-    keys, inverse = np.unique(key, return_inverse=True)
+    keys, inverse = unique_inverse(key)
     sums = np.bincount(inverse, weights=graph.entry_share)
     owner = keys // nc
     with np.errstate(divide="ignore", invalid="ignore"):

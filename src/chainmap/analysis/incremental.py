@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import heapq
 from functools import cached_property
+from typing import Any
 
 import numpy as np
 
@@ -50,6 +51,24 @@ class Incremental:
         self.base = availability(graph, caps, self.terms) if base is None else base
         self.entry_cap = entry_capacity(graph, caps)
         self._ctx = _Context(graph, caps, self.terms.copy())
+        self._work = self.base.copy()
+        # the Python lists of the one-at-a-time loop are built on first use (__getattr__): a caller that
+        # only needs the arrays (the batched path) does not pay for them
+        self.budget = max(2000, graph.n_components // 50)  # node visits before a full propagation is cheaper
+
+    _LAZY = frozenset({"_steps", "_step_of", "_cyclic", "_gptr", "_ptr", "_members", "_weight", "_uptr", "_users",
+                       "_eptr", "_share", "_norm", "_dom", "_unlisted", "_d0", "_cover", "_cap", "_f", "_d",
+                       "_home_view", "_a"})
+
+    def __getattr__(self, name: str) -> Any:
+        if name not in Incremental._LAZY:
+            raise AttributeError(name)
+        self._prepare()
+        return self.__dict__[name]
+
+    def _prepare(self) -> None:
+        """The arrays as Python lists (scalar access in :meth:`run` is several times faster on lists)."""
+        graph, caps = self.graph, self.caps
         steps = graph.schedule.steps
         step_of = np.zeros(graph.n_components, dtype=np.int64)
         for i, step in enumerate(steps):
@@ -76,8 +95,7 @@ class Incremental:
         self._d = self.terms.domestic.tolist()
         self._home_view = self._ctx.home_view
         self._a = self.base.tolist()
-        self._work = self.base.copy()
-        self.budget = max(2000, graph.n_components // 50)  # node visits before a full propagation is cheaper
+
 
     @cached_property
     def _by_supplier(self) -> tuple[IntArray, IntArray]:

@@ -26,11 +26,14 @@ Examples
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
+from typing import overload
 
 import numpy as np
+from numpy.typing import NDArray
 
+from chainmap.analysis.batch import unique_inverse
 from chainmap.analysis.concentration import country_shares
 from chainmap.analysis.incremental import Incremental
 from chainmap.analysis.propagate import availability, supply_terms
@@ -38,7 +41,7 @@ from chainmap.analysis.scenario import Scenario, capacities
 from chainmap.graph import FloatArray, IntArray, SupplyGraph
 from chainmap.model.schema import Weights
 
-__all__ = ["Priority", "priorities", "resolve_weights", "urgency"]
+__all__ = ["Priority", "PriorityTable", "priorities", "priorities_reference", "resolve_weights", "urgency"]
 
 
 @dataclass(frozen=True)
@@ -87,7 +90,7 @@ def urgency(recovery_days: float, stock_days: float) -> float:
     return float(min(1.0, max(0.0, (recovery_days - stock) / recovery_days)))
 
 
-def priorities(
+def priorities_reference(
     graph: SupplyGraph,
     home: str | None = None,
     weights: Weights | dict[str, float] | None = None,
@@ -95,7 +98,7 @@ def priorities(
     progress: Callable[[int, int], None] | None = None,
     scenario: Scenario | None = None,
 ) -> list[Priority]:
-    """Rank every component with foreign supply by substitution priority.
+    """:func:`priorities` one candidate at a time (the reference the batched fast path is tested against).
 
     ``scenario`` sets the horizon (default 1y), the reach and the state the
     cut is measured from (nodes it removes or limits stay so).
@@ -154,6 +157,274 @@ def priorities(
     for i, r in enumerate(rows):  # rank in place: a second copy of every row would double the memory
         object.__setattr__(r, "rank", i + 1)
     return rows[:top] if top is not None else rows
+
+
+def priorities(
+    graph: SupplyGraph,
+    home: str | None = None,
+    weights: Weights | dict[str, float] | None = None,
+    top: int | None = None,
+    progress: Callable[[int, int], None] | None = None,
+    scenario: Scenario | None = None,
+) -> PriorityTable:
+    """Rank every component with foreign supply by substitution priority.
+
+    ``scenario`` sets the horizon (default 1y), the reach and the state the
+    cut is measured from (nodes it removes or limits stay so). With ``top``,
+    only the first ``top`` rows are built.
+
+    All impacts are computed together by a batched incremental propagation
+    (:class:`~chainmap.analysis.batch.BatchPropagation`; a cut that reaches a
+    cycle goes through :class:`~chainmap.analysis.incremental.Incremental`),
+    and the other factors as numpy columns with the arithmetic of the per-row
+    definitions, so the rows are identical to :func:`priorities_reference`'s.
+    ``progress(done, total)`` is called now and then.
+    """
+    graph = graph.with_home(home)
+    w = resolve_weights(graph.settings.weights, weights)
+    n = graph.n_components
+    home_idx = graph.home_index
+    caps = capacities(graph, scenario or Scenario())
+    base_terms = supply_terms(graph, caps)
+    base = availability(graph, caps, base_terms)
+    products = graph.product_index
+    inc = Incremental(graph, caps, base_terms, base)
+    unlisted = graph.unlisted_share
+    foreign_entry = (graph.entry_country != home_idx) & (graph.entry_share > 0)
+    is_candidate = unlisted > 0
+    is_candidate[graph.entry_comp[foreign_entry]] = True
+    candidates = np.flatnonzero(is_candidate).astype(np.int64)
+    feeds_product = np.zeros(n, dtype=bool)
+    feeds_product[graph.upstream_of(products.tolist())] = True
+    impact = _impacts(graph, inc, candidates, feeds_product, progress)
+    exposure, foreign_share = _exposure(graph, candidates, foreign_entry)
+    alt_index, alt_ready = _best_domestic_alternatives(graph)
+    ready = alt_ready[candidates]
+    gap = 1.0 - np.where(np.isnan(ready), 0.0, ready)
+    rec, stock = graph.recovery_days[candidates], graph.stock_days[candidates]
+    known = ~np.isnan(rec) & (rec > 0)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        ratio = (rec - np.where(np.isnan(stock), 0.0, stock)) / rec
+    urg = np.where(known, np.minimum(1.0, np.maximum(0.0, ratio)), 1.0)
+    score = _pow(impact, w.impact) * _pow(exposure, w.exposure) * _pow(gap, w.gap) * _pow(urg, w.urgency)
+    order = np.lexsort((candidates, -score))  # ids are sorted within a kind: index order is id order
+    if top is not None:
+        order = order[:max(top, 0)]
+    comps = candidates[order]
+    alt = alt_index[comps]
+    columns = {"score": score[order], "impact": impact[order], "exposure": exposure[order], "gap": gap[order],
+               "urgency": urg[order], "foreign_share": foreign_share[order], "best_readiness": ready[order]}
+    return PriorityTable(graph, comps, alt, columns, _CountryTable(graph, comps))
+
+
+def _pow(x: FloatArray, w: float) -> FloatArray:
+    """``x ** w`` elementwise as Python floats compute it (C ``pow``; numpy's vectorised power may
+    differ in the last bit except for the exact exponents 0, 1 and 2)."""
+    if w in (0.0, 1.0, 2.0):
+        return np.asarray(x**w, dtype=np.float64)
+    return np.array([v**w for v in x.tolist()], dtype=np.float64)
+
+
+class _CountryTable:
+    """Per component, the foreign countries of :func:`country_shares` in its order (largest share first)."""
+
+    def __init__(self, graph: SupplyGraph, comps: IntArray) -> None:
+        nc = graph.n_countries
+        ec, share, country = graph.entry_comp, graph.entry_share, graph.entry_country
+        total = np.bincount(ec, weights=share, minlength=graph.n_components)
+        want = np.zeros(graph.n_components, dtype=bool)
+        want[comps] = True
+        sel = np.flatnonzero(want[ec] & (total[ec] > 0))
+        key = ec[sel] * nc + country[sel]
+        keys, inverse = unique_inverse(key)
+        sums = np.bincount(inverse, weights=share[sel] / total[ec[sel]], minlength=keys.size)
+        kc, kn = keys // nc, keys % nc
+        o = np.lexsort((kn, -sums, kc))
+        o = o[kn[o] != graph.home_index]
+        self.country = kn[o]
+        self.ptr = np.searchsorted(kc[o], np.arange(graph.n_components + 1))
+        self.ids = graph.country_ids
+
+    def of(self, c: int) -> list[str]:
+        ids = self.ids
+        return [ids[i] for i in self.country[self.ptr[c]:self.ptr[c + 1]].tolist()]
+
+
+class PriorityTable(Sequence[Priority]):
+    """Ranked priority rows held as numpy columns; a :class:`Priority` is built when a row is read.
+
+    A sequence (index, slice, iterate, ``len``, ``==`` with a list of rows);
+    :meth:`columns` gives the numbers without building rows.
+
+    Examples
+    --------
+    >>> import chainmap
+    >>> table = chainmap.priorities(chainmap.load("tests/data/mini"))
+    >>> len(table), table[0].id, [p.rank for p in table[1:3]]
+    (4, 'scanner', [2, 3])
+    >>> sorted(table.columns())[:3]
+    ['best_readiness', 'exposure', 'foreign_share']
+    """
+
+    def __init__(self, graph: SupplyGraph, comps: IntArray, alt: IntArray, columns: dict[str, FloatArray],
+                 countries: _CountryTable, first_rank: int = 1) -> None:
+        self._graph, self._comps, self._alt, self._cols = graph, comps, alt, columns
+        self._countries, self._first = countries, first_rank
+
+    def __len__(self) -> int:
+        return int(self._comps.size)
+
+    @overload
+    def __getitem__(self, i: int) -> Priority: ...
+
+    @overload
+    def __getitem__(self, i: slice) -> PriorityTable: ...
+
+    def __getitem__(self, i: int | slice) -> Priority | PriorityTable:
+        if isinstance(i, slice):
+            start, stop, step = i.indices(len(self))
+            if step != 1:
+                raise ValueError("PriorityTable slices take every row (step 1)")
+            stop = max(start, stop)
+            return PriorityTable(self._graph, self._comps[start:stop], self._alt[start:stop],
+                                 {k: v[start:stop] for k, v in self._cols.items()}, self._countries,
+                                 self._first + start)
+        if i < 0:
+            i += len(self)
+        if not 0 <= i < len(self):
+            raise IndexError(i)
+        g, cols = self._graph, self._cols
+        c, a = int(self._comps[i]), int(self._alt[i])
+        return Priority(
+            rank=self._first + i, id=g.component_ids[c], name=g.component_name(c), sector=g.component_sector(c),
+            score=float(cols["score"][i]), impact=float(cols["impact"][i]), exposure=float(cols["exposure"][i]),
+            gap=float(cols["gap"][i]), urgency=float(cols["urgency"][i]),
+            foreign_share=float(cols["foreign_share"][i]), foreign_countries=self._countries.of(c),
+            best_alternative=g.supplier_ids[a] if a >= 0 else None,
+            best_readiness=float(cols["best_readiness"][i]) if a >= 0 else None,
+        )
+
+    def __iter__(self) -> Iterator[Priority]:
+        return (self[i] for i in range(len(self)))
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, Sequence) or len(other) != len(self):
+            return False
+        return all(a == b for a, b in zip(self, other, strict=True))
+
+    __hash__ = None  # type: ignore[assignment]
+
+    def __repr__(self) -> str:
+        return f"PriorityTable({len(self)} rows)"
+
+    def columns(self) -> dict[str, FloatArray | IntArray | list[str]]:
+        """The table as columns: ``id`` (list), ``rank``, the factors and scores (numpy arrays)."""
+        ids = self._graph.component_ids
+        out: dict[str, FloatArray | IntArray | list[str]] = {
+            "rank": np.arange(self._first, self._first + len(self), dtype=np.int64),
+            "id": [ids[c] for c in self._comps.tolist()]}
+        out.update(self._cols)
+        return out
+
+
+_BATCH_SEEDS = 200_000
+"""Candidates propagated together (bounds the batch's memory)."""
+
+
+def _impacts(graph: SupplyGraph, inc: Incremental, candidates: IntArray, feeds_product: NDArray[np.bool_],
+             progress: Callable[[int, int], None] | None) -> FloatArray:
+    """``impact`` of each candidate, bit-identical to :func:`_impact` over :meth:`Incremental.cut_foreign`."""
+    from chainmap.analysis.batch import BatchPropagation
+
+    products = graph.product_index
+    pos = np.full(graph.n_components, -1, dtype=np.int64)
+    pos[products] = np.arange(products.size)
+    pvalue = graph.value[products]
+    base_p = inc.base[products]
+    total_value = float(pvalue.sum()) or 1.0
+    impact = np.zeros(candidates.size)
+    todo = np.flatnonzero(feeds_product[candidates])
+    batch = BatchPropagation(inc)
+    for start in range(0, todo.size, _BATCH_SEEDS):
+        if progress is not None:
+            progress(start, int(todo.size))
+        chunk = todo[start:start + _BATCH_SEEDS]
+        comps = candidates[chunk]
+        result = batch.run(np.arange(chunk.size, dtype=np.int64), comps, np.zeros(chunk.size),
+                           inc.terms.domestic[comps], chunk.size)
+        j = pos[result.comp]
+        hit = j >= 0
+        k, j, after = result.cand[hit], j[hit], result.value[hit]
+        o = np.lexsort((j, k))
+        k, j, after = k[o], j[o], after[o]
+        terms = pvalue[j] * (base_p[j] - after)
+        count = np.bincount(k, minlength=chunk.size)
+        first = np.cumsum(count) - count
+        one = np.flatnonzero(count == 1)
+        impact[chunk[one]] = terms[first[one]] / total_value
+        two = np.flatnonzero(count == 2)
+        impact[chunk[two]] = (terms[first[two]] + terms[first[two] + 1]) / total_value
+        for m in np.flatnonzero(count > 2).tolist():
+            sl = slice(int(first[m]), int(first[m] + count[m]))
+            now = base_p.copy()
+            now[j[sl]] = after[sl]
+            impact[chunk[m]] = float((pvalue * (base_p - now)).sum() / total_value)
+        for m in np.flatnonzero(result.fallback).tolist():
+            changed = inc.cut_foreign(int(comps[m]))
+            hits = sorted(int(pos[c]) for c in changed if pos[c] >= 0)
+            impact[chunk[m]] = _impact(pvalue, base_p, hits, changed, products, total_value)
+    if progress is not None:
+        progress(int(todo.size), int(todo.size))
+    return impact
+
+
+def _sum_like_numpy(owner: IntArray, values: FloatArray, n: int, rows: IntArray,
+                    each: Callable[[int], float]) -> FloatArray:
+    """Per row, the sum of its values (in order) as ``ndarray.sum`` gives it: sequential below
+    8 terms (a ``bincount``), else ``each(row)`` (numpy's pairwise order)."""
+    sums: FloatArray = np.asarray(np.bincount(owner, weights=values, minlength=n)[rows], dtype=np.float64)
+    many = np.flatnonzero(np.bincount(owner, minlength=n)[rows] >= 8)
+    for m in many.tolist():
+        sums[m] = each(int(rows[m]))
+    return sums
+
+
+def _exposure(graph: SupplyGraph, candidates: IntArray, foreign_entry: NDArray[np.bool_]) -> tuple[FloatArray, FloatArray]:
+    """Risk-weighted and plain foreign share of each candidate (unlisted remainder included)."""
+    n, eptr = graph.n_components, graph.entry_ptr
+    shares, countries = graph.entry_norm_share, graph.entry_country
+    risk = graph.country_risk
+    fe = np.flatnonzero(foreign_entry)
+    owner = graph.entry_comp[fe]
+
+    def one(c: int, weighted: bool) -> float:
+        sl = slice(int(eptr[c]), int(eptr[c + 1]))
+        sh, co = shares[sl], countries[sl]
+        foreign = (co != graph.home_index) & (sh > 0)
+        return float((sh[foreign] * risk[co[foreign]]).sum()) if weighted else float(sh[foreign].sum())
+
+    u = graph.unlisted_share[candidates]
+    weighted = _sum_like_numpy(owner, shares[fe] * risk[countries[fe]], n, candidates, lambda c: one(c, True))
+    plain = _sum_like_numpy(owner, shares[fe], n, candidates, lambda c: one(c, False))
+    return weighted + u * graph.settings.unlisted_risk, plain + u
+
+
+def _best_domestic_alternatives(graph: SupplyGraph) -> tuple[IntArray, FloatArray]:
+    """Per component, :meth:`SupplyGraph.best_domestic_alternative` as (supplier index or -1, readiness or NaN)."""
+    n = graph.n_components
+    index = np.full(n, -1, dtype=np.int64)
+    ready = np.full(n, np.nan)
+    h = graph.home_index
+    alt_s, alt_r = graph.arrays.alt_supplier, graph.arrays.alt_readiness
+    if h < 0 or alt_s.size == 0:
+        return index, ready
+    comp = np.repeat(np.arange(n), np.diff(graph.alt_ptr))
+    ok = np.flatnonzero((graph.supplier_country[alt_s] == h) & ~np.isnan(alt_r))
+    o = ok[np.lexsort((ok, -alt_r[ok], comp[ok]))]
+    first = o[np.concatenate(([True], comp[o][1:] != comp[o][:-1]))] if o.size else o
+    index[comp[first]] = alt_s[first]
+    ready[comp[first]] = alt_r[first]
+    return index, ready
 
 
 def _impact(pvalue: FloatArray, base_p: FloatArray, hit: list[int], changed: dict[int, float],

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from enum import StrEnum
 from pathlib import Path
 from typing import Annotated, Any
@@ -31,7 +31,6 @@ from chainmap.cli.common import (
     ReachOpt,
     RemoveOpt,
     StructuralHorizonOpt,
-    TopOpt,
     errors_as_exit,
     prepare,
     scenario_of,
@@ -101,6 +100,28 @@ class FailOn(StrEnum):
     bottleneck = "bottleneck"
 
 
+SCREEN_ROWS = 25
+"""Rows a table shows unless ``--top`` says otherwise (JSON and CSV print every row)."""
+TableTopOpt = Annotated[int | None, typer.Option(
+    "--top", min=0, help=f"Show only the first N rows (tables: {SCREEN_ROWS} unless given; 0: all rows).")]
+
+
+def _screen(rows: Sequence[Any], top: int | None, fmt: Format) -> tuple[list[Any], str | None]:
+    """The rows to print and, for a table cut to a screenful by default, a note saying how many more exist."""
+    limit = top if top is not None else (SCREEN_ROWS if fmt is Format.table else 0)
+    if not limit or len(rows) <= limit:
+        return list(rows), None
+    more = len(rows) - limit
+    note = None if top is not None else (f"... {more:,} more row{'s' if more != 1 else ''}: "
+                                         f"--top 0 shows all, --format csv or json prints all")
+    return list(rows[:limit]), note
+
+
+def _note(note: str | None) -> None:
+    if note:
+        print(note)
+
+
 FailOnOpt = Annotated[FailOn | None, typer.Option("--fail-on", help="Exit 1 when any is found (CI gate).")]
 TargetOpt = Annotated[list[str] | None, typer.Option("--target", "-t", help="Target component id or sector code (repeatable; default: all products).")]
 KindOpt = Annotated[list[str] | None, typer.Option("--kind", "-k", help="Node kind: country, supplier, component (repeatable).")]
@@ -128,7 +149,7 @@ def spof_command(
     horizon: StructuralHorizonOpt = None,
     reach: ReachOpt = "location",
     qualify: QualifyOpt = None,
-    top: TopOpt = None,
+    top: TableTopOpt = None,
     fmt: FormatOpt = Format.table,
     fail_on: FailOnOpt = None,
     engine: EngineOpt = Engine.core,
@@ -146,8 +167,10 @@ def spof_command(
             lambda graph, s: single_points_of_failure(graph, target, kind, s), targets=target, kinds=kind)
         if home_id is None:  # Spark (countries only): home is the one domestic country
             home_id = next((r.node for r in rows if r.kind == "country" and not r.foreign), None)
-        emit(rows[:top] if top else rows, fmt, ["node", "kind", "name", "country", "foreign", "targets"],
+        shown, note = _screen(rows, top, fmt)
+        emit(shown, fmt, ["node", "kind", "name", "country", "foreign", "targets"],
              f"Single points of failure under: {scenario.describe()} (structural, horizon long, reach {reach})")
+        _note(note)
     if fail_on is FailOn.spof and any(r.node != home_id for r in rows):
         raise typer.Exit(1)
     if fail_on is FailOn.bottleneck and any(r.foreign for r in rows):
@@ -165,7 +188,7 @@ def cuts_command(
     horizon: StructuralHorizonOpt = None,
     reach: ReachOpt = "location",
     qualify: QualifyOpt = None,
-    top: TopOpt = None,
+    top: TableTopOpt = None,
     fmt: FormatOpt = Format.table,
     engine: EngineOpt = Engine.core,
     output: OutputDirOpt = None,
@@ -179,8 +202,10 @@ def cuts_command(
             lambda graph, s: with_progress("cut sets", lambda progress: cut_sets(
                 graph, target, max_order, tuple(kind or ["country"]), s, progress=progress)),
             target=target, max_order=max_order, kinds=kind)
-        emit(rows[:top] if top else rows, fmt, ["order", "nodes", "kinds", "foreign"],
+        shown, note = _screen(rows, top, fmt)
+        emit(shown, fmt, ["order", "nodes", "kinds", "foreign"],
              f"Minimal cut sets of {target} under: {scenario.describe()} (structural, horizon long, reach {reach})")
+        _note(note)
 
 
 def bottlenecks_command(
@@ -193,7 +218,7 @@ def bottlenecks_command(
     horizon: HorizonOpt = DEFAULT_HORIZON_TEXT,
     reach: ReachOpt = "location",
     qualify: QualifyOpt = None,
-    top: TopOpt = None,
+    top: TableTopOpt = None,
     fmt: FormatOpt = Format.table,
     fail_on: FailOnOpt = None,
     engine: EngineOpt = Engine.core,
@@ -207,11 +232,12 @@ def bottlenecks_command(
             lambda graph, s: with_progress("bottlenecks", lambda progress: bottlenecks(
                 graph, threshold=threshold, progress=progress, scenario=s, candidates=candidates)),
             candidates=candidates, threshold=threshold)
-        shown = rows[:top] if top else rows
+        shown, note = _screen(rows, top, fmt)
         if fmt is Format.table:
             emit([_bottleneck_row(b) for b in shown], fmt,
                  ["node", "kind", "reason", "country", "max_drop", "hhi", "leader_share", "hits (drop/chain length)"],
                  f"Foreign bottlenecks under: {scenario_title(scenario)}")
+            _note(note)
         else:
             emit(shown, fmt, [])
     if fail_on is not None and rows:
@@ -227,7 +253,7 @@ def priorities_command(
     reach: ReachOpt = "location",
     weight: Annotated[list[str] | None, typer.Option("--weight", help="Factor exponent: impact|exposure|gap|urgency=W (repeatable).")] = None,
     qualify: QualifyOpt = None,
-    top: TopOpt = None,
+    top: TableTopOpt = None,
     fmt: FormatOpt = Format.table,
     engine: EngineOpt = Engine.core,
     output: OutputDirOpt = None,
@@ -246,11 +272,13 @@ def priorities_command(
         rows, scenario, _ = run_analysis(
             engine, "priorities", path, home, qualify, (remove, limit, horizon, reach), output,
             lambda graph, s: with_progress("priorities", lambda progress: priorities(
-                graph, weights=weights or None, top=top, progress=progress, scenario=s)),
-            weights=weights or None, top=top)
-        emit(rows, fmt, ["rank", "id", "sector", "score", "impact", "exposure", "gap", "urgency",
-                         "foreign_countries", "best_alternative"],
+                graph, weights=weights or None, top=top or None, progress=progress, scenario=s)),
+            weights=weights or None, top=top or None)
+        shown, note = _screen(rows, top, fmt)  # the core's rows are built only for what is shown
+        emit(shown, fmt, ["rank", "id", "sector", "score", "impact", "exposure", "gap", "urgency",
+                          "foreign_countries", "best_alternative"],
              f"Substitution priorities under: {scenario_title(scenario)}")
+        _note(note)
 
 
 def simulate_command(
@@ -261,7 +289,7 @@ def simulate_command(
     reach: ReachOpt = "location",
     home: HomeOpt = None,
     qualify: QualifyOpt = None,
-    top: TopOpt = None,
+    top: TableTopOpt = None,
     fmt: FormatOpt = Format.table,
     engine: EngineOpt = Engine.core,
     output: OutputDirOpt = None,
@@ -274,8 +302,9 @@ def simulate_command(
             hit = sorted([c for c in result.components if c.impact > 0], key=lambda c: (-c.impact, c.id))
             emit(result.sectors, fmt, ["code", "name", "baseline", "availability", "impact"],
                  f"Sectors under: {scenario_title(scenario)}")
-            emit(hit[:top] if top else hit, fmt, ["id", "sector", "baseline", "availability", "impact"],
-                 "Components hit")
+            shown, note = _screen(hit, top, fmt)
+            emit(shown, fmt, ["id", "sector", "baseline", "availability", "impact"], "Components hit")
+            _note(note)
         else:
             emit(result.components, fmt, ["id", "sector", "baseline", "availability", "impact"],
                  data=result.to_dict())
