@@ -66,6 +66,7 @@ import io
 import json
 import math
 import re
+from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
@@ -73,10 +74,11 @@ import networkx as nx
 
 from chainmap.errors import OutputError
 from chainmap.graph import SupplyGraph
-from chainmap.io.atomic import check_output, write_bytes_atomic, write_text_atomic
+from chainmap.io.atomic import MARK, OutputSet, check_output, register_csv_header, write_bytes_atomic
+from chainmap.io.csvcell import safe_cell
 from chainmap.model.schema import Requirement, is_any_of, requirement_members
 
-__all__ = ["EDGE_FIELDS", "FORMATS", "NODE_FIELDS", "export", "export_graph"]
+__all__ = ["EDGE_FIELDS", "FORMATS", "NODE_FIELDS", "export", "export_bytes", "export_graph", "xml_text"]
 
 FORMATS = ("graphml", "gexf", "cytoscape", "csv", "json")
 NODE_FIELDS = ("kind", "name", "country", "owner", "origin", "sector", "leader", "spof", "spof_targets", "bottleneck",
@@ -134,12 +136,51 @@ def _clean_json(data: Any) -> Any:
     return _json_value(data)
 
 
-def _csv_cell(value: Any) -> str:
+_XML_INVALID = re.compile("[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
+
+
+def xml_text(value: str) -> str:
+    """``value`` with every character XML 1.0 cannot hold (C0 controls but tab and newlines, lone surrogates,
+    U+FFFE/U+FFFF) replaced by U+FFFD.
+
+    >>> xml_text("a" + chr(1) + "b" + chr(0) + "c" + chr(9) + "d") == "a\N{REPLACEMENT CHARACTER}b\N{REPLACEMENT CHARACTER}c" + chr(9) + "d"
+    True
+    """
+    return _XML_INVALID.sub("\ufffd", value)
+
+
+def _xml_safe(data: nx.MultiDiGraph) -> nx.MultiDiGraph:
+    """A copy of ``data`` whose string attributes XML can hold (:func:`xml_text`)."""
+    out = data.copy()
+    for attrs in [out.graph, *(a for _, a in out.nodes(data=True)), *(a for _, _, a in out.edges(data=True))]:
+        for key, value in attrs.items():
+            if isinstance(value, str):
+                attrs[key] = xml_text(value)
+    return out
+
+
+def _marked_xml(data: bytes) -> bytes:
+    """XML bytes with chainmap's mark as a comment after the declaration (:func:`~chainmap.io.atomic.is_own_output`)."""
+    declaration, sep, rest = data.partition(b"?>")
+    if not sep:
+        return f"<!-- {MARK} -->\n".encode() + data
+    return declaration + sep + f"\n<!-- {MARK} -->".encode() + rest
+
+
+def _csv_cell(value: Any, escape: bool = True) -> str:
     if isinstance(value, bool):
         return "true" if value else "false"
     if isinstance(value, float):
         return "" if math.isnan(value) else repr(value)
-    return str(value)
+    if isinstance(value, int):
+        return str(value)
+    return safe_cell(str(value), escape)
+
+
+NODES_HEADER = ",".join(["id", *NODE_FIELDS])
+EDGES_HEADER = ",".join(["source", "target", *EDGE_FIELDS])
+register_csv_header(NODES_HEADER)
+register_csv_header(EDGES_HEADER)
 
 
 def _csv_paths(path: Path) -> tuple[Path, Path]:
@@ -149,32 +190,15 @@ def _csv_paths(path: Path) -> tuple[Path, Path]:
     return path.with_name(f"{stem}.nodes.csv"), path.with_name(f"{stem}.edges.csv")
 
 
-def export(graph: SupplyGraph, path: str | Path, fmt: str) -> list[Path]:
-    """Write ``graph`` with its analysis results to ``path`` in ``fmt``; return the files written.
-
-    Parameters
-    ----------
-    graph : the loaded graph (its ``home`` is the point of view).
-    path : output file (for ``csv``: see the module docs); never one of ``graph.files``.
-    fmt : ``graphml``, ``gexf``, ``cytoscape`` (Cytoscape.js JSON), ``csv`` or ``json`` (node-link).
-    """
-    if fmt not in FORMATS:
-        raise OutputError(f"unknown export format {fmt!r} (expected one of: {', '.join(FORMATS)})")
-    target = Path(path)
-    if fmt == "csv":
-        nodes_path, edges_path = _csv_paths(target)
-        for p in (nodes_path, edges_path):
-            check_output(p, graph.files)
-    else:
-        check_output(target, graph.files)
+def export_bytes(graph: SupplyGraph, fmt: str) -> bytes:
+    """The export of ``graph`` in ``fmt`` (not ``csv``) as bytes (for standard output: ``export -o -``)."""
     data = export_graph(graph)
     if fmt == "graphml":
         buf = io.BytesIO()
-        nx.write_graphml(data, buf, encoding="utf-8", prettyprint=True, named_key_ids=True)
-        write_bytes_atomic(target, buf.getvalue(), graph.files)
-        return [target]
+        nx.write_graphml(_xml_safe(data), buf, encoding="utf-8", prettyprint=True, named_key_ids=True)
+        return _marked_xml(buf.getvalue())
     if fmt == "gexf":
-        gexf = data.copy()
+        gexf = _xml_safe(data)
         for node in gexf.nodes:
             gexf.nodes[node]["label"] = gexf.nodes[node]["name"]
         for _, _, attrs in gexf.edges(data=True):
@@ -182,26 +206,48 @@ def export(graph: SupplyGraph, path: str | Path, fmt: str) -> list[Path]:
         buf = io.BytesIO()
         nx.write_gexf(gexf, buf, encoding="utf-8", prettyprint=True)
         text = re.sub(rb' lastmodifieddate="[^"]*"', b"", buf.getvalue())  # deterministic output
-        write_bytes_atomic(target, text, graph.files)
-        return [target]
+        return _marked_xml(text)
     if fmt == "cytoscape":
-        payload = _clean_json(nx.cytoscape_data(data))
-        write_text_atomic(target, json.dumps(payload, ensure_ascii=False, indent=1, allow_nan=False) + "\n", graph.files)
-        return [target]
+        payload = {"generator": MARK, **_clean_json(nx.cytoscape_data(data))}
+        return (json.dumps(payload, ensure_ascii=False, indent=1, allow_nan=False) + "\n").encode("utf-8")
     if fmt == "json":
-        payload = _clean_json(nx.node_link_data(data, edges="edges"))
-        write_text_atomic(target, json.dumps(payload, ensure_ascii=False, indent=1, allow_nan=False) + "\n", graph.files)
+        payload = {"generator": MARK, **_clean_json(nx.node_link_data(data, edges="edges"))}
+        return (json.dumps(payload, ensure_ascii=False, indent=1, allow_nan=False) + "\n").encode("utf-8")
+    raise OutputError(f"export format {fmt!r} is not one stream (expected one of: graphml, gexf, cytoscape, json)")
+
+
+def export(graph: SupplyGraph, path: str | Path, fmt: str, *, force: bool = True, roots: Iterable[str | Path] = (),
+           csv_escape: bool = True) -> list[Path]:
+    """Write ``graph`` with its analysis results to ``path`` in ``fmt``; return the files written.
+
+    Parameters
+    ----------
+    graph : the loaded graph (its ``home`` is the point of view).
+    path : output file (for ``csv``: see the module docs); never one of ``graph.files``.
+    fmt : ``graphml``, ``gexf``, ``cytoscape`` (Cytoscape.js JSON), ``csv`` or ``json`` (node-link).
+    force : overwrite existing files chainmap did not write (:mod:`chainmap.io.atomic`).
+    roots : input graph folders; an output a load of one of them would read is refused.
+    csv_escape : prefix CSV text cells a spreadsheet would run as formulas with ``'`` (:mod:`chainmap.io.csvcell`).
+    """
+    if fmt not in FORMATS:
+        raise OutputError(f"unknown export format {fmt!r} (expected one of: {', '.join(FORMATS)})")
+    target = Path(path)
+    if fmt != "csv":
+        check_output(target, graph.files, force, roots)
+        write_bytes_atomic(target, export_bytes(graph, fmt), graph.files, force, roots)
         return [target]
-    nodes_buf = io.StringIO()
-    writer = csv.writer(nodes_buf, lineterminator="\n")
-    writer.writerow(["id", *NODE_FIELDS])
-    for node, attrs in data.nodes(data=True):
-        writer.writerow([node, *(_csv_cell(attrs[k]) for k in NODE_FIELDS)])
-    edges_buf = io.StringIO()
-    writer = csv.writer(edges_buf, lineterminator="\n")
-    writer.writerow(["source", "target", *EDGE_FIELDS])
-    for a, b, attrs in data.edges(data=True):
-        writer.writerow([a, b, *(_csv_cell(attrs[k]) for k in EDGE_FIELDS)])
-    write_text_atomic(nodes_path, nodes_buf.getvalue(), graph.files)
-    write_text_atomic(edges_path, edges_buf.getvalue(), graph.files)
+    nodes_path, edges_path = _csv_paths(target)
+    with OutputSet([nodes_path, edges_path], graph.files, force, roots) as out:
+        data = export_graph(graph)
+        with open(out.stage(nodes_path), "w", encoding="utf-8", newline="") as handle:
+            writer = csv.writer(handle, lineterminator="\n")
+            writer.writerow(["id", *NODE_FIELDS])
+            for node, attrs in data.nodes(data=True):
+                writer.writerow([_csv_cell(node, csv_escape), *(_csv_cell(attrs[k], csv_escape) for k in NODE_FIELDS)])
+        with open(out.stage(edges_path), "w", encoding="utf-8", newline="") as handle:
+            writer = csv.writer(handle, lineterminator="\n")
+            writer.writerow(["source", "target", *EDGE_FIELDS])
+            for a, b, attrs in data.edges(data=True):
+                writer.writerow([_csv_cell(a, csv_escape), _csv_cell(b, csv_escape),
+                                 *(_csv_cell(attrs[k], csv_escape) for k in EDGE_FIELDS)])
     return [nodes_path, edges_path]
