@@ -212,7 +212,7 @@ def _validate(doc: Document, problems: list[Problem]) -> GraphFile | None:
             if where in seen:
                 continue
             seen.add(where)
-            message = err["msg"]
+            message = err["msg"].removeprefix("Value error, ")
             if err["type"] == "extra_forbidden":
                 message = "unknown field (typo?)"
             problems.append(Problem(doc.file, where[0], where[1], message))
