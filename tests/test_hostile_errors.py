@@ -120,14 +120,14 @@ def test_export_csv_escapes_formulas_not_numbers(tmp_path, capsys):
     g = hostile_graph(tmp_path)
     out = tmp_path / "out.csv"
     assert run(capsys, "export", str(g), "-f", "csv", "-o", str(out))[0] == 0
-    rows = list(csv.DictReader(open(tmp_path / "out.nodes.csv", encoding="utf-8")))
+    rows = list(csv.DictReader(io.StringIO((tmp_path / "out.nodes.csv").read_text(encoding="utf-8"))))
     names = {r["id"]: r["name"] for r in rows}
     assert [names[f"c{i}"] for i in range(4)] == ["'" + n for n in HOSTILE[:4]]
     assert all(not v.startswith(("=", "+", "-", "@")) for r in rows for v in r.values())
-    edges = list(csv.DictReader(open(tmp_path / "out.edges.csv", encoding="utf-8")))
+    edges = list(csv.DictReader(io.StringIO((tmp_path / "out.edges.csv").read_text(encoding="utf-8"))))
     assert {e["group"] for e in edges} >= {"-1"}  # numbers stay numbers
     assert run(capsys, "--csv-formulas", "export", str(g), "-f", "csv", "-o", str(out))[0] == 0
-    names = {r["id"]: r["name"] for r in csv.DictReader(open(tmp_path / "out.nodes.csv", encoding="utf-8"))}
+    names = {r["id"]: r["name"] for r in csv.DictReader(io.StringIO((tmp_path / "out.nodes.csv").read_text(encoding="utf-8")))}
     assert names["c0"] == HOSTILE[0]
 
 
