@@ -150,3 +150,16 @@ def test_unreadable_subfolder_is_reported(tmp_path):  # pragma: no cover - not a
 def test_device_as_input_is_named_as_such(capsys):
     code, _, err = run(capsys, "validate", "/dev/null")
     assert code == 2 and "not a regular file or folder" in err and "no such" not in err
+
+
+@pytest.mark.parametrize("separator", ["\u2028", "\x85", "\u2029"])
+def test_yaml_line_separators_do_not_shift_line_numbers(tmp_path, separator):
+    (tmp_path / "g.yaml").write_text(f"components:\n  - {{id: a, name: A, note: 'x{separator}y'}}\n"
+                                     "  - {id: b, name: B, bogus: 1}\n", encoding="utf-8")
+    assert messages(tmp_path) == ["g.yaml:3:components[1].bogus: unknown field (typo?)"]
+
+
+def test_node_limit_is_reachable_only_through_aliases():
+    from chainmap.model.reader import MAX_FILE_BYTES, MAX_NODES
+
+    assert MAX_NODES * 2 >= MAX_FILE_BYTES  # a value takes >= 2 bytes: a plain file within the byte limit fits

@@ -131,6 +131,8 @@ def check_output(path: str | Path, inputs: Iterable[str | Path] = (), force: boo
 
     for root in roots:
         if would_load(root, target):
+            if info is not None:
+                raise OutputError(f"refusing to overwrite input graph file {target}")
             raise OutputError(f"refusing to write {target}: the next load of {root} would read it as graph data")
     if info is not None and not force and not is_own_output(target):
         raise OutputError(f"refusing to overwrite {target} (not written by chainmap; --force replaces it)")
