@@ -132,16 +132,13 @@ def export_command(
     from chainmap.cli.output import CSV_ESCAPE
 
     with errors_as_exit():
-        from chainmap.io.exporters import export, export_bytes
+        from chainmap.io.exporters import export, write_export
 
         if output == "-":
             if fmt is ExportFormat.csv:
                 raise OutputError("-o - (standard output) takes one stream: not the two files of --format csv")
             graph = prepare(path, home)
-            data = export_bytes(graph, fmt.value)
-            sys.stdout.flush()
-            sys.stdout.buffer.write(data)
-            sys.stdout.buffer.flush()
+            write_export(graph, fmt.value, sys.stdout)
             return
         graph = prepare(path, home)
         written = export(graph, output, fmt.value, force=force, roots=input_roots(path),
