@@ -163,3 +163,12 @@ def test_node_limit_is_reachable_only_through_aliases():
     from chainmap.model.reader import MAX_FILE_BYTES, MAX_NODES
 
     assert MAX_NODES * 2 >= MAX_FILE_BYTES  # a value takes >= 2 bytes: a plain file within the byte limit fits
+
+
+@pytest.mark.parametrize("components, expected", [
+    ("id,name,value\nwafer,Wafer,1\nchip,Chip\n", "components.csv:3:: CSV parse error: Expected 3 columns, got 2"),
+    ("id,name,value\nwafer,Wafer,1\nchip,Chip,lots\n", "components.csv:3:value: In CSV column #2: CSV conversion"),
+])
+def test_pyarrow_errors_name_the_line(tmp_path, components, expected):
+    folder = columnar(tmp_path / "c", components)
+    assert any(m.startswith(expected) for m in messages(folder)), messages(folder)

@@ -200,7 +200,42 @@ def _arrow_problem(path: str, message: str, columns: list[str]) -> Problem:
         column = named.group(1)
     elif col:
         column = f"column {int(col.group(1)) + 1}"
+    if not line and path.endswith(".csv"):
+        line, header = _csv_line_of(path, message)
+        column = header or column
     return Problem(path, line, column, " ".join(message.split())[:300])
+
+
+def _csv_line_of(path: str, message: str) -> tuple[int, str]:
+    """The line (and column name) of a pyarrow CSV error that names the row's text or the bad value, found by
+    reading the file again with the csv module (only when there is an error); (0, "") if not found.
+
+    >>> import tempfile, pathlib
+    >>> p = pathlib.Path(tempfile.mkdtemp()) / "t.csv"
+    >>> _ = p.write_text("id,value\\na,1\\nb,x\\n")
+    >>> _csv_line_of(str(p), "In CSV column #1: CSV conversion error to double: invalid value 'x'")
+    (3, 'value')
+    """
+    import csv
+
+    short = re.search(r"Expected \d+ columns, got \d+: ([^\n]*)", message)
+    bad = re.search(r"column #(\d+): CSV conversion error to \w+: invalid value '(.*)'", message, re.S)
+    try:
+        with open(path, encoding="utf-8", errors="replace", newline="") as handle:
+            if short:
+                for number, text in enumerate(handle, 1):
+                    if text.rstrip("\r\n") == short.group(1):
+                        return number, ""
+            elif bad:
+                index, value = int(bad.group(1)), bad.group(2)
+                reader = csv.reader(handle)
+                header = next(reader, [])
+                for row in reader:
+                    if len(row) > index and row[index] == value:
+                        return reader.line_num, header[index] if index < len(header) else ""
+    except (OSError, csv.Error):
+        pass
+    return 0, ""
 
 
 class _Checker:
