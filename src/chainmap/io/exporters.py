@@ -44,7 +44,13 @@ edge ``label``), and the node ``label`` is the name.
 
 CSV writes two files. Given ``out.csv`` it writes ``out.nodes.csv`` and
 ``out.edges.csv`` beside it; given a folder (an existing one, or a path
-ending in ``/``) it writes ``nodes.csv`` and ``edges.csv`` inside.
+ending in ``/``) it writes ``nodes.csv`` and ``edges.csv`` inside; text
+cells a spreadsheet would run as formulas get a leading ``'``
+(:mod:`chainmap.io.csvcell`). GraphML and GEXF replace characters XML
+cannot hold by U+FFFD. Every format is written in one streaming pass
+(:func:`node_records`, :func:`edge_records`: no networkx graph is built, no
+document held in memory) through :class:`~chainmap.io.atomic.OutputSet`, and
+carries chainmap's mark (docs/output-safety.md).
 
 Examples
 --------
