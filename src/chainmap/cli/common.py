@@ -9,6 +9,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Annotated, Any, TypeVar
 
+import click
 import typer
 
 from chainmap.analysis.scenario import DEFAULT_HORIZON, REACHES, Scenario, format_horizon, parse_horizon
@@ -104,7 +105,7 @@ def errors_as_exit() -> Iterator[None]:
         raise fail("out of memory") from None
     except RecursionError:
         raise fail("input nested too deeply") from None
-    except typer.Exit:
+    except (typer.Exit, typer.Abort, click.ClickException):
         raise
     except Exception as exc:
         raise internal_error(exc) from None
