@@ -37,10 +37,10 @@ def generate_command(
     """
     from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 
-    from chainmap.io.generate import _check_generate_target, write_generated
+    from chainmap.io.generate import check_generate_target, write_generated
 
     with errors_as_exit():
-        _check_generate_target(output, force)
+        check_generate_target(output, force)
     with errors_as_exit(), Progress(TextColumn("{task.description}"), BarColumn(), TimeElapsedColumn(),
                                     transient=True) as bar:
         task = bar.add_task("generating", total=1.0)

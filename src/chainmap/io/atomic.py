@@ -196,7 +196,8 @@ def write_text_atomic(path: str | Path, text: str, inputs: Iterable[str | Path] 
 
 
 class OutputSet:
-    """Several output files written as a set: staged in a temporary sibling folder, renamed into place together.
+    """Several output files written as a set: staged in a hidden temporary folder beside them, renamed into place
+    together.
 
     ``with OutputSet(targets, ...) as out:`` checks every target (:func:`check_output`), then
     ``out.stage(target)`` is the temporary path to write each target to. Leaving the block without an
@@ -229,11 +230,9 @@ class OutputSet:
         try:
             for parent in parents:
                 parent.mkdir(parents=True, exist_ok=True)
-            prefix = f".{base.resolve().name[:100] or 'out'}."
-            try:  # a sibling of the output folder, on the same file system
-                self._stage = Path(tempfile.mkdtemp(prefix=prefix, suffix=".tmp", dir=base.resolve().parent))
-            except OSError:  # the parent is not writable: inside the output folder (hidden, never loaded)
-                self._stage = Path(tempfile.mkdtemp(prefix=prefix, suffix=".tmp", dir=base))
+            name = self.targets[0].name if self.targets else "out"
+            # a hidden folder beside the targets (same file system; hidden entries are never loaded)
+            self._stage = Path(tempfile.mkdtemp(prefix=f".{name[:100]}.", suffix=".tmp", dir=base))
         except OSError as exc:
             raise OutputError(f"cannot write {base}: {exc.strerror or exc}") from None
         return self

@@ -48,7 +48,8 @@ import numpy as np
 
 from chainmap.errors import UsageError
 
-__all__ = ["CHUNK", "COUNTRY_WEIGHTS", "GENERATED_MARK", "generate", "generate_tables", "write_generated"]
+__all__ = ["CHUNK", "COUNTRY_WEIGHTS", "GENERATED_MARK", "check_generate_target", "generate", "generate_tables",
+           "write_generated"]
 
 # (code, name, weight of firms located there): a handful of countries host most firms
 COUNTRY_WEIGHTS: list[tuple[str, str, float]] = [
@@ -334,7 +335,7 @@ def write_generated(folder: str | Path, n_components: int, seed: int = 0, fmt: s
     from chainmap.io.columnar import TABLES, TableWriter
 
     root = Path(folder)
-    _check_generate_target(root, force)
+    check_generate_target(root, force)
     try:
         parent = root.resolve().parent
         parent.mkdir(parents=True, exist_ok=True)
@@ -365,7 +366,7 @@ def write_generated(folder: str | Path, n_components: int, seed: int = 0, fmt: s
     return [root / name for name in written]
 
 
-def _check_generate_target(root: Path, force: bool) -> None:
+def check_generate_target(root: Path, force: bool) -> None:
     """Refuse an output folder that is a file, a link, or (without ``force``) holds what generate did not write."""
     from chainmap.errors import OutputError
 
