@@ -8,7 +8,6 @@ SIGTERM or SIGHUP (temporary files removed, nothing half-written left).
 
 from __future__ import annotations
 
-import os
 import signal
 import sys
 from typing import Annotated, Any
@@ -17,7 +16,7 @@ import typer
 from typer.exceptions import TyperException
 
 from chainmap.cli import analyze, files, imports, scale, views
-from chainmap.cli.common import DEBUG, fail, internal_error, print_errors
+from chainmap.cli.common import DEBUG, fail, internal_error, print_errors, stdout_failed
 
 app = typer.Typer(
     name="chainmap",
@@ -61,17 +60,6 @@ def _raise_signal(signum: int, _frame: Any) -> None:
     raise Signalled(signum)
 
 
-def _stdout_failed(exc: OSError) -> int:
-    """One line for a standard output that cannot be written (EPIPE, ENOSPC, closed); exit 2."""
-    try:  # nothing more reaches the broken stream (and Python's exit-time flush stays quiet)
-        devnull = os.open(os.devnull, os.O_WRONLY)
-        os.dup2(devnull, sys.stdout.fileno())
-    except (OSError, ValueError, AttributeError):
-        pass
-    print_errors([f"cannot write standard output: {exc.strerror or exc}"])
-    return 2
-
-
 def _run(argv: list[str] | None) -> int:
     try:
         result = app(args=argv, standalone_mode=False)
@@ -102,7 +90,7 @@ def main(argv: list[str] | None = None) -> int:
         return 128 + exc.signum
     except OSError as exc:  # standard output (or an error outside errors_as_exit)
         if getattr(exc, "filename", None) is None:
-            return _stdout_failed(exc)
+            return stdout_failed(exc)
         fail(f"cannot access {exc.filename}: {exc.strerror or exc}")
         return 2
     except Exception as exc:

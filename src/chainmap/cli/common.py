@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import errno
 import re
 import sys
 from collections.abc import Callable, Iterator
@@ -70,6 +71,22 @@ def fail(message: str) -> typer.Exit:
     return typer.Exit(2)
 
 
+def stdout_failed(exc: OSError) -> int:
+    """One line for a standard output that cannot be written (EPIPE, ENOSPC, closed); return exit code 2.
+
+    Standard output is pointed at /dev/null first, so nothing more reaches the broken stream (and Python's
+    exit-time flush stays quiet)."""
+    import os
+
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+    except (OSError, ValueError, AttributeError):
+        pass
+    print_errors([f"cannot write standard output: {exc.strerror or exc}"])
+    return 2
+
+
 DEBUG = {"on": False}
 """Set by ``chainmap --debug``: internal errors show their traceback."""
 
@@ -99,6 +116,8 @@ def errors_as_exit() -> Iterator[None]:
         print_errors(exc.lines())
         raise typer.Exit(2) from None
     except OSError as exc:
+        if exc.errno == errno.EPIPE:  # standard output closed by the reader
+            raise typer.Exit(stdout_failed(exc)) from None
         where = f" {exc.filename}" if getattr(exc, "filename", None) else ""
         raise fail(f"cannot access{where}: {exc.strerror or exc}") from None
     except MemoryError:
