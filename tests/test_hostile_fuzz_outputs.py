@@ -65,11 +65,11 @@ def test_every_export_parses_back_with_the_same_strings(graph: SupplyGraph) -> N
         notes = {n["id"]: n["notes"] for n in node_link["nodes"]}
         assert {n: h.nodes[n].get("notes", "") for n in h.nodes} == {k: xml_text(v) for k, v in notes.items()}
         nodes_csv, edges_csv = export(graph, out / "g.csv", "csv")
-        rows = list(csv.DictReader(io.StringIO(nodes_csv.read_text(encoding="utf-8"), newline="")))
+        rows = list(csv.DictReader(io.StringIO(nodes_csv.read_bytes().decode("utf-8"), newline="")))
         assert {r["id"]: r["name"] for r in rows} == {k: safe_cell(v) for k, v in names.items()}
         assert not any(re.match(r"[=+@\t\r]", v) or (v.startswith("-") and not _number(v))
                        for r in rows for v in r.values())
-        edges = list(csv.DictReader(io.StringIO(edges_csv.read_text(encoding="utf-8"), newline="")))
+        edges = list(csv.DictReader(io.StringIO(edges_csv.read_bytes().decode("utf-8"), newline="")))
         assert len(edges) == len(node_link["edges"])
 
 

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import csv
-import io
 import json
 import math
 from collections.abc import Sequence
@@ -14,7 +12,7 @@ from typing import Any
 from rich.console import Console
 from rich.table import Table
 
-from chainmap.io.csvcell import safe_cell
+from chainmap.io.csvcell import csv_line, safe_cell
 
 __all__ = ["CSV_ESCAPE", "Format", "emit", "records", "to_csv", "to_json", "to_table"]
 
@@ -82,12 +80,7 @@ def to_csv(rows: Sequence[Any], columns: Sequence[str] | None = None) -> str:
     """
     recs = records(rows)
     cols = list(columns or (recs[0].keys() if recs else []))
-    buf = io.StringIO()
-    writer = csv.writer(buf, lineterminator="\n")
-    writer.writerow(cols)
-    for rec in recs:
-        writer.writerow([_cell(rec.get(c)) for c in cols])
-    return buf.getvalue()
+    return csv_line(cols) + "".join(csv_line([_cell(rec.get(c)) for c in cols]) for rec in recs)
 
 
 def to_table(rows: Sequence[Any], columns: Sequence[str], title: str = "") -> Table:

@@ -67,7 +67,6 @@ Examples
 
 from __future__ import annotations
 
-import csv
 import json
 import math
 import re
@@ -81,7 +80,7 @@ import networkx as nx
 from chainmap.errors import OutputError
 from chainmap.graph import SupplyGraph
 from chainmap.io.atomic import MARK, OutputSet, register_csv_header
-from chainmap.io.csvcell import safe_cell
+from chainmap.io.csvcell import csv_line, safe_cell
 from chainmap.model.schema import Requirement, is_any_of, requirement_members
 
 __all__ = ["EDGE_FIELDS", "FORMATS", "NODE_FIELDS", "edge_records", "export", "export_graph", "node_records",
@@ -318,14 +317,13 @@ def _write_cytoscape(graph: SupplyGraph, handle: TextIO) -> None:
 
 
 def _write_csv(graph: SupplyGraph, nodes: TextIO, edges: TextIO, escape: bool) -> None:
-    writer = csv.writer(nodes, lineterminator="\n")
-    writer.writerow(["id", *NODE_FIELDS])
+    nodes.write(csv_line(["id", *NODE_FIELDS]))
     for node, attrs in node_records(graph):
-        writer.writerow([_csv_cell(node, escape), *(_csv_cell(attrs[k], escape) for k in NODE_FIELDS)])
-    writer = csv.writer(edges, lineterminator="\n")
-    writer.writerow(["source", "target", *EDGE_FIELDS])
+        nodes.write(csv_line([_csv_cell(node, escape), *(_csv_cell(attrs[k], escape) for k in NODE_FIELDS)]))
+    edges.write(csv_line(["source", "target", *EDGE_FIELDS]))
     for a, b, _k, attrs in edge_records(graph):
-        writer.writerow([_csv_cell(a, escape), _csv_cell(b, escape), *(_csv_cell(attrs[k], escape) for k in EDGE_FIELDS)])
+        edges.write(csv_line([_csv_cell(a, escape), _csv_cell(b, escape),
+                              *(_csv_cell(attrs[k], escape) for k in EDGE_FIELDS)]))
 
 
 _STREAMS = {"graphml": _write_graphml, "gexf": _write_gexf, "json": _write_node_link, "cytoscape": _write_cytoscape}
