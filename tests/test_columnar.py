@@ -204,7 +204,7 @@ def problems(folder: Path) -> list[str]:
     ("requires", "component,group,member,any_of\nchip,0,wafer,false\nchip,0,chip,true\n", "requires.csv:2:any_of: any_of differs within one group"),
     ("components", "id,name,sector\nwafer,Wafer,39\nwafer,Again,39\n", "components.csv:3:id: duplicate id 'wafer'"),
     ("components", "id,name,sector\nwafer,Wafer,99\nchip,Chip,39\n", "components.csv:2:sector: '99' is not a valid sector code (06..46)"),
-    ("components", "id,name,sector,value\nwafer,Wafer,39,-1\nchip,Chip,39,\n", "components.csv:2:value: must be a finite number >= 0"),
+    ("components", "id,name,sector,value\nwafer,Wafer,39,-1\nchip,Chip,39,\n", "components.csv:2:value: must be a number in [0, 1e+15]"),
     ("countries", "id,name,risk\nCN,China,\nJP,Japan,2\n", "countries.csv:3:risk: must be a number in [0, 1]"),
     ("countries", "id,name\nCN,China\nJP,Japan\nQQ,Nowhere\n", "countries.csv:4:id: 'QQ' is not an ISO 3166-1 alpha-2 code"),
     ("suppliers", "id,name,country\nshin,Shin-Etsu,ZZ\n", "suppliers.csv:2:country: unknown country 'ZZ'"),

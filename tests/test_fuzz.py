@@ -30,7 +30,15 @@ from typer.testing import CliRunner
 
 from chainmap.cli.app import app
 from chainmap.cli.common import errors_as_exit
-from chainmap.errors import ChainmapError, GraphFileError, OutputError, Problem, ScenarioError, UnknownNodeError
+from chainmap.errors import (
+    ChainmapError,
+    GraphFileError,
+    OutputError,
+    Problem,
+    ScenarioError,
+    UnknownNodeError,
+    UsageError,
+)
 from chainmap.io.atomic import check_output, write_text_atomic
 from chainmap.model import reader
 from chainmap.model.reader import MAX_DEPTH, MAX_FILE_BYTES, MAX_NODES
@@ -474,7 +482,7 @@ def test_write_refuses_to_overwrite_an_input_even_through_a_link(tmp_path: Path)
     before = graph.read_bytes()
     (tmp_path / "link.yaml").symlink_to(graph)
     for target in (graph, tmp_path / "link.yaml", tmp_path / "sub" / ".." / "graph.yaml"):
-        with pytest.raises(OutputError, match="refusing to overwrite input graph file"):
+        with pytest.raises(OutputError, match=r"refusing to overwrite input graph file|is a symbolic link"):
             write_text_atomic(target, "oops", inputs=[str(graph)])
     assert graph.read_bytes() == before
 
@@ -544,8 +552,9 @@ def test_check_output_accepts_a_new_file_beside_inputs(tmp_path: Path) -> None:
 
 
 def test_error_hierarchy() -> None:
-    for cls in (GraphFileError, ScenarioError, UnknownNodeError, OutputError):
+    for cls in (GraphFileError, ScenarioError, UnknownNodeError, OutputError, UsageError):
         assert issubclass(cls, ChainmapError)
+    assert issubclass(UsageError, ValueError)
     error = GraphFileError([Problem("b.yaml", 2, "x", "bad\nthing"), Problem("a.yaml", 0, "", "worse")])
     assert [(p.file, p.line, p.field) for p in error.problems] == [("a.yaml", 0, ""), ("b.yaml", 2, "x")]
     assert error.lines() == ["a.yaml: worse", "b.yaml:2: x: bad thing"]
@@ -559,7 +568,7 @@ def test_error_hierarchy() -> None:
         UnknownNodeError("no node 'x'"),
         OutputError("refusing to overwrite input graph file g.yaml"),
         OSError(13, "Permission denied"),
-        ValueError("bad\nvalue"),
+        UsageError("bad\nvalue"),
         RecursionError("too deep"),
     ],
 )
@@ -575,6 +584,17 @@ def test_every_error_maps_to_exit_2_one_line_each(error: Exception, capsys: pyte
     assert len(lines) == expected and all(line.startswith("error: ") for line in lines), err
     if isinstance(error, GraphFileError):
         assert lines[0] == "error: g.yaml:3: components[0].id: bad" and lines[1] == "error: h.yaml: two lines"
+
+
+@pytest.mark.parametrize("error", [ValueError("bad\nvalue"), KeyError("x"), TypeError("t"), ZeroDivisionError()])
+def test_other_exceptions_are_internal_errors_exit_70(error: Exception, capsys: pytest.CaptureFixture[str]) -> None:
+    import typer
+
+    with pytest.raises(typer.Exit) as info, errors_as_exit():
+        raise error
+    assert info.value.exit_code == 70
+    [line] = capsys.readouterr().err.splitlines()
+    assert line.startswith(f"internal error: {type(error).__name__}")
 
 
 @pytest.mark.parametrize(

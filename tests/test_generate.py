@@ -68,4 +68,5 @@ def test_chunked_writing_equals_the_in_memory_tables(tmp_path, monkeypatch):
     monkeypatch.setattr(gen, "_back_edges", boom)
     with pytest.raises(RuntimeError, match="disk full"):
         gen.write_generated(tmp_path / "broken", 2500, seed=4, fmt="csv", chunk=700)
-    assert not list((tmp_path / "broken").iterdir())
+    assert not (tmp_path / "broken").exists()  # nothing written, no staging folder left behind
+    assert not [p for p in tmp_path.iterdir() if p.name.startswith(".")]

@@ -6,10 +6,13 @@ The whole tree, so callers can catch exactly what they mean::
     ├── GraphFileError            one or more problems in graph files (``.problems``)
     ├── ScenarioError             a scenario names an unknown node or a bad capacity
     ├── UnknownNodeError          an analysis was asked about an id the graph lacks
-    └── OutputError               an output cannot be written (would clobber an input, ...)
+    ├── OutputError               an output cannot be written safely (not a regular file,
+    │                             a symlink, an input, a file chainmap did not write, ...)
+    └── UsageError                a bad option value (also a ``ValueError``)
 
 Every ``ChainmapError`` renders as one line per problem; the CLI prints that and
-exits with code 2.
+exits with code 2. Any other exception is a bug: the CLI prints one line
+``internal error: ...`` and exits with code 70 (``--debug`` shows the traceback).
 """
 
 from __future__ import annotations
@@ -23,6 +26,7 @@ __all__ = [
     "Problem",
     "ScenarioError",
     "UnknownNodeError",
+    "UsageError",
 ]
 
 
@@ -76,3 +80,7 @@ class UnknownNodeError(ChainmapError):
 
 class OutputError(ChainmapError):
     """An output that cannot be written safely."""
+
+
+class UsageError(ChainmapError, ValueError):
+    """A command-line option or argument with a bad value (a ``ValueError`` too, for library callers)."""

@@ -269,6 +269,8 @@ def priorities_command(
                 weights[name] = float(value)
             except ValueError:
                 raise ScenarioError(f"--weight {item!r}: {value!r} is not a number") from None
+            if not 0 <= weights[name] <= 10:  # NaN and inf fail too
+                raise ScenarioError(f"--weight {item!r}: must be a finite number in [0, 10]")
         rows, scenario, _ = run_analysis(
             engine, "priorities", path, home, qualify, (remove, limit, horizon, reach), output,
             lambda graph, s: with_progress("priorities", lambda progress: priorities(

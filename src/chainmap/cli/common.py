@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import errno
+import re
 import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Annotated, Any, TypeVar
 
+import click
 import typer
 
 from chainmap.analysis.scenario import DEFAULT_HORIZON, REACHES, Scenario, format_horizon, parse_horizon
@@ -28,28 +31,103 @@ ReachOpt = Annotated[str, typer.Option(
 StructuralHorizonOpt = Annotated[str | None, typer.Option(
     "--horizon", help="Accepted for symmetry: this analysis is structural (always horizon long).", show_default=False)]
 DEFAULT_HORIZON_TEXT = format_horizon(DEFAULT_HORIZON)
+ForceOpt = Annotated[bool, typer.Option(
+    "--force", help="Overwrite files chainmap did not write (never devices, links or the graph's own files).")]
 TopOpt = Annotated[int | None, typer.Option("--top", min=1, help="Show only the first N rows.")]
 
 F = TypeVar("F", bound=Callable[..., Any])
 
 
+MAX_ERROR_LINES = 50
+"""Most ``error:`` lines one failure prints (the rest are counted)."""
+MAX_LINE_CHARS = 1000
+"""Longest ``error:`` line (longer ones are cut)."""
+_CONTROL = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029]")
+
+
+def clean(message: str) -> str:
+    """``message`` on one line, safe for a terminal: whitespace runs become one space, other control characters
+    (escape sequences) are shown as ``\\xNN``, and it is cut at :data:`MAX_LINE_CHARS`.
+
+    >>> clean("bad key '\\x1b[31mred'\\n  here")
+    "bad key '\\\\x1b[31mred' here"
+    """
+    text = " ".join(message.split())
+    text = _CONTROL.sub(lambda m: m.group().encode("unicode_escape").decode("ascii"), text)
+    return text if len(text) <= MAX_LINE_CHARS else text[: MAX_LINE_CHARS - 3] + "..."
+
+
+def print_errors(lines: list[str], prefix: str = "error") -> None:
+    """Print ``prefix: line`` for each line (escaped, at most :data:`MAX_ERROR_LINES`) on stderr."""
+    for line in lines[:MAX_ERROR_LINES]:
+        print(f"{prefix}: {clean(line)}", file=sys.stderr)
+    if len(lines) > MAX_ERROR_LINES:
+        print(f"{prefix}: ... and {len(lines) - MAX_ERROR_LINES} more problems", file=sys.stderr)
+
+
 def fail(message: str) -> typer.Exit:
     """Print a one-line error and return the exit (code 2) to raise."""
-    print(f"error: {' '.join(message.split())}", file=sys.stderr)
+    print_errors([message])
     return typer.Exit(2)
+
+
+def stdout_failed(exc: OSError) -> int:
+    """One line for a standard output that cannot be written (EPIPE, ENOSPC, closed); return exit code 2.
+
+    Standard output is pointed at /dev/null first, so nothing more reaches the broken stream (and Python's
+    exit-time flush stays quiet)."""
+    import os
+
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+    except (OSError, ValueError, AttributeError):
+        pass
+    print_errors([f"cannot write standard output: {exc.strerror or exc}"])
+    return 2
+
+
+DEBUG = {"on": False}
+"""Set by ``chainmap --debug``: internal errors show their traceback."""
+
+
+def internal_error(exc: BaseException) -> typer.Exit:
+    """Print ``internal error: TYPE: message`` (and the traceback under ``--debug``); return exit 70."""
+    if DEBUG["on"]:
+        import traceback
+
+        traceback.print_exception(exc, file=sys.stderr)
+    print_errors([f"{type(exc).__name__}: {exc} (a bug in chainmap; --debug shows the traceback)"],
+                 "internal error")
+    return typer.Exit(INTERNAL_ERROR)
+
+
+INTERNAL_ERROR = 70
+"""Exit code of an internal error (EX_SOFTWARE)."""
 
 
 @contextmanager
 def errors_as_exit() -> Iterator[None]:
-    """Turn ChainmapError (and bad-input OS errors) into one-line messages and exit 2."""
+    """Turn ChainmapError (and OS errors: the environment, not a bug) into one-line messages and exit 2;
+    anything else is an internal error (exit 70)."""
     try:
         yield
     except ChainmapError as exc:
-        for line in exc.lines():
-            print(f"error: {line}", file=sys.stderr)
+        print_errors(exc.lines())
         raise typer.Exit(2) from None
-    except (OSError, ValueError, RecursionError, MemoryError) as exc:
-        raise fail(f"{type(exc).__name__}: {exc}") from None
+    except OSError as exc:
+        if exc.errno == errno.EPIPE:  # standard output closed by the reader
+            raise typer.Exit(stdout_failed(exc)) from None
+        where = f" {exc.filename}" if getattr(exc, "filename", None) else ""
+        raise fail(f"cannot access{where}: {exc.strerror or exc}") from None
+    except MemoryError:
+        raise fail("out of memory") from None
+    except RecursionError:
+        raise fail("input nested too deeply") from None
+    except (typer.Exit, typer.Abort, click.ClickException):
+        raise
+    except Exception as exc:
+        raise internal_error(exc) from None
 
 
 def prepare(path: Path, home: str | None = None, qualify_items: list[str] | None = None) -> SupplyGraph:

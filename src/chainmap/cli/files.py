@@ -9,7 +9,7 @@ from typing import Annotated
 
 import typer
 
-from chainmap.cli.common import HomeOpt, PathArg, errors_as_exit, fail
+from chainmap.cli.common import ForceOpt, HomeOpt, PathArg, errors_as_exit, fail
 from chainmap.cli.output import Format, emit, to_json
 from chainmap.model.coverage import coverage
 
@@ -84,18 +84,25 @@ def validate_command(
 
 def schema_command(
     out: Annotated[str | None, typer.Option("--output", "-o", help="Write to this file instead of stdout.")] = None,
+    force: ForceOpt = False,
 ) -> None:
-    """Print the JSON Schema of graph files (for editor validation)."""
+    """Print the JSON Schema of graph files (for editor validation).
+
+    A file inside a graph folder is refused (the next load would read it as a graph file).
+    """
+    from chainmap.io.atomic import MARK
     from chainmap.model.schema import GraphFile
 
     schema = GraphFile.model_json_schema()
     schema["$schema"] = "https://json-schema.org/draft/2020-12/schema"
+    schema["$comment"] = f"{MARK} schema"
     schema["title"] = "chainmap graph file"
     text = json.dumps(schema, indent=2, sort_keys=True) + "\n"
-    if out:
+    if out and out != "-":
         from chainmap.io.atomic import write_text_atomic
+        from chainmap.model.load import graph_folders_above
 
         with errors_as_exit():
-            write_text_atomic(out, text)
+            write_text_atomic(out, text, force=force, roots=graph_folders_above(out))
     else:
         print(text, end="")

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import csv
-import io
 import json
 import math
 from collections.abc import Sequence
@@ -14,7 +12,13 @@ from typing import Any
 from rich.console import Console
 from rich.table import Table
 
-__all__ = ["Format", "emit", "records", "to_csv", "to_json", "to_table"]
+from chainmap.io.csvcell import csv_line, safe_cell
+
+__all__ = ["CSV_ESCAPE", "Format", "emit", "records", "to_csv", "to_json", "to_table"]
+
+CSV_ESCAPE = {"on": True}
+"""Prefix CSV text cells that a spreadsheet would run as formulas with ``'`` (``chainmap --csv-formulas``
+turns it off; :mod:`chainmap.io.csvcell`)."""
 
 
 class Format(StrEnum):
@@ -59,16 +63,24 @@ def _flat(value: Any) -> str:
     return str(value)
 
 
+def _cell(value: Any) -> str:
+    """A CSV cell: numbers as numbers, text (lists and mappings too) escaped for spreadsheets."""
+    text = _flat(value)
+    if isinstance(value, (bool, int, float)) or value is None:
+        return text
+    return safe_cell(text, CSV_ESCAPE["on"])
+
+
 def to_csv(rows: Sequence[Any], columns: Sequence[str] | None = None) -> str:
-    """CSV with a header; lists joined by ``;``."""
+    """CSV with a header; lists joined by ``;``; text cells escaped for spreadsheets (:func:`safe_cell`).
+
+    >>> print(to_csv([{"id": "=cmd", "delta": -0.5}]), end="")
+    id,delta
+    '=cmd,-0.5
+    """
     recs = records(rows)
     cols = list(columns or (recs[0].keys() if recs else []))
-    buf = io.StringIO()
-    writer = csv.writer(buf, lineterminator="\n")
-    writer.writerow(cols)
-    for rec in recs:
-        writer.writerow([_flat(rec.get(c)) for c in cols])
-    return buf.getvalue()
+    return csv_line(cols) + "".join(csv_line([_cell(rec.get(c)) for c in cols]) for rec in recs)
 
 
 def to_table(rows: Sequence[Any], columns: Sequence[str], title: str = "") -> Table:

@@ -10,7 +10,7 @@ from typing import Annotated
 
 import typer
 
-from chainmap.cli.common import errors_as_exit, fail
+from chainmap.cli.common import ForceOpt, errors_as_exit
 
 
 class ColumnarFormat(StrEnum):
@@ -28,14 +28,19 @@ def generate_command(
     output: Annotated[Path, typer.Option("--output", "-o", help="Folder to write the tables to.")],
     seed: Annotated[int, typer.Option("--seed", "-s", help="Random seed (same seed, same network).")] = 0,
     fmt: Annotated[ColumnarFormat, typer.Option("--format", help="Table format.")] = ColumnarFormat.csv,
+    force: ForceOpt = False,
 ) -> None:
-    """Generate a realistic tiered supply network (columnar tables, docs/columnar-format.md)."""
+    """Generate a realistic tiered supply network (columnar tables, docs/columnar-format.md).
+
+    The folder must be new, empty or an earlier ``generate`` output (else ``--force``); the tables replace
+    the old ones as a set (docs/output-safety.md).
+    """
     from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 
-    from chainmap.io.generate import write_generated
+    from chainmap.io.generate import check_generate_target, write_generated
 
-    if output.exists() and not output.is_dir():
-        raise fail(f"output {output} is a file; give a folder")
+    with errors_as_exit():
+        check_generate_target(output, force)
     with errors_as_exit(), Progress(TextColumn("{task.description}"), BarColumn(), TimeElapsedColumn(),
                                     transient=True) as bar:
         task = bar.add_task("generating", total=1.0)
@@ -43,7 +48,7 @@ def generate_command(
         def progress(step: str, fraction: float) -> None:
             bar.update(task, completed=fraction, description=f"generating: {step}")
 
-        written = write_generated(output, components, seed, fmt.value, progress)
+        written = write_generated(output, components, seed, fmt.value, progress, force=force)
     print(f"wrote {output}: {components} components in {len(written)} tables")
 
 

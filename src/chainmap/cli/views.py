@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 from enum import StrEnum
 from pathlib import Path
 from typing import Annotated
@@ -10,6 +11,7 @@ import typer
 
 from chainmap.cli.common import (
     DEFAULT_HORIZON_TEXT,
+    ForceOpt,
     HomeOpt,
     HorizonOpt,
     LimitOpt,
@@ -20,8 +22,16 @@ from chainmap.cli.common import (
     prepare,
     scenario_of,
 )
+from chainmap.errors import OutputError
 
 OutFileOpt = Annotated[Path, typer.Option("--output", "-o", help="Output file.", show_default=False)]
+StreamFileOpt = Annotated[str, typer.Option("--output", "-o", help="Output file (- for standard output).",
+                                            show_default=False)]
+
+
+def input_roots(path: Path) -> list[Path]:
+    """The input graph folder (outputs the next load of it would read are refused)."""
+    return [path] if path.is_dir() else []
 
 
 class ExportFormat(StrEnum):
@@ -55,6 +65,7 @@ def render_command(
                                                 "(overview, divisions and neighbourhoods only).")] = 2000,
     scenarios: Annotated[bool, typer.Option("--scenarios/--no-scenarios",
                                             help="Precompute the standard scenarios for the page's selector.")] = True,
+    force: ForceOpt = False,
 ) -> None:
     """Write an interactive HTML view (one self-contained file that opens offline).
 
@@ -63,9 +74,12 @@ def render_command(
     it opens on that scenario and shows each lowered component's binding chain.
     """
     with errors_as_exit():
+        from chainmap.io.atomic import check_output
         from chainmap.render.html import render_html
 
+        check_output(output, (), force, input_roots(path))
         graph = prepare(path, home)
+        check_output(output, graph.files, force, input_roots(path))
         scenario = scenario_of(remove, limit, graph, horizon, reach)
         out = render_html(graph, output, sector=sector, focus=focus, depth=depth, scenario=scenario,
                           max_nodes=max_nodes, scenarios=scenarios)
@@ -81,35 +95,59 @@ def report_command(
     horizon: HorizonOpt = DEFAULT_HORIZON_TEXT,
     reach: ReachOpt = "location",
     home: HomeOpt = None,
+    force: ForceOpt = False,
 ) -> None:
-    """Write the report page (priorities, exposure, SPOFs, scenarios, data quality) and the graph view."""
+    """Write the report page (priorities, exposure, SPOFs, scenarios, data quality) and the graph view.
+
+    The two pages are staged in a temporary sibling folder and renamed into place together.
+    """
     with errors_as_exit():
         from chainmap.cli.quality import quality_files
+        from chainmap.io.atomic import OutputSet, check_output
         from chainmap.model.quality import load_deny_hosts
         from chainmap.render.report import render_report
 
+        if output.is_symlink() or (output.exists() and not output.is_dir()):
+            raise OutputError(f"report output {output} is not a folder; give a folder")
+        pages = [output / "index.html", output / "graph.html"]
+        for page in pages:
+            check_output(page, (), force, input_roots(path))
         graph = prepare(path, home)
         deny_file = quality_files(path)[0]
         deny = load_deny_hosts(deny_file) if deny_file.is_file() else ()
-        out = render_report(graph, output, scenario_of(remove, limit, graph, horizon, reach), deny_hosts=deny)
+        scenario = scenario_of(remove, limit, graph, horizon, reach)
+        with OutputSet(pages, graph.files, force, input_roots(path)) as staged:
+            render_report(graph, staged.folder, scenario, deny_hosts=deny)
+        out = pages[0]
     print(f"wrote {out}")
 
 
 def export_command(
     path: PathArg,
-    output: OutFileOpt,
+    output: StreamFileOpt,
     fmt: Annotated[ExportFormat, typer.Option("--format", "-f", help="Exchange format.")] = ExportFormat.graphml,
     home: HomeOpt = None,
+    force: ForceOpt = False,
 ) -> None:
     """Export the graph with analysis results as node attributes (GraphML, GEXF, Cytoscape.js, CSV, JSON).
 
     CSV writes two files: ``STEM.nodes.csv`` and ``STEM.edges.csv`` beside ``-o STEM.csv``
-    (or ``nodes.csv`` and ``edges.csv`` inside ``-o`` when it is a folder).
+    (or ``nodes.csv`` and ``edges.csv`` inside ``-o`` when it is a folder), as a set.
+    ``-o -`` writes the other formats to standard output.
     """
-    with errors_as_exit():
-        from chainmap.io.exporters import export
+    from chainmap.cli.output import CSV_ESCAPE
 
+    with errors_as_exit():
+        from chainmap.io.exporters import export, write_export
+
+        if output == "-":
+            if fmt is ExportFormat.csv:
+                raise OutputError("-o - (standard output) takes one stream: not the two files of --format csv")
+            graph = prepare(path, home)
+            write_export(graph, fmt.value, sys.stdout)
+            return
         graph = prepare(path, home)
-        written = export(graph, output, fmt.value)
+        written = export(graph, output, fmt.value, force=force, roots=input_roots(path),
+                         csv_escape=CSV_ESCAPE["on"])
     for item in written:
         print(f"wrote {item}")

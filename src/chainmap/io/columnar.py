@@ -44,13 +44,15 @@ from typing import Any
 import numpy as np
 from pydantic import ValidationError
 
-from chainmap.errors import GraphFileError, Problem
+from chainmap.errors import GraphFileError, Problem, UsageError
 from chainmap.graph import GraphArrays, IntArray, SupplyGraph
 from chainmap.model.load import valid_country_code
 from chainmap.model.schema import (
     COUNTRY_PATTERN,
     DEFAULT_LIFETIME_YEARS,
     ID_PATTERN,
+    MAX_DAYS,
+    MAX_VALUE,
     METHODS,
     Bloc,
     Sector,
@@ -156,6 +158,11 @@ def _read(folder: Path, name: str, problems: list[Problem]) -> _Table | None:
     except (pa.ArrowInvalid, OSError) as exc:
         problems.append(_arrow_problem(shown, str(exc), list(types)))
         return None
+    dupes = sorted({c for c in data.column_names if data.column_names.count(c) > 1})
+    for c in dupes:
+        problems.append(Problem(shown, 1, c, "duplicate column"))
+    if dupes:
+        return None
     missing = [c for c in required if c not in data.column_names]
     unknown = [c for c in data.column_names if c not in types]
     for c in missing:
@@ -193,7 +200,42 @@ def _arrow_problem(path: str, message: str, columns: list[str]) -> Problem:
         column = named.group(1)
     elif col:
         column = f"column {int(col.group(1)) + 1}"
+    if not line and path.endswith(".csv"):
+        line, header = _csv_line_of(path, message)
+        column = header or column
     return Problem(path, line, column, " ".join(message.split())[:300])
+
+
+def _csv_line_of(path: str, message: str) -> tuple[int, str]:
+    """The line (and column name) of a pyarrow CSV error that names the row's text or the bad value, found by
+    reading the file again with the csv module (only when there is an error); (0, "") if not found.
+
+    >>> import tempfile, pathlib
+    >>> p = pathlib.Path(tempfile.mkdtemp()) / "t.csv"
+    >>> _ = p.write_text("id,value\\na,1\\nb,x\\n")
+    >>> _csv_line_of(str(p), "In CSV column #1: CSV conversion error to double: invalid value 'x'")
+    (3, 'value')
+    """
+    import csv
+
+    short = re.search(r"Expected \d+ columns, got \d+: ([^\n]*)", message)
+    bad = re.search(r"column #(\d+): CSV conversion error to \w+: invalid value '(.*)'", message, re.S)
+    try:
+        with open(path, encoding="utf-8", errors="replace", newline="") as handle:
+            if short:
+                for number, text in enumerate(handle, 1):
+                    if text.rstrip("\r\n") == short.group(1):
+                        return number, ""
+            elif bad:
+                index, value = int(bad.group(1)), bad.group(2)
+                reader = csv.reader(handle)
+                header = next(reader, [])
+                for row in reader:
+                    if len(row) > index and row[index] == value:
+                        return reader.line_num, header[index] if index < len(header) else ""
+    except (OSError, csv.Error):
+        pass
+    return 0, ""
 
 
 class _Checker:
@@ -287,6 +329,32 @@ def _check_year(check: _Checker, table: _Table, column: str) -> None:
     check.rows(table, column, bad, "must be a year in [1900, 2100]")
 
 
+def _control_message(names: Any) -> Callable[[int], str]:
+    return lambda r: f"control character in a name: {names[r].as_py()!r}"
+
+
+def _case_clashes(check: _Checker, pa: Any, tables: list[_Table]) -> None:
+    """Ids (of suppliers and components together) that differ only by case: an error on every row but the first."""
+    ids = pa.chunked_array([_strings(t, "id") for t in tables], type=pa.string())
+    lower = pa.compute.utf8_lower(ids)
+    if len(pa.compute.unique(lower.drop_null())) == len(pa.compute.unique(ids.drop_null())):
+        return
+    first: dict[str, str] = {}
+    for t in tables:
+        col = _strings(t, "id")
+        low = pa.compute.utf8_lower(col).to_pylist()
+        bad = np.zeros(len(col), dtype=bool)
+        texts: dict[int, str] = {}
+        for r, (key, original) in enumerate(zip(low, col.to_pylist(), strict=True)):
+            if key is None:
+                continue
+            seen = first.setdefault(key, original)
+            if seen != original:
+                bad[r] = True
+                texts[r] = f"id {original!r} differs from {seen!r} only by case"
+        check.rows(t, "id", bad, texts.__getitem__)
+
+
 def _unknown_refs(check: _Checker, table: _Table, column: str, idx: np.ndarray, null: np.ndarray, what: str) -> None:
     col = _strings(table, column)
     check.rows(table, column, (idx < 0) & ~null, lambda r: f"unknown {what} {col[r].as_py()!r}")
@@ -329,6 +397,13 @@ def load_columnar(folder: str | Path, home: str | None = None) -> SupplyGraph:
     pa = _pa()
     pc = pa.compute
     root = Path(folder)
+    from chainmap.model.load import graph_files
+
+    mixed = [f for f in graph_files(root) if f.suffix.lower() in (".yaml", ".yml")]
+    if mixed:
+        raise GraphFileError([Problem(f.as_posix(), 0, "", "a YAML graph file in a columnar folder (holding "
+                                      "components.csv or .parquet): keep the two forms in separate folders")
+                              for f in mixed[:MAX_PROBLEMS_PER_CHECK]])
     tables, problems = read_tables(root)
     if problems:
         raise GraphFileError(problems)
@@ -361,7 +436,7 @@ def load_columnar(folder: str | Path, home: str | None = None) -> SupplyGraph:
     if weights:
         settings_data["weights"] = weights
     if home is not None:
-        settings_data["home"] = home
+        settings_data["home"] = home.strip().upper()
     try:
         settings = Settings.model_validate(settings_data)
     except ValidationError as exc:
@@ -391,6 +466,10 @@ def load_columnar(folder: str | Path, home: str | None = None) -> SupplyGraph:
     _check_pattern(check, co, "id", ID_PATTERN, "id")
     for t in (ct, su, co):
         check.rows(t, "name", _null_mask(_strings(t, "name")), "missing name")
+        names = _strings(t, "name")
+        control = pc.match_substring_regex(names, "[\\x00-\\x1f\\x7f-\\x9f\u2028\u2029]").fill_null(False)
+        check.rows(t, "name", np.asarray(control.to_numpy(zero_copy_only=False)), _control_message(names))
+    _case_clashes(check, pa, [su, co])
     country_sorted, country_order = _sorted_unique_ids(check, ct, "id")
     supplier_sorted, supplier_order = _sorted_unique_ids(check, su, "id")
     comp_sorted, comp_order = _sorted_unique_ids(check, co, "id")
@@ -415,7 +494,7 @@ def load_columnar(folder: str | Path, home: str | None = None) -> SupplyGraph:
     stock = _floats(co, "stock_days")
     recovery = _floats(co, "recovery_days")
     for column, arr in (("value", value), ("stock_days", stock), ("recovery_days", recovery)):
-        _check_range(check, co, column, arr, 0.0, np.inf, required=False)
+        _check_range(check, co, column, arr, 0.0, MAX_VALUE if column == "value" else MAX_DAYS, required=False)
     product = _bools(co, "product")
     check.rows(co, "sector", product & sector_null, "a product needs a sector")
 
@@ -644,7 +723,7 @@ class TableWriter:
 
     def __init__(self, folder: str | Path, fmt: str = "csv") -> None:
         if fmt not in ("csv", "parquet"):
-            raise ValueError(f"unknown columnar format {fmt!r} (csv or parquet)")
+            raise UsageError(f"unknown columnar format {fmt!r} (csv or parquet)")
         self.root = Path(folder)
         self.fmt = fmt
         self._open: dict[str, tuple[Any, str, Any]] = {}  # name -> (writer, temporary path, schema)

@@ -44,7 +44,13 @@ edge ``label``), and the node ``label`` is the name.
 
 CSV writes two files. Given ``out.csv`` it writes ``out.nodes.csv`` and
 ``out.edges.csv`` beside it; given a folder (an existing one, or a path
-ending in ``/``) it writes ``nodes.csv`` and ``edges.csv`` inside.
+ending in ``/``) it writes ``nodes.csv`` and ``edges.csv`` inside; text
+cells a spreadsheet would run as formulas get a leading ``'``
+(:mod:`chainmap.io.csvcell`). GraphML and GEXF replace characters XML
+cannot hold by U+FFFD. Every format is written in one streaming pass
+(:func:`node_records`, :func:`edge_records`: no networkx graph is built, no
+document held in memory) through :class:`~chainmap.io.atomic.OutputSet`, and
+carries chainmap's mark (docs/output-safety.md).
 
 Examples
 --------
@@ -61,22 +67,24 @@ Examples
 
 from __future__ import annotations
 
-import csv
-import io
 import json
 import math
 import re
+from collections.abc import Iterable, Iterator
 from pathlib import Path
-from typing import Any
+from typing import Any, TextIO
+from xml.sax.saxutils import escape as xml_escape
 
 import networkx as nx
 
 from chainmap.errors import OutputError
 from chainmap.graph import SupplyGraph
-from chainmap.io.atomic import check_output, write_bytes_atomic, write_text_atomic
+from chainmap.io.atomic import MARK, OutputSet, register_csv_header
+from chainmap.io.csvcell import csv_line, safe_cell
 from chainmap.model.schema import Requirement, is_any_of, requirement_members
 
-__all__ = ["EDGE_FIELDS", "FORMATS", "NODE_FIELDS", "export", "export_graph"]
+__all__ = ["EDGE_FIELDS", "FORMATS", "NODE_FIELDS", "edge_records", "export", "export_graph", "node_records",
+           "write_export", "xml_text"]
 
 FORMATS = ("graphml", "gexf", "cytoscape", "csv", "json")
 NODE_FIELDS = ("kind", "name", "country", "owner", "origin", "sector", "leader", "spof", "spof_targets", "bottleneck",
@@ -86,39 +94,65 @@ EDGE_FIELDS = ("type", "share", "any_of", "group", "role", "lifetime_years")
 FLOAT_FIELDS = ("score", "impact", "exposure", "gap", "urgency")
 
 
-def export_graph(graph: SupplyGraph) -> nx.MultiDiGraph:
-    """The networkx graph every format is written from (NaN for missing numbers)."""
+NodeRecord = tuple[str, dict[str, Any]]
+EdgeRecord = tuple[str, str, int, dict[str, Any]]
+
+
+def node_records(graph: SupplyGraph) -> Iterator[NodeRecord]:
+    """``(id, attributes)`` of every node in vertex order (attributes in :data:`NODE_FIELDS` order)."""
     from chainmap.render.facts import node_facts  # the shared analysis facts (no rendering code)
 
     facts = node_facts(graph)
-    out = nx.MultiDiGraph(home=graph.home)
     owners = {sid: graph.country_ids[int(graph.supplier_owner[i])] for i, sid in enumerate(graph.supplier_ids)}
     for node in graph.ids:
-        f = facts[node]
-        out.add_node(node, kind=f.kind, name=f.name, country=f.country, owner=owners.get(node, ""), origin=f.origin,
-                     sector=f.sector,
-                     leader=f.leader, spof=f.spof, spof_targets=";".join(f.spof_targets), bottleneck=f.bottleneck,
-                     bottleneck_reasons=";".join(f.bottleneck_reasons), bottleneck_hits=";".join(f.bottleneck_hits),
-                     rank=int(f.rank), score=float(f.score), impact=float(f.impact), exposure=float(f.exposure),
-                     gap=float(f.gap), urgency=float(f.urgency), sources=";".join(f.sources),
-                     notes=";".join(f.notes))
+        f = facts.pop(node)  # each node's facts are dropped once written
+        yield node, {"kind": f.kind, "name": f.name, "country": f.country, "owner": owners.get(node, ""),
+                     "origin": f.origin, "sector": f.sector, "leader": f.leader, "spof": f.spof,
+                     "spof_targets": ";".join(f.spof_targets), "bottleneck": f.bottleneck,
+                     "bottleneck_reasons": ";".join(f.bottleneck_reasons),
+                     "bottleneck_hits": ";".join(f.bottleneck_hits), "rank": int(f.rank), "score": float(f.score),
+                     "impact": float(f.impact), "exposure": float(f.exposure), "gap": float(f.gap),
+                     "urgency": float(f.urgency), "sources": ";".join(f.sources), "notes": ";".join(f.notes)}
+
+
+class _Keys(dict[str, int]):
+    """Numbers the parallel edges from one source: 0, 1, ..."""
+
+    def __call__(self, source: str) -> int:
+        self[source] = self.get(source, -1) + 1
+        return self[source]
+
+
+def edge_records(graph: SupplyGraph) -> Iterator[EdgeRecord]:
+    """``(source, target, key, attributes)`` of every edge (``key`` numbers parallel edges from 0, as networkx)."""
     nan = float("nan")
     for sid in graph.supplier_ids:
-        out.add_edge(graph.suppliers[sid].country, sid, type="located_in", share=nan, any_of=False, group=-1,
-                     role="", lifetime_years=nan)
+        yield graph.suppliers[sid].country, sid, 0, {"type": "located_in", "share": nan, "any_of": False, "group": -1,
+                                                      "role": "", "lifetime_years": nan}
     for cid in graph.component_ids:
         comp = graph.components[cid]
+        key = _Keys()  # every edge into cid is made here: parallel edges are counted locally
         for entry in sorted(comp.suppliers, key=lambda e: (e.supplier or "", e.country or "")):
-            out.add_edge(entry.supplier or entry.country, cid, type="supplies", share=float(entry.share),
-                         any_of=False, group=-1, role="", lifetime_years=nan)
+            source = entry.supplier or entry.country or ""
+            yield source, cid, key(source), {"type": "supplies", "share": float(entry.share), "any_of": False,
+                                             "group": -1, "role": "", "lifetime_years": nan}
         for g, req in enumerate(comp.requires):
             mapping = req if isinstance(req, Requirement) else None
             equipment = mapping is not None and mapping.role == "equipment"
             share = float(mapping.share) if mapping is not None else 1.0
             lifetime = float(mapping.lifetime) if mapping is not None and equipment else nan
             for m in requirement_members(req):
-                out.add_edge(m, cid, type="requires", share=share, any_of=is_any_of(req), group=g,
-                             role="equipment" if equipment else "input", lifetime_years=lifetime)
+                yield m, cid, key(m), {"type": "requires", "share": share, "any_of": is_any_of(req), "group": g,
+                                       "role": "equipment" if equipment else "input", "lifetime_years": lifetime}
+
+
+def export_graph(graph: SupplyGraph) -> nx.MultiDiGraph:
+    """The networkx graph of the export (NaN for missing numbers): what every format carries, in memory."""
+    out = nx.MultiDiGraph(home=graph.home)
+    for node, attrs in node_records(graph):
+        out.add_node(node, **attrs)
+    for a, b, k, attrs in edge_records(graph):
+        out.add_edge(a, b, key=k, **attrs)
     return out
 
 
@@ -134,12 +168,33 @@ def _clean_json(data: Any) -> Any:
     return _json_value(data)
 
 
-def _csv_cell(value: Any) -> str:
+_XML_INVALID = re.compile("[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
+
+
+def xml_text(value: str) -> str:
+    """``value`` with every character XML 1.0 cannot hold (C0 controls but tab and newlines, lone surrogates,
+    U+FFFE/U+FFFF) replaced by U+FFFD.
+
+    >>> xml_text("a" + chr(1) + "b" + chr(0) + "c" + chr(9) + "d") == "a\N{REPLACEMENT CHARACTER}b\N{REPLACEMENT CHARACTER}c" + chr(9) + "d"
+    True
+    """
+    return _XML_INVALID.sub("\ufffd", value)
+
+
+def _csv_cell(value: Any, escape: bool = True) -> str:
     if isinstance(value, bool):
         return "true" if value else "false"
     if isinstance(value, float):
         return "" if math.isnan(value) else repr(value)
-    return str(value)
+    if isinstance(value, int):
+        return str(value)
+    return safe_cell(str(value), escape)
+
+
+NODES_HEADER = ",".join(["id", *NODE_FIELDS])
+EDGES_HEADER = ",".join(["source", "target", *EDGE_FIELDS])
+register_csv_header(NODES_HEADER)
+register_csv_header(EDGES_HEADER)
 
 
 def _csv_paths(path: Path) -> tuple[Path, Path]:
@@ -149,7 +204,141 @@ def _csv_paths(path: Path) -> tuple[Path, Path]:
     return path.with_name(f"{stem}.nodes.csv"), path.with_name(f"{stem}.edges.csv")
 
 
-def export(graph: SupplyGraph, path: str | Path, fmt: str) -> list[Path]:
+_XML_TYPES = {bool: "boolean", int: "long", float: "double", str: "string"}
+
+
+_NODE_TYPES = {**dict.fromkeys(NODE_FIELDS, "string"), "spof": "boolean", "bottleneck": "boolean", "rank": "long",
+               **dict.fromkeys(FLOAT_FIELDS, "double")}
+_EDGE_TYPES = {"type": "string", "share": "double", "any_of": "boolean", "group": "long", "role": "string",
+               "lifetime_years": "double"}
+
+
+def _xml_value(value: Any, nan: str) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, float):
+        return nan if math.isnan(value) else repr(value)
+    if isinstance(value, int):
+        return str(value)
+    return xml_escape(xml_text(str(value)), _XML_ENTITIES)
+
+
+_XML_ENTITIES = {'"': "&quot;", "\n": "&#10;", "\r": "&#13;", "\t": "&#9;"}  # kept exact in attributes too
+
+
+def _write_graphml(graph: SupplyGraph, handle: TextIO) -> None:
+    w = handle.write
+    w(f"<?xml version='1.0' encoding='utf-8'?>\n<!-- {MARK} -->\n"
+      '<graphml xmlns="http://graphml.graphdrawing.org/xmlns" xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance" '
+      'xsi:schemaLocation="http://graphml.graphdrawing.org/xmlns '
+      'http://graphml.graphdrawing.org/xmlns/1.0/graphml.xsd">\n')
+    w('  <key id="home" for="graph" attr.name="home" attr.type="string" />\n')
+    for kind, types in (("node", _NODE_TYPES), ("edge", _EDGE_TYPES)):
+        for name, typ in types.items():
+            w(f'  <key id="{name}" for="{kind}" attr.name="{name}" attr.type="{typ}" />\n')
+    w(f'  <graph edgedefault="directed">\n    <data key="home">{_xml_value(graph.home, "")}</data>\n')
+    for node, attrs in node_records(graph):
+        w(f'    <node id="{_xml_value(node, "")}">\n')
+        w("".join(f'      <data key="{k}">{_xml_value(v, "NaN")}</data>\n' for k, v in attrs.items()))
+        w("    </node>\n")
+    for a, b, k, attrs in edge_records(graph):
+        w(f'    <edge source="{_xml_value(a, "")}" target="{_xml_value(b, "")}" id="{k}">\n')
+        w("".join(f'      <data key="{name}">{_xml_value(v, "NaN")}</data>\n' for name, v in attrs.items()))
+        w("    </edge>\n")
+    w("  </graph>\n</graphml>\n")
+
+
+def _write_gexf(graph: SupplyGraph, handle: TextIO) -> None:
+    w = handle.write
+    w(f"<?xml version='1.0' encoding='utf-8'?>\n<!-- {MARK} -->\n"
+      '<gexf xmlns="http://www.gexf.net/1.2draft" xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance" '
+      'xsi:schemaLocation="http://www.gexf.net/1.2draft http://www.gexf.net/1.2draft/gexf.xsd" version="1.2">\n'
+      "  <meta>\n    <creator>chainmap</creator>\n  </meta>\n"
+      '  <graph defaultedgetype="directed" mode="static" name="">\n')
+    node_ids = {name: i for i, name in enumerate(_NODE_TYPES)}
+    edge_types = {**{k: v for k, v in _EDGE_TYPES.items() if k != "type"}, "relation": "string",
+                  "networkx_key": "long"}
+    edge_ids = {name: len(node_ids) + i for i, name in enumerate(edge_types)}
+    for cls, ids, types in (("node", node_ids, _NODE_TYPES), ("edge", edge_ids, edge_types)):
+        w(f'    <attributes mode="static" class="{cls}">\n')
+        w("".join(f'      <attribute id="{ids[n]}" title="{n}" type="{t}" />\n' for n, t in types.items()))
+        w("    </attributes>\n")
+    w("    <nodes>\n")
+    for node, attrs in node_records(graph):
+        w(f'      <node id="{_xml_value(node, "")}" label="{_xml_value(attrs["name"], "")}">\n        <attvalues>\n')
+        w("".join(f'          <attvalue for="{node_ids[k]}" value="{_xml_value(v, "NaN")}" />\n'
+                  for k, v in attrs.items()))
+        w("        </attvalues>\n      </node>\n")
+    w("    </nodes>\n    <edges>\n")
+    for n, (a, b, k, attrs) in enumerate(edge_records(graph)):
+        values = {**{x: v for x, v in attrs.items() if x != "type"}, "relation": attrs["type"], "networkx_key": k}
+        w(f'      <edge source="{_xml_value(a, "")}" target="{_xml_value(b, "")}" id="{n}" '
+          f'label="{_xml_value(attrs["type"], "")}">\n        <attvalues>\n')
+        w("".join(f'          <attvalue for="{edge_ids[x]}" value="{_xml_value(v, "NaN")}" />\n'
+                  for x, v in values.items()))
+        w("        </attvalues>\n      </edge>\n")
+    w("    </edges>\n  </graph>\n</gexf>\n")
+
+
+def _json_dump(value: Any) -> str:
+    return json.dumps(_clean_json(value), ensure_ascii=False, allow_nan=False)
+
+
+def _write_node_link(graph: SupplyGraph, handle: TextIO) -> None:
+    w = handle.write
+    w(f'{{"generator": "{MARK}", "directed": true, "multigraph": true, "graph": {_json_dump({"home": graph.home})},\n'
+      ' "nodes": [')
+    sep = "\n  "
+    for node, attrs in node_records(graph):
+        w(sep + _json_dump({**attrs, "id": node}))
+        sep = ",\n  "
+    w("\n ],\n \"edges\": [")
+    sep = "\n  "
+    for a, b, k, attrs in edge_records(graph):
+        w(sep + _json_dump({**attrs, "source": a, "target": b, "key": k}))
+        sep = ",\n  "
+    w("\n ]\n}\n")
+
+
+def _write_cytoscape(graph: SupplyGraph, handle: TextIO) -> None:
+    w = handle.write
+    w(f'{{"generator": "{MARK}", "data": {_json_dump({"home": graph.home})}, "directed": true, "multigraph": true,\n'
+      ' "elements": {"nodes": [')
+    sep = "\n  "
+    for node, attrs in node_records(graph):
+        w(sep + _json_dump({"data": {**attrs, "id": node, "value": node, "name": attrs["name"]}}))
+        sep = ",\n  "
+    w("\n ],\n \"edges\": [")
+    sep = "\n  "
+    for a, b, k, attrs in edge_records(graph):
+        w(sep + _json_dump({"data": {**attrs, "source": a, "target": b, "key": k}}))
+        sep = ",\n  "
+    w("\n ]}\n}\n")
+
+
+def _write_csv(graph: SupplyGraph, nodes: TextIO, edges: TextIO, escape: bool) -> None:
+    nodes.write(csv_line(["id", *NODE_FIELDS]))
+    for node, attrs in node_records(graph):
+        nodes.write(csv_line([_csv_cell(node, escape), *(_csv_cell(attrs[k], escape) for k in NODE_FIELDS)]))
+    edges.write(csv_line(["source", "target", *EDGE_FIELDS]))
+    for a, b, _k, attrs in edge_records(graph):
+        edges.write(csv_line([_csv_cell(a, escape), _csv_cell(b, escape),
+                              *(_csv_cell(attrs[k], escape) for k in EDGE_FIELDS)]))
+
+
+_STREAMS = {"graphml": _write_graphml, "gexf": _write_gexf, "json": _write_node_link, "cytoscape": _write_cytoscape}
+
+
+def write_export(graph: SupplyGraph, fmt: str, handle: TextIO) -> None:
+    """Write the export of ``graph`` in ``fmt`` (not ``csv``) to the text stream ``handle``, one node and one
+    edge at a time (memory: the analysis facts, not the document)."""
+    if fmt not in _STREAMS:
+        raise OutputError(f"export format {fmt!r} is not one stream (expected one of: {', '.join(_STREAMS)})")
+    _STREAMS[fmt](graph, handle)
+
+
+def export(graph: SupplyGraph, path: str | Path, fmt: str, *, force: bool = True, roots: Iterable[str | Path] = (),
+           csv_escape: bool = True) -> list[Path]:
     """Write ``graph`` with its analysis results to ``path`` in ``fmt``; return the files written.
 
     Parameters
@@ -157,51 +346,20 @@ def export(graph: SupplyGraph, path: str | Path, fmt: str) -> list[Path]:
     graph : the loaded graph (its ``home`` is the point of view).
     path : output file (for ``csv``: see the module docs); never one of ``graph.files``.
     fmt : ``graphml``, ``gexf``, ``cytoscape`` (Cytoscape.js JSON), ``csv`` or ``json`` (node-link).
+    force : overwrite existing files chainmap did not write (:mod:`chainmap.io.atomic`).
+    roots : input graph folders; an output a load of one of them would read is refused.
+    csv_escape : prefix CSV text cells a spreadsheet would run as formulas with ``'`` (:mod:`chainmap.io.csvcell`).
     """
     if fmt not in FORMATS:
         raise OutputError(f"unknown export format {fmt!r} (expected one of: {', '.join(FORMATS)})")
     target = Path(path)
-    if fmt == "csv":
-        nodes_path, edges_path = _csv_paths(target)
-        for p in (nodes_path, edges_path):
-            check_output(p, graph.files)
-    else:
-        check_output(target, graph.files)
-    data = export_graph(graph)
-    if fmt == "graphml":
-        buf = io.BytesIO()
-        nx.write_graphml(data, buf, encoding="utf-8", prettyprint=True, named_key_ids=True)
-        write_bytes_atomic(target, buf.getvalue(), graph.files)
-        return [target]
-    if fmt == "gexf":
-        gexf = data.copy()
-        for node in gexf.nodes:
-            gexf.nodes[node]["label"] = gexf.nodes[node]["name"]
-        for _, _, attrs in gexf.edges(data=True):
-            attrs["relation"] = attrs["label"] = attrs.pop("type")  # GEXF reserves "type" (directed, ...)
-        buf = io.BytesIO()
-        nx.write_gexf(gexf, buf, encoding="utf-8", prettyprint=True)
-        text = re.sub(rb' lastmodifieddate="[^"]*"', b"", buf.getvalue())  # deterministic output
-        write_bytes_atomic(target, text, graph.files)
-        return [target]
-    if fmt == "cytoscape":
-        payload = _clean_json(nx.cytoscape_data(data))
-        write_text_atomic(target, json.dumps(payload, ensure_ascii=False, indent=1, allow_nan=False) + "\n", graph.files)
-        return [target]
-    if fmt == "json":
-        payload = _clean_json(nx.node_link_data(data, edges="edges"))
-        write_text_atomic(target, json.dumps(payload, ensure_ascii=False, indent=1, allow_nan=False) + "\n", graph.files)
-        return [target]
-    nodes_buf = io.StringIO()
-    writer = csv.writer(nodes_buf, lineterminator="\n")
-    writer.writerow(["id", *NODE_FIELDS])
-    for node, attrs in data.nodes(data=True):
-        writer.writerow([node, *(_csv_cell(attrs[k]) for k in NODE_FIELDS)])
-    edges_buf = io.StringIO()
-    writer = csv.writer(edges_buf, lineterminator="\n")
-    writer.writerow(["source", "target", *EDGE_FIELDS])
-    for a, b, attrs in data.edges(data=True):
-        writer.writerow([a, b, *(_csv_cell(attrs[k]) for k in EDGE_FIELDS)])
-    write_text_atomic(nodes_path, nodes_buf.getvalue(), graph.files)
-    write_text_atomic(edges_path, edges_buf.getvalue(), graph.files)
-    return [nodes_path, edges_path]
+    targets = list(_csv_paths(target)) if fmt == "csv" else [target]
+    with OutputSet(targets, graph.files, force, roots) as out:
+        if fmt == "csv":
+            with open(out.stage(targets[0]), "w", encoding="utf-8", newline="") as nodes, \
+                    open(out.stage(targets[1]), "w", encoding="utf-8", newline="") as edges:
+                _write_csv(graph, nodes, edges, csv_escape)
+        else:
+            with open(out.stage(target), "w", encoding="utf-8", newline="") as handle:
+                write_export(graph, fmt, handle)
+    return targets

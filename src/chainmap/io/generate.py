@@ -46,7 +46,10 @@ from typing import Any
 
 import numpy as np
 
-__all__ = ["CHUNK", "COUNTRY_WEIGHTS", "generate", "generate_tables", "write_generated"]
+from chainmap.errors import UsageError
+
+__all__ = ["CHUNK", "COUNTRY_WEIGHTS", "GENERATED_MARK", "check_generate_target", "generate", "generate_tables",
+           "write_generated"]
 
 # (code, name, weight of firms located there): a handful of countries host most firms
 COUNTRY_WEIGHTS: list[tuple[str, str, float]] = [
@@ -106,7 +109,7 @@ class _Plan:
         import pyarrow as pa
 
         if n < 10:
-            raise ValueError("--components must be at least 10")
+            raise UsageError("--components must be at least 10")
         rng = np.random.default_rng(seed)
         rng2 = np.random.default_rng([seed, 2])  # the v2 fields, drawn apart from the structure
         self.n, self.seed = n, seed
@@ -308,13 +311,75 @@ def generate(n_components: int, seed: int = 0, progress: Progress | None = None,
     return out
 
 
-def write_generated(folder: str | Path, n_components: int, seed: int = 0, fmt: str = "csv",
-                    progress: Progress | None = None, chunk: int = CHUNK) -> list[Path]:
-    """Generate a network and write its tables to ``folder``, ``chunk`` components at a time (memory bounded by
-    the chunk and the suppliers table), every table atomically (:class:`~chainmap.io.columnar.TableWriter`)."""
-    from chainmap.io.columnar import TableWriter
+GENERATED_MARK = ".generated-by-chainmap"
+"""The file :func:`write_generated` leaves in its folder: the folder's tables may be replaced by the next run."""
 
-    with TableWriter(folder, fmt) as out:
-        for name, columns in generate_tables(n_components, seed, progress, chunk):
-            out.write(name, columns)
-    return out.paths()
+
+def write_generated(folder: str | Path, n_components: int, seed: int = 0, fmt: str = "csv",
+                    progress: Progress | None = None, chunk: int = CHUNK, force: bool = True) -> list[Path]:
+    """Generate a network and write its tables to ``folder``, ``chunk`` components at a time (memory bounded by
+    the chunk and the suppliers table).
+
+    The tables are staged in a temporary sibling folder (:class:`~chainmap.io.columnar.TableWriter`) and
+    renamed into ``folder`` as a set (with signals held off), replacing the tables of an earlier run in
+    either format, so an interrupted run leaves the old network whole. Without ``force``, ``folder`` must be
+    missing, empty, or an earlier run's output (it holds :data:`GENERATED_MARK`), else
+    :class:`~chainmap.errors.OutputError`.
+    """
+    import os
+    import shutil
+    import tempfile
+
+    from chainmap.errors import OutputError
+    from chainmap.io.atomic import MARK, held_signals
+    from chainmap.io.columnar import TABLES, TableWriter
+
+    root = Path(folder)
+    check_generate_target(root, force)
+    try:
+        parent = root.resolve().parent
+        parent.mkdir(parents=True, exist_ok=True)
+        stage = Path(tempfile.mkdtemp(prefix=f".{root.resolve().name[:100]}.", suffix=".tmp", dir=parent))
+    except OSError as exc:
+        raise OutputError(f"cannot write {root}: {exc.strerror or exc}") from None
+    try:
+        with TableWriter(stage, fmt) as out:
+            for name, columns in generate_tables(n_components, seed, progress, chunk):
+                out.write(name, columns)
+        written = [p.name for p in out.paths()]
+        try:
+            root.mkdir(parents=True, exist_ok=True)
+            with held_signals():
+                for name in written:
+                    os.replace(stage / name, root / name)
+                for table in TABLES:
+                    for suffix in (".csv", ".parquet"):
+                        stale = root / f"{table}{suffix}"
+                        if stale.name not in written and (stale.is_file() or stale.is_symlink()):
+                            stale.unlink()
+                (root / GENERATED_MARK).write_text(
+                    f"{MARK}: chainmap generate --components {n_components} --seed {seed} --format {fmt}\n")
+        except OSError as exc:
+            raise OutputError(f"cannot write {root}: {exc.strerror or exc}") from None
+    finally:
+        shutil.rmtree(stage, ignore_errors=True)
+    return [root / name for name in written]
+
+
+def check_generate_target(root: Path, force: bool) -> None:
+    """Refuse an output folder that is a file, a link, or (without ``force``) holds what generate did not write."""
+    from chainmap.errors import OutputError
+
+    if root.is_symlink():
+        raise OutputError(f"output {root} is a symbolic link; give the real path")
+    if root.exists() and not root.is_dir():
+        raise OutputError(f"output {root} is not a folder; give a folder")
+    if force or not root.exists() or (root / GENERATED_MARK).is_file():
+        return
+    try:
+        entries = next(iter(root.iterdir()), None)
+    except OSError as exc:
+        raise OutputError(f"cannot read {root}: {exc.strerror or exc}") from None
+    if entries is not None:
+        raise OutputError(f"output folder {root} is not empty and was not written by chainmap generate "
+                          "(--force writes the tables into it)")

@@ -42,6 +42,15 @@ def dump_graph(data: dict[str, Any], header: str = "") -> str:
     return lines + text
 
 
-def write_graph(path: str | Path, data: dict[str, Any], header: str = "", inputs: list[str] | None = None) -> None:
-    """Write a graph file atomically (refusing to overwrite ``inputs``)."""
-    write_text_atomic(path, dump_graph(data, header), inputs or [])
+def write_graph(path: str | Path, data: dict[str, Any], header: str = "", inputs: list[str] | None = None,
+                force: bool = True) -> None:
+    """Write a graph file atomically (refusing to overwrite ``inputs``, a file chainmap did not write unless
+    ``force``, or a file in a columnar graph folder, where YAML is never read)."""
+    from chainmap.errors import OutputError
+    from chainmap.io.columnar import is_columnar
+
+    target = Path(path)
+    if is_columnar(target.parent):
+        raise OutputError(f"refusing to write {target}: {target.parent} is a columnar graph folder "
+                          "(YAML and columnar tables do not mix)")
+    write_text_atomic(target, dump_graph(data, header), inputs or [], force)

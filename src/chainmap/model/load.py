@@ -21,6 +21,7 @@ Examples
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -33,7 +34,7 @@ from chainmap.errors import GraphFileError, Problem
 from chainmap.model.reader import Document, read_file
 from chainmap.model.schema import RESERVED_ID, Fact, GraphFile, GraphSpec, Settings
 
-__all__ = ["QUALITY_DIR", "SUFFIXES", "LoadedSpec", "graph_files", "load_spec", "valid_country_code"]
+__all__ = ["QUALITY_DIR", "SUFFIXES", "LoadedSpec", "graph_files", "graph_folders_above", "load_spec", "valid_country_code", "would_load"]
 
 SUFFIXES = (".yaml", ".yml", ".json")
 """File endings read as graph files."""
@@ -65,20 +66,95 @@ class LoadedSpec:
 
 def graph_files(path: Path) -> list[Path]:
     """The graph files under ``path`` in a stable order (hidden entries and the top-level ``quality/`` folder
-    of gate files skipped)."""
+    of gate files skipped).
+
+    Nothing is skipped silently: an unreadable subfolder, or a symbolic link to a folder outside ``path``, is a
+    :class:`GraphFileError`; a link to a folder inside ``path`` is followed (once).
+    """
     if path.is_file():
         return [path]
     if not path.is_dir():
-        raise GraphFileError([Problem(str(path), 0, "", "no such file or folder")])
-    found = [
-        p
-        for p in path.rglob("*")
-        if p.suffix.lower() in SUFFIXES
-        and (p.is_file() or (p.is_symlink() and not p.exists()))  # a broken link is reported, not skipped
-        and not any(part.startswith(".") for part in p.relative_to(path).parts)
-        and p.relative_to(path).parts[0] != QUALITY_DIR
-    ]
+        kind = "not a regular file or folder" if path.exists() else "no such file or folder"
+        raise GraphFileError([Problem(str(path), 0, "", kind)])
+    root = path.resolve()
+    problems: list[Problem] = []
+    found: list[Path] = []
+    seen: set[Path] = set()
+
+    def walk(folder: Path, shown: Path) -> None:
+        real = folder.resolve()
+        if real in seen:
+            return
+        seen.add(real)
+        try:
+            entries = sorted(os.scandir(folder), key=lambda e: e.name)
+        except OSError as exc:
+            problems.append(Problem(shown.as_posix(), 0, "", f"cannot read folder: {exc.strerror or exc}"))
+            return
+        for entry in entries:
+            rel = (shown / entry.name).relative_to(path)
+            if entry.name.startswith(".") or (len(rel.parts) == 1 and entry.name == QUALITY_DIR):
+                continue
+            item = shown / entry.name
+            if entry.is_dir(follow_symlinks=True):
+                if entry.is_symlink():
+                    target = Path(entry.path).resolve()
+                    if target != root and root not in target.parents:
+                        problems.append(Problem(item.as_posix(), 0, "",
+                                                "symbolic link to a folder outside the graph folder (not followed)"))
+                        continue
+                walk(Path(entry.path), item)
+            elif Path(entry.name).suffix.lower() in SUFFIXES and (
+                    entry.is_file(follow_symlinks=True) or entry.is_symlink()):  # a broken link is reported
+                found.append(item)
+
+    walk(path, path)
+    if problems:
+        raise GraphFileError(problems)
     return sorted(found, key=lambda p: p.relative_to(path).as_posix())
+
+
+def graph_folders_above(target: str | Path, levels: int = 3) -> list[Path]:
+    """Folders among the ``levels`` nearest ancestors of ``target`` that hold graph data directly (a YAML graph
+    file or a ``components`` table): outputs a later load of them would read are refused.
+
+    >>> graph_folders_above("tests/data/mini/schema.json")
+    [PosixPath('tests/data/mini')]
+    """
+    out = []
+    for folder in list(Path(target).parents)[:levels]:
+        try:
+            names = [p.name for p in folder.iterdir()] if folder.is_dir() else []
+        except OSError:
+            continue
+        if any(Path(n).suffix.lower() in (".yaml", ".yml") and not n.startswith(".") for n in names) or \
+                any(n in ("components.csv", "components.parquet") for n in names):
+            out.append(folder)
+    return out
+
+
+def would_load(root: str | Path, target: str | Path) -> bool:
+    """True when a load of the graph folder ``root`` would read the file ``target`` (YAML or columnar).
+
+    >>> would_load("tests/data/mini", "tests/data/mini/new.yaml"), would_load("tests/data/mini", "out/x.yaml")
+    (True, False)
+    >>> would_load("tests/data/mini", "tests/data/mini/components.csv"), would_load("tests/data/mini", "tests/data/mini/v.html")
+    (True, False)
+    """
+    base = Path(root)
+    if not base.is_dir():
+        return False
+    try:
+        rel = Path(target).resolve().relative_to(base.resolve())
+    except ValueError:
+        return False
+    if not rel.parts or any(part.startswith(".") for part in rel.parts) or rel.parts[0] == QUALITY_DIR:
+        return False
+    if rel.suffix.lower() in SUFFIXES:
+        return True
+    from chainmap.io.columnar import TABLES
+
+    return len(rel.parts) == 1 and rel.suffix.lower() in (".csv", ".parquet") and rel.stem in TABLES
 
 
 def load_spec(path: str | Path, home: str | None = None) -> LoadedSpec:
@@ -103,6 +179,7 @@ def load_spec(path: str | Path, home: str | None = None) -> LoadedSpec:
             parsed.append((doc, graph_file))
     loaded = _merge(parsed, problems)
     if home is not None:
+        home = home.strip().upper()  # --home cn is China
         loaded.spec = loaded.spec.model_copy(
             update={"settings": loaded.spec.settings.model_copy(update={"home": home})}
         )
@@ -135,7 +212,7 @@ def _validate(doc: Document, problems: list[Problem]) -> GraphFile | None:
             if where in seen:
                 continue
             seen.add(where)
-            message = err["msg"]
+            message = err["msg"].removeprefix("Value error, ")
             if err["type"] == "extra_forbidden":
                 message = "unknown field (typo?)"
             problems.append(Problem(doc.file, where[0], where[1], message))
@@ -202,6 +279,7 @@ def _merge(parsed: list[tuple[Document, GraphFile]], problems: list[Problem]) ->
     settings_at = ""
     lists: dict[str, list[Any]] = {k: [] for k in ("countries", "blocs", "sectors", "components", "suppliers")}
     origins: dict[str, tuple[str, int]] = {}
+    lowered: dict[str, str] = {}
     for doc, graph_file in parsed:
         if graph_file.chainmap is not None:
             if settings is not None:
@@ -221,6 +299,15 @@ def _merge(parsed: list[tuple[Document, GraphFile]], problems: list[Problem]) ->
                         Problem(doc.file, line, f"{section}[{index}].id", f"duplicate id {key!r} (first at {other_file}:{other_line})")
                     )
                     continue
+                folded = key.casefold() if section not in ("sectors", "countries") else f"\0{key}"
+                if folded in lowered and lowered[folded] != key:
+                    other = lowered[folded]
+                    other_file, other_line = origins[other]
+                    problems.append(Problem(doc.file, line, f"{section}[{index}].id",
+                                            f"id {key!r} differs from {other!r} only by case "
+                                            f"(at {other_file}:{other_line})"))
+                    continue
+                lowered[folded] = key
                 origins[key] = (doc.file, line)
                 items.append(item)
     spec = GraphSpec(settings=settings or Settings(), **lists)

@@ -23,7 +23,7 @@ import json
 import math
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -37,8 +37,9 @@ MAX_FILE_BYTES = 32 * 1024 * 1024
 """Largest graph file read (bytes)."""
 MAX_DEPTH = 64
 """Deepest nesting of mappings and sequences accepted."""
-MAX_NODES = 2_000_000
-"""Most values one file may expand to (guards against alias bombs)."""
+MAX_NODES = MAX_FILE_BYTES // 2
+"""Most values one file may expand to: a value takes at least two bytes (``1,``), so only aliases can reach it
+(the guard against alias bombs; a file within :data:`MAX_FILE_BYTES` never trips it without aliases)."""
 
 _Loader: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
@@ -120,17 +121,52 @@ def read_file(path: Path, display: str | None = None) -> Document:
     return read_text(text, name, is_json=path.suffix.lower() == ".json")
 
 
+_YAML_BREAKS = re.compile("\r\n|[\n\r\x85\u2028\u2029]")
+
+
+def _line_map(text: str) -> list[int] | None:
+    """Real line (counting ``\\n``, ``\\r\\n`` and ``\\r``) of each YAML line, when YAML also breaks lines at
+    NEL, U+2028 or U+2029 (else None: the numbers agree)."""
+    if not any(c in text for c in "\x85\u2028\u2029"):
+        return None
+    out = [1]
+    real = 1
+    for match in _YAML_BREAKS.finditer(text):
+        if match.group() in ("\n", "\r\n", "\r"):
+            real += 1
+        out.append(real)
+    return out
+
+
 def read_text(text: str, name: str, is_json: bool = False) -> Document:
-    """Parse ``text`` (named ``name`` in errors) into a :class:`Document`."""
+    """Parse ``text`` (named ``name`` in errors) into a :class:`Document`.
+
+    Line numbers count ``\\n`` (and ``\\r``) only, as editors do, even where YAML also breaks lines (NEL, U+2028):
+
+    >>> read_text("a: 1\\nb: 'x\\u2028y'\\nc: 2\\n", "t.yaml").line_of(("c",))
+    3
+    """
     if "\x00" in text:
         raise _error(name, text[: text.index("\x00")].count("\n") + 1, "NUL byte in text")
+    lines = _line_map(text)
     gc_was_enabled = gc.isenabled()
     gc.disable()  # composing allocates millions of objects; the cyclic GC would make it ~8x slower
     try:
-        return _read_yaml(text, name, is_json)
+        doc = _read_yaml(text, name, is_json)
+    except GraphFileError as exc:
+        if lines is None:
+            raise
+        raise GraphFileError([replace(p, line=_real(lines, p.line)) for p in exc.problems]) from None
     finally:
         if gc_was_enabled:
             gc.enable()
+    if lines is not None:
+        doc.lines = {key: _real(lines, line) for key, line in doc.lines.items()}
+    return doc
+
+
+def _real(lines: list[int], line: int) -> int:
+    return lines[min(line, len(lines)) - 1] if line > 0 else line
 
 
 def _read_yaml(text: str, name: str, is_json: bool) -> Document:

@@ -12,13 +12,17 @@ Examples
 
 from __future__ import annotations
 
+import re
+from collections.abc import Callable
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationInfo, field_validator, model_validator
 
 __all__ = [
     "COUNTRY_PATTERN",
     "ID_PATTERN",
+    "MAX_DAYS",
+    "MAX_VALUE",
     "METHODS",
     "RESERVED_ID",
     "Alternative",
@@ -53,7 +57,28 @@ COUNTRY_PATTERN = r"^(?:[A-Z]{2})$"
 Id = Annotated[str, Field(pattern=ID_PATTERN)]
 CountryId = Annotated[str, Field(pattern=COUNTRY_PATTERN)]
 Fraction = Annotated[float, Field(ge=0.0, le=1.0)]
-Text = Annotated[str, Field(max_length=10_000)]
+_TEXT_BAD = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f]")
+_NAME_BAD = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029]")
+
+
+def _no_control(pattern: re.Pattern[str], what: str) -> Callable[[str], str]:
+    def check(value: str) -> str:
+        bad = pattern.search(value)
+        if bad:
+            raise ValueError(f"control character U+{ord(bad.group()):04X} in {what}")
+        return value
+
+    return check
+
+
+Text = Annotated[str, Field(max_length=10_000), AfterValidator(_no_control(_TEXT_BAD, "text"))]
+"""Free text (sources, notes): no control characters but tab and newlines."""
+Name = Annotated[str, Field(max_length=10_000), AfterValidator(_no_control(_NAME_BAD, "a name"))]
+"""A name: no control characters at all (no newlines, no U+2028/U+2029 line separators)."""
+MAX_VALUE = 1e15
+"""Largest ``value`` of a component (a quadrillion: above any country's output), so sums cannot overflow."""
+MAX_DAYS = 36_500.0
+"""Largest ``stock_days``/``recovery_days`` (100 years)."""
 
 
 class _Strict(BaseModel):
@@ -124,7 +149,7 @@ class Country(Fact):
     """A country (ISO 3166-1 alpha-2) and how likely its supply is cut."""
 
     id: CountryId
-    name: Text
+    name: Name
     risk: Fraction | None = None
 
 
@@ -132,7 +157,7 @@ class Bloc(Fact):
     """A named group of countries (an export-control coalition, say)."""
 
     id: Id
-    name: Text
+    name: Name
     members: Annotated[list[CountryId], Field(min_length=1)]
 
 
@@ -140,7 +165,7 @@ class Sector(Fact):
     """A GB/T 4754-2017 industrial division and the products it delivers."""
 
     code: Annotated[str, Field(pattern=r"^(0[6-9]|[1-3][0-9]|4[0-6])$")]
-    name: Text
+    name: Name
     name_zh: Text | None = None
     products: list[Id] = []
 
@@ -236,14 +261,14 @@ class Component(Fact):
     """A product, part, material, piece of equipment, software or service."""
 
     id: Id
-    name: Text
+    name: Name
     sector: Annotated[str, Field(pattern=r"^(0[6-9]|[1-3][0-9]|4[0-6])$")] | None = None
     requires: list[Id | Requirement] = []
     suppliers: list[SupplyEntry] = []
     alternatives: list[Alternative] = []
-    value: Annotated[float, Field(ge=0)] | Measured | None = None
-    stock_days: Annotated[float, Field(ge=0)] | Measured | None = None
-    recovery_days: Annotated[float, Field(ge=0)] | Measured | None = None
+    value: Annotated[float, Field(ge=0, le=MAX_VALUE)] | Measured | None = None
+    stock_days: Annotated[float, Field(ge=0, le=MAX_DAYS)] | Measured | None = None
+    recovery_days: Annotated[float, Field(ge=0, le=MAX_DAYS)] | Measured | None = None
     tags: list[Text] = []
 
     @field_validator("sector", mode="before")
@@ -251,13 +276,21 @@ class Component(Fact):
     def _sector_text(cls, value: object) -> object:
         return Sector._code_text(value)
 
+    @field_validator("value", "stock_days", "recovery_days")
+    @classmethod
+    def _amount_capped(cls, number: float | Measured | None, info: ValidationInfo) -> float | Measured | None:
+        cap = MAX_VALUE if info.field_name == "value" else MAX_DAYS
+        if isinstance(number, Measured) and number.amount > cap:
+            raise ValueError(f"amount must be <= {cap:g}")
+        return number
+
 
 class Supplier(Fact):
     """A firm (or plant), the country it produces in and the country that owns it
     (``owner``, default: the same; used by scenarios with reach ``owner``)."""
 
     id: Id
-    name: Text
+    name: Name
     country: CountryId
     owner: CountryId | None = None
 

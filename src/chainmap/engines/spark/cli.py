@@ -22,6 +22,7 @@ from typing import Any
 
 from chainmap.analysis.scenario import Scenario
 from chainmap.engines.spark import analyses
+from chainmap.errors import UsageError
 from chainmap.io.atomic import write_text_atomic
 
 __all__ = ["COMMANDS", "run_command", "write_result"]
@@ -49,7 +50,7 @@ def run_command(command: str, graph_path: Any, scenario: Scenario | None, **opti
     elif command == "bottlenecks":
         candidates = options.get("candidates")
         if not candidates:
-            raise ValueError("--engine spark bottlenecks needs --candidates (countries, blocs, suppliers)")
+            raise UsageError("--engine spark bottlenecks needs --candidates (countries, blocs, suppliers)")
         result = analyses.bottlenecks(graph, candidates, scenario, options.get("threshold"))
     elif command == "priorities":
         result = analyses.priorities(graph, scenario, options.get("weights"), options.get("top"))
@@ -59,7 +60,7 @@ def run_command(command: str, graph_path: Any, scenario: Scenario | None, **opti
         result = analyses.cut_sets(graph, options["target"], int(options.get("max_order", 2)), _kinds(options),
                                    scenario)
     else:
-        raise ValueError(f"--engine spark runs {', '.join(COMMANDS)}; not {command!r}")
+        raise UsageError(f"--engine spark runs {', '.join(COMMANDS)}; not {command!r}")
     if output is not None:
         write_result(result, output, graph.spark)
     return result
