@@ -264,3 +264,8 @@ def test_value_and_days_carry_their_source(tmp_path: Path) -> None:
         "    value: {amount: -1, source: NBS}\n")
     with pytest.raises(chainmap.GraphFileError, match=r"g\.yaml:5"):
         chainmap.load(tmp_path)
+    (tmp_path / "g.yaml").write_text(
+        "countries: [{id: CN, name: China}]\ncomponents:\n  - id: a\n    name: A\n"
+        "    stock_days: {amount: 1e9, source: reserve}\n")
+    with pytest.raises(chainmap.GraphFileError, match="36500"):
+        chainmap.load(tmp_path)
