@@ -616,8 +616,9 @@ def main(argv: list[str] | None = None) -> int:
     out = args.out if args.out else (None if args.smoke else HERE / "RESULTS.md")
     if out is not None:
         previous = out.read_text(encoding="utf-8") if out.exists() else ""
-        for begin, end in (("<!-- spark:begin -->", "<!-- spark:end -->"), (CLI_BEGIN, CLI_END)):
-            if begin in previous and end in previous:  # benchmarks/spark.py's and the --cli sections are kept
+        for begin, end in (("<!-- spark:begin -->", "<!-- spark:end -->"), (CLI_BEGIN, CLI_END),
+                           ("<!-- export:begin -->", "<!-- export:end -->")):
+            if begin in previous and end in previous:  # the Spark, --cli and export sections are kept
                 text += "\n" + begin + previous.split(begin, 1)[1].split(end, 1)[0] + end + "\n"
         out.write_text(text, encoding="utf-8")
         print(f"wrote {out}", file=sys.stderr)
