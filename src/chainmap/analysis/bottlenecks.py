@@ -29,6 +29,7 @@ import numpy as np
 from chainmap.analysis.batch import unique_inverse
 from chainmap.analysis.concentration import concentration
 from chainmap.analysis.incremental import Incremental
+from chainmap.analysis.lazyrows import LazyRows
 from chainmap.analysis.propagate import availability
 from chainmap.analysis.scenario import Scenario, capacities
 from chainmap.graph import FloatArray, IntArray, SupplyGraph, _ranges
@@ -251,7 +252,7 @@ class _Concentrated:
                           float(self.hhi[i]), who, float(self.leader_share[i]))
 
 
-class BottleneckTable(Sequence[Bottleneck]):
+class BottleneckTable(LazyRows[Bottleneck]):
     """Ranked bottlenecks: the removal rows, then the concentration rows held as columns and built when read.
 
     A sequence (index, slice, iterate, ``len``, ``==`` with a list of rows).
@@ -287,19 +288,6 @@ class BottleneckTable(Sequence[Bottleneck]):
             return self._removal[i]
         assert self._conc is not None
         return self._conc.row(i - len(self._removal))
-
-    def __iter__(self) -> Iterator[Bottleneck]:
-        return (self[i] for i in range(len(self)))
-
-    def __eq__(self, other: object) -> bool:
-        if not isinstance(other, Sequence) or len(other) != len(self):
-            return False
-        return all(a == b for a, b in zip(self, other, strict=True))
-
-    __hash__ = None  # type: ignore[assignment]
-
-    def __repr__(self) -> str:
-        return f"BottleneckTable({len(self)} rows)"
 
 
 def _removal_candidates(graph: SupplyGraph, reach: str, candidates: Sequence[str] | None) -> list[tuple[str, int]]:

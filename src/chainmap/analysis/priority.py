@@ -26,7 +26,7 @@ Examples
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import overload
 
@@ -36,6 +36,7 @@ from numpy.typing import NDArray
 from chainmap.analysis.batch import unique_inverse
 from chainmap.analysis.concentration import country_shares
 from chainmap.analysis.incremental import Incremental
+from chainmap.analysis.lazyrows import LazyRows
 from chainmap.analysis.propagate import availability, supply_terms
 from chainmap.analysis.scenario import Scenario, capacities
 from chainmap.graph import FloatArray, IntArray, SupplyGraph
@@ -250,7 +251,7 @@ class _CountryTable:
         return [ids[i] for i in self.country[self.ptr[c]:self.ptr[c + 1]].tolist()]
 
 
-class PriorityTable(Sequence[Priority]):
+class PriorityTable(LazyRows[Priority]):
     """Ranked priority rows held as numpy columns; a :class:`Priority` is built when a row is read.
 
     A sequence (index, slice, iterate, ``len``, ``==`` with a list of rows);
@@ -303,19 +304,6 @@ class PriorityTable(Sequence[Priority]):
             best_alternative=g.supplier_ids[a] if a >= 0 else None,
             best_readiness=float(cols["best_readiness"][i]) if a >= 0 else None,
         )
-
-    def __iter__(self) -> Iterator[Priority]:
-        return (self[i] for i in range(len(self)))
-
-    def __eq__(self, other: object) -> bool:
-        if not isinstance(other, Sequence) or len(other) != len(self):
-            return False
-        return all(a == b for a, b in zip(self, other, strict=True))
-
-    __hash__ = None  # type: ignore[assignment]
-
-    def __repr__(self) -> str:
-        return f"PriorityTable({len(self)} rows)"
 
     def columns(self) -> dict[str, FloatArray | IntArray | list[str]]:
         """The table as columns: ``id`` (list), ``rank``, the factors and scores (numpy arrays)."""

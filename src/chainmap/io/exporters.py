@@ -70,7 +70,7 @@ from __future__ import annotations
 import json
 import math
 import re
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 from typing import Any, TextIO
 from xml.sax.saxutils import escape as xml_escape
@@ -284,19 +284,21 @@ def _json_dump(value: Any) -> str:
     return json.dumps(_clean_json(value), ensure_ascii=False, allow_nan=False)
 
 
+def _write_items(w: Callable[[str], object], items: Iterable[dict[str, Any]]) -> None:
+    """Stream the items of a JSON array, one per line (the caller writes the brackets)."""
+    sep = "\n  "
+    for item in items:
+        w(sep + _json_dump(item))
+        sep = ",\n  "
+
+
 def _write_node_link(graph: SupplyGraph, handle: TextIO) -> None:
     w = handle.write
     w(f'{{"generator": "{MARK}", "directed": true, "multigraph": true, "graph": {_json_dump({"home": graph.home})},\n'
       ' "nodes": [')
-    sep = "\n  "
-    for node, attrs in node_records(graph):
-        w(sep + _json_dump({**attrs, "id": node}))
-        sep = ",\n  "
+    _write_items(w, ({**attrs, "id": node} for node, attrs in node_records(graph)))
     w("\n ],\n \"edges\": [")
-    sep = "\n  "
-    for a, b, k, attrs in edge_records(graph):
-        w(sep + _json_dump({**attrs, "source": a, "target": b, "key": k}))
-        sep = ",\n  "
+    _write_items(w, ({**attrs, "source": a, "target": b, "key": k} for a, b, k, attrs in edge_records(graph)))
     w("\n ]\n}\n")
 
 
@@ -304,15 +306,11 @@ def _write_cytoscape(graph: SupplyGraph, handle: TextIO) -> None:
     w = handle.write
     w(f'{{"generator": "{MARK}", "data": {_json_dump({"home": graph.home})}, "directed": true, "multigraph": true,\n'
       ' "elements": {"nodes": [')
-    sep = "\n  "
-    for node, attrs in node_records(graph):
-        w(sep + _json_dump({"data": {**attrs, "id": node, "value": node, "name": attrs["name"]}}))
-        sep = ",\n  "
+    _write_items(w, ({"data": {**attrs, "id": node, "value": node, "name": attrs["name"]}}
+                     for node, attrs in node_records(graph)))
     w("\n ],\n \"edges\": [")
-    sep = "\n  "
-    for a, b, k, attrs in edge_records(graph):
-        w(sep + _json_dump({"data": {**attrs, "source": a, "target": b, "key": k}}))
-        sep = ",\n  "
+    _write_items(w, ({"data": {**attrs, "source": a, "target": b, "key": k}}
+                     for a, b, k, attrs in edge_records(graph)))
     w("\n ]}\n}\n")
 
 
