@@ -171,7 +171,8 @@ def test_explain_unknown_target_exit_2():
     ["selfsufficiency", MINI], ["diff", MINI], ["spof", MINI], ["cuts", MINI, "-t", "office-pc"],
     ["render", MINI, "-o", "never.html"], ["report", MINI, "-o", "never"],
 ])
-@pytest.mark.parametrize("bad", [["--horizon", "3x"], ["--horizon", "-5"], ["--horizon", "0"], ["--reach", "plant"]])
+@pytest.mark.parametrize("bad", [["--horizon", "3x"], ["--horizon", "-5"], ["--horizon", "0"], ["--horizon", "1e400"],
+                                 ["--horizon", "nan"], ["--reach", "plant"]])
 def test_bad_horizon_or_reach_exit_2(command, bad):
     result = runner.invoke(app, [*command, *bad])
     assert result.exit_code == 2, result.output

@@ -57,6 +57,8 @@ def parse_horizon(text: str | float | int) -> float:
             value = float(number) * (unit or 1.0)
         except ValueError:
             raise ScenarioError(f"horizon {text!r}: expected 'long', days (90) or 90d, 6m, 1y, 2y") from None
+        if math.isinf(value):  # '1e400' overflows to infinity: an unbounded horizon is spelt 'long'
+            raise ScenarioError(f"horizon {text!r}: too large a number of days (say 'long' for no horizon)")
     if math.isnan(value) or value <= 0:
         raise ScenarioError(f"horizon {text!r}: must be a positive number of days or 'long'")
     return value
