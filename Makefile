@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 OUT    ?= out
 
-.PHONY: run test setup lint typecheck pytest quality docs bench clean browser
+.PHONY: run test test-full setup lint typecheck pytest quality docs bench clean browser
 
 $(BIN)/chainmap: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -48,6 +48,10 @@ docs: setup
 
 # Everything CI runs.
 test: setup browser lint typecheck quality docs pytest
+
+# Everything, plus the slow Spark checks CI skips (one Spark scenario per country pair, the benchmark smoke run).
+test-full: setup browser lint typecheck quality docs
+	CHAINMAP_SPARK_FULL=1 $(BIN)/pytest
 
 bench: setup
 	$(BIN)/python benchmarks/run.py --sizes 10000,100000,1000000

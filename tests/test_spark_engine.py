@@ -291,6 +291,9 @@ def test_cli_spof_and_cuts_with_engine_spark_equal_the_core(spark, tmp_path):
     assert no_spark.exit_code == 2 and "--engine spark" in no_spark.output
 
 
+@pytest.mark.skipif(os.environ.get("CHAINMAP_SPARK_FULL") != "1",
+                    reason="2-3 minutes of three fresh processes (generate, core, a second JVM); "
+                           "run with CHAINMAP_SPARK_FULL=1 (make test-full)")
 def test_spark_benchmark_smoke(tmp_path):
     """benchmarks/spark.py runs end to end at a smoke size; the core and Spark give the same availabilities."""
     import subprocess
