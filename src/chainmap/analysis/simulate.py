@@ -21,13 +21,16 @@ import gc
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
 from chainmap.analysis.propagate import availability
 from chainmap.analysis.scenario import Scenario, capacities, format_horizon
 from chainmap.graph import FloatArray, SupplyGraph
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 __all__ = ["ComponentAvailability", "SectorAvailability", "SimulationResult", "sector_means", "simulate"]
 
@@ -76,6 +79,12 @@ class SimulationResult:
             "components": [asdict(c) for c in self.components],
             "sectors": [asdict(s) for s in self.sectors],
         }
+
+    def to_dataframe(self, table: str = "components") -> pd.DataFrame:
+        """One table, ``components`` or ``sectors``, as a pandas DataFrame (``pip install 'chainmap[dataframe]'``)."""
+        from chainmap.dataframes import table_frame
+
+        return table_frame(self, table, {"components": ComponentAvailability, "sectors": SectorAvailability})
 
 
 def sector_means(graph: SupplyGraph, values: FloatArray) -> dict[str, float]:
