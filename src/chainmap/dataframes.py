@@ -15,7 +15,7 @@ Examples
 >>> df = chainmap.simulate(g, chainmap.Scenario(remove="NL")).to_dataframe("sectors")
 >>> list(df.columns), df["code"].tolist()
 (['code', 'name', 'products', 'baseline', 'availability', 'impact'], ['35', '39'])
->>> chainmap.to_dataframe(chainmap.single_points_of_failure(g, targets="office-pc"))["node"].tolist()
+>>> chainmap.to_dataframe(chainmap.single_points_of_failure(g, targets="office-pc", kinds="country"))["node"].tolist()
 ['NL']
 """
 

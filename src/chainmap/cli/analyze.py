@@ -23,6 +23,7 @@ from chainmap.analysis.explain import Step, explain
 from chainmap.analysis.scenario import LONG, Scenario
 from chainmap.cli.common import (
     DEFAULT_HORIZON_TEXT,
+    ForceOpt,
     HomeOpt,
     HorizonOpt,
     LimitOpt,
@@ -303,6 +304,7 @@ def simulate_command(
     table: TableOpt = None,
     engine: EngineOpt = Engine.core,
     output: OutputDirOpt = None,
+    force: ForceOpt = False,
 ) -> None:
     """Simulate a scenario: availability of every component and impact per sector.
 
@@ -315,7 +317,7 @@ def simulate_command(
                                            None if folder else output, simulate)
         if fmt is Format.csv:
             emit_tables("simulate", {"components": result.components, "sectors": result.sectors}, table, folder,
-                        roots=input_roots(path))
+                        roots=input_roots(path), force=force)
         elif fmt is Format.table:
             hit = sorted([c for c in result.components if c.impact > 0], key=lambda c: (-c.impact, c.id))
             emit(result.sectors, fmt, ["code", "name", "baseline", "availability", "impact"],
@@ -339,6 +341,7 @@ def selfsufficiency_command(
     fmt: FormatOpt = Format.table,
     table: TableOpt = None,
     output: CsvFolderOpt = None,
+    force: ForceOpt = False,
 ) -> None:
     """Self-sufficiency: domestic share and chain autarky (every foreign source cut) per sector.
 
@@ -350,7 +353,7 @@ def selfsufficiency_command(
         result = self_sufficiency(graph, scenario=scenario)
         if fmt is Format.csv:
             emit_tables("selfsufficiency", {"sectors": result.sectors, "components": result.components}, table,
-                        output, inputs=graph.files, roots=input_roots(path))
+                        output, inputs=graph.files, roots=input_roots(path), force=force)
             return
         emit(result.sectors, fmt, ["code", "name", "domestic_share", "autarky"],
              f"Self-sufficiency of {result.home} under: {scenario_title(scenario)}",
@@ -369,6 +372,7 @@ def diff_command(
     fmt: FormatOpt = Format.table,
     table: TableOpt = None,
     output: CsvFolderOpt = None,
+    force: ForceOpt = False,
 ) -> None:
     """Compare two graphs, or one graph before and after --qualify: SPOFs, bottlenecks, ranks, sectors.
 
@@ -386,7 +390,8 @@ def diff_command(
         if fmt is Format.csv:
             emit_tables("diff", {"spof": result.spof, "bottlenecks": result.bottlenecks,
                                  "priorities": result.priorities, "sectors": result.sectors}, table, output,
-                        inputs=[*graph_a.files, *graph_b.files], roots=input_roots(before) + input_roots(after or before))
+                        inputs=[*graph_a.files, *graph_b.files], roots=input_roots(before) + input_roots(after or before),
+                        force=force)
             return
         at = f"(horizon {result.horizon}, reach {result.reach})"
         emit(result.spof, fmt, ["node", "change", "targets_before", "targets_after"],

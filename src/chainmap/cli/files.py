@@ -37,6 +37,7 @@ def validate_command(
         "--deny-hosts", help="Deny list of hosts (default PATH/quality/deny-hosts.txt).", show_default=False)] = None,
     table: TableOpt = None,
     output: CsvFolderOpt = None,
+    force: ForceOpt = False,
 ) -> None:
     """Check graph files: print counts and coverage, or every error (exit 2).
 
@@ -52,7 +53,7 @@ def validate_command(
     if quality or check:
         from chainmap.cli.quality import quality_command
 
-        quality_command(graph, path, fmt, check, deny_hosts, thresholds, table, output)
+        quality_command(graph, path, fmt, check, deny_hosts, thresholds, table, output, force)
         if strict and graph.warnings:
             raise typer.Exit(2)
         return
@@ -76,7 +77,7 @@ def validate_command(
         with errors_as_exit():
             emit_tables("validate", {"coverage": sectors, "summary": [summary],
                                      "warnings": [{"warning": str(w)} for w in graph.warnings]}, table, output,
-                        inputs=graph.files, roots=[path] if path.is_dir() else [])
+                        inputs=graph.files, roots=[path] if path.is_dir() else [], force=force)
     else:
         emit([summary], fmt, list(summary), "Graph")
         emit(sectors, fmt, ["code", "name", "components", "products", "suppliers", "facts", "sourced", "estimates"],

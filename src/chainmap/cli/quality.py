@@ -57,7 +57,7 @@ def report_json(report: QualityReport) -> dict[str, Any]:
 
 def quality_command(graph: SupplyGraph, path: Path, fmt: Format, check: bool,
                     deny_file: Path | None, thresholds_file: Path | None, table: str | None = None,
-                    output: Path | None = None) -> None:
+                    output: Path | None = None, force: bool = False) -> None:
     """Print the quality report; with ``check``, exit 1 listing every threshold crossed (``table`` and
     ``output``: the CSV table, or the folder of all of them)."""
     default_deny, default_thresholds = quality_files(path)
@@ -85,7 +85,7 @@ def quality_command(graph: SupplyGraph, path: Path, fmt: Format, check: bool,
                 "metrics": [{"metric": m, "what": what, "value": metrics[m], "max": maxima.get(m)}
                             for m, what in METRICS.items()],
                 "denied_hosts": [{"host": h, "facts": n} for h, n in report.denied_hosts.items()]},
-                table, output, inputs=graph.files, roots=[path] if path.is_dir() else [])
+                table, output, inputs=graph.files, roots=[path] if path.is_dir() else [], force=force)
         for crossing in crossed:
             print(crossing, file=sys.stderr)
     else:
