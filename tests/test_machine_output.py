@@ -317,3 +317,7 @@ def test_docs_list_every_schema_and_table():
         line = next((ln for ln in text.splitlines() if f"`{name}.schema.json`" in ln), None)
         assert line is not None, name
         assert line.split("|")[3].strip() == ", ".join(f"`{t}`" for t in csv_tables(name)), name
+
+
+def test_schema_command_prints_a_valid_json_schema():
+    jsonschema.Draft202012Validator.check_schema(json.loads(invoke("schema").stdout))
