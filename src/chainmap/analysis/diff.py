@@ -84,7 +84,16 @@ class GraphDiff:
                 "priorities": [asdict(x) for x in self.priorities], "sectors": [asdict(x) for x in self.sectors]}
 
     def to_dataframe(self, table: str = "priorities") -> pd.DataFrame:
-        """One table, ``priorities``, ``spof``, ``bottlenecks`` or ``sectors``, as a pandas DataFrame (``pip install 'chainmap[dataframe]'``)."""
+        """One table, ``priorities``, ``spof``, ``bottlenecks`` or ``sectors``, as a pandas DataFrame
+        (``pip install 'chainmap[dataframe]'``).
+
+        >>> import chainmap
+        >>> from chainmap.model.edit import qualify
+        >>> a = chainmap.load("tests/data/mini")
+        >>> d = diff(a, chainmap.SupplyGraph(qualify(a.spec, "smee", "scanner", 1.0)))
+        >>> d.to_dataframe("spof")[["node", "change"]].values.tolist()
+        [['NL', 'lost'], ['asml', 'lost']]
+        """
         from chainmap.dataframes import table_frame
 
         return table_frame(self, table, {"priorities": RankChange, "spof": SpofChange, "bottlenecks": BottleneckChange,

@@ -93,7 +93,14 @@ class Explanation:
         return asdict(self)
 
     def to_dataframe(self, table: str = "steps") -> pd.DataFrame:
-        """The binding chain's steps (``steps``, the one table) as a pandas DataFrame (``pip install 'chainmap[dataframe]'``)."""
+        """The binding chain's steps (``steps``, the one table) as a pandas DataFrame
+        (``pip install 'chainmap[dataframe]'``).
+
+        >>> import chainmap
+        >>> e = explain(chainmap.load("tests/data/mini"), "office-pc", Scenario(remove="NL", horizon="long"))
+        >>> e.to_dataframe()[["component", "term"]].values.tolist()[-1]
+        ['scanner', 'foreign supply']
+        """
         from chainmap.dataframes import table_frame
 
         return table_frame(self, table, {"steps": Step})

@@ -54,7 +54,13 @@ class LazyRows(Sequence[RowT]):
 
     def to_dataframe(self) -> pd.DataFrame:
         """One row per result row, one column per field of the row type (pandas:
-        ``pip install 'chainmap[dataframe]'``)."""
+        ``pip install 'chainmap[dataframe]'``).
+
+        >>> import chainmap
+        >>> df = chainmap.priorities(chainmap.load("tests/data/mini")).to_dataframe()
+        >>> df[["rank", "id"]].values.tolist()[0], df["score"].dtype.kind
+        ([1, 'scanner'], 'f')
+        """
         from chainmap.dataframes import frame
 
         return frame(self, self.row_type())

@@ -69,7 +69,12 @@ class SelfSufficiency:
                 "components": [asdict(c) for c in self.components], "sectors": [asdict(s) for s in self.sectors]}
 
     def to_dataframe(self, table: str = "sectors") -> pd.DataFrame:
-        """One table, ``sectors`` or ``components``, as a pandas DataFrame (``pip install 'chainmap[dataframe]'``)."""
+        """One table, ``sectors`` or ``components``, as a pandas DataFrame (``pip install 'chainmap[dataframe]'``).
+
+        >>> import chainmap
+        >>> self_sufficiency(chainmap.load("tests/data/mini")).to_dataframe()[["code", "autarky"]].round(3).values.tolist()
+        [['35', 0.247], ['39', 0.2]]
+        """
         from chainmap.dataframes import table_frame
 
         return table_frame(self, table, {"sectors": SectorSufficiency, "components": ComponentSufficiency})

@@ -81,7 +81,14 @@ class SimulationResult:
         }
 
     def to_dataframe(self, table: str = "components") -> pd.DataFrame:
-        """One table, ``components`` or ``sectors``, as a pandas DataFrame (``pip install 'chainmap[dataframe]'``)."""
+        """One table, ``components`` or ``sectors``, as a pandas DataFrame (``pip install 'chainmap[dataframe]'``).
+
+        >>> import chainmap
+        >>> r = simulate(chainmap.load("tests/data/mini"), Scenario(remove="NL", horizon="long"))
+        >>> df = r.to_dataframe()
+        >>> df.loc[df["id"] == "logic-chip", "availability"].tolist(), r.to_dataframe("sectors")["code"].tolist()
+        ([0.0], ['35', '39'])
+        """
         from chainmap.dataframes import table_frame
 
         return table_frame(self, table, {"components": ComponentAvailability, "sectors": SectorAvailability})
