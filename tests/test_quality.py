@@ -133,8 +133,8 @@ def test_bad_gate_files_are_exit_2(bad_graph, tmp_path):
     (tmp_path / "deny.txt").write_text("good.example\nnot a host\n")
     result = runner.invoke(app, ["validate", str(bad_graph), "--quality", "--deny-hosts", str(tmp_path / "deny.txt")])
     assert result.exit_code == 2 and "deny.txt:2: not a host name" in result.output
-    result = runner.invoke(app, ["validate", str(bad_graph), "--quality", "--format", "csv"])
-    assert result.exit_code == 2 and "--quality prints table or json" in result.output
+    result = runner.invoke(app, ["validate", str(bad_graph), "--quality", "--format", "csv", "--table", "nope"])
+    assert result.exit_code == 2 and "validate --quality has the tables divisions, metrics, denied_hosts" in result.output
     (bad_graph / "quality" / "thresholds.yaml").unlink()
     result = runner.invoke(app, ["validate", str(bad_graph), "--quality", "--check"])
     assert result.exit_code == 2 and "needs a thresholds file" in result.output

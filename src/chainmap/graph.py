@@ -45,6 +45,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from chainmap.errors import UnknownNodeError
+from chainmap.idlist import as_ids
 from chainmap.model.load import LoadedSpec
 from chainmap.model.schema import (
     DEFAULT_LIFETIME_YEARS,
@@ -63,7 +64,8 @@ from chainmap.model.schema import (
     requirement_members,
 )
 
-__all__ = ["COMPONENT", "COUNTRY", "KINDS", "SUPPLIER", "GraphArrays", "Schedule", "Step", "SupplyGraph"]
+__all__ = ["COMPONENT", "COUNTRY", "KINDS", "RESULT_ATTRIBUTES", "SUPPLIER", "GraphArrays", "Schedule", "Step",
+           "SupplyGraph"]
 
 COUNTRY, SUPPLIER, COMPONENT = 0, 1, 2
 KINDS = ("country", "supplier", "component")
@@ -168,6 +170,12 @@ class _Table(Mapping[str, Any]):
 
     def __len__(self) -> int:
         return len(self._ids)
+
+
+RESULT_ATTRIBUTES = frozenset({
+    "availability", "availability_baseline", "impact", "spof", "spof_targets", "bottleneck", "bottleneck_reasons",
+    "bottleneck_hits", "priority_rank", "priority_score", "domestic_share", "autarky"})
+"""Node attributes :meth:`SupplyGraph.to_networkx` adds from analysis results (``results=``)."""
 
 
 class SupplyGraph:
@@ -646,7 +654,7 @@ class SupplyGraph:
 
     def nodes(self, kinds: Iterable[str] | None = None) -> list[str]:
         """Node ids of the given kinds (all when None), in vertex order."""
-        wanted = set(kinds) if kinds is not None else set(KINDS)
+        wanted = set(as_ids(kinds)) if kinds is not None else set(KINDS)
         unknown = wanted - set(KINDS)
         if unknown:
             raise UnknownNodeError(f"unknown node kind(s): {', '.join(sorted(unknown))}")
@@ -665,11 +673,25 @@ class SupplyGraph:
 
     # -- networkx interop ---------------------------------------------------
 
-    def to_networkx(self) -> nx.MultiDiGraph:
+    def to_networkx(self, results: Any = None) -> nx.MultiDiGraph:
         """A networkx MultiDiGraph with the same vertices, edges and attributes.
 
         Node attributes: ``kind``, ``name`` and the entity's fields; edges as
         in the igraph form. :meth:`from_networkx` reverses it.
+
+        Parameters
+        ----------
+        results : analysis results (one, or a list) whose values become node attributes: availability
+            under a scenario, SPOF and bottleneck flags, priority rank and score, autarky
+            (:mod:`chainmap.analysis.attributes` lists them).
+
+        Examples
+        --------
+        >>> import chainmap
+        >>> g = chainmap.load("tests/data/mini")
+        >>> h = g.to_networkx(results=chainmap.bottlenecks(g))
+        >>> h.nodes["NL"]["bottleneck"], h.nodes["CN"]["bottleneck"]
+        (True, False)
         """
         graph = nx.MultiDiGraph(home=self.home, settings=self.settings.model_dump(mode="json"),
                                 sectors=[s.model_dump(mode="json") for s in self.sectors.values()],
@@ -698,14 +720,19 @@ class SupplyGraph:
                 for position, m in enumerate(requirement_members(req)):
                     graph.add_edge(m, cid, type="requires", group=g, position=position, any_of=is_any_of(req),
                                    mapping=isinstance(req, Requirement), **extra)
+        if results is not None:
+            from chainmap.analysis.attributes import add_results
+
+            add_results(graph, results)
         return graph
 
     @classmethod
     def from_networkx(cls, graph: nx.MultiDiGraph) -> SupplyGraph:
-        """Rebuild a SupplyGraph from :meth:`to_networkx` output."""
+        """Rebuild a SupplyGraph from :meth:`to_networkx` output (analysis attributes, :data:`RESULT_ATTRIBUTES`,
+        are left out)."""
         countries, suppliers, components = [], [], []
         for node, data in graph.nodes(data=True):
-            data = {k: v for k, v in data.items() if v is not None}
+            data = {k: v for k, v in data.items() if v is not None and k not in RESULT_ATTRIBUTES}
             fields = {k: v for k, v in data.items() if k != "kind"}
             if data["kind"] == "country":
                 countries.append({"id": node, **fields})

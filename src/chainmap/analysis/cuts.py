@@ -28,6 +28,7 @@ from math import comb
 
 import numpy as np
 
+from chainmap.analysis.lazyrows import ResultList
 from chainmap.analysis.propagate import availability
 from chainmap.analysis.scenario import Scenario
 from chainmap.analysis.spof import _kinds, _remove_vertex, cone_steps, is_up, kill_members, structural_capacities
@@ -78,7 +79,7 @@ def cut_sets(
     up = is_up(availability(graph, base_caps, steps=cone.steps))
     base = kill_members(graph, base_caps, targets, kinds, cone, up)[0]
     if base is None:
-        return []
+        return ResultList([], CutSet)
     found: set[frozenset[int]] = {frozenset([v]) for v in base.tolist() if v in relevant_set}
     candidates = [v for v in relevant if frozenset([v]) not in found]
     for order in range(2, max_order + 1):
@@ -108,7 +109,7 @@ def cut_sets(
         rows.append(CutSet(target, len(nodes), nodes, sorted({graph.kind(n) for n in nodes}),
                            all(graph.is_foreign(n) for n in nodes)))
     rows.sort(key=lambda c: (c.order, [graph.index[n] for n in c.nodes]))
-    return rows
+    return ResultList(rows, CutSet)
 
 
 def _relevant(graph: SupplyGraph, cone: IntArray, kinds: Sequence[str] | None, reach: str = "location") -> IntArray:

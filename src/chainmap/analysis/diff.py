@@ -18,7 +18,7 @@ Examples
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from chainmap.analysis.bottlenecks import bottlenecks
 from chainmap.analysis.priority import priorities
@@ -26,6 +26,9 @@ from chainmap.analysis.scenario import LONG, Scenario, format_horizon
 from chainmap.analysis.simulate import simulate
 from chainmap.analysis.spof import single_points_of_failure
 from chainmap.graph import SupplyGraph
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 __all__ = ["BottleneckChange", "GraphDiff", "RankChange", "SectorChange", "SpofChange", "diff"]
 
@@ -79,6 +82,22 @@ class GraphDiff:
                 "spof": [asdict(x) for x in self.spof],
                 "bottlenecks": [asdict(x) for x in self.bottlenecks],
                 "priorities": [asdict(x) for x in self.priorities], "sectors": [asdict(x) for x in self.sectors]}
+
+    def to_dataframe(self, table: str = "priorities") -> pd.DataFrame:
+        """One table, ``priorities``, ``spof``, ``bottlenecks`` or ``sectors``, as a pandas DataFrame
+        (``pip install 'chainmap[dataframe]'``).
+
+        >>> import chainmap
+        >>> from chainmap.model.edit import qualify
+        >>> a = chainmap.load("tests/data/mini")
+        >>> d = diff(a, chainmap.SupplyGraph(qualify(a.spec, "smee", "scanner", 1.0)))
+        >>> d.to_dataframe("spof")[["node", "change"]].values.tolist()
+        [['NL', 'lost'], ['asml', 'lost']]
+        """
+        from chainmap.dataframes import table_frame
+
+        return table_frame(self, table, {"priorities": RankChange, "spof": SpofChange, "bottlenecks": BottleneckChange,
+                                         "sectors": SectorChange})
 
 
 def diff(before: SupplyGraph, after: SupplyGraph, scenario: Scenario | None = None) -> GraphDiff:

@@ -30,13 +30,17 @@ from __future__ import annotations
 import math
 from collections.abc import Iterable
 from dataclasses import asdict, dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from chainmap.analysis.propagate import availability
 from chainmap.analysis.scenario import Capacities, Scenario, capacities, format_horizon
 from chainmap.errors import UnknownNodeError
 from chainmap.graph import FloatArray, SupplyGraph
+from chainmap.idlist import as_ids
 from chainmap.model.schema import RESERVED_ID
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 __all__ = ["Explanation", "Step", "explain", "explain_many"]
 
@@ -88,6 +92,19 @@ class Explanation:
         """JSON-ready form."""
         return asdict(self)
 
+    def to_dataframe(self, table: str = "steps") -> pd.DataFrame:
+        """The binding chain's steps (``steps``, the one table) as a pandas DataFrame
+        (``pip install 'chainmap[dataframe]'``).
+
+        >>> import chainmap
+        >>> e = explain(chainmap.load("tests/data/mini"), "office-pc", Scenario(remove="NL", horizon="long"))
+        >>> e.to_dataframe()[["component", "term"]].values.tolist()[-1]
+        ['scanner', 'foreign supply']
+        """
+        from chainmap.dataframes import table_frame
+
+        return table_frame(self, table, {"steps": Step})
+
     def tree(self) -> str:
         """A compact indented tree, one line per step."""
         lines = [f"{self.target}: {self.availability:.3f} (baseline {self.baseline:.3f}; {self.scenario}; "
@@ -119,7 +136,7 @@ def explain_many(graph: SupplyGraph, targets: Iterable[str], scenario: Scenario 
     ``availabilities``: ``(a under the scenario, a at baseline)`` when the caller has them
     already (bottlenecks does, from its incremental propagation); else they are computed.
     """
-    targets = list(targets)
+    targets = list(as_ids(targets))
     for t in targets:
         if t not in graph.component_of:
             raise UnknownNodeError(f"unknown component {t!r}")

@@ -29,6 +29,7 @@ import numpy as np
 
 from chainmap.errors import ScenarioError
 from chainmap.graph import FloatArray, SupplyGraph
+from chainmap.idlist import as_ids
 from chainmap.model.schema import RESERVED_ID
 
 __all__ = ["DEFAULT_HORIZON", "LONG", "REACHES", "Capacities", "Scenario", "capacities", "format_horizon",
@@ -91,10 +92,7 @@ class Scenario:
     reach: str = "location"
 
     def __post_init__(self) -> None:
-        if isinstance(self.remove, str):  # Scenario(remove="US") means one node, not "U" and "S"
-            object.__setattr__(self, "remove", (self.remove,))
-        else:
-            object.__setattr__(self, "remove", tuple(self.remove))
+        object.__setattr__(self, "remove", as_ids(self.remove))  # remove="US": one node, not "U" and "S"
         object.__setattr__(self, "horizon", parse_horizon(self.horizon))
         if self.reach not in REACHES:
             raise ScenarioError(f"reach {self.reach!r}: expected one of {', '.join(REACHES)}")
@@ -108,7 +106,8 @@ class Scenario:
               horizon: float | str = DEFAULT_HORIZON, reach: str = "location") -> Scenario:
         """Build from CLI-style strings: ids, ``ID=FRACTION`` limits, a horizon such as ``1y``."""
         limits: dict[str, float] = {}
-        for item in limit:
+        remove = as_ids(remove)
+        for item in as_ids(limit):
             node, sep, text = item.rpartition("=")
             if not sep or not node:
                 raise ScenarioError(f"--limit {item!r}: expected ID=FRACTION")

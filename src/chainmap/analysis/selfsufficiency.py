@@ -21,7 +21,7 @@ Examples
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
@@ -30,6 +30,9 @@ from chainmap.analysis.propagate import availability
 from chainmap.analysis.scenario import Scenario, capacities, format_horizon
 from chainmap.analysis.simulate import sector_means
 from chainmap.graph import SupplyGraph
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 __all__ = ["ComponentSufficiency", "SectorSufficiency", "SelfSufficiency", "self_sufficiency"]
 
@@ -64,6 +67,17 @@ class SelfSufficiency:
         """JSON-ready form: ``{"home", "scenario", "horizon", "reach", "components", "sectors"}``."""
         return {"home": self.home, "scenario": self.scenario, "horizon": self.horizon, "reach": self.reach,
                 "components": [asdict(c) for c in self.components], "sectors": [asdict(s) for s in self.sectors]}
+
+    def to_dataframe(self, table: str = "sectors") -> pd.DataFrame:
+        """One table, ``sectors`` or ``components``, as a pandas DataFrame (``pip install 'chainmap[dataframe]'``).
+
+        >>> import chainmap
+        >>> self_sufficiency(chainmap.load("tests/data/mini")).to_dataframe()[["code", "autarky"]].round(3).values.tolist()
+        [['35', 0.247], ['39', 0.2]]
+        """
+        from chainmap.dataframes import table_frame
+
+        return table_frame(self, table, {"sectors": SectorSufficiency, "components": ComponentSufficiency})
 
 
 def self_sufficiency(graph: SupplyGraph, home: str | None = None, scenario: Scenario | None = None) -> SelfSufficiency:

@@ -21,13 +21,16 @@ import gc
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
 from chainmap.analysis.propagate import availability
 from chainmap.analysis.scenario import Scenario, capacities, format_horizon
 from chainmap.graph import FloatArray, SupplyGraph
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 __all__ = ["ComponentAvailability", "SectorAvailability", "SimulationResult", "sector_means", "simulate"]
 
@@ -76,6 +79,19 @@ class SimulationResult:
             "components": [asdict(c) for c in self.components],
             "sectors": [asdict(s) for s in self.sectors],
         }
+
+    def to_dataframe(self, table: str = "components") -> pd.DataFrame:
+        """One table, ``components`` or ``sectors``, as a pandas DataFrame (``pip install 'chainmap[dataframe]'``).
+
+        >>> import chainmap
+        >>> r = simulate(chainmap.load("tests/data/mini"), Scenario(remove="NL", horizon="long"))
+        >>> df = r.to_dataframe()
+        >>> df.loc[df["id"] == "logic-chip", "availability"].tolist(), r.to_dataframe("sectors")["code"].tolist()
+        ([0.0], ['35', '39'])
+        """
+        from chainmap.dataframes import table_frame
+
+        return table_frame(self, table, {"components": ComponentAvailability, "sectors": SectorAvailability})
 
 
 def sector_means(graph: SupplyGraph, values: FloatArray) -> dict[str, float]:

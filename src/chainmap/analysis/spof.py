@@ -49,10 +49,12 @@ from typing import TypeVar
 import numpy as np
 from numpy.typing import NDArray
 
+from chainmap.analysis.lazyrows import ResultList
 from chainmap.analysis.propagate import availability, entry_capacity
 from chainmap.analysis.scenario import LONG, Capacities, Scenario, capacities
 from chainmap.errors import UnknownNodeError
 from chainmap.graph import KINDS, FloatArray, IntArray, Step, SupplyGraph, _ranges
+from chainmap.idlist import as_ids
 
 __all__ = [
     "DOWN",
@@ -85,7 +87,7 @@ def resolve_targets(graph: SupplyGraph, targets: Iterable[str] | None) -> list[s
     if targets is None:
         return graph.products
     out: list[str] = []
-    for t in targets:
+    for t in as_ids(targets):
         if t in graph.component_of:
             out.append(t)
         elif t in graph.sectors:
@@ -132,7 +134,7 @@ def bits_to_ids(graph: SupplyGraph, bits: int) -> list[str]:
 
 
 def _kind_mask(graph: SupplyGraph, kinds: Sequence[str] | None) -> int:
-    wanted = set(kinds or KINDS)
+    wanted = set(as_ids(kinds) or KINDS)
     unknown = wanted - set(KINDS)
     if unknown:
         raise UnknownNodeError(f"unknown node kind(s): {', '.join(sorted(unknown))}")
@@ -200,7 +202,7 @@ def single_points_of_failure(
         for node in hits
     ]
     rows.sort(key=lambda r: (-len(r.targets), r.node))
-    return rows
+    return ResultList(rows, SinglePointOfFailure)
 
 
 # -- vectorised kill sets ------------------------------------------------------
@@ -557,7 +559,7 @@ def _kill_pass(cone: _ConeSteps, up: NDArray[np.bool_], self_bits: NDArray[np.ui
 
 
 def _kinds(kinds: Sequence[str] | None) -> set[str]:
-    wanted = set(kinds or KINDS)
+    wanted = set(as_ids(kinds) or KINDS)
     unknown = wanted - set(KINDS)
     if unknown:
         raise UnknownNodeError(f"unknown node kind(s): {', '.join(sorted(unknown))}")

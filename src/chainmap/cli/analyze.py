@@ -23,6 +23,7 @@ from chainmap.analysis.explain import Step, explain
 from chainmap.analysis.scenario import LONG, Scenario
 from chainmap.cli.common import (
     DEFAULT_HORIZON_TEXT,
+    ForceOpt,
     HomeOpt,
     HorizonOpt,
     LimitOpt,
@@ -37,10 +38,13 @@ from chainmap.cli.common import (
     scenario_title,
     structural_note,
 )
-from chainmap.cli.output import Format, emit, records, to_json
+from chainmap.cli.machine import CsvFolderOpt, TableOpt, check_table, emit_tables
+from chainmap.cli.output import Format, emit, records, to_csv, to_json
 from chainmap.cli.scale import progress_bar
+from chainmap.cli.views import input_roots
 from chainmap.errors import ScenarioError
 from chainmap.graph import SupplyGraph
+from chainmap.schemas import columns
 
 FormatOpt = Annotated[Format, typer.Option("--format", "-f", help="Output format.")]
 
@@ -52,8 +56,10 @@ class Engine(StrEnum):
 
 EngineOpt = Annotated[Engine, typer.Option("--engine", help="core (igraph, this machine) or spark (Apache Spark; "
                                            "PATH a columnar folder or URI; pip install 'chainmap[spark]').")]
-OutputDirOpt = Annotated[str | None, typer.Option("--output", help="--engine spark: also write the result "
-                                                  "(Parquet rows, JSON and CSV summary) to this folder or URI.")]
+OutputDirOpt = Annotated[str | None, typer.Option("--output", "-o", help="--engine spark: also write the result "
+                                                  "(Parquet rows, JSON and CSV summary) to this folder or URI; "
+                                                  "simulate --format csv: write components.csv and sectors.csv "
+                                                  "into this folder.")]
 
 
 def on_spark(command: str, path: Path, qualify: list[str] | None, scenario: Scenario, **options: Any) -> Any:
@@ -169,7 +175,8 @@ def spof_command(
             home_id = next((r.node for r in rows if r.kind == "country" and not r.foreign), None)
         shown, note = _screen(rows, top, fmt)
         emit(shown, fmt, ["node", "kind", "name", "country", "foreign", "targets"],
-             f"Single points of failure under: {scenario.describe()} (structural, horizon long, reach {reach})")
+             f"Single points of failure under: {scenario.describe()} (structural, horizon long, reach {reach})",
+             csv_of="spof")
         _note(note)
     if fail_on is FailOn.spof and any(r.node != home_id for r in rows):
         raise typer.Exit(1)
@@ -204,7 +211,8 @@ def cuts_command(
             target=target, max_order=max_order, kinds=kind)
         shown, note = _screen(rows, top, fmt)
         emit(shown, fmt, ["order", "nodes", "kinds", "foreign"],
-             f"Minimal cut sets of {target} under: {scenario.describe()} (structural, horizon long, reach {reach})")
+             f"Minimal cut sets of {target} under: {scenario.describe()} (structural, horizon long, reach {reach})",
+             csv_of="cuts")
         _note(note)
 
 
@@ -239,7 +247,7 @@ def bottlenecks_command(
                  f"Foreign bottlenecks under: {scenario_title(scenario)}")
             _note(note)
         else:
-            emit(shown, fmt, [])
+            emit(shown, fmt, [], csv_of="bottlenecks")
     if fail_on is not None and rows:
         raise typer.Exit(1)
 
@@ -279,7 +287,7 @@ def priorities_command(
         shown, note = _screen(rows, top, fmt)  # the core's rows are built only for what is shown
         emit(shown, fmt, ["rank", "id", "sector", "score", "impact", "exposure", "gap", "urgency",
                           "foreign_countries", "best_alternative"],
-             f"Substitution priorities under: {scenario_title(scenario)}")
+             f"Substitution priorities under: {scenario_title(scenario)}", csv_of="priorities")
         _note(note)
 
 
@@ -293,14 +301,24 @@ def simulate_command(
     qualify: QualifyOpt = None,
     top: TableTopOpt = None,
     fmt: FormatOpt = Format.table,
+    table: TableOpt = None,
     engine: EngineOpt = Engine.core,
     output: OutputDirOpt = None,
+    force: ForceOpt = False,
 ) -> None:
-    """Simulate a scenario: availability of every component and impact per sector."""
+    """Simulate a scenario: availability of every component and impact per sector.
+
+    ``--format csv`` prints the components (``--table sectors``: the sectors); with ``--output FOLDER``
+    (engine core) it writes both, ``components.csv`` and ``sectors.csv``."""
     with errors_as_exit():
+        folder = Path(output) if output is not None and engine is Engine.core else None
+        check_table("simulate", table, fmt, folder)
         result, scenario, _ = run_analysis(engine, "simulate", path, home, qualify, (remove, limit, horizon, reach),
-                                           output, simulate)
-        if fmt is Format.table:
+                                           None if folder else output, simulate)
+        if fmt is Format.csv:
+            emit_tables("simulate", {"components": result.components, "sectors": result.sectors}, table, folder,
+                        roots=input_roots(path), force=force)
+        elif fmt is Format.table:
             hit = sorted([c for c in result.components if c.impact > 0], key=lambda c: (-c.impact, c.id))
             emit(result.sectors, fmt, ["code", "name", "baseline", "availability", "impact"],
                  f"Sectors under: {scenario_title(scenario)}")
@@ -321,12 +339,22 @@ def selfsufficiency_command(
     reach: ReachOpt = "location",
     qualify: QualifyOpt = None,
     fmt: FormatOpt = Format.table,
+    table: TableOpt = None,
+    output: CsvFolderOpt = None,
+    force: ForceOpt = False,
 ) -> None:
-    """Self-sufficiency: domestic share and chain autarky (every foreign source cut) per sector."""
+    """Self-sufficiency: domestic share and chain autarky (every foreign source cut) per sector.
+
+    ``--format csv`` prints the sectors (``--table components``: every component); ``-o FOLDER`` writes both."""
     with errors_as_exit():
+        check_table("selfsufficiency", table, fmt, output)
         graph = prepare(path, home, qualify)
         scenario = scenario_of(remove, limit, graph, horizon, reach)
         result = self_sufficiency(graph, scenario=scenario)
+        if fmt is Format.csv:
+            emit_tables("selfsufficiency", {"sectors": result.sectors, "components": result.components}, table,
+                        output, inputs=graph.files, roots=input_roots(path), force=force)
+            return
         emit(result.sectors, fmt, ["code", "name", "domestic_share", "autarky"],
              f"Self-sufficiency of {result.home} under: {scenario_title(scenario)}",
              data=result.to_dict() if fmt is Format.json else None)
@@ -342,15 +370,28 @@ def diff_command(
     home: HomeOpt = None,
     qualify: QualifyOpt = None,
     fmt: FormatOpt = Format.table,
+    table: TableOpt = None,
+    output: CsvFolderOpt = None,
+    force: ForceOpt = False,
 ) -> None:
-    """Compare two graphs, or one graph before and after --qualify: SPOFs, bottlenecks, ranks, sectors."""
+    """Compare two graphs, or one graph before and after --qualify: SPOFs, bottlenecks, ranks, sectors.
+
+    ``--format csv`` prints the priority ranks (``--table spof|bottlenecks|sectors``: another table);
+    ``-o FOLDER`` writes all four."""
     with errors_as_exit():
+        check_table("diff", table, fmt, output)
         graph_a = prepare(before, home)
         graph_b = prepare(after or before, home, qualify)
         scenario = scenario_of(remove, limit, graph_a, horizon, reach)
         result = diff(graph_a, graph_b, scenario)
         if fmt is Format.json:
             print(to_json(result.to_dict()), end="")
+            return
+        if fmt is Format.csv:
+            emit_tables("diff", {"spof": result.spof, "bottlenecks": result.bottlenecks,
+                                 "priorities": result.priorities, "sectors": result.sectors}, table, output,
+                        inputs=[*graph_a.files, *graph_b.files], roots=input_roots(before) + input_roots(after or before),
+                        force=force)
             return
         at = f"(horizon {result.horizon}, reach {result.reach})"
         emit(result.spof, fmt, ["node", "change", "targets_before", "targets_after"],
@@ -365,6 +406,7 @@ def diff_command(
 class ExplainFormat(StrEnum):
     table = "table"
     json = "json"
+    csv = "csv"
     tree = "tree"
 
 
@@ -386,6 +428,8 @@ def explain_command(
         result = explain(graph, target, scenario)
     if fmt is ExplainFormat.json:
         print(to_json(result.to_dict()), end="")
+    elif fmt is ExplainFormat.csv:
+        print(to_csv(result.steps, columns("explain", "steps")), end="")
     elif fmt is ExplainFormat.tree:
         print(result.tree())
     else:

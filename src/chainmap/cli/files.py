@@ -9,7 +9,8 @@ from typing import Annotated
 
 import typer
 
-from chainmap.cli.common import ForceOpt, HomeOpt, PathArg, errors_as_exit, fail
+from chainmap.cli.common import ForceOpt, HomeOpt, PathArg, errors_as_exit
+from chainmap.cli.machine import CsvFolderOpt, TableOpt, check_table, emit_tables
 from chainmap.cli.output import Format, emit, to_json
 from chainmap.model.coverage import coverage
 
@@ -34,21 +35,25 @@ def validate_command(
         "--thresholds", help="Threshold file (default PATH/quality/thresholds.yaml).", show_default=False)] = None,
     deny_hosts: Annotated[Path | None, typer.Option(
         "--deny-hosts", help="Deny list of hosts (default PATH/quality/deny-hosts.txt).", show_default=False)] = None,
+    table: TableOpt = None,
+    output: CsvFolderOpt = None,
+    force: ForceOpt = False,
 ) -> None:
     """Check graph files: print counts and coverage, or every error (exit 2).
 
     With ``--quality``: the data-quality report per division; ``--check`` gates it (exit 1).
+    ``--format csv`` prints the coverage by division (``--table summary|warnings``; with ``--quality``:
+    ``divisions``, ``--table metrics|denied_hosts``); ``-o FOLDER`` writes every table.
     """
     from chainmap.api import load
 
     with errors_as_exit():
+        check_table("quality" if quality or check else "validate", table, fmt, output)
         graph = load(path, home=home)
     if quality or check:
         from chainmap.cli.quality import quality_command
 
-        if fmt is Format.csv:
-            raise fail("--quality prints table or json")
-        quality_command(graph, path, fmt, check, deny_hosts, thresholds)
+        quality_command(graph, path, fmt, check, deny_hosts, thresholds, table, output, force)
         if strict and graph.warnings:
             raise typer.Exit(2)
         return
@@ -69,7 +74,10 @@ def validate_command(
     if fmt is Format.json:
         print(to_json({**summary, "coverage": sectors, "warning_list": [str(w) for w in graph.warnings]}), end="")
     elif fmt is Format.csv:
-        emit(sectors, fmt, list(sectors[0]) if sectors else ["code"])
+        with errors_as_exit():
+            emit_tables("validate", {"coverage": sectors, "summary": [summary],
+                                     "warnings": [{"warning": str(w)} for w in graph.warnings]}, table, output,
+                        inputs=graph.files, roots=[path] if path.is_dir() else [], force=force)
     else:
         emit([summary], fmt, list(summary), "Graph")
         emit(sectors, fmt, ["code", "name", "components", "products", "suppliers", "facts", "sourced", "estimates"],

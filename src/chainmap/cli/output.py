@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 import math
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import asdict, is_dataclass
 from enum import StrEnum
 from typing import Any
@@ -63,9 +63,23 @@ def _flat(value: Any) -> str:
     return str(value)
 
 
+def _exact(value: Any) -> str:
+    """A value as CSV text at full precision (floats as JSON has them: rounded to 10 places, NaN and
+    infinity empty)."""
+    if value is None:
+        return ""
+    if isinstance(value, float):
+        return "" if math.isnan(value) or math.isinf(value) else repr(round(value, 10))
+    if isinstance(value, (list, tuple)):
+        return ";".join(_exact(v) for v in value)
+    if isinstance(value, Mapping):
+        return ";".join(f"{k}={_exact(v)}" for k, v in value.items())
+    return str(value)
+
+
 def _cell(value: Any) -> str:
-    """A CSV cell: numbers as numbers, text (lists and mappings too) escaped for spreadsheets."""
-    text = _flat(value)
+    """A CSV cell: numbers as numbers (full precision), text (lists and mappings too) escaped for spreadsheets."""
+    text = _exact(value)
     if isinstance(value, (bool, int, float)) or value is None:
         return text
     return safe_cell(text, CSV_ESCAPE["on"])
@@ -93,12 +107,17 @@ def to_table(rows: Sequence[Any], columns: Sequence[str], title: str = "") -> Ta
     return table
 
 
-def emit(rows: Sequence[Any], fmt: Format, columns: Sequence[str], title: str = "", data: Any = None) -> None:
-    """Print rows in the chosen format (``data`` overrides the JSON payload)."""
+def emit(rows: Sequence[Any], fmt: Format, columns: Sequence[str], title: str = "", data: Any = None,
+         csv_of: str | None = None) -> None:
+    """Print rows in the chosen format (``data`` overrides the JSON payload; ``csv_of``: the command whose
+    shipped schema gives the CSV columns, so an empty result still has its header)."""
     if fmt is Format.json:
         print(to_json(rows if data is None else data), end="")
     elif fmt is Format.csv:
-        print(to_csv(rows), end="")
+        from chainmap.schemas import columns as schema_columns
+        from chainmap.schemas import default_table
+
+        print(to_csv(rows, schema_columns(csv_of, default_table(csv_of)) if csv_of else None), end="")
     else:
         console = Console(markup=False, highlight=False, emoji=False, width=200 if not Console().is_terminal else None)
         if not rows:

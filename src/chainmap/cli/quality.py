@@ -9,6 +9,7 @@ from typing import Any
 import typer
 
 from chainmap.cli.common import errors_as_exit, fail
+from chainmap.cli.machine import emit_tables
 from chainmap.cli.output import Format, emit, to_json
 from chainmap.graph import SupplyGraph
 from chainmap.model.load import QUALITY_DIR
@@ -55,8 +56,10 @@ def report_json(report: QualityReport) -> dict[str, Any]:
 
 
 def quality_command(graph: SupplyGraph, path: Path, fmt: Format, check: bool,
-                    deny_file: Path | None, thresholds_file: Path | None) -> None:
-    """Print the quality report; with ``check``, exit 1 listing every threshold crossed."""
+                    deny_file: Path | None, thresholds_file: Path | None, table: str | None = None,
+                    output: Path | None = None, force: bool = False) -> None:
+    """Print the quality report; with ``check``, exit 1 listing every threshold crossed (``table`` and
+    ``output``: the CSV table, or the folder of all of them)."""
     default_deny, default_thresholds = quality_files(path)
     with errors_as_exit():
         deny_path = deny_file or (default_deny if default_deny.is_file() else None)
@@ -72,6 +75,17 @@ def quality_command(graph: SupplyGraph, path: Path, fmt: Format, check: bool,
         data["thresholds"] = maxima
         data["crossed"] = [{"metric": c.name, "value": c.value, "max": c.maximum} for c in crossed]
         print(to_json(data), end="")
+        for crossing in crossed:
+            print(crossing, file=sys.stderr)
+    elif fmt is Format.csv:
+        metrics = report.metrics()
+        with errors_as_exit():
+            emit_tables("quality", {
+                "divisions": [_row(d) for d in report.divisions],
+                "metrics": [{"metric": m, "what": what, "value": metrics[m], "max": maxima.get(m)}
+                            for m, what in METRICS.items()],
+                "denied_hosts": [{"host": h, "facts": n} for h, n in report.denied_hosts.items()]},
+                table, output, inputs=graph.files, roots=[path] if path.is_dir() else [], force=force)
         for crossing in crossed:
             print(crossing, file=sys.stderr)
     else:

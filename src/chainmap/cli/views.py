@@ -22,7 +22,7 @@ from chainmap.cli.common import (
     prepare,
     scenario_of,
 )
-from chainmap.errors import OutputError
+from chainmap.errors import OutputError, UsageError
 
 OutFileOpt = Annotated[Path, typer.Option("--output", "-o", help="Output file.", show_default=False)]
 StreamFileOpt = Annotated[str, typer.Option("--output", "-o", help="Output file (- for standard output).",
@@ -127,23 +127,34 @@ def export_command(
     output: StreamFileOpt,
     fmt: Annotated[ExportFormat, typer.Option("--format", "-f", help="Exchange format.")] = ExportFormat.graphml,
     home: HomeOpt = None,
+    table: Annotated[str | None, typer.Option(
+        "--table", metavar="NAME", show_default=False,
+        help="--format csv -o -: print this table (nodes or edges) to standard output.")] = None,
     force: ForceOpt = False,
 ) -> None:
     """Export the graph with analysis results as node attributes (GraphML, GEXF, Cytoscape.js, CSV, JSON).
 
     CSV writes two files: ``STEM.nodes.csv`` and ``STEM.edges.csv`` beside ``-o STEM.csv``
     (or ``nodes.csv`` and ``edges.csv`` inside ``-o`` when it is a folder), as a set.
-    ``-o -`` writes the other formats to standard output.
+    ``-o -`` writes the other formats, or one CSV table (``--table nodes`` or ``edges``), to standard output.
     """
     from chainmap.cli.output import CSV_ESCAPE
 
     with errors_as_exit():
-        from chainmap.io.exporters import export, write_export
+        from chainmap.io.exporters import CSV_TABLES, export, write_csv_table, write_export
 
+        if table is not None and (fmt is not ExportFormat.csv or output != "-"):
+            raise UsageError("--table is for --format csv -o - (a file output writes both tables)")
+        if table is not None and table not in CSV_TABLES:
+            raise UsageError(f"--table {table!r}: export has the tables {', '.join(CSV_TABLES)}")
         if output == "-":
-            if fmt is ExportFormat.csv:
-                raise OutputError("-o - (standard output) takes one stream: not the two files of --format csv")
+            if fmt is ExportFormat.csv and table is None:
+                raise OutputError("-o - (standard output) takes one stream: not the two files of --format csv "
+                                  "(--table nodes or --table edges prints one)")
             graph = prepare(path, home)
+            if table is not None:
+                write_csv_table(graph, table, sys.stdout, CSV_ESCAPE["on"])
+                return
             write_export(graph, fmt.value, sys.stdout)
             return
         graph = prepare(path, home)

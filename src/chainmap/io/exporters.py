@@ -83,8 +83,8 @@ from chainmap.io.atomic import MARK, OutputSet, register_csv_header
 from chainmap.io.csvcell import csv_line, safe_cell
 from chainmap.model.schema import Requirement, is_any_of, requirement_members
 
-__all__ = ["EDGE_FIELDS", "FORMATS", "NODE_FIELDS", "edge_records", "export", "export_graph", "node_records",
-           "write_export", "xml_text"]
+__all__ = ["CSV_TABLES", "EDGE_FIELDS", "FORMATS", "NODE_FIELDS", "edge_records", "export", "export_graph",
+           "node_records", "write_csv_table", "write_export", "xml_text"]
 
 FORMATS = ("graphml", "gexf", "cytoscape", "csv", "json")
 NODE_FIELDS = ("kind", "name", "country", "owner", "origin", "sector", "leader", "spof", "spof_targets", "bottleneck",
@@ -314,14 +314,28 @@ def _write_cytoscape(graph: SupplyGraph, handle: TextIO) -> None:
     w("\n ]}\n}\n")
 
 
+CSV_TABLES = ("nodes", "edges")
+"""The tables of the CSV export (``STEM.nodes.csv`` and ``STEM.edges.csv``)."""
+
+
+def write_csv_table(graph: SupplyGraph, table: str, handle: TextIO, escape: bool = True) -> None:
+    """Write one table of the CSV export, ``nodes`` or ``edges``, to the text stream ``handle``."""
+    if table == "nodes":
+        handle.write(csv_line(["id", *NODE_FIELDS]))
+        for node, attrs in node_records(graph):
+            handle.write(csv_line([_csv_cell(node, escape), *(_csv_cell(attrs[k], escape) for k in NODE_FIELDS)]))
+    elif table == "edges":
+        handle.write(csv_line(["source", "target", *EDGE_FIELDS]))
+        for a, b, _k, attrs in edge_records(graph):
+            handle.write(csv_line([_csv_cell(a, escape), _csv_cell(b, escape),
+                                   *(_csv_cell(attrs[k], escape) for k in EDGE_FIELDS)]))
+    else:
+        raise OutputError(f"CSV export table {table!r}: expected one of {', '.join(CSV_TABLES)}")
+
+
 def _write_csv(graph: SupplyGraph, nodes: TextIO, edges: TextIO, escape: bool) -> None:
-    nodes.write(csv_line(["id", *NODE_FIELDS]))
-    for node, attrs in node_records(graph):
-        nodes.write(csv_line([_csv_cell(node, escape), *(_csv_cell(attrs[k], escape) for k in NODE_FIELDS)]))
-    edges.write(csv_line(["source", "target", *EDGE_FIELDS]))
-    for a, b, _k, attrs in edge_records(graph):
-        edges.write(csv_line([_csv_cell(a, escape), _csv_cell(b, escape),
-                              *(_csv_cell(attrs[k], escape) for k in EDGE_FIELDS)]))
+    write_csv_table(graph, "nodes", nodes, escape)
+    write_csv_table(graph, "edges", edges, escape)
 
 
 _STREAMS = {"graphml": _write_graphml, "gexf": _write_gexf, "json": _write_node_link, "cytoscape": _write_cytoscape}

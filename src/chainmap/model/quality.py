@@ -34,6 +34,7 @@ from typing import Protocol
 import yaml
 
 from chainmap.errors import GraphFileError, Problem
+from chainmap.idlist import as_ids
 from chainmap.model.schema import METHODS, GraphSpec, Measured, SupplyEntry
 
 __all__ = [
@@ -106,7 +107,7 @@ def denied_host(source: str | None, deny_hosts: Iterable[str]) -> str | None:
     >>> denied_host("Reuters 2024", ["sinodefenceforum.com"]) is None
     True
     """
-    denied = set(deny_hosts)
+    denied = set(as_ids(deny_hosts))
     for host in source_hosts(source):
         parts = host.split(".")
         for i in range(len(parts) - 1):
@@ -213,7 +214,7 @@ def quality_report(graph: GraphSpec | _HasSpec, deny_hosts: Iterable[str] = (),
     """
     spec = graph if isinstance(graph, GraphSpec) else graph.spec
     home = spec.settings.home
-    denied_set = frozenset(deny_hosts)
+    denied_set = frozenset(as_ids(deny_hosts))
     if as_of is None:
         as_of = spec.settings.as_of
     if as_of is None:
