@@ -9,16 +9,15 @@ from typing import Annotated
 
 import typer
 
-from chainmap.cli.common import ForceOpt, HomeOpt, PathArg, errors_as_exit, fail
-from chainmap.cli.output import Format, emit, to_json
+from chainmap.cli.common import ForceOpt, FormatOpt, HomeOpt, PathArg, errors_as_exit, example, fail
+from chainmap.cli.output import Col, Format, emit, say, to_json
 from chainmap.model.coverage import coverage
-
-FormatOpt = Annotated[Format, typer.Option("--format", "-f", help="Output format.")]
 
 
 def register(app: typer.Typer) -> None:
-    app.command("validate")(validate_command)
-    app.command("schema")(schema_command)
+    app.command("validate", epilog=example("chainmap validate graphs/", "chainmap validate graphs/ --quality --check"))(
+        validate_command)
+    app.command("schema", epilog=example("chainmap schema -o graph.schema.json"))(schema_command)
 
 
 def validate_command(
@@ -31,13 +30,13 @@ def validate_command(
     check: Annotated[bool, typer.Option(
         "--check", help="With --quality: exit 1 listing every threshold crossed.")] = False,
     thresholds: Annotated[Path | None, typer.Option(
-        "--thresholds", help="Threshold file (default PATH/quality/thresholds.yaml).", show_default=False)] = None,
+        "--thresholds", metavar="PATH", help="Threshold file (default PATH/quality/thresholds.yaml).", show_default=False)] = None,
     deny_hosts: Annotated[Path | None, typer.Option(
-        "--deny-hosts", help="Deny list of hosts (default PATH/quality/deny-hosts.txt).", show_default=False)] = None,
+        "--deny-hosts", metavar="PATH", help="Deny list of hosts (default PATH/quality/deny-hosts.txt).", show_default=False)] = None,
 ) -> None:
     """Check graph files: print counts and coverage, or every error (exit 2).
 
-    With ``--quality``: the data-quality report per division; ``--check`` gates it (exit 1).
+    With --quality: the data-quality report per division; --check gates it (exit 1).
     """
     from chainmap.api import load
 
@@ -71,19 +70,19 @@ def validate_command(
     elif fmt is Format.csv:
         emit(sectors, fmt, list(sectors[0]) if sectors else ["code"])
     else:
-        emit([summary], fmt, list(summary), "Graph")
-        emit(sectors, fmt, ["code", "name", "components", "products", "suppliers", "facts", "sourced", "estimates"],
-             "Coverage by division")
+        emit([summary], fmt, [*(c for c in summary if c != "sourced"), Col("sourced", kind="pct")], "Graph")
+        emit(sectors, fmt, ["code", "name", "components", "products", "suppliers", "facts", Col("sourced", kind="pct"),
+                            "estimates"], "Coverage by division")
         for warning in graph.warnings[:20]:
-            print(f"warning: {warning}")
+            say(f"warning: {warning}")
         if len(graph.warnings) > 20:
-            print(f"... and {len(graph.warnings) - 20} more warnings (--format json lists all)")
+            say(f"... and {len(graph.warnings) - 20} more warnings (--format json lists all)")
     if strict and graph.warnings:
         raise typer.Exit(2)
 
 
 def schema_command(
-    out: Annotated[str | None, typer.Option("--output", "-o", help="Write to this file instead of stdout.")] = None,
+    out: Annotated[str | None, typer.Option("--output", "-o", metavar="PATH", help="Write to this file instead of stdout.")] = None,
     force: ForceOpt = False,
 ) -> None:
     """Print the JSON Schema of graph files (for editor validation).
