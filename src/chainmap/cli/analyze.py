@@ -44,7 +44,7 @@ from chainmap.cli.common import (
     scenario_title,
     structural_note,
 )
-from chainmap.cli.output import Col, Format, emit, records, say, short_number, to_json
+from chainmap.cli.output import Col, Format, emit, percent, records, say, short_number, to_json
 from chainmap.cli.scale import progress_bar
 from chainmap.errors import ScenarioError
 from chainmap.graph import SupplyGraph
@@ -324,11 +324,11 @@ def priorities_command(
                 graph, weights=weights or None, top=top or None, progress=progress, scenario=s)),
             weights=weights or None, top=top or None)
         shown, note = _screen(rows, top, fmt)  # the core's rows are built only for what is shown
-        emit(shown, fmt, ["rank", "id", "name", "sector", Col("score", kind="num"), Col("impact", kind="num"),
-                          Col("exposure", kind="num"), Col("gap", kind="num"), Col("urgency", kind="num"),
-                          Col("foreign_countries", "foreign countries", noun="countries"),
-                          Col("best_alternative", "best alternative", "text"),
-                          Col("best_readiness", "readiness", "pct")],
+        table_rows = [_priority_row(p) for p in shown] if fmt is Format.table else shown
+        emit(table_rows, fmt, ["rank", "id", "name", "sector", Col("score", kind="num"), Col("impact", kind="num"),
+                               Col("exposure", kind="num"), Col("gap", kind="num"), Col("urgency", kind="num"),
+                               Col("foreign_countries", "foreign countries", noun="countries"),
+                               Col("best_alternative", "domestic alternative (readiness)", "text")],
              f"Substitution priorities under: {scenario_title(scenario)}", wide=wide)
         _note(note)
 
@@ -476,12 +476,23 @@ def diff_command(
                 f"rank{'s' if most != 1 else ''} only because these moved (own score unchanged); "
                 "--format json lists every rank")
         sector_rows = [{**r, "name": graph_b.sectors[r["code"]].name if r["code"] in graph_b.sectors else ""}
-                       for r in records(result.sectors)]
+                       for r in records(result.sectors) if _sector_changed(r)]
+        if not sector_rows:
+            say(f"Sectors under: {scenario_title(scenario)}: no availability changed")
+            return
         shown, note = _screen(sector_rows, top, fmt, "sector")
         emit(shown, fmt, ["code", "name", Col("availability_before", "availability before", "pct"),
                           Col("availability_after", "availability after", "pct"), Col("change", kind="pct")],
-             f"Sectors under: {scenario_title(scenario)}")
+             f"Sectors under: {scenario_title(scenario)}: availability changed")
         _note(note)
+        if len(sector_rows) < len(result.sectors):
+            say(f"{len(result.sectors) - len(sector_rows):,} other sectors unchanged")
+
+
+def _sector_changed(row: dict[str, Any]) -> bool:
+    """A sector whose availability changed (or that is in one graph only)."""
+    before, after = row.get("availability_before"), row.get("availability_after")
+    return before is None or after is None or abs(after - before) > 1e-9
 
 
 class ExplainFormat(StrEnum):
@@ -517,6 +528,15 @@ def explain_command(
              f"Binding chain of {target}: {result.availability:.3f} (baseline {result.baseline:.3f}) "
              f"under {scenario_title(scenario)}")
         say(f"root causes: {', '.join(result.root_causes) or 'none'}")
+
+
+def _priority_row(p: Any) -> dict[str, object]:
+    """A priority for the table: the best domestic alternative with its readiness in one cell."""
+    row = records([p])[0]
+    if row.get("best_alternative"):
+        ready = row.get("best_readiness")
+        row["best_alternative"] += f" ({percent(ready)})" if ready is not None else ""
+    return row
 
 
 def _bottleneck_row(b: Bottleneck) -> dict[str, object]:

@@ -234,7 +234,7 @@ def to_table(rows: Sequence[Any], columns: Sequence[str | Col], title: str = "",
     keep = [j for j in range(len(cols)) if not recs or any(row[j] for row in cells)]
     cols = [cols[j] for j in keep]
     cells = [[row[j] for j in keep] for row in cells]
-    headers = [c.header or c.key for c in cols]
+    headers = [c.header or c.key.replace("_", " ") for c in cols]  # headers wrap between words, not in one
     table = Table(title=title or None, show_lines=False)
     for header, (size, cut) in zip(headers, _fit(cells, headers, width or console_width()), strict=True):
         table.add_column(header, width=size, overflow="ellipsis" if cut else "fold")
