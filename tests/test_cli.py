@@ -213,7 +213,8 @@ def test_bottlenecks_drop_chain_length_and_candidates():
     assert nl["drops"]["office-pc"] == 1.0
     only = json.loads(invoke("bottlenecks", MINI, "--candidates", "NL", "--candidates", "JP", "-f", "json").output)
     assert {r["node"] for r in only if r["reason"] == "removal"} == {"NL", "JP"}
-    table = invoke("bottlenecks", MINI, "--candidates", "NL", "--horizon", "long").output
+    table = runner.invoke(app, ["bottlenecks", MINI, "--candidates", "NL", "--horizon", "long"],
+                          env={"COLUMNS": "200"}).output  # wide enough for each hit on one line
     assert "Foreign bottlenecks under: baseline (horizon long, reach location)" in table
     assert "office-pc (100%, 3)" in table
     rows_csv = list(csv.DictReader(io.StringIO(invoke("bottlenecks", MINI, "--candidates", "NL", "-f", "csv").output)))

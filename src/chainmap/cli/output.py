@@ -190,7 +190,8 @@ def _show(value: Any, col: Col, wide: bool) -> str:
 
 def _fit(cells: list[list[str]], headers: list[str], width: int) -> list[tuple[int, bool]]:
     """Column widths that fit ``width`` without breaking a word: each column gets at least its longest word
-    (header included); the room left goes to the columns whose lines are longer than that. ``(width, cut)``
+    (header included); the room left goes to the columns whose lines are longer than that, always to the
+    narrowest of them (short columns end on one line, long ones share the rest evenly). ``(width, cut)``
     per column: ``cut`` when even the longest word does not fit (that column's long words end in ``…``)."""
     n = len(headers)
     words = [max([len(w) for w in headers[j].split()] + [len(w) for row in cells for w in row[j].split()] + [1])
@@ -204,10 +205,11 @@ def _fit(cells: list[list[str]], headers: list[str], width: int) -> list[tuple[i
         sizes[j] -= 1
         cut[j] = True
     want = [max(0, lines[j] - sizes[j]) for j in range(n)]
-    for _ in range(max(0, room - sum(sizes))):  # the room left, a character at a time to the most cramped column
-        j = max(range(n), key=lambda k: (want[k], -k))
-        if not want[j]:
+    for _ in range(max(0, room - sum(sizes))):  # the room left, a character at a time to the narrowest column
+        wanting = [k for k in range(n) if want[k]]  # that wants more: short columns fit on one line, long ones
+        if not wanting:                              # share what remains evenly
             break
+        j = min(wanting, key=lambda k: (sizes[k], k))
         sizes[j] += 1
         want[j] -= 1
     return list(zip(sizes, cut, strict=True))
