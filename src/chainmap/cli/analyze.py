@@ -23,7 +23,6 @@ from chainmap.analysis.explain import Step, explain
 from chainmap.analysis.scenario import LONG, Scenario
 from chainmap.cli.common import (
     DEFAULT_HORIZON_TEXT,
-    SCREEN_ROWS,
     FormatOpt,
     HomeOpt,
     HorizonOpt,
@@ -42,6 +41,7 @@ from chainmap.cli.common import (
     prepare,
     scenario_of,
     scenario_title,
+    screen,
     structural_note,
 )
 from chainmap.cli.output import Col, Format, emit, percent, records, say, short_number, to_json
@@ -117,17 +117,6 @@ BottleneckFailOnOpt = Annotated[BottleneckFailOn | None, typer.Option(
     "--fail-on", metavar="bottleneck", help="Exit 1 when any foreign bottleneck is found (CI gate).")]
 
 
-def _screen(rows: Sequence[Any], top: int | None, fmt: Format, what: str = "row") -> tuple[list[Any], str | None]:
-    """The rows to print and, for a table cut to a screenful by default, a note saying how many more exist."""
-    limit = top if top is not None else (SCREEN_ROWS if fmt is Format.table else 0)
-    if not limit or len(rows) <= limit:
-        return list(rows), None
-    more = len(rows) - limit
-    note = None if top is not None else (f"... {more:,} more {what}{'s' if more != 1 else ''}: "
-                                         f"--top 0 shows all, --format csv or json prints all")
-    return list(rows[:limit]), note
-
-
 def _note(note: str | None) -> None:
     if note:
         say(note)
@@ -199,7 +188,7 @@ def spof_command(
             home_id: str | None = graph.home
         else:  # Spark (countries only): home is the one domestic country
             home_id = next((r.node for r in rows if r.kind == "country" and not r.foreign), None)
-        shown, note = _screen(rows, top, fmt)
+        shown, note = screen(rows, top, fmt)
         emit(shown, fmt, ["node", "name", "kind", "country", "foreign", Col("targets", "products down", noun="products")],
              f"Single points of failure under: {scenario.describe()} (structural, horizon long, reach {reach})",
              wide=wide)
@@ -236,7 +225,7 @@ def cuts_command(
             lambda graph, s: with_progress("cut sets", lambda progress: cut_sets(
                 graph, target, max_order, tuple(kind or ["country"]), s, progress=progress)),
             target=target, max_order=max_order, kinds=kind)
-        shown, note = _screen(rows, top, fmt)
+        shown, note = screen(rows, top, fmt)
         table_rows = [{**r, "nodes": _named(graph, r["nodes"])} for r in records(shown)] \
             if fmt is Format.table else shown
         emit(table_rows, fmt, ["order", Col("nodes", noun="nodes"), Col("kinds", noun="kinds"), "foreign"],
@@ -275,7 +264,7 @@ def bottlenecks_command(
             lambda graph, s: with_progress("bottlenecks", lambda progress: bottlenecks(
                 graph, threshold=threshold, progress=progress, scenario=s, candidates=candidates)),
             candidates=candidates, threshold=threshold)
-        shown, note = _screen(rows, top, fmt)
+        shown, note = screen(rows, top, fmt)
         if fmt is Format.table:
             emit([_bottleneck_row(b) for b in shown], fmt,
                  ["node", "name", "kind", "reason", "country", Col("max_drop", "max drop", "pct"), Col("hhi", kind="num"),
@@ -323,7 +312,7 @@ def priorities_command(
             lambda graph, s: with_progress("priorities", lambda progress: priorities(
                 graph, weights=weights or None, top=top or None, progress=progress, scenario=s)),
             weights=weights or None, top=top or None)
-        shown, note = _screen(rows, top, fmt)  # the core's rows are built only for what is shown
+        shown, note = screen(rows, top, fmt)  # the core's rows are built only for what is shown
         table_rows = [_priority_row(p) for p in shown] if fmt is Format.table else shown
         emit(table_rows, fmt, ["rank", "id", "name", "sector", Col("score", kind="num"), Col("impact", kind="num"),
                                Col("exposure", kind="num"), Col("gap", kind="num"), Col("urgency", kind="num"),
@@ -361,11 +350,11 @@ def simulate_command(
                                            output, simulate)
         if fmt is Format.table:
             sectors = sorted(result.sectors, key=lambda s: (-s.impact, s.code))
-            shown, note = _screen(sectors, top, fmt, "sector")
+            shown, note = screen(sectors, top, fmt, "sector")
             emit(shown, fmt, SECTOR_COLUMNS, f"Sectors under: {scenario_title(scenario)}, by impact")
             _note(note)
             hit = sorted([c for c in result.components if c.impact > 0], key=lambda c: (-c.impact, c.id))
-            shown, note = _screen(hit, top, fmt, "component")
+            shown, note = screen(hit, top, fmt, "component")
             emit(shown, fmt, COMPONENT_COLUMNS, "Components hit, by impact")
             _note(note)
         else:
@@ -400,7 +389,7 @@ def selfsufficiency_command(
         no_mix = {c.id for c in result.components if c.domestic_share is None}
         rows = [{**records([s])[0], "domestic_share": s.domestic_share if s.domestic_share is not None else "unknown",
                  "no_mix": [p for p in graph.sectors[s.code].products if p in no_mix]} for s in result.sectors]
-        shown, note = _screen(rows, top, fmt, "sector")
+        shown, note = screen(rows, top, fmt, "sector")
         emit(shown, fmt, ["code", "name", Col("domestic_share", "domestic share", "pct"), Col("autarky", kind="pct"),
                           Col("no_mix", "products without a supply mix", noun="products")], title, wide=wide)
         _note(note)
@@ -453,19 +442,19 @@ def diff_command(
 
         at = f"(horizon {result.horizon}, reach {result.reach})"
         spof_rows = [{**r, "name": name(r["node"])} for r in records(result.spof)]
-        shown, note = _screen(spof_rows, top, fmt)
+        shown, note = screen(spof_rows, top, fmt)
         emit(shown, fmt, ["node", "name", "change", Col("targets_before", "products down before", noun="products"),
                           Col("targets_after", "products down after", noun="products")],
              f"Single points of failure (structural, horizon long, reach {result.reach})", wide=wide)
         _note(note)
         bottleneck_rows = [{**r, "name": name(r["node"])} for r in records(result.bottlenecks)]
-        shown, note = _screen(bottleneck_rows, top, fmt)
+        shown, note = screen(bottleneck_rows, top, fmt)
         emit(shown, fmt, ["node", "name", "reason", "change"], f"Bottlenecks {at}", wide=wide)
         _note(note)
         moved = [{**r, "name": name(r["id"])} for r in records(result.priorities)
                  if _changed(r["score_before"], r["score_after"])]
         shifted = [r for r in result.priorities if not _changed(r.score_before, r.score_after)]
-        shown, note = _screen(moved, top, fmt)
+        shown, note = screen(moved, top, fmt)
         emit(shown, fmt, ["id", "name", Col("rank_before", "rank before"), Col("rank_after", "rank after"), "moved",
                           Col("score_before", "score before", "num"), Col("score_after", "score after", "num")],
              f"Priority ranks {at}: components whose score changed")
@@ -480,7 +469,7 @@ def diff_command(
         if not sector_rows:
             say(f"Sectors under: {scenario_title(scenario)}: no availability changed")
             return
-        shown, note = _screen(sector_rows, top, fmt, "sector")
+        shown, note = screen(sector_rows, top, fmt, "sector")
         emit(shown, fmt, ["code", "name", Col("availability_before", "availability before", "pct"),
                           Col("availability_after", "availability after", "pct"), Col("change", kind="pct")],
              f"Sectors under: {scenario_title(scenario)}: availability changed")

@@ -5,7 +5,7 @@ from __future__ import annotations
 import errno
 import re
 import sys
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Annotated, Any, TypeVar
@@ -54,6 +54,20 @@ TargetOpt = Annotated[list[str] | None, typer.Option(
     "--target", "-t", metavar="ID", help="Target component id or sector code (repeatable; default: all products).")]
 KindOpt = Annotated[list[str] | None, typer.Option(
     "--kind", "-k", metavar="KIND", help="Node kind: country, supplier, component (repeatable).")]
+
+
+def screen(rows: Sequence[Any], top: int | None, fmt: Format, what: str = "row") -> tuple[list[Any], str | None]:
+    """The rows to print and, for a table cut to a screenful by default, a note saying how many more exist.
+
+    ``top`` None: a table shows :data:`SCREEN_ROWS` rows, JSON and CSV all; 0: all rows; N: the first N.
+    """
+    limit = top if top is not None else (SCREEN_ROWS if fmt is Format.table else 0)
+    if not limit or len(rows) <= limit:
+        return list(rows), None
+    more = len(rows) - limit
+    note = None if top is not None else (f"... {more:,} more {what}{'s' if more != 1 else ''}: "
+                                         f"--top 0 shows all, --format csv or json prints all")
+    return list(rows[:limit]), note
 
 
 def example(*lines: str) -> str:

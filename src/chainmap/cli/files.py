@@ -9,7 +9,7 @@ from typing import Annotated
 
 import typer
 
-from chainmap.cli.common import ForceOpt, FormatOpt, HomeOpt, PathArg, errors_as_exit, example, fail
+from chainmap.cli.common import ForceOpt, FormatOpt, HomeOpt, PathArg, TopOpt, errors_as_exit, example, fail, screen
 from chainmap.cli.output import Col, Format, emit, say, to_json
 from chainmap.model.coverage import coverage
 
@@ -24,6 +24,7 @@ def validate_command(
     path: PathArg,
     home: HomeOpt = None,
     fmt: FormatOpt = Format.table,
+    top: TopOpt = None,
     strict: Annotated[bool, typer.Option("--strict", help="Treat warnings as errors (exit 2).")] = False,
     quality: Annotated[bool, typer.Option(
         "--quality", help="Print the data-quality report (methods, ages, equal splits, denied sources).")] = False,
@@ -47,7 +48,7 @@ def validate_command(
 
         if fmt is Format.csv:
             raise fail("--quality prints table or json")
-        quality_command(graph, path, fmt, check, deny_hosts, thresholds)
+        quality_command(graph, path, fmt, check, deny_hosts, thresholds, top)
         if strict and graph.warnings:
             raise typer.Exit(2)
         return
@@ -71,8 +72,11 @@ def validate_command(
         emit(sectors, fmt, list(sectors[0]) if sectors else ["code"])
     else:
         emit([summary], fmt, [*(c for c in summary if c != "sourced"), Col("sourced", kind="pct")], "Graph")
-        emit(sectors, fmt, ["code", "name", "components", "products", "suppliers", "facts", Col("sourced", kind="pct"),
-                            "estimates"], "Coverage by division")
+        shown, note = screen(sectors, top, fmt, "division")
+        emit(shown, fmt, ["code", "name", "components", "products", "suppliers", "facts", Col("sourced", kind="pct"),
+                          "estimates"], "Coverage by division")
+        if note:
+            say(note)
         for warning in graph.warnings[:20]:
             say(f"warning: {warning}")
         if len(graph.warnings) > 20:
