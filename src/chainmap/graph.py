@@ -649,6 +649,11 @@ class SupplyGraph:
         if "sector" in wanted:
             names.update((code, self.sectors[code].name) for code in self.sectors)
         raw = str(text)
+        if len(names) > 50_000 and raw:  # a large graph: compare with the ids and names of similar start and length
+            first, size = raw[0].lower(), len(raw)
+            names = {node: name for node, name in names.items()
+                     if (node[:1].lower() == first and abs(len(node) - size) <= 3)
+                     or (str(name)[:1].lower() == first and abs(len(str(name)) - size) <= 3)}
         scores: dict[str, float] = {}
         for node in difflib.get_close_matches(raw, list(names), n=5, cutoff=0.6):
             scores[node] = difflib.SequenceMatcher(None, raw, node).ratio()
