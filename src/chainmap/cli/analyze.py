@@ -126,10 +126,7 @@ def _name(graph: SupplyGraph | None, node: str) -> str:
     """``node``'s name in ``graph`` ('' when unnamed, unknown or without a graph)."""
     if graph is None:
         return ""
-    try:
-        name = graph.name(node)
-    except Exception:  # an id of the other graph (diff) or a reserved id
-        return ""
+    name = graph.name(node)  # the id itself when unknown (an id of the other graph in diff) or unnamed
     return "" if name == node else name
 
 
@@ -514,7 +511,8 @@ def explain_command(
     else:
         emit([_step_row(i, s) for i, s in enumerate(result.steps, 1)], Format.table,
              ["step", "component", "a", "base", "term", "binds", "F", "D", "D0", "R"],
-             f"Binding chain of {target}: {result.availability:.3f} (baseline {result.baseline:.3f}) "
+             f"Binding chain of {target}{f' ({_name(graph, target)})' if _name(graph, target) else ''}: "
+             f"{result.availability:.3f} (baseline {result.baseline:.3f}) "
              f"under {scenario_title(scenario)}")
         say(f"root causes: {', '.join(result.root_causes) or 'none'}")
 
