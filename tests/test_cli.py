@@ -144,7 +144,7 @@ def test_simulate_horizon_and_reach():
 def test_explain_table_tree_json():
     table = invoke("explain", MINI, "office-pc", "--remove", "NL", "--horizon", "long")
     assert table.exit_code == 0
-    assert "Binding chain of office-pc: 0.000 (baseline 1.000) under remove NL (horizon long, reach location)" in table.output
+    assert "Binding chain of office-pc (Office PC): 0.000 (baseline 1.000) under remove NL (horizon long, reach location)" in table.output
     lines = table.output.splitlines()
     assert len(lines) <= 24  # one screen
     assert any("logic-chip (input, share 1, k 1) f=0.000" in x for x in lines)
