@@ -60,7 +60,7 @@ def test_readme_console_block_matches_a_real_run(doc, command, expected, monkeyp
     monkeypatch.chdir(ROOT)
     argv = shlex.split(command)
     if argv[0] == "chainmap":
-        result = CliRunner().invoke(app, argv[1:], catch_exceptions=False)
+        result = CliRunner().invoke(app, argv[1:], catch_exceptions=False, env={"COLUMNS": "120"})
         assert result.exit_code == 0, result.output
         got = result.stdout
     else:

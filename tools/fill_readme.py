@@ -1,8 +1,8 @@
 """Rewrite the console blocks of README.md, docs/*.md and examples/minimal/README.md with real runs.
 
 Run from the repository root after a change that alters printed output: ``python tools/fill_readme.py``
-(``COLUMNS=200`` is not needed: commands run through typer's CliRunner, as tests/test_readme.py runs
-them). Each ``$ chainmap ...`` or ``$ python ...`` line (``\\`` continues it) is run and the block is
+(commands run through typer's CliRunner with ``COLUMNS=120``, as tests/test_readme.py runs them: tables
+at 120 columns, the width of piped output). Each ``$ chainmap ...`` or ``$ python ...`` line (``\\`` continues it) is run and the block is
 rewritten with the command followed by its standard output; a command that fails stops the script
 and nothing is written.
 """
@@ -28,7 +28,7 @@ def run(command: str) -> str:
     """Standard output of one console command, as the README test runs it."""
     argv = shlex.split(command)
     if argv[0] == "chainmap":
-        result = CliRunner().invoke(app, argv[1:], catch_exceptions=False)
+        result = CliRunner().invoke(app, argv[1:], catch_exceptions=False, env={"COLUMNS": "120"})
         if result.exit_code != 0:
             raise SystemExit(f"{command!r} exited {result.exit_code}:\n{result.output}")
         return result.stdout.rstrip()

@@ -618,14 +618,64 @@ class SupplyGraph:
     # -- lookups ------------------------------------------------------------
 
     def kind(self, node: str) -> Kind:
-        """``country``, ``supplier`` or ``component`` (UnknownNodeError otherwise)."""
+        """``country``, ``supplier`` or ``component`` (UnknownNodeError otherwise, with a did-you-mean)."""
         if node in self.country_of:
             return "country"
         if node in self.supplier_of:
             return "supplier"
         if node in self.component_of:
             return "component"
-        raise UnknownNodeError(f"unknown node {node!r}")
+        raise UnknownNodeError(f"unknown node {node!r}{self.did_you_mean(node)}")
+
+    def did_you_mean(self, text: str, kinds: Iterable[str] | None = None) -> str:
+        """`` (did you mean 'a', 'b'?)`` naming the ids closest to ``text`` (by id or by name), or ``''``.
+
+        Ids of ``kinds`` (``country``, ``bloc``, ``supplier``, ``component``, ``sector``; default all) are
+        compared with :func:`difflib.get_close_matches`, and so are their names (a match by name suggests
+        its id). Every "unknown id" error of the library ends with it.
+
+        Examples
+        --------
+        >>> g = SupplyGraph.from_spec(GraphSpec.model_validate({
+        ...     "countries": [{"id": "CN", "name": "China"}, {"id": "NL", "name": "Netherlands"}],
+        ...     "components": [{"id": "dram", "name": "DRAM memory", "suppliers": [{"country": "NL", "share": 1}]}]}))
+        >>> g.did_you_mean("dramm"), g.did_you_mean("netherland"), g.did_you_mean("zzz")
+        (" (did you mean 'dram'?)", " (did you mean 'NL'?)", '')
+        """
+        import difflib
+
+        wanted = set(kinds) if kinds is not None else {"country", "bloc", "supplier", "component", "sector"}
+        names: dict[str, str] = {}
+        if "country" in wanted:
+            names.update(zip(self.country_ids, self.arrays.country_name, strict=True))
+        if "bloc" in wanted:
+            names.update((b, self.blocs[b].name) for b in self.blocs)
+        if "supplier" in wanted:
+            names.update(zip(self.supplier_ids, self.arrays.supplier_name, strict=True))
+        if "component" in wanted:
+            names.update(zip(self.component_ids, self.arrays.component_name, strict=True))
+        if "sector" in wanted:
+            names.update((code, self.sectors[code].name) for code in self.sectors)
+        raw = str(text)
+        if len(names) > 50_000 and raw:  # a large graph: compare with the ids and names of similar start and length
+            first, size = raw[0].lower(), len(raw)
+            names = {node: name for node, name in names.items()
+                     if (node[:1].lower() == first and abs(len(node) - size) <= 3)
+                     or (str(name)[:1].lower() == first and abs(len(str(name)) - size) <= 3)}
+        scores: dict[str, float] = {}
+        for node in difflib.get_close_matches(raw, list(names), n=5, cutoff=0.6):
+            scores[node] = difflib.SequenceMatcher(None, raw, node).ratio()
+        by_name: dict[str, str] = {}
+        for node, name in names.items():
+            by_name.setdefault(str(name).lower(), node)
+        for name in difflib.get_close_matches(raw.lower(), list(by_name), n=5, cutoff=0.6):
+            score = difflib.SequenceMatcher(None, raw.lower(), name).ratio()
+            scores[by_name[name]] = max(score, scores.get(by_name[name], 0.0))
+        found = sorted(scores, key=lambda node: (-scores[node], node))
+        found = [node for node in found if scores[node] >= scores[found[0]] - 0.1] if found else []
+        if not found:
+            return ""
+        return " (did you mean " + ", ".join(repr(f) for f in found[:3]) + "?)"
 
     def name(self, node: str) -> str:
         """Human name of a node id (the id itself when unnamed)."""

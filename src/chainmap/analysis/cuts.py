@@ -64,7 +64,7 @@ def cut_sets(
     of removed nodes are tried.
     """
     if target not in graph.component_of:
-        raise UnknownNodeError(f"unknown target component {target!r}")
+        raise UnknownNodeError(f"unknown target component {target!r}{graph.did_you_mean(target, ['component'])}")
     if max_order < 1:
         raise UnknownNodeError("max_order must be at least 1")
     _kinds(kinds)

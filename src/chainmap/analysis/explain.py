@@ -139,7 +139,7 @@ def explain_many(graph: SupplyGraph, targets: Iterable[str], scenario: Scenario 
     targets = list(as_ids(targets))
     for t in targets:
         if t not in graph.component_of:
-            raise UnknownNodeError(f"unknown component {t!r}")
+            raise UnknownNodeError(f"unknown component {t!r}{graph.did_you_mean(t, ['component'])}")
     scenario = scenario or Scenario()
     caps = capacities(graph, scenario)
     if availabilities is None:

@@ -178,7 +178,7 @@ class Capacities:
             for member in graph.blocs[node].members:
                 self.set(graph, member, value)
         else:
-            raise ScenarioError(f"scenario names unknown node {node!r}")
+            raise ScenarioError(f"scenario names unknown node {node!r}{graph.did_you_mean(node)}")
 
 
 def capacities(graph: SupplyGraph, scenario: Scenario | None = None) -> Capacities:

@@ -93,7 +93,8 @@ def resolve_targets(graph: SupplyGraph, targets: Iterable[str] | None) -> list[s
         elif t in graph.sectors:
             out.extend(graph.sectors[t].products)
         else:
-            raise UnknownNodeError(f"unknown target {t!r} (expected a component id or a sector code)")
+            raise UnknownNodeError(f"unknown target {t!r} (expected a component id or a sector code)"
+                                   f"{graph.did_you_mean(t, ('component', 'sector'))}")
     return sorted(dict.fromkeys(out))
 
 

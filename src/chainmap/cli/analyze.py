@@ -24,29 +24,34 @@ from chainmap.analysis.scenario import LONG, Scenario
 from chainmap.cli.common import (
     DEFAULT_HORIZON_TEXT,
     ForceOpt,
+    FormatOpt,
     HomeOpt,
     HorizonOpt,
+    KindOpt,
     LimitOpt,
     PathArg,
     QualifyOpt,
     ReachOpt,
     RemoveOpt,
     StructuralHorizonOpt,
+    TargetOpt,
+    TopOpt,
+    WideOpt,
     errors_as_exit,
+    example,
     prepare,
     scenario_of,
     scenario_title,
+    screen,
     structural_note,
 )
 from chainmap.cli.machine import CsvFolderOpt, TableOpt, check_table, emit_tables
-from chainmap.cli.output import Format, emit, records, to_csv, to_json
+from chainmap.cli.output import Col, Format, emit, percent, records, say, short_number, to_csv, to_json
 from chainmap.cli.scale import progress_bar
 from chainmap.cli.views import input_roots
 from chainmap.errors import ScenarioError
 from chainmap.graph import SupplyGraph
 from chainmap.schemas import columns
-
-FormatOpt = Annotated[Format, typer.Option("--format", "-f", help="Output format.")]
 
 
 class Engine(StrEnum):
@@ -54,9 +59,11 @@ class Engine(StrEnum):
     spark = "spark"
 
 
-EngineOpt = Annotated[Engine, typer.Option("--engine", help="core (igraph, this machine) or spark (Apache Spark; "
-                                           "PATH a columnar folder or URI; pip install 'chainmap[spark]').")]
-OutputDirOpt = Annotated[str | None, typer.Option("--output", "-o", help="--engine spark: also write the result "
+EngineOpt = Annotated[Engine, typer.Option("--engine", metavar="core|spark",
+                                           help="core (igraph, this machine) or spark (Apache Spark; "
+                                           "PATH a columnar folder or URI; pip install 'chainmap\\[spark]').")]
+OutputDirOpt = Annotated[str | None, typer.Option("--output", "-o", metavar="PATH",
+                                                  help="--engine spark: also write the result "
                                                   "(Parquet rows, JSON and CSV summary) to this folder or URI; "
                                                   "simulate --format csv: write components.csv and sectors.csv "
                                                   "into this folder.")]
@@ -73,8 +80,9 @@ def on_spark(command: str, path: Path, qualify: list[str] | None, scenario: Scen
 
 def run_analysis(engine: Engine, command: str, path: Path, home: str | None, qualify: list[str] | None,
                  scenario_args: tuple[Any, Any, Any, str], output: str | None,
-                 core: Callable[[SupplyGraph, Scenario], Any], **spark_options: Any) -> tuple[Any, Scenario, str | None]:
-    """Run one analysis on the chosen engine: ``(result, scenario, home id)`` (home None on Spark).
+                 core: Callable[[SupplyGraph, Scenario], Any],
+                 **spark_options: Any) -> tuple[Any, Scenario, SupplyGraph | None]:
+    """Run one analysis on the chosen engine: ``(result, scenario, graph)`` (graph None on Spark).
 
     ``scenario_args`` are ``(remove, limit, horizon, reach)``; ``core(graph, scenario)`` is the core's call,
     ``spark_options`` go to :func:`chainmap.engines.spark.cli.run_command`.
@@ -86,11 +94,11 @@ def run_analysis(engine: Engine, command: str, path: Path, home: str | None, qua
     no_output(output)
     graph = prepare(path, home, qualify)
     scenario = scenario_of(remove, limit, graph, horizon, reach)
-    return core(graph, scenario), scenario, graph.home
+    return core(graph, scenario), scenario, graph
 
 
 def with_progress(label: str, work: Callable[[Callable[[int, int], None]], Any]) -> Any:
-    """``work(progress)`` under a progress bar labelled ``label``."""
+    """``work(progress)`` under a progress bar labelled ``label`` (stderr, only on a terminal)."""
     with progress_bar(label) as progress:
         return work(progress)
 
@@ -101,48 +109,56 @@ def no_output(output: str | None) -> None:
         raise ScenarioError("--output is for --engine spark (the core prints its result; use --format and redirect)")
 
 
-class FailOn(StrEnum):
+class SpofFailOn(StrEnum):
     spof = "spof"
+
+
+class BottleneckFailOn(StrEnum):
     bottleneck = "bottleneck"
 
 
-SCREEN_ROWS = 25
-"""Rows a table shows unless ``--top`` says otherwise (JSON and CSV print every row)."""
-TableTopOpt = Annotated[int | None, typer.Option(
-    "--top", min=0, help=f"Show only the first N rows (tables: {SCREEN_ROWS} unless given; 0: all rows).")]
-
-
-def _screen(rows: Sequence[Any], top: int | None, fmt: Format) -> tuple[list[Any], str | None]:
-    """The rows to print and, for a table cut to a screenful by default, a note saying how many more exist."""
-    limit = top if top is not None else (SCREEN_ROWS if fmt is Format.table else 0)
-    if not limit or len(rows) <= limit:
-        return list(rows), None
-    more = len(rows) - limit
-    note = None if top is not None else (f"... {more:,} more row{'s' if more != 1 else ''}: "
-                                         f"--top 0 shows all, --format csv or json prints all")
-    return list(rows[:limit]), note
+SpofFailOnOpt = Annotated[SpofFailOn | None, typer.Option(
+    "--fail-on", metavar="spof", help="Exit 1 when a single point of failure other than home itself is found (CI gate).")]
+BottleneckFailOnOpt = Annotated[BottleneckFailOn | None, typer.Option(
+    "--fail-on", metavar="bottleneck", help="Exit 1 when any foreign bottleneck is found (CI gate).")]
 
 
 def _note(note: str | None) -> None:
     if note:
-        print(note)
+        say(note)
 
 
-FailOnOpt = Annotated[FailOn | None, typer.Option("--fail-on", help="Exit 1 when any is found (CI gate).")]
-TargetOpt = Annotated[list[str] | None, typer.Option("--target", "-t", help="Target component id or sector code (repeatable; default: all products).")]
-KindOpt = Annotated[list[str] | None, typer.Option("--kind", "-k", help="Node kind: country, supplier, component (repeatable).")]
+def _name(graph: SupplyGraph | None, node: str) -> str:
+    """``node``'s name in ``graph`` ('' when unnamed, unknown or without a graph)."""
+    if graph is None:
+        return ""
+    name = graph.name(node)  # the id itself when unknown (an id of the other graph in diff) or unnamed
+    return "" if name == node else name
+
+
+def _named(graph: SupplyGraph | None, nodes: Sequence[str]) -> list[str]:
+    """``id (Name)`` for each node (the id alone when unnamed)."""
+    return [f"{n} ({_name(graph, n)})" if _name(graph, n) else n for n in nodes]
 
 
 def register(app: typer.Typer) -> None:
     """Add the analysis commands to ``app``."""
-    app.command("spof")(spof_command)
-    app.command("cuts")(cuts_command)
-    app.command("bottlenecks")(bottlenecks_command)
-    app.command("priorities")(priorities_command)
-    app.command("simulate")(simulate_command)
-    app.command("selfsufficiency")(selfsufficiency_command)
-    app.command("diff")(diff_command)
-    app.command("explain")(explain_command)
+    app.command("spof", epilog=example("chainmap spof graphs/ --target 39 --kind country",
+                                       "chainmap spof graphs/ --remove US --fail-on spof"))(spof_command)
+    app.command("cuts", epilog=example("chainmap cuts graphs/ --target personal-computer --max-order 2"))(cuts_command)
+    app.command("bottlenecks", epilog=example("chainmap bottlenecks graphs/ --threshold 0.5 --top 10",
+                                              "chainmap bottlenecks graphs/ --candidates US --horizon 90d"))(
+        bottlenecks_command)
+    app.command("priorities", epilog=example("chainmap priorities graphs/ --top 10",
+                                             "chainmap priorities graphs/ --remove US --weight gap=2"))(
+        priorities_command)
+    app.command("simulate", epilog=example("chainmap simulate graphs/ --remove US --horizon 1y --top 10",
+                                           "chainmap simulate graphs/ --limit JP=0.5 --format json"))(simulate_command)
+    app.command("selfsufficiency", epilog=example("chainmap selfsufficiency graphs/ --remove US"))(
+        selfsufficiency_command)
+    app.command("diff", epilog=example("chainmap diff graphs/ --qualify smee:duv-immersion-scanner=0.5",
+                                       "chainmap diff last-year/ graphs/ --remove US"))(diff_command)
+    app.command("explain", epilog=example("chainmap explain graphs/ beer --remove US --format tree"))(explain_command)
 
 
 def spof_command(
@@ -155,39 +171,39 @@ def spof_command(
     horizon: StructuralHorizonOpt = None,
     reach: ReachOpt = "location",
     qualify: QualifyOpt = None,
-    top: TableTopOpt = None,
+    top: TopOpt = None,
+    wide: WideOpt = False,
     fmt: FormatOpt = Format.table,
-    fail_on: FailOnOpt = None,
+    fail_on: SpofFailOnOpt = None,
     engine: EngineOpt = Engine.core,
     output: OutputDirOpt = None,
 ) -> None:
     """Single points of failure: nodes whose removal alone takes a product down (structural, horizon long).
 
-    ``--fail-on spof`` ignores home itself; ``--fail-on bottleneck`` fails on a foreign SPOF only.
-    With ``--engine spark``: countries only.
+    --fail-on spof exits 1 on any SPOF but home itself. With --engine spark: countries only.
     """
     with errors_as_exit():
         structural_note(horizon, "single points of failure")
-        rows, scenario, home_id = run_analysis(
+        rows, scenario, graph = run_analysis(
             engine, "spof", path, home, qualify, (remove, limit, LONG, reach), output,
             lambda graph, s: single_points_of_failure(graph, target, kind, s), targets=target, kinds=kind)
-        if home_id is None:  # Spark (countries only): home is the one domestic country
+        if graph is not None:
+            home_id: str | None = graph.home
+        else:  # Spark (countries only): home is the one domestic country
             home_id = next((r.node for r in rows if r.kind == "country" and not r.foreign), None)
-        shown, note = _screen(rows, top, fmt)
-        emit(shown, fmt, ["node", "kind", "name", "country", "foreign", "targets"],
+        shown, note = screen(rows, top, fmt)
+        emit(shown, fmt, ["node", "name", "kind", "country", "foreign", Col("targets", "products down", noun="products")],
              f"Single points of failure under: {scenario.describe()} (structural, horizon long, reach {reach})",
-             csv_of="spof")
+             csv_of="spof", wide=wide)
         _note(note)
-    if fail_on is FailOn.spof and any(r.node != home_id for r in rows):
-        raise typer.Exit(1)
-    if fail_on is FailOn.bottleneck and any(r.foreign for r in rows):
+    if fail_on is SpofFailOn.spof and any(r.node != home_id for r in rows):
         raise typer.Exit(1)
 
 
 def cuts_command(
     path: PathArg,
-    target: Annotated[str, typer.Option("--target", "-t", help="Target component id.")],
-    max_order: Annotated[int, typer.Option("--max-order", min=1, max=4, help="Largest cut set size.")] = 2,
+    target: Annotated[str, typer.Option("--target", "-t", metavar="ID", help="Target component id.")],
+    max_order: Annotated[int, typer.Option("--max-order", min=1, max=4, metavar="N", help="Largest cut set size.")] = 2,
     kind: KindOpt = None,
     home: HomeOpt = None,
     remove: RemoveOpt = None,
@@ -195,56 +211,69 @@ def cuts_command(
     horizon: StructuralHorizonOpt = None,
     reach: ReachOpt = "location",
     qualify: QualifyOpt = None,
-    top: TableTopOpt = None,
+    top: TopOpt = None,
+    wide: WideOpt = False,
     fmt: FormatOpt = Format.table,
     engine: EngineOpt = Engine.core,
     output: OutputDirOpt = None,
 ) -> None:
     """Minimal cut sets: smallest sets of nodes (default: countries) that take a target down (structural).
-    With ``--engine spark``: sets of countries only."""
+
+    With --engine spark: sets of countries only.
+    """
     with errors_as_exit():
         structural_note(horizon, "minimal cut sets")
-        rows, scenario, _ = run_analysis(
+        rows, scenario, graph = run_analysis(
             engine, "cuts", path, home, qualify, (remove, limit, LONG, reach), output,
             lambda graph, s: with_progress("cut sets", lambda progress: cut_sets(
                 graph, target, max_order, tuple(kind or ["country"]), s, progress=progress)),
             target=target, max_order=max_order, kinds=kind)
-        shown, note = _screen(rows, top, fmt)
-        emit(shown, fmt, ["order", "nodes", "kinds", "foreign"],
+        shown, note = screen(rows, top, fmt)
+        table_rows = [{**r, "nodes": _named(graph, r["nodes"])} for r in records(shown)] \
+            if fmt is Format.table else shown
+        emit(table_rows, fmt, ["order", Col("nodes", noun="nodes"), Col("kinds", noun="kinds"), "foreign"],
              f"Minimal cut sets of {target} under: {scenario.describe()} (structural, horizon long, reach {reach})",
-             csv_of="cuts")
+             csv_of="cuts", wide=wide)
         _note(note)
 
 
 def bottlenecks_command(
     path: PathArg,
     home: HomeOpt = None,
-    threshold: Annotated[float | None, typer.Option("--threshold", min=0.0, max=1.0, help="Minimum drop of a product's availability.")] = None,
-    candidates: Annotated[list[str] | None, typer.Option("--candidates", help="Only try removing this node (repeatable).")] = None,
+    threshold: Annotated[float | None, typer.Option(
+        "--threshold", min=0.0, max=1.0, metavar="FRACTION", help="Minimum drop of a product's availability.")] = None,
+    candidates: Annotated[list[str] | None, typer.Option(
+        "--candidates", metavar="ID", help="Only try removing this node (repeatable).")] = None,
     remove: RemoveOpt = None,
     limit: LimitOpt = None,
     horizon: HorizonOpt = DEFAULT_HORIZON_TEXT,
     reach: ReachOpt = "location",
     qualify: QualifyOpt = None,
-    top: TableTopOpt = None,
+    top: TopOpt = None,
+    wide: WideOpt = False,
     fmt: FormatOpt = Format.table,
-    fail_on: FailOnOpt = None,
+    fail_on: BottleneckFailOnOpt = None,
     engine: EngineOpt = Engine.core,
     output: OutputDirOpt = None,
 ) -> None:
     """Foreign bottlenecks: foreign nodes whose loss hurts (per hit: drop and binding-chain length), and supply
-    concentrated abroad. With ``--engine spark``: removal rows of the given ``--candidates``."""
+    concentrated abroad.
+
+    With --engine spark: removal rows of the given --candidates.
+    """
     with errors_as_exit():
         rows, scenario, _ = run_analysis(
             engine, "bottlenecks", path, home, qualify, (remove, limit, horizon, reach), output,
             lambda graph, s: with_progress("bottlenecks", lambda progress: bottlenecks(
                 graph, threshold=threshold, progress=progress, scenario=s, candidates=candidates)),
             candidates=candidates, threshold=threshold)
-        shown, note = _screen(rows, top, fmt)
+        shown, note = screen(rows, top, fmt)
         if fmt is Format.table:
             emit([_bottleneck_row(b) for b in shown], fmt,
-                 ["node", "kind", "reason", "country", "max_drop", "hhi", "leader_share", "hits (drop/chain length)"],
-                 f"Foreign bottlenecks under: {scenario_title(scenario)}")
+                 ["node", "name", "kind", "reason", "country", Col("max_drop", "max drop", "pct"), Col("hhi", kind="num"),
+                  "leader", Col("leader_share", "leader share", "pct"),
+                  Col("hits", "hits (drop, chain length)", noun="products")],
+                 f"Foreign bottlenecks under: {scenario_title(scenario)}", wide=wide)
             _note(note)
         else:
             emit(shown, fmt, [], csv_of="bottlenecks")
@@ -259,9 +288,11 @@ def priorities_command(
     limit: LimitOpt = None,
     horizon: HorizonOpt = DEFAULT_HORIZON_TEXT,
     reach: ReachOpt = "location",
-    weight: Annotated[list[str] | None, typer.Option("--weight", help="Factor exponent: impact|exposure|gap|urgency=W (repeatable).")] = None,
+    weight: Annotated[list[str] | None, typer.Option(
+        "--weight", metavar="FACTOR=W", help="Factor exponent: impact|exposure|gap|urgency=W (repeatable).")] = None,
     qualify: QualifyOpt = None,
-    top: TableTopOpt = None,
+    top: TopOpt = None,
+    wide: WideOpt = False,
     fmt: FormatOpt = Format.table,
     engine: EngineOpt = Engine.core,
     output: OutputDirOpt = None,
@@ -284,11 +315,20 @@ def priorities_command(
             lambda graph, s: with_progress("priorities", lambda progress: priorities(
                 graph, weights=weights or None, top=top or None, progress=progress, scenario=s)),
             weights=weights or None, top=top or None)
-        shown, note = _screen(rows, top, fmt)  # the core's rows are built only for what is shown
-        emit(shown, fmt, ["rank", "id", "sector", "score", "impact", "exposure", "gap", "urgency",
-                          "foreign_countries", "best_alternative"],
-             f"Substitution priorities under: {scenario_title(scenario)}", csv_of="priorities")
+        shown, note = screen(rows, top, fmt)  # the core's rows are built only for what is shown
+        table_rows = [_priority_row(p) for p in shown] if fmt is Format.table else shown
+        emit(table_rows, fmt, ["rank", "id", "name", "sector", Col("score", kind="num"), Col("impact", kind="num"),
+                               Col("exposure", kind="num"), Col("gap", kind="num"), Col("urgency", kind="num"),
+                               Col("foreign_countries", "foreign countries", noun="countries"),
+                               Col("best_alternative", "domestic alternative (readiness)", "text")],
+             f"Substitution priorities under: {scenario_title(scenario)}", csv_of="priorities", wide=wide)
         _note(note)
+
+
+SECTOR_COLUMNS: list[str | Col] = ["code", "name", "products", Col("baseline", kind="pct"), Col("availability", kind="pct"),
+                  Col("impact", kind="pct")]
+COMPONENT_COLUMNS: list[str | Col] = ["id", "name", "sector", Col("baseline", kind="pct"), Col("availability", kind="pct"),
+                     Col("impact", kind="pct")]
 
 
 def simulate_command(
@@ -299,7 +339,7 @@ def simulate_command(
     reach: ReachOpt = "location",
     home: HomeOpt = None,
     qualify: QualifyOpt = None,
-    top: TableTopOpt = None,
+    top: TopOpt = None,
     fmt: FormatOpt = Format.table,
     table: TableOpt = None,
     engine: EngineOpt = Engine.core,
@@ -308,8 +348,10 @@ def simulate_command(
 ) -> None:
     """Simulate a scenario: availability of every component and impact per sector.
 
-    ``--format csv`` prints the components (``--table sectors``: the sectors); with ``--output FOLDER``
-    (engine core) it writes both, ``components.csv`` and ``sectors.csv``."""
+    The table lists the sectors and the components hit, each sorted by impact (--top N rows of each).
+    --format csv prints the components (--table sectors: the sectors); with --output FOLDER (engine core)
+    it writes both, components.csv and sectors.csv.
+    """
     with errors_as_exit():
         folder = Path(output) if output is not None and engine is Engine.core else None
         check_table("simulate", table, fmt, folder)
@@ -319,11 +361,13 @@ def simulate_command(
             emit_tables("simulate", {"components": result.components, "sectors": result.sectors}, table, folder,
                         roots=input_roots(path), force=force)
         elif fmt is Format.table:
+            sectors = sorted(result.sectors, key=lambda s: (-s.impact, s.code))
+            shown, note = screen(sectors, top, fmt, "sector")
+            emit(shown, fmt, SECTOR_COLUMNS, f"Sectors under: {scenario_title(scenario)}, by impact")
+            _note(note)
             hit = sorted([c for c in result.components if c.impact > 0], key=lambda c: (-c.impact, c.id))
-            emit(result.sectors, fmt, ["code", "name", "baseline", "availability", "impact"],
-                 f"Sectors under: {scenario_title(scenario)}")
-            shown, note = _screen(hit, top, fmt)
-            emit(shown, fmt, ["id", "sector", "baseline", "availability", "impact"], "Components hit")
+            shown, note = screen(hit, top, fmt, "component")
+            emit(shown, fmt, COMPONENT_COLUMNS, "Components hit, by impact")
             _note(note)
         else:
             emit(result.components, fmt, ["id", "sector", "baseline", "availability", "impact"],
@@ -338,6 +382,8 @@ def selfsufficiency_command(
     horizon: HorizonOpt = DEFAULT_HORIZON_TEXT,
     reach: ReachOpt = "location",
     qualify: QualifyOpt = None,
+    top: TopOpt = None,
+    wide: WideOpt = False,
     fmt: FormatOpt = Format.table,
     table: TableOpt = None,
     output: CsvFolderOpt = None,
@@ -345,7 +391,9 @@ def selfsufficiency_command(
 ) -> None:
     """Self-sufficiency: domestic share and chain autarky (every foreign source cut) per sector.
 
-    ``--format csv`` prints the sectors (``--table components``: every component); ``-o FOLDER`` writes both."""
+    A sector's domestic share is unknown when one of its products lists no supply mix (the table names them).
+    --format csv prints the sectors (--table components: every component); -o FOLDER writes both.
+    """
     with errors_as_exit():
         check_table("selfsufficiency", table, fmt, output)
         graph = prepare(path, home, qualify)
@@ -355,20 +403,39 @@ def selfsufficiency_command(
             emit_tables("selfsufficiency", {"sectors": result.sectors, "components": result.components}, table,
                         output, inputs=graph.files, roots=input_roots(path), force=force)
             return
-        emit(result.sectors, fmt, ["code", "name", "domestic_share", "autarky"],
-             f"Self-sufficiency of {result.home} under: {scenario_title(scenario)}",
-             data=result.to_dict() if fmt is Format.json else None)
+        title = f"Self-sufficiency of {result.home} under: {scenario_title(scenario)}"
+        if fmt is not Format.table:
+            emit(result.sectors, fmt, [], title, data=result.to_dict() if fmt is Format.json else None)
+            return
+        no_mix = {c.id for c in result.components if c.domestic_share is None}
+        rows = [{**records([s])[0], "domestic_share": s.domestic_share if s.domestic_share is not None else "unknown",
+                 "no_mix": [p for p in graph.sectors[s.code].products if p in no_mix]} for s in result.sectors]
+        shown, note = screen(rows, top, fmt, "sector")
+        emit(shown, fmt, ["code", "name", Col("domestic_share", "domestic share", "pct"), Col("autarky", kind="pct"),
+                          Col("no_mix", "products without a supply mix", noun="products")], title, wide=wide)
+        _note(note)
+        if any(r["no_mix"] for r in shown):
+            say("unknown: a product of the sector lists no supply mix, so its domestic share (and the sector's "
+                "value-weighted mean) is not known; autarky still counts it")
+
+
+def _changed(before: float | None, after: float | None) -> bool:
+    """A score changed at the precision shown (three significant digits), or appeared or vanished."""
+    return before is None or after is None or short_number(before) != short_number(after)
 
 
 def diff_command(
     before: PathArg,
-    after: Annotated[Path | None, typer.Argument(help="Second graph (default: the first, with --qualify edits).")] = None,
+    after: Annotated[Path | None, typer.Argument(metavar="PATH_AFTER",
+                                                 help="Second graph (default: the first, with --qualify edits).")] = None,
     remove: RemoveOpt = None,
     limit: LimitOpt = None,
     horizon: HorizonOpt = DEFAULT_HORIZON_TEXT,
     reach: ReachOpt = "location",
     home: HomeOpt = None,
     qualify: QualifyOpt = None,
+    top: TopOpt = None,
+    wide: WideOpt = False,
     fmt: FormatOpt = Format.table,
     table: TableOpt = None,
     output: CsvFolderOpt = None,
@@ -376,8 +443,11 @@ def diff_command(
 ) -> None:
     """Compare two graphs, or one graph before and after --qualify: SPOFs, bottlenecks, ranks, sectors.
 
-    ``--format csv`` prints the priority ranks (``--table spof|bottlenecks|sectors``: another table);
-    ``-o FOLDER`` writes all four."""
+    The table lists the components whose own score changed; those that only shifted because others moved past
+    them are counted (--format json lists every rank).
+    --format csv prints the priority ranks (--table spof|bottlenecks|sectors: another table);
+    -o FOLDER writes all four.
+    """
     with errors_as_exit():
         check_table("diff", table, fmt, output)
         graph_a = prepare(before, home)
@@ -393,14 +463,52 @@ def diff_command(
                         inputs=[*graph_a.files, *graph_b.files], roots=input_roots(before) + input_roots(after or before),
                         force=force)
             return
+
+        def name(node: str) -> str:
+            return _name(graph_b, node) or _name(graph_a, node)
+
         at = f"(horizon {result.horizon}, reach {result.reach})"
-        emit(result.spof, fmt, ["node", "change", "targets_before", "targets_after"],
-             f"Single points of failure (structural, horizon long, reach {result.reach})")
-        emit(result.bottlenecks, fmt, ["node", "reason", "change"], f"Bottlenecks {at}")
-        emit(result.priorities, fmt, ["id", "rank_before", "rank_after", "moved", "score_before", "score_after"],
-             f"Priority ranks {at}")
-        emit(result.sectors, fmt, ["code", "availability_before", "availability_after", "change"],
-             f"Sectors under: {scenario_title(scenario)}")
+        spof_rows = [{**r, "name": name(r["node"])} for r in records(result.spof)]
+        shown, note = screen(spof_rows, top, fmt)
+        emit(shown, fmt, ["node", "name", "change", Col("targets_before", "products down before", noun="products"),
+                          Col("targets_after", "products down after", noun="products")],
+             f"Single points of failure (structural, horizon long, reach {result.reach})", wide=wide)
+        _note(note)
+        bottleneck_rows = [{**r, "name": name(r["node"])} for r in records(result.bottlenecks)]
+        shown, note = screen(bottleneck_rows, top, fmt)
+        emit(shown, fmt, ["node", "name", "reason", "change"], f"Bottlenecks {at}", wide=wide)
+        _note(note)
+        moved = [{**r, "name": name(r["id"])} for r in records(result.priorities)
+                 if _changed(r["score_before"], r["score_after"])]
+        shifted = [r for r in result.priorities if not _changed(r.score_before, r.score_after)]
+        shown, note = screen(moved, top, fmt)
+        emit(shown, fmt, ["id", "name", Col("rank_before", "rank before"), Col("rank_after", "rank after"), "moved",
+                          Col("score_before", "score before", "num"), Col("score_after", "score after", "num")],
+             f"Priority ranks {at}: components whose score changed")
+        _note(note)
+        if shifted:
+            most = max(abs(r.moved or 0) for r in shifted)
+            say(f"{len(shifted):,} other component{'s' if len(shifted) != 1 else ''} shifted by up to {most} "
+                f"rank{'s' if most != 1 else ''} only because these moved (own score unchanged); "
+                "--format json lists every rank")
+        sector_rows = [{**r, "name": graph_b.sectors[r["code"]].name if r["code"] in graph_b.sectors else ""}
+                       for r in records(result.sectors) if _sector_changed(r)]
+        if not sector_rows:
+            say(f"Sectors under: {scenario_title(scenario)}: no availability changed")
+            return
+        shown, note = screen(sector_rows, top, fmt, "sector")
+        emit(shown, fmt, ["code", "name", Col("availability_before", "availability before", "pct"),
+                          Col("availability_after", "availability after", "pct"), Col("change", kind="pct")],
+             f"Sectors under: {scenario_title(scenario)}: availability changed")
+        _note(note)
+        if len(sector_rows) < len(result.sectors):
+            say(f"{len(result.sectors) - len(sector_rows):,} other sectors unchanged")
+
+
+def _sector_changed(row: dict[str, Any]) -> bool:
+    """A sector whose availability changed (or that is in one graph only)."""
+    before, after = row.get("availability_before"), row.get("availability_after")
+    return before is None or after is None or abs(after - before) > 1e-9
 
 
 class ExplainFormat(StrEnum):
@@ -412,14 +520,15 @@ class ExplainFormat(StrEnum):
 
 def explain_command(
     path: PathArg,
-    target: Annotated[str, typer.Argument(help="Component id to explain.", show_default=False)],
+    target: Annotated[str, typer.Argument(metavar="ID", help="Component id to explain.", show_default=False)],
     remove: RemoveOpt = None,
     limit: LimitOpt = None,
     horizon: HorizonOpt = DEFAULT_HORIZON_TEXT,
     reach: ReachOpt = "location",
     home: HomeOpt = None,
     qualify: QualifyOpt = None,
-    fmt: Annotated[ExplainFormat, typer.Option("--format", "-f", help="Output format.")] = ExplainFormat.table,
+    fmt: Annotated[ExplainFormat, typer.Option("--format", "-f", metavar="table|json|tree",
+                                               help="Output format.")] = ExplainFormat.table,
 ) -> None:
     """Why a component's availability is what it is: the binding chain down to the root causes."""
     with errors_as_exit():
@@ -435,19 +544,27 @@ def explain_command(
     else:
         emit([_step_row(i, s) for i, s in enumerate(result.steps, 1)], Format.table,
              ["step", "component", "a", "base", "term", "binds", "F", "D", "D0", "R"],
-             f"Binding chain of {target}: {result.availability:.3f} (baseline {result.baseline:.3f}) "
+             f"Binding chain of {target}{f' ({_name(graph, target)})' if _name(graph, target) else ''}: "
+             f"{result.availability:.3f} (baseline {result.baseline:.3f}) "
              f"under {scenario_title(scenario)}")
-        print(f"root causes: {', '.join(result.root_causes) or 'none'}")
+        say(f"root causes: {', '.join(result.root_causes) or 'none'}")
+
+
+def _priority_row(p: Any) -> dict[str, object]:
+    """A priority for the table: the best domestic alternative with its readiness in one cell."""
+    row = records([p])[0]
+    if row.get("best_alternative"):
+        ready = row.get("best_readiness")
+        row["best_alternative"] += f" ({percent(ready)})" if ready is not None else ""
+    return row
 
 
 def _bottleneck_row(b: Bottleneck) -> dict[str, object]:
-    """A bottleneck for the table: each hit with its drop and binding-chain length."""
+    """A bottleneck for the table: its hits, hardest first, each with its drop and binding-chain length."""
     row = records([b])[0]
     if b.reason == "removal":
-        row["hits (drop/chain length)"] = [f"{h} {b.drops.get(h, 0.0):.2f}/{b.chain_lengths.get(h, 0)}"
-                                           for h in b.hits]
-    else:
-        row["hits (drop/chain length)"] = b.hits
+        hits = sorted(b.hits, key=lambda h: (-b.drops.get(h, 0.0), h))
+        row["hits"] = [f"{h} ({b.drops.get(h, 0.0):.0%}, {b.chain_lengths.get(h, 0)})" for h in hits]
     return row
 
 

@@ -28,8 +28,45 @@ app = typer.Typer(
 )
 
 
-@app.callback()
+def _plain_metavars() -> None:
+    """Help shows plain metavars: none for a flag (not ``<bool>``), ``N``, ``X``, ``PATH``, ``TEXT`` or the
+    choices ``a|b`` for an option without its own ``metavar`` (typer would show ``<list[str]>``)."""
+    from typer.core import TyperArgument, TyperOption
+
+    def option_type(self: TyperOption, ctx: Any) -> str | None:
+        if self.is_flag:
+            return None
+        if self.metavar is not None:
+            return self.metavar
+        return _plain(self, ctx)
+
+    def argument_type(self: TyperArgument, ctx: Any) -> str | None:
+        return None if self.metavar is not None else _plain(self, ctx)  # the name column shows the metavar
+
+    def _plain(param: Any, ctx: Any) -> str:
+        label = str(param.display_type(ctx)).strip("<>").removeprefix("list[").removesuffix("]")
+        return {"int": "N", "int range": "N", "float": "X", "float range": "X", "str": "TEXT",
+                "path": "PATH", "bool": ""}.get(label, label)
+
+    TyperOption.display_type_rich = option_type  # type: ignore[method-assign]
+    TyperArgument.display_type_rich = argument_type  # type: ignore[method-assign,assignment]
+
+
+_plain_metavars()
+
+
+def _version(value: bool) -> None:
+    if value:
+        from chainmap import __version__
+
+        print(f"chainmap {__version__}")
+        raise typer.Exit(0)
+
+
+@app.callback(epilog="Example:\n  chainmap validate graphs/\n  chainmap priorities graphs/ --top 10")
 def _options(
+    version: Annotated[bool, typer.Option("--version", is_eager=True, callback=_version,
+                                          help="Print the version and exit.")] = False,
     debug: Annotated[bool, typer.Option("--debug", help="Show the traceback of an internal error.")] = False,
     csv_formulas: Annotated[bool, typer.Option(
         "--csv-formulas", help="Write CSV cells starting with = + - @ as they are (default: prefixed with ').")] = False,

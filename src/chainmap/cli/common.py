@@ -5,7 +5,7 @@ from __future__ import annotations
 import errno
 import re
 import sys
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Annotated, Any, TypeVar
@@ -15,25 +15,65 @@ import typer
 
 from chainmap.analysis.scenario import DEFAULT_HORIZON, REACHES, Scenario, format_horizon, parse_horizon
 from chainmap.api import load
+from chainmap.cli.output import Format
 from chainmap.errors import ChainmapError, ScenarioError
 from chainmap.graph import SupplyGraph
 from chainmap.model.edit import parse_qualify, qualify
 
-PathArg = Annotated[Path, typer.Argument(help="Graph folder (read recursively) or one graph file.", show_default=False)]
-HomeOpt = Annotated[str | None, typer.Option("--home", help="Point of view (ISO country code); default from the graph (CN).")]
-RemoveOpt = Annotated[list[str] | None, typer.Option("--remove", help="Remove a country, bloc, supplier or component (repeatable).")]
-LimitOpt = Annotated[list[str] | None, typer.Option("--limit", help="Limit a node to a capacity: ID=FRACTION (repeatable).")]
-QualifyOpt = Annotated[list[str] | None, typer.Option("--qualify", help="What-if: make SUPPLIER supply COMPONENT: SUPPLIER:COMPONENT=SHARE (repeatable).")]
+# The option set of every analysis, declared once (each command lists the ones that mean something to it).
+PathArg = Annotated[Path, typer.Argument(help="Graph folder (read recursively) or one graph file.", show_default=False,
+                                         metavar="PATH")]
+HomeOpt = Annotated[str | None, typer.Option(
+    "--home", metavar="CC", help="Point of view (ISO country code); default from the graph (CN).")]
+RemoveOpt = Annotated[list[str] | None, typer.Option(
+    "--remove", metavar="ID", help="Remove a country, bloc, supplier or component (repeatable).")]
+LimitOpt = Annotated[list[str] | None, typer.Option(
+    "--limit", metavar="ID=FRACTION", help="Limit a node to a fraction of its capacity (repeatable).")]
+QualifyOpt = Annotated[list[str] | None, typer.Option(
+    "--qualify", metavar="SUPPLIER:COMPONENT=SHARE",
+    help="What-if: make SUPPLIER supply SHARE of COMPONENT (repeatable).")]
 HorizonOpt = Annotated[str, typer.Option(
-    "--horizon", help="Time horizon: long, days (90), or 90d, 6m, 1y, 2y.", show_default=True)]
+    "--horizon", metavar="DAYS|long", help="Time horizon: long, days (90), or 90d, 6m, 1y, 2y.", show_default=True)]
 ReachOpt = Annotated[str, typer.Option(
-    "--reach", help="Cutting a country cuts the suppliers located there (location) or also those it owns (owner).")]
+    "--reach", metavar="location|owner",
+    help="Cutting a country cuts the suppliers located there (location) or also those it owns (owner).")]
 StructuralHorizonOpt = Annotated[str | None, typer.Option(
-    "--horizon", help="Accepted for symmetry: this analysis is structural (always horizon long).", show_default=False)]
+    "--horizon", metavar="DAYS|long", help="Accepted for symmetry: this analysis is structural (always horizon long).",
+    show_default=False)]
 DEFAULT_HORIZON_TEXT = format_horizon(DEFAULT_HORIZON)
 ForceOpt = Annotated[bool, typer.Option(
     "--force", help="Overwrite files chainmap did not write (never devices, links or the graph's own files).")]
-TopOpt = Annotated[int | None, typer.Option("--top", min=1, help="Show only the first N rows.")]
+SCREEN_ROWS = 25
+"""Rows a table shows unless ``--top`` says otherwise (JSON and CSV print every row)."""
+TopOpt = Annotated[int | None, typer.Option(
+    "--top", min=0, metavar="N", help=f"Show only the first N rows (tables: {SCREEN_ROWS} unless given; 0: all rows).")]
+WideOpt = Annotated[bool, typer.Option(
+    "--wide", help="Tables: list every item of a list cell (default: the count and the first few).")]
+FormatOpt = Annotated[Format, typer.Option("--format", "-f", metavar="table|json|csv", help="Output format.")]
+TargetOpt = Annotated[list[str] | None, typer.Option(
+    "--target", "-t", metavar="ID", help="Target component id or sector code (repeatable; default: all products).")]
+KindOpt = Annotated[list[str] | None, typer.Option(
+    "--kind", "-k", metavar="KIND", help="Node kind: country, supplier, component (repeatable).")]
+
+
+def screen(rows: Sequence[Any], top: int | None, fmt: Format, what: str = "row") -> tuple[list[Any], str | None]:
+    """The rows to print and, for a table cut to a screenful by default, a note saying how many more exist.
+
+    ``top`` None: a table shows :data:`SCREEN_ROWS` rows, JSON and CSV all; 0: all rows; N: the first N.
+    """
+    limit = top if top is not None else (SCREEN_ROWS if fmt is Format.table else 0)
+    if not limit or len(rows) <= limit:
+        return list(rows), None
+    more = len(rows) - limit
+    note = None if top is not None else (f"... {more:,} more {what}{'s' if more != 1 else ''}: "
+                                         f"--top 0 shows all, --format csv or json prints all")
+    return list(rows[:limit]), note
+
+
+def example(*lines: str) -> str:
+    """A help epilog: ``Example:`` and the command lines (shown under a command's ``--help``)."""
+    return "Example:\n" + "\n".join(f"  {line}" for line in lines)
+
 
 F = TypeVar("F", bound=Callable[..., Any])
 

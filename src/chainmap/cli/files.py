@@ -9,41 +9,41 @@ from typing import Annotated
 
 import typer
 
-from chainmap.cli.common import ForceOpt, HomeOpt, PathArg, errors_as_exit
+from chainmap.cli.common import ForceOpt, FormatOpt, HomeOpt, PathArg, TopOpt, errors_as_exit, example, screen
 from chainmap.cli.machine import CsvFolderOpt, TableOpt, check_table, emit_tables
-from chainmap.cli.output import Format, emit, to_json
+from chainmap.cli.output import Col, Format, emit, say, to_json
 from chainmap.model.coverage import coverage
-
-FormatOpt = Annotated[Format, typer.Option("--format", "-f", help="Output format.")]
 
 
 def register(app: typer.Typer) -> None:
-    app.command("validate")(validate_command)
-    app.command("schema")(schema_command)
+    app.command("validate", epilog=example("chainmap validate graphs/", "chainmap validate graphs/ --quality --check"))(
+        validate_command)
+    app.command("schema", epilog=example("chainmap schema -o graph.schema.json"))(schema_command)
 
 
 def validate_command(
     path: PathArg,
     home: HomeOpt = None,
     fmt: FormatOpt = Format.table,
+    top: TopOpt = None,
     strict: Annotated[bool, typer.Option("--strict", help="Treat warnings as errors (exit 2).")] = False,
     quality: Annotated[bool, typer.Option(
         "--quality", help="Print the data-quality report (methods, ages, equal splits, denied sources).")] = False,
     check: Annotated[bool, typer.Option(
         "--check", help="With --quality: exit 1 listing every threshold crossed.")] = False,
     thresholds: Annotated[Path | None, typer.Option(
-        "--thresholds", help="Threshold file (default PATH/quality/thresholds.yaml).", show_default=False)] = None,
+        "--thresholds", metavar="PATH", help="Threshold file (default PATH/quality/thresholds.yaml).", show_default=False)] = None,
     deny_hosts: Annotated[Path | None, typer.Option(
-        "--deny-hosts", help="Deny list of hosts (default PATH/quality/deny-hosts.txt).", show_default=False)] = None,
+        "--deny-hosts", metavar="PATH", help="Deny list of hosts (default PATH/quality/deny-hosts.txt).", show_default=False)] = None,
     table: TableOpt = None,
     output: CsvFolderOpt = None,
     force: ForceOpt = False,
 ) -> None:
     """Check graph files: print counts and coverage, or every error (exit 2).
 
-    With ``--quality``: the data-quality report per division; ``--check`` gates it (exit 1).
-    ``--format csv`` prints the coverage by division (``--table summary|warnings``; with ``--quality``:
-    ``divisions``, ``--table metrics|denied_hosts``); ``-o FOLDER`` writes every table.
+    With --quality: the data-quality report per division; --check gates it (exit 1).
+    --format csv prints the coverage by division (--table summary|warnings; with --quality:
+    divisions, --table metrics|denied_hosts); -o FOLDER writes every table.
     """
     from chainmap.api import load
 
@@ -53,7 +53,7 @@ def validate_command(
     if quality or check:
         from chainmap.cli.quality import quality_command
 
-        quality_command(graph, path, fmt, check, deny_hosts, thresholds, table, output, force)
+        quality_command(graph, path, fmt, check, deny_hosts, thresholds, table, output, force, top)
         if strict and graph.warnings:
             raise typer.Exit(2)
         return
@@ -79,19 +79,22 @@ def validate_command(
                                      "warnings": [{"warning": str(w)} for w in graph.warnings]}, table, output,
                         inputs=graph.files, roots=[path] if path.is_dir() else [], force=force)
     else:
-        emit([summary], fmt, list(summary), "Graph")
-        emit(sectors, fmt, ["code", "name", "components", "products", "suppliers", "facts", "sourced", "estimates"],
-             "Coverage by division")
+        emit([summary], fmt, [*(c for c in summary if c != "sourced"), Col("sourced", kind="pct")], "Graph")
+        shown, note = screen(sectors, top, fmt, "division")
+        emit(shown, fmt, ["code", "name", "components", "products", "suppliers", "facts", Col("sourced", kind="pct"),
+                          "estimates"], "Coverage by division")
+        if note:
+            say(note)
         for warning in graph.warnings[:20]:
-            print(f"warning: {warning}")
+            say(f"warning: {warning}")
         if len(graph.warnings) > 20:
-            print(f"... and {len(graph.warnings) - 20} more warnings (--format json lists all)")
+            say(f"... and {len(graph.warnings) - 20} more warnings (--format json lists all)")
     if strict and graph.warnings:
         raise typer.Exit(2)
 
 
 def schema_command(
-    out: Annotated[str | None, typer.Option("--output", "-o", help="Write to this file instead of stdout.")] = None,
+    out: Annotated[str | None, typer.Option("--output", "-o", metavar="PATH", help="Write to this file instead of stdout.")] = None,
     force: ForceOpt = False,
 ) -> None:
     """Print the JSON Schema of graph files (for editor validation).

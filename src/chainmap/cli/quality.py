@@ -8,9 +8,9 @@ from typing import Any
 
 import typer
 
-from chainmap.cli.common import errors_as_exit, fail
+from chainmap.cli.common import errors_as_exit, fail, screen
 from chainmap.cli.machine import emit_tables
-from chainmap.cli.output import Format, emit, to_json
+from chainmap.cli.output import Col, Format, emit, say, to_json
 from chainmap.graph import SupplyGraph
 from chainmap.model.load import QUALITY_DIR
 from chainmap.model.quality import (
@@ -57,7 +57,7 @@ def report_json(report: QualityReport) -> dict[str, Any]:
 
 def quality_command(graph: SupplyGraph, path: Path, fmt: Format, check: bool,
                     deny_file: Path | None, thresholds_file: Path | None, table: str | None = None,
-                    output: Path | None = None, force: bool = False) -> None:
+                    output: Path | None = None, force: bool = False, top: int | None = None) -> None:
     """Print the quality report; with ``check``, exit 1 listing every threshold crossed (``table`` and
     ``output``: the CSV table, or the folder of all of them)."""
     default_deny, default_thresholds = quality_files(path)
@@ -98,9 +98,15 @@ def quality_command(graph: SupplyGraph, path: Path, fmt: Format, check: bool,
         emit([{"method": k, "facts": v} for k, v in total.methods.items()] +
              [{"method": f"age {k}", "facts": total.ages[k]} for k in AGE_BUCKETS], fmt, ["method", "facts"],
              "Share facts by method and age (years before as_of)")
-        emit([_row(d) for d in report.divisions], fmt,
-             ["code", "name", "facts", "components", "equal_split", "estimates", "missing_year", "missing_method",
-              "missing_source", "denied", "older_than_10", "low_coverage", "foreign_only"], "Quality by division")
+        shown, note = screen([_row(d) for d in report.divisions], top, fmt, "division")
+        emit(shown, fmt,
+             ["code", "name", "facts", Col("components", "mixes"), Col("equal_split", "equal split"),
+              Col("estimates", "estim."), Col("missing_year", "no year"), Col("missing_method", "no method"),
+              Col("missing_source", "no source"), "denied", Col("older_than_10", ">10 y"),
+              Col("low_coverage", "low cover"), Col("foreign_only", "foreign only")],
+             "Quality by division (facts: share facts; mixes: supply mixes; >10 y: facts over 10 years old)")
+        if note:
+            say(note)
         if report.denied_hosts:
             emit([{"host": h, "facts": n} for h, n in report.denied_hosts.items()], fmt, ["host", "facts"],
                  "Facts citing denied hosts")

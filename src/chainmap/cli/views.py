@@ -16,17 +16,20 @@ from chainmap.cli.common import (
     HorizonOpt,
     LimitOpt,
     PathArg,
+    QualifyOpt,
     ReachOpt,
     RemoveOpt,
     errors_as_exit,
+    example,
     prepare,
     scenario_of,
 )
+from chainmap.cli.scale import stages
 from chainmap.errors import OutputError, UsageError
 
-OutFileOpt = Annotated[Path, typer.Option("--output", "-o", help="Output file.", show_default=False)]
-StreamFileOpt = Annotated[str, typer.Option("--output", "-o", help="Output file (- for standard output).",
-                                            show_default=False)]
+OutFileOpt = Annotated[Path, typer.Option("--output", "-o", metavar="PATH", help="Output file.", show_default=False)]
+StreamFileOpt = Annotated[str, typer.Option("--output", "-o", metavar="PATH",
+                                            help="Output file (- for standard output).", show_default=False)]
 
 
 def input_roots(path: Path) -> list[Path]:
@@ -44,23 +47,26 @@ class ExportFormat(StrEnum):
 
 def register(app: typer.Typer) -> None:
     """Add the view commands to ``app``."""
-    app.command("render")(render_command)
-    app.command("report")(report_command)
-    app.command("export")(export_command)
+    app.command("render", epilog=example("chainmap render graphs/ -o view.html",
+                                         "chainmap render graphs/ -o us.html --remove US --focus beer"))(render_command)
+    app.command("report", epilog=example("chainmap report graphs/ -o out/"))(report_command)
+    app.command("export", epilog=example("chainmap export graphs/ -f graphml -o chains.graphml",
+                                         "chainmap export graphs/ -f csv -o tables/"))(export_command)
 
 
 def render_command(
     path: PathArg,
     output: OutFileOpt,
-    sector: Annotated[str | None, typer.Option("--sector", help="Show one sector (code) in detail.")] = None,
-    focus: Annotated[str | None, typer.Option("--focus", help="Show the neighbourhood of this node id.")] = None,
-    depth: Annotated[int, typer.Option("--depth", min=0, max=50, help="Steps up- and downstream of --focus.")] = 2,
+    sector: Annotated[str | None, typer.Option("--sector", metavar="CODE", help="Show one sector (code) in detail.")] = None,
+    focus: Annotated[str | None, typer.Option("--focus", metavar="ID", help="Show the neighbourhood of this node id.")] = None,
+    depth: Annotated[int, typer.Option("--depth", min=0, max=50, metavar="N", help="Steps up- and downstream of --focus.")] = 2,
     remove: RemoveOpt = None,
     limit: LimitOpt = None,
     horizon: HorizonOpt = DEFAULT_HORIZON_TEXT,
     reach: ReachOpt = "location",
     home: HomeOpt = None,
-    max_nodes: Annotated[int, typer.Option("--max-nodes", min=1,
+    qualify: QualifyOpt = None,
+    max_nodes: Annotated[int, typer.Option("--max-nodes", min=1, metavar="N",
                                            help="Above this many nodes, offer no drawing of the whole graph "
                                                 "(overview, divisions and neighbourhoods only).")] = 2000,
     scenarios: Annotated[bool, typer.Option("--scenarios/--no-scenarios",
@@ -78,23 +84,28 @@ def render_command(
         from chainmap.render.html import render_html
 
         check_output(output, (), force, input_roots(path))
-        graph = prepare(path, home)
-        check_output(output, graph.files, force, input_roots(path))
-        scenario = scenario_of(remove, limit, graph, horizon, reach)
-        out = render_html(graph, output, sector=sector, focus=focus, depth=depth, scenario=scenario,
-                          max_nodes=max_nodes, scenarios=scenarios)
+        with stages("render") as step:
+            step("loading the graph")
+            graph = prepare(path, home, qualify)
+            check_output(output, graph.files, force, input_roots(path))
+            scenario = scenario_of(remove, limit, graph, horizon, reach)
+            step("computing the scenarios and writing the page" if scenarios else "writing the page")
+            out = render_html(graph, output, sector=sector, focus=focus, depth=depth, scenario=scenario,
+                              max_nodes=max_nodes, scenarios=scenarios)
     print(f"wrote {out}")
 
 
 def report_command(
     path: PathArg,
-    output: Annotated[Path, typer.Option("--output", "-o", help="Output folder (index.html and graph.html).",
+    output: Annotated[Path, typer.Option("--output", "-o", metavar="PATH",
+                                         help="Output folder (index.html and graph.html).",
                                          show_default=False)],
     remove: RemoveOpt = None,
     limit: LimitOpt = None,
     horizon: HorizonOpt = DEFAULT_HORIZON_TEXT,
     reach: ReachOpt = "location",
     home: HomeOpt = None,
+    qualify: QualifyOpt = None,
     force: ForceOpt = False,
 ) -> None:
     """Write the report page (priorities, exposure, SPOFs, scenarios, data quality) and the graph view.
@@ -112,12 +123,15 @@ def report_command(
         pages = [output / "index.html", output / "graph.html"]
         for page in pages:
             check_output(page, (), force, input_roots(path))
-        graph = prepare(path, home)
-        deny_file = quality_files(path)[0]
-        deny = load_deny_hosts(deny_file) if deny_file.is_file() else ()
-        scenario = scenario_of(remove, limit, graph, horizon, reach)
-        with OutputSet(pages, graph.files, force, input_roots(path)) as staged:
-            render_report(graph, staged.folder, scenario, deny_hosts=deny)
+        with stages("report") as step:
+            step("loading the graph")
+            graph = prepare(path, home, qualify)
+            deny_file = quality_files(path)[0]
+            deny = load_deny_hosts(deny_file) if deny_file.is_file() else ()
+            scenario = scenario_of(remove, limit, graph, horizon, reach)
+            step("analysing and writing the pages")
+            with OutputSet(pages, graph.files, force, input_roots(path)) as staged:
+                render_report(graph, staged.folder, scenario, deny_hosts=deny)
         out = pages[0]
     print(f"wrote {out}")
 
@@ -125,7 +139,7 @@ def report_command(
 def export_command(
     path: PathArg,
     output: StreamFileOpt,
-    fmt: Annotated[ExportFormat, typer.Option("--format", "-f", help="Exchange format.")] = ExportFormat.graphml,
+    fmt: Annotated[ExportFormat, typer.Option("--format", "-f", metavar="graphml|gexf|cytoscape|csv|json", help="Exchange format.")] = ExportFormat.graphml,
     home: HomeOpt = None,
     table: Annotated[str | None, typer.Option(
         "--table", metavar="NAME", show_default=False,
@@ -134,9 +148,9 @@ def export_command(
 ) -> None:
     """Export the graph with analysis results as node attributes (GraphML, GEXF, Cytoscape.js, CSV, JSON).
 
-    CSV writes two files: ``STEM.nodes.csv`` and ``STEM.edges.csv`` beside ``-o STEM.csv``
-    (or ``nodes.csv`` and ``edges.csv`` inside ``-o`` when it is a folder), as a set.
-    ``-o -`` writes the other formats, or one CSV table (``--table nodes`` or ``edges``), to standard output.
+    CSV writes two files, STEM.nodes.csv and STEM.edges.csv beside -o STEM.csv (or nodes.csv and edges.csv
+    inside -o when it is a folder), as a set. -o - writes the other formats, or one CSV table
+    (--table nodes or edges), to standard output.
     """
     from chainmap.cli.output import CSV_ESCAPE
 
@@ -147,18 +161,20 @@ def export_command(
             raise UsageError("--table is for --format csv -o - (a file output writes both tables)")
         if table is not None and table not in CSV_TABLES:
             raise UsageError(f"--table {table!r}: export has the tables {', '.join(CSV_TABLES)}")
-        if output == "-":
-            if fmt is ExportFormat.csv and table is None:
-                raise OutputError("-o - (standard output) takes one stream: not the two files of --format csv "
-                                  "(--table nodes or --table edges prints one)")
+        if output == "-" and fmt is ExportFormat.csv and table is None:
+            raise OutputError("-o - (standard output) takes one stream: not the two files of --format csv "
+                              "(--table nodes or --table edges prints one)")
+        with stages("export") as step:
+            step("loading the graph")
             graph = prepare(path, home)
-            if table is not None:
-                write_csv_table(graph, table, sys.stdout, CSV_ESCAPE["on"])
+            step(f"analysing and writing {fmt.value}")
+            if output == "-":
+                if table is not None:
+                    write_csv_table(graph, table, sys.stdout, CSV_ESCAPE["on"])
+                else:
+                    write_export(graph, fmt.value, sys.stdout)
                 return
-            write_export(graph, fmt.value, sys.stdout)
-            return
-        graph = prepare(path, home)
-        written = export(graph, output, fmt.value, force=force, roots=input_roots(path),
-                         csv_escape=CSV_ESCAPE["on"])
+            written = export(graph, output, fmt.value, force=force, roots=input_roots(path),
+                             csv_escape=CSV_ESCAPE["on"])
     for item in written:
         print(f"wrote {item}")

@@ -128,7 +128,7 @@ def country_colors(graph: SupplyGraph, facts: dict[str, NodeFacts]) -> dict[str,
 
 def _neighbourhood(graph: SupplyGraph, focus: str, depth: int) -> set[int]:
     if focus not in graph.index:
-        raise UnknownNodeError(f"unknown node {focus!r} (focus)")
+        raise UnknownNodeError(f"unknown node {focus!r} (focus){graph.did_you_mean(focus)}")
     if depth < 0:
         raise ValueError(f"depth must be >= 0, got {depth}")
     v = graph.index[focus]
