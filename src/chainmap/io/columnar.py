@@ -296,6 +296,32 @@ def _index(pa: Any, sorted_ids: Any, refs: Any) -> np.ndarray:
     return np.asarray(idx.fill_null(-1).to_numpy(zero_copy_only=False), dtype=np.int64)
 
 
+def _index_many(pa: Any, sorted_ids: Any, refs: list[Any]) -> list[np.ndarray]:
+    """:func:`_index` of several reference columns into the same ids, with one hash pass over all of them
+    (one dictionary encoding of ids and references together, instead of one hash table of the ids per column).
+
+    >>> import pyarrow as pa
+    >>> [a.tolist() for a in _index_many(pa, pa.array(["a", "b", "b", "c"]), [pa.array(["c", None, "x", "b"])])]
+    [[3, -1, -1, 1]]
+    """
+    if not refs:
+        return []
+    encoded = pa.compute.dictionary_encode(pa.chunked_array([sorted_ids, *refs], type=pa.string()))
+    chunks = encoded.chunks
+    n_dict = len(chunks[0].dictionary) if chunks else 0
+    codes = [np.asarray(c.indices.fill_null(-1).to_numpy(zero_copy_only=False), dtype=np.int64) for c in chunks]
+    # chunks follow the inputs (empty inputs may yield no chunk: split by lengths instead)
+    flat = np.concatenate(codes) if codes else np.zeros(0, dtype=np.int64)
+    bounds = np.cumsum([len(sorted_ids), *(len(r) for r in refs)])
+    parts = np.split(flat, bounds[:-1])
+    position = np.full(n_dict + 1, -1, dtype=np.int64)  # code -> first index in sorted_ids; code -1 -> -1
+    id_codes = parts[0][::-1]
+    rank = np.arange(id_codes.size - 1, -1, -1, dtype=np.int64)
+    known = id_codes >= 0  # a null id matches nothing
+    position[id_codes[known]] = rank[known]  # reversed: the first of duplicate ids wins
+    return [position[c] for c in parts[1:]]
+
+
 def _sorted_unique_ids(check: _Checker, table: _Table, column: str) -> tuple[Any, np.ndarray]:
     """The ids sorted and the sorting permutation; duplicates reported."""
     pa = _pa()
@@ -337,6 +363,8 @@ def _case_clashes(check: _Checker, pa: Any, tables: list[_Table]) -> None:
     """Ids (of suppliers and components together) that differ only by case: an error on every row but the first."""
     ids = pa.chunked_array([_strings(t, "id") for t in tables], type=pa.string())
     lower = pa.compute.utf8_lower(ids)
+    if bool(pa.compute.all(pa.compute.equal(lower, ids)).as_py() is not False):
+        return  # no id with an upper-case letter: no two can differ by case only
     if len(pa.compute.unique(lower.drop_null())) == len(pa.compute.unique(ids.drop_null())):
         return
     first: dict[str, str] = {}
@@ -500,7 +528,9 @@ def load_columnar(folder: str | Path, home: str | None = None) -> SupplyGraph:
 
     # supplies
     sp = T["supplies"]
-    e_comp = _index(pa, comp_sorted, _strings(sp, "component"))
+    rq, al = T["requires"], T["alternatives"]
+    e_comp, g_comp, g_mem, a_comp = _index_many(pa, comp_sorted, [_strings(sp, "component"), _strings(rq, "component"),
+                                                                  _strings(rq, "member"), _strings(al, "component")])
     e_comp_null = _null_mask(_strings(sp, "component"))
     check.rows(sp, "component", e_comp_null, "missing component")
     _unknown_refs(check, sp, "component", e_comp, e_comp_null, "component")
@@ -523,12 +553,9 @@ def load_columnar(folder: str | Path, home: str | None = None) -> SupplyGraph:
                    "method (" + ", ".join(METHODS) + ")", required=False)
 
     # requires
-    rq = T["requires"]
-    g_comp = _index(pa, comp_sorted, _strings(rq, "component"))
     g_comp_null = _null_mask(_strings(rq, "component"))
     check.rows(rq, "component", g_comp_null, "missing component")
     _unknown_refs(check, rq, "component", g_comp, g_comp_null, "component")
-    g_mem = _index(pa, comp_sorted, _strings(rq, "member"))
     g_mem_null = _null_mask(_strings(rq, "member"))
     check.rows(rq, "member", g_mem_null, "missing member")
     _unknown_refs(check, rq, "member", g_mem, g_mem_null, "component")
@@ -553,8 +580,6 @@ def load_columnar(folder: str | Path, home: str | None = None) -> SupplyGraph:
     _ = role_null
 
     # alternatives
-    al = T["alternatives"]
-    a_comp = _index(pa, comp_sorted, _strings(al, "component"))
     _unknown_refs(check, al, "component", a_comp, _null_mask(_strings(al, "component")), "component")
     a_sup = _index(pa, supplier_sorted, _strings(al, "supplier"))
     _unknown_refs(check, al, "supplier", a_sup, _null_mask(_strings(al, "supplier")), "supplier")
@@ -602,7 +627,7 @@ def load_columnar(folder: str | Path, home: str | None = None) -> SupplyGraph:
     # entries: component, supplier entries (by supplier) before country entries (by country)
     kind_key = np.where(ok_sup, 0, 1)
     within = np.where(ok_sup, e_sup, e_cty_given)
-    e_order = np.lexsort((np.arange(e_comp.size), within, kind_key, e_comp))
+    e_order = _stable_order([e_comp, kind_key, within])
     entry_comp = e_comp[e_order]
     entry_supplier = np.where(ok_sup, e_sup, -1)[e_order]
     entry_country = np.where(ok_sup, e_sup_country, e_cty_given)[e_order]
@@ -615,7 +640,7 @@ def load_columnar(folder: str | Path, home: str | None = None) -> SupplyGraph:
         entry_source = _Coded(codes.astype(np.int32), encoded.dictionary.to_pylist())
 
     # groups: by owner, then group label; members sorted and unique
-    r_order = np.lexsort((g_mem, g_label, g_comp))
+    r_order = _stable_order([g_comp, g_label, g_mem])
     oc, ol, om, oa = g_comp[r_order], g_label[r_order], g_mem[r_order], g_any[r_order]
     if oc.size:
         new_row = np.ones(oc.size, dtype=bool)
@@ -692,6 +717,32 @@ def load_columnar(folder: str | Path, home: str | None = None) -> SupplyGraph:
 
 def _duplicate_message(col: Any, other: str) -> Callable[[int], str]:
     return lambda r: f"duplicate id {col[r].as_py()!r} (also in {other})"
+
+
+def _stable_order(keys: list[np.ndarray]) -> IntArray:
+    """The stable sorting permutation of rows by ``keys`` (most significant first), like
+    ``np.lexsort(keys[::-1])``, but as one sort of a packed integer key when the keys fit in 62 bits
+    (and no sort at all when the rows are already in order, as written by ``chainmap generate``).
+
+    >>> _stable_order([np.array([1, 0, 1, 0]), np.array([5, 7, -2, 7])]).tolist()
+    [1, 3, 2, 0]
+    """
+    n = keys[0].size if keys else 0
+    if n == 0:
+        return np.zeros(0, dtype=np.int64)
+    packed = np.zeros(n, dtype=np.int64)
+    bits = 0
+    for key in keys:
+        lo, hi = int(key.min()), int(key.max())
+        width = max(1, (hi - lo).bit_length())
+        bits += width
+        if bits > 62:
+            return np.lexsort([*keys[::-1]]).astype(np.int64)  # lexsort is stable
+        packed <<= width
+        packed |= key.astype(np.int64) - lo
+    if bool((packed[1:] >= packed[:-1]).all()):
+        return np.arange(n, dtype=np.int64)
+    return np.argsort(packed, kind="stable").astype(np.int64)
 
 
 def _scatter(flags: np.ndarray, rows: IntArray, n: int) -> np.ndarray:
