@@ -188,3 +188,22 @@ def test_columnar_validation_rejects_what_the_pydantic_path_rejects(name, mutati
     # the pydantic path names the same field (a group member is a requirement's ``component`` in a graph file)
     field = YAML_FIELD.get(column, column)
     assert any(field in p.field or field in p.message for p in yaml_problems), (name, [str(p) for p in yaml_problems])
+
+
+@pytest.mark.parametrize("fmt", ["csv", "parquet"])
+def test_coverage_from_columns_equals_coverage_of_the_spec(tmp_path, fmt):
+    from chainmap.io.generate import write_generated
+    from chainmap.model.coverage import coverage, graph_coverage
+
+    write_generated(tmp_path / "gen", 2000, seed=5, fmt=fmt)
+    mini = chainmap.load("tests/data/mini")
+    write_tables(tmp_path / "mini", tables_of(mini), fmt)
+    for folder in (tmp_path / "gen", tmp_path / "mini"):
+        graph = chainmap.load(folder)
+        fast = graph_coverage(graph)
+        assert graph._spec is None  # counted from the columns, the spec not built
+        slow = coverage(graph.spec, graph.origins)
+        assert fast == slow
+        assert [s.suppliers for s in fast.sectors] == [s.suppliers for s in slow.sectors]
+        assert fast.total.facts > 0 and any(s.sourced_facts for s in fast.sectors) == any(s.sourced_facts
+                                                                                          for s in slow.sectors)

@@ -11,7 +11,7 @@ import typer
 
 from chainmap.cli.common import ForceOpt, HomeOpt, PathArg, errors_as_exit, fail
 from chainmap.cli.output import Format, emit, to_json
-from chainmap.model.coverage import coverage
+from chainmap.model.coverage import graph_coverage
 
 FormatOpt = Annotated[Format, typer.Option("--format", "-f", help="Output format.")]
 
@@ -52,7 +52,7 @@ def validate_command(
         if strict and graph.warnings:
             raise typer.Exit(2)
         return
-    cov = coverage(graph.spec, graph.origins)
+    cov = graph_coverage(graph)
     summary = {
         "files": len(graph.files),
         "countries": cov.countries,
