@@ -24,6 +24,7 @@ def cache(tmp_path, monkeypatch):
     monkeypatch.setenv("CHAINMAP_CACHE", str(folder))
     monkeypatch.setenv("CHAINMAP_CACHE_MIN_BYTES", "0")
     previous = cache_enabled()
+    cache_enabled(False)  # the library default (a command line run in this process may have turned it on)
     yield folder
     cache_enabled(previous)
 
