@@ -62,11 +62,11 @@ def _pick_target(graph: Any) -> str:
     return max(products, key=lambda p: (graph.upstream_of([graph.component_of[p]]).size, p))
 
 
-def child_generate(n: int, folder: str, seed: int) -> dict[str, Any]:
+def child_generate(n: int, folder: str, seed: int, fmt: str = "csv") -> dict[str, Any]:
     from chainmap.io.generate import write_generated
 
     start = time.perf_counter()
-    write_generated(folder, n, seed)
+    write_generated(folder, n, seed, fmt=fmt)
     (Path(folder) / ".complete").write_text("ok")
     return {"seconds": time.perf_counter() - start}
 
@@ -114,6 +114,122 @@ def child_measure(n: int, folder: str) -> dict[str, Any]:
     }
     out["peak_mb"] = _rss_mb()
     return out
+
+
+def _vm() -> tuple[float, float]:
+    """(resident now, peak so far) in MB, from /proc/self/status."""
+    values = {}
+    for line in Path("/proc/self/status").read_text().splitlines():
+        if line.startswith(("VmRSS:", "VmHWM:")):
+            values[line[:5]] = int(line.split()[1]) / 1024
+    return values.get("VmRSS", 0.0), values.get("VmHWM", 0.0)
+
+
+def child_memory(n: int, folder: str) -> dict[str, Any]:
+    """Time, resident and peak memory after each step of a whole run (load, analyses, aggregated render), and
+    what the loaded graph holds (arrays, compiled schedule, Python id/name lists and dicts)."""
+    import chainmap
+    from chainmap.analysis.spof import spof_sets
+
+    steps: list[dict[str, Any]] = []
+
+    def step(name: str, fn: Any) -> Any:
+        start = time.perf_counter()
+        value = fn()
+        now, peak = _vm()
+        steps.append({"step": name, "seconds": time.perf_counter() - start, "rss": now, "peak": peak})
+        return value
+
+    step("imports", lambda: None)
+    graph = step("load (columnar, validated)", lambda: chainmap.load(folder))
+    step("compile (SCCs, schedule)", lambda: graph.schedule)
+    import numpy as np
+
+    arrays = sum(v.nbytes for v in vars(graph.arrays).values() if isinstance(v, np.ndarray))
+    sched = sum(x.nbytes for st in graph.schedule.steps for x in (st.comps, st.groups, st.owner_pos, st.members,
+                                                                    st.offsets))
+    lists = sum(sys.getsizeof(x) for x in (graph.component_ids, graph.arrays.component_name, graph.supplier_ids,
+                                           graph.arrays.supplier_name, graph.arrays.component_sector, graph.ids))
+    texts = sum(sys.getsizeof(t) for t in graph.component_ids) + sum(sys.getsizeof(t) for t in
+                                                                      graph.arrays.component_name)
+    texts += sum(sys.getsizeof(t) for t in graph.supplier_ids) + sum(sys.getsizeof(t) for t in
+                                                                     graph.arrays.supplier_name)
+    dicts = sum(sys.getsizeof(d) for d in (graph.component_of, graph.supplier_of, graph.country_of))
+    held = {"arrays": arrays / 2**20, "schedule": sched / 2**20, "lists": lists / 2**20, "texts": texts / 2**20,
+            "dicts": dicts / 2**20}
+    step("one scenario (simulate, all rows)", lambda: chainmap.simulate(graph, chainmap.Scenario(remove=("US",))))
+    step("SPOF, all kinds", lambda: chainmap.single_points_of_failure(graph))
+    step("SPOF, countries + suppliers", lambda: spof_sets(graph, kinds=("country", "supplier")))
+    target = _pick_target(graph)
+    step("cut sets order 2", lambda: chainmap.cut_sets(graph, target, 2, ("country",)))
+    step("bottlenecks", lambda: chainmap.bottlenecks(graph))
+    step("priorities", lambda: chainmap.priorities(graph))
+    with tempfile.TemporaryDirectory() as tmp:
+        step("render (page of the graph)", lambda: chainmap.render_html(graph, Path(tmp) / "graph.html"))
+        size = (Path(tmp) / "graph.html").stat().st_size
+    return {"steps": steps, "held": held, "page_bytes": size, "components": graph.n_components}
+
+
+MEMORY_BEGIN, MEMORY_END = "<!-- memory:begin -->", "<!-- memory:end -->"
+
+
+def memory_section(results: dict[int, dict[str, Any]], fmt: str, command: str) -> str:
+    lines = [MEMORY_BEGIN, "## Time and memory by step (issue 15: load, memory, render)", "",
+             f"Produced by `{command}` ({time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}) on {fmt} networks, "
+             "one fresh process per size running every step in turn; `rss` is the resident memory after the "
+             "step, `peak` the process's high-water mark so far (`VmRSS`, `VmHWM`). The machine is shared "
+             "(2 cores): read ratios.", ""]
+    for n, res in sorted(results.items()):
+        if "steps" not in res:
+            lines += [f"{n:,} components: {res.get('skipped', 'failed')}", ""]
+            continue
+        lines += [f"### {n:,} components", "", "| step | s | rss MB | peak MB |", "|---|---:|---:|---:|"]
+        for st in res["steps"]:
+            lines.append(f"| {st['step']} | {fmt_s(st['seconds'])} | {st['rss']:.0f} | {st['peak']:.0f} |")
+        h = res["held"]
+        lines += ["", f"Held by the loaded graph: numpy arrays {h['arrays']:.0f} MB, compiled schedule "
+                      f"{h['schedule']:.0f} MB, Python id/name lists {h['lists']:.0f} MB and their strings "
+                      f"{h['texts']:.0f} MB, id dicts {h['dicts']:.0f} MB; the rest of the resident memory after "
+                      f"the load is the interpreter and libraries. Page: {res['page_bytes'] / 1e6:.1f} MB.", ""]
+    lines.append(MEMORY_END)
+    return "\n".join(lines) + "\n"
+
+
+def memory_main(sizes: list[int], args: argparse.Namespace) -> int:
+    """Run the memory-by-step child per size and replace the memory section of the report (the rest is kept)."""
+    results: dict[int, dict[str, Any]] = {}
+    for n in sizes:
+        folder = _network(n, args)
+        if folder is None:
+            return 1
+        print(f"[{n}] memory by step", file=sys.stderr, flush=True)
+        results[n] = run_child(["memory", str(n), str(folder)], 3600)
+    command = "python benchmarks/run.py --memory --sizes " + ",".join(map(str, sizes)) + f" --columnar {args.columnar}"
+    section = memory_section(results, args.columnar, command)
+    out = args.out if args.out else HERE / "RESULTS.md"
+    previous = out.read_text(encoding="utf-8") if out.exists() else ""
+    if MEMORY_BEGIN in previous and MEMORY_END in previous:
+        head, rest = previous.split(MEMORY_BEGIN, 1)
+        text = head + section.rstrip("\n") + rest.split(MEMORY_END, 1)[1]
+    else:
+        text = previous + ("\n" if previous else "") + section
+    out.write_text(text, encoding="utf-8")
+    print(f"wrote {out}", file=sys.stderr)
+    return 0
+
+
+def _network(n: int, args: argparse.Namespace) -> Path | None:
+    """The generated network of ``n`` components in the ``--columnar`` format (generated once, cached)."""
+    suffix = "" if args.columnar == "csv" else f"-{args.columnar}"
+    folder = args.data / f"net-{n}-seed{args.seed}-{GENERATOR_VERSION}{suffix}"
+    if not (folder / ".complete").exists():
+        if folder.exists():
+            shutil.rmtree(folder)
+        g = run_child(["generate", str(n), str(folder), str(args.seed), args.columnar], 3600)
+        if "skipped" in g:
+            print(f"generate {n}: {g['skipped']}", file=sys.stderr)
+            return None
+    return folder
 
 
 def child_render(n: int, folder: str) -> dict[str, Any]:
@@ -554,12 +670,18 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--cli", action="store_true",
                         help="only the end-to-end CLI timings (fresh process per command): replace their section")
     parser.add_argument("--cli-timeout", type=float, default=900.0, help="seconds per CLI command")
+    parser.add_argument("--memory", action="store_true",
+                        help="only time and memory by step (load, analyses, render): replace their section")
+    parser.add_argument("--columnar", choices=("csv", "parquet"), default="csv",
+                        help="table format of the generated networks (--memory)")
     parser.add_argument("--child", nargs="+", help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     if args.child:
         kind, n, folder, *rest = args.child
         if kind == "generate":
-            result = child_generate(int(n), folder, int(rest[0]))
+            result = child_generate(int(n), folder, int(rest[0]), *rest[1:])
+        elif kind == "memory":
+            result = child_memory(int(n), folder)
         elif kind == "measure":
             result = child_measure(int(n), folder)
         elif kind == "render":
@@ -575,6 +697,8 @@ def main(argv: list[str] | None = None) -> int:
     sizes = [int(s) for s in args.sizes.split(",") if s.strip()]
     if args.cli:
         return cli_main(sizes, args)
+    if args.memory:
+        return memory_main(sizes, args)
     if args.smoke:
         args.ref_budget = min(args.ref_budget, 3.0)
         args.scram_size = sizes[0]
@@ -617,7 +741,7 @@ def main(argv: list[str] | None = None) -> int:
     if out is not None:
         previous = out.read_text(encoding="utf-8") if out.exists() else ""
         for begin, end in (("<!-- spark:begin -->", "<!-- spark:end -->"), (CLI_BEGIN, CLI_END),
-                           ("<!-- export:begin -->", "<!-- export:end -->")):
+                           ("<!-- export:begin -->", "<!-- export:end -->"), (MEMORY_BEGIN, MEMORY_END)):
             if begin in previous and end in previous:  # the Spark, --cli and export sections are kept
                 text += "\n" + begin + previous.split(begin, 1)[1].split(end, 1)[0] + end + "\n"
         out.write_text(text, encoding="utf-8")
