@@ -111,3 +111,17 @@ def test_render_aggregates_above_max_embed(generated, tmp_path):
     page = page_data(out.read_text(encoding="utf-8"))
     assert page["meta"]["embedded"] == "selection" and len(page["scenarios"]["components"]) < g.n_components
     assert view_data(g, scenarios=False)["meta"]["embedded"] == "all"
+
+
+def test_cli_render_max_embed(tmp_path):
+    from typer.testing import CliRunner
+
+    from chainmap.cli.app import app
+
+    out = tmp_path / "view.html"
+    result = CliRunner().invoke(app, ["render", "tests/data/mini", "-o", str(out), "--max-embed", "5"])
+    assert result.exit_code == 0, result.output
+    page = page_data(out.read_text(encoding="utf-8"))
+    assert page["meta"]["embedded"] == "selection" and page["scenarios"]["horizons"] == ["1y"]
+    g = chainmap.load("tests/data/mini")
+    assert sum(n["components"] for n in page["overview"]["nodes"]) == g.n_components
