@@ -76,7 +76,7 @@ def sources_of(graph: SupplyGraph, node: str) -> tuple[list[str], list[str]]:
         sources.append(entity.source)
     if entity.note:
         notes.append(entity.note)
-    comp = graph.components.get(node)
+    comp = entity if node in graph.component_of else None  # the record once (array-backed graphs build it)
     if comp is not None:
         for entry in comp.suppliers:
             who = entry.supplier or entry.country or ""

@@ -139,7 +139,8 @@ def overview_arrays(graph: SupplyGraph, spof: np.ndarray, bottleneck: np.ndarray
     group_of_edge = np.repeat(np.arange(graph.group_owner.size), np.diff(graph.group_ptr))
     src, dst = code_of[members], code_of[owners]
     other = src != dst
-    key = np.unique(group_of_edge[other] * k + src[other])  # distinct (group, member division)
+    key = np.sort(group_of_edge[other] * k + src[other])
+    key = key[np.append(True, key[1:] != key[:-1])] if key.size else key  # distinct (group, member division)
     dst_of_key = code_of[graph.group_owner[key // k]]
     pair = np.bincount((key % k) * k + dst_of_key, minlength=k * k)
     edge_keys = [(codes[int(x) // k], codes[int(x) % k]) for x in np.flatnonzero(pair)]

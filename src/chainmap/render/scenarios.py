@@ -173,6 +173,14 @@ def _one_subset(graph: SupplyGraph, sid: str, kind: str, target: str, name: str,
     }
 
 
+def _by_supply(graph: SupplyGraph, countries: list[str]) -> list[str]:
+    """``countries`` by the value-weighted supply share produced in them (largest first, ties by id): the
+    ranking of an aggregated page, which skips a propagation per country."""
+    weight = graph.entry_norm_share * graph.value[graph.entry_comp]
+    per_country = np.bincount(graph.entry_country, weights=weight, minlength=graph.n_countries)
+    return sorted(countries, key=lambda c: (-float(per_country[graph.country_of[c]]), c))
+
+
 def _impact(graph: SupplyGraph, scenario: Scenario, base: np.ndarray) -> float:
     """Value-weighted mean availability lost over the products (over all components without products)."""
     a = availability(graph, capacities(graph, scenario))
@@ -198,7 +206,8 @@ def scenario_pack(graph: SupplyGraph, horizons: tuple[str, ...] = HORIZONS, reac
         and only the custom scenario has chains (the page stays a few megabytes per scenario set).
     extra : one more scenario (the command line's), listed first as ``custom``.
     components : component indexes the page embeds (an aggregated page): the arrays and top hits are
-        given in their index space, counts over every component, and no scenario has chains.
+        given in their index space, counts over every component, no scenario has chains, and the
+        countries are the ``LARGE_COUNTRIES`` that produce the most value-weighted supply.
 
     Returns
     -------
@@ -221,11 +230,15 @@ def scenario_pack(graph: SupplyGraph, horizons: tuple[str, ...] = HORIZONS, reac
         out.append(_one(graph, "custom", "custom", "", extra.describe(), extra, base, means, components is None,
                         components))
     countries = foreign_supply_countries(graph)
-    long_base = base_of(LONG, reach)[0]
-    ranked = sorted(countries, key=lambda c: (-_impact(graph, Scenario(remove=(c,), horizon=LONG, reach=reach),
-                                                        long_base), c))
     large = graph.n_components > LARGE
-    if large:
+    if components is not None:  # an aggregated page: no propagation per country to rank them
+        ranked = _by_supply(graph, countries)
+        countries = sorted(ranked[:LARGE_COUNTRIES])
+    else:
+        long_base = base_of(LONG, reach)[0]
+        ranked = sorted(countries, key=lambda c: (-_impact(graph, Scenario(remove=(c,), horizon=LONG, reach=reach),
+                                                            long_base), c))
+    if large and components is None:
         countries = sorted(ranked[:LARGE_COUNTRIES])
     with_chains = set() if large or components is not None else set(ranked[:max(0, chain_countries)])
     days = [parse_horizon(h) for h in horizons]
