@@ -639,20 +639,41 @@ def _load_columnar(folder: str | Path, home: str | None = None) -> SupplyGraph:
         codes = np.asarray(encoded.indices.fill_null(-1).to_numpy(zero_copy_only=False), dtype=np.int64)
         return [texts[c] for c in codes.tolist()]
 
+    # texts first, then the tables go: what is built below needs only numpy arrays (and frees the
+    # tables' memory before it allocates its own: the load's peak)
+    comp_ids = comp_sorted.to_pylist()
+    supplier_ids = supplier_sorted.to_pylist()
+    sectors_sorted = take_repeated(co, "sector", comp_order)
+    country_name = take_str(ct, "name", country_order)
+    supplier_name = take_str(su, "name", supplier_order)
+    component_name = take_str(co, "name", comp_order)
+    estimate = _bools(sp, "estimate")
+    source_codes, source_texts = None, None
+    if "source" in sp.data.column_names:
+        encoded = pc.dictionary_encode(_strings(sp, "source"))
+        source_codes = np.asarray(encoded.indices.fill_null(-1).to_numpy(zero_copy_only=False), dtype=np.int32)
+        source_texts = encoded.dictionary.to_pylist()
+        del encoded
+    files = [t.path for t in tables.values() if Path(t.path).exists()]
+    rq_rows = rq.data.num_rows
+    rq = _Table(rq.name, rq.path, None)  # error reports below need its path only
+    del tables, T, ct, su, co, sp, al, se, st, bl, country_sorted, supplier_sorted, comp_sorted
+    pa.default_memory_pool().release_unused()
+
     # entries: component, supplier entries (by supplier) before country entries (by country)
     kind_key = np.where(ok_sup, 0, 1)
     within = np.where(ok_sup, e_sup, e_cty_given)
     e_order = _stable_order([e_comp, kind_key, within])
+    del kind_key, within
     entry_comp = e_comp[e_order]
     entry_supplier = np.where(ok_sup, e_sup, -1)[e_order]
     entry_country = np.where(ok_sup, e_sup_country, e_cty_given)[e_order]
+    del e_comp, e_sup, e_sup_country, e_cty_given
     entry_share = share[e_order]
     entry_source: Any = None
-    entry_estimate = _bools(sp, "estimate")[e_order]
-    if "source" in sp.data.column_names:
-        encoded = pc.dictionary_encode(_strings(sp, "source"))
-        codes = np.asarray(encoded.indices.fill_null(-1).to_numpy(zero_copy_only=False), dtype=np.int64)[e_order]
-        entry_source = _Coded(codes.astype(np.int32), encoded.dictionary.to_pylist())
+    entry_estimate = estimate[e_order]
+    if source_codes is not None and source_texts is not None:
+        entry_source = _Coded(source_codes[e_order], source_texts)
 
     # groups: by owner, then group label; members sorted and unique
     r_order = _stable_order([g_comp, g_label, g_mem])
@@ -669,14 +690,14 @@ def _load_columnar(folder: str | Path, home: str | None = None) -> SupplyGraph:
         any_max = np.maximum.reduceat(oa.astype(np.int8), starts)
         sizes = np.diff(np.append(starts, oc.size))
         bad_rows = (any_min != any_max)[group_id]
-        check.rows(rq, "any_of", _scatter(bad_rows, kept, rq.data.num_rows), "any_of differs within one group")
+        check.rows(rq, "any_of", _scatter(bad_rows, kept, rq_rows), "any_of differs within one group")
         plain_multi = ((any_max == 0) & (sizes > 1))[group_id]
-        check.rows(rq, "group", _scatter(plain_multi, kept, rq.data.num_rows),
+        check.rows(rq, "group", _scatter(plain_multi, kept, rq_rows),
                    "a group with several members needs any_of true")
         oe, osh, olf = g_equipment[kept], g_share[kept], g_life[kept]
         for column, values in (("role", oe.astype(np.float64)), ("share", osh), ("lifetime_years", olf)):
             differs = (np.minimum.reduceat(values, starts) != np.maximum.reduceat(values, starts))[group_id]
-            check.rows(rq, column, _scatter(differs, kept, rq.data.num_rows), f"{column} differs within one group")
+            check.rows(rq, column, _scatter(differs, kept, rq_rows), f"{column} differs within one group")
         if check.problems:
             raise GraphFileError(check.problems)
         group_owner = oc[starts]
@@ -694,8 +715,6 @@ def _load_columnar(folder: str | Path, home: str | None = None) -> SupplyGraph:
         group_lifetime = np.zeros(0, dtype=np.float64)
 
     alt_order = np.argsort(a_comp, kind="stable")
-    comp_ids = comp_sorted.to_pylist()
-    sectors_sorted = take_repeated(co, "sector", comp_order)
     products_by_sector: dict[str, list[str]] = {}
     prod_sorted = product[comp_order]
     for i in np.flatnonzero(prod_sorted).tolist():
@@ -707,14 +726,14 @@ def _load_columnar(folder: str | Path, home: str | None = None) -> SupplyGraph:
     arrays = GraphArrays(
         settings=settings,
         country_ids=country_ids,
-        country_name=take_str(ct, "name", country_order),
+        country_name=country_name,
         country_risk=risk[country_order],
-        supplier_ids=supplier_sorted.to_pylist(),
-        supplier_name=take_str(su, "name", supplier_order),
+        supplier_ids=supplier_ids,
+        supplier_name=supplier_name,
         supplier_country=sup_country[supplier_order].astype(np.int64),
         supplier_owner=sup_owner[supplier_order].astype(np.int64),
         component_ids=comp_ids,
-        component_name=take_str(co, "name", comp_order),
+        component_name=component_name,
         component_sector=sectors_sorted,
         value=value[comp_order], stock_days=stock[comp_order], recovery_days=recovery[comp_order],
         entry_comp=entry_comp.astype(np.int64), entry_supplier=entry_supplier.astype(np.int64),
@@ -726,7 +745,6 @@ def _load_columnar(folder: str | Path, home: str | None = None) -> SupplyGraph:
         entry_source=entry_source, entry_estimate=entry_estimate,
         sectors=sectors, blocs=blocs,
     )
-    files = [t.path for t in tables.values() if Path(t.path).exists()]
     return SupplyGraph.from_arrays(arrays, files=files)
 
 
@@ -736,8 +754,10 @@ def release_memory() -> None:
     after a load that kept 0.85 GB)."""
     import ctypes
     import ctypes.util
+    import sys
 
-    _pa().default_memory_pool().release_unused()
+    if "pyarrow" in sys.modules:
+        sys.modules["pyarrow"].default_memory_pool().release_unused()
     name = ctypes.util.find_library("c")
     if name is None:  # pragma: no cover - not glibc
         return

@@ -160,10 +160,17 @@ class AnalysisResults:
 
 def analysis_results(graph: SupplyGraph, scenario: Scenario | None = None) -> AnalysisResults:
     """SPOFs (structural: horizon long), bottlenecks and priorities at ``scenario``'s horizon and reach."""
+    from chainmap.io.columnar import release_memory  # what one analysis freed is not the next one's floor
+
     scenario = scenario or Scenario()
     at = Scenario(horizon=scenario.horizon, reach=scenario.reach)
-    return AnalysisResults(single_points_of_failure(graph, scenario=Scenario(horizon=LONG, reach=scenario.reach)),
-                           bottlenecks(graph, scenario=at), priorities(graph, scenario=at))
+    spof = single_points_of_failure(graph, scenario=Scenario(horizon=LONG, reach=scenario.reach))
+    release_memory()
+    found = bottlenecks(graph, scenario=at)
+    release_memory()
+    ranked = priorities(graph, scenario=at)
+    release_memory()
+    return AnalysisResults(spof, found, ranked)
 
 
 def node_facts(graph: SupplyGraph, scenario: Scenario | None = None, *, nodes: Iterable[str] | None = None,
