@@ -129,3 +129,14 @@ def test_cli_render_max_embed(tmp_path):
     assert page["meta"]["embedded"] == "selection" and page["scenarios"]["horizons"] == ["1y"]
     g = chainmap.load("tests/data/mini")
     assert sum(n["components"] for n in page["overview"]["nodes"]) == g.n_components
+
+
+def test_sector_view_of_a_large_graph_equals_the_full_computation(generated):
+    g = generated
+    code = max(g.sectors, key=lambda c: len(g.sectors[c].products))
+    small = view_data(g, sector=code, scenarios=False)
+    large = view_data(g, sector=code, scenarios=False, max_embed=1000)
+    assert [n["id"] for n in large["nodes"]] == [n["id"] for n in small["nodes"]] and large["nodes"]
+    strip = [{k: v for k, v in n.items() if k != "color"} for n in small["nodes"]]
+    assert [{k: v for k, v in n.items() if k != "color"} for n in large["nodes"]] == strip
+    assert large["edges"] == small["edges"] and large["overview"] == small["overview"]
