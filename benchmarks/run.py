@@ -512,7 +512,8 @@ def cli_section(results: dict[int, dict[str, Any]], columnar: str = "csv") -> st
             exponent = f"{math.log(last['seconds'] / first['seconds']) / math.log(sizes[-1] / sizes[0]):.2f}"
         cmd = dict(CLI_COMMANDS)[label]
         shown = " ".join([cmd[0], "PATH", *cmd[1:]]).replace("{target}", "TARGET").replace("{out}", "FILE")
-        lines.append(f"| `chainmap {shown}` | " + " | ".join(cells) + f" | {exponent} |")
+        shown += "` (again)" if label.endswith("(again)") else "`"
+        lines.append(f"| `chainmap {shown} | " + " | ".join(cells) + f" | {exponent} |")
     lines += ["", CLI_END]
     return "\n".join(lines) + "\n"
 
