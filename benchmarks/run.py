@@ -730,7 +730,7 @@ def main(argv: list[str] | None = None) -> int:
         print(f"[{n}] measuring chainmap", file=sys.stderr, flush=True)
         mine = run_child(["measure", str(n), str(folder)], 3600)
         if n > args.render_max:
-            render = {"skipped": f"not run above --render-max {args.render_max:,} (did not finish within 300 s at 1M)"}
+            render = {"skipped": f"not run above --render-max {args.render_max:,} (1M: see the memory section)"}
         else:
             render = run_child(["render", str(n), str(folder)], 300 if not args.smoke else 60)
         if n > args.ref_max:
