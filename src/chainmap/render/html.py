@@ -148,7 +148,8 @@ def _sector_selection(graph: SupplyGraph, sector: str) -> set[int]:
     """A sector's components and products, with their direct inputs (and those suppliers' countries)."""
     if sector not in graph.sectors:
         raise UnknownNodeError(f"unknown sector {sector!r} (expected one of: {', '.join(graph.sectors) or 'none'})")
-    core = {graph.index[c] for c, comp in graph.components.items() if comp.sector == sector}
+    off = graph.n_countries + graph.n_suppliers
+    core = {off + i for i, code in enumerate(graph.arrays.component_sector) if code == sector}
     core |= {graph.index[p] for p in graph.sectors[sector].products}
     ig_graph = graph.igraph
     chosen = set(core)
@@ -327,7 +328,9 @@ def view_data(graph: SupplyGraph, *, sector: str | None = None, focus: str | Non
     nodes is **aggregated**: the overview counts every component, but only
     the countries and, per division, the :data:`PER_DIVISION` components that matter
     most (with their direct inputs and suppliers) are embedded (``meta.embedded``),
-    and the scenarios are the costliest countries at horizon 1y. Nodes are sorted by layer, then
+    and the scenarios are those of the countries producing the most supply, at horizon 1y (a sector or
+    neighbourhood of such a graph also gets facts, edges and scenarios of its own nodes only). Nodes are
+    sorted by layer, then
     position (by id without positions); the output is a pure function of the inputs.
     """
     graph = graph.with_home(home)
@@ -335,21 +338,20 @@ def view_data(graph: SupplyGraph, *, sector: str | None = None, focus: str | Non
         raise ValueError(f"max_nodes must be >= 1, got {max_nodes}")
     overlay = scenario if scenario is not None and not scenario.is_baseline() else None
     results = analysis_results(graph, scenario)
-    aggregated = sector is None and focus is None and len(graph.ids) > max_embed
+    large = len(graph.ids) > max_embed  # facts, edges and scenarios of the embedded nodes only
+    aggregated = large and sector is None and focus is None
     overview: dict[str, Any] | None = None
+    chosen_set = set(range(len(graph.ids)))
     if aggregated:
         chosen_set, spof_flags, bottleneck_flags = _aggregate_selection(graph, results, PER_DIVISION)
         overview = overview_arrays(graph, spof_flags, bottleneck_flags)
-        facts = node_facts(graph, scenario, nodes=[graph.ids[v] for v in chosen_set], results=results)
-    else:
-        facts = node_facts(graph, scenario, results=results)
-        chosen_set = set(range(len(graph.ids)))
-    colors = country_colors(graph, facts)
-    cap, avail = _scenario_state(graph, overlay, chosen_set if aggregated else None)
     if sector is not None:
         chosen_set &= _sector_selection(graph, sector)
     if focus is not None:
         chosen_set &= _neighbourhood(graph, focus, depth)
+    facts = node_facts(graph, scenario, nodes=[graph.ids[v] for v in chosen_set] if large else None, results=results)
+    colors = country_colors(graph, facts)
+    cap, avail = _scenario_state(graph, overlay, chosen_set if large else None)
     chosen = sorted(chosen_set)
     full = len(chosen) <= max_nodes
     records: list[dict[str, Any]] = []
@@ -366,7 +368,7 @@ def view_data(graph: SupplyGraph, *, sector: str | None = None, focus: str | Non
         for r in records:
             if r["id"] in chains and chains[r["id"]].availability < chains[r["id"]].baseline:
                 r["chain"] = _chain_record(chains[r["id"]])
-    if aggregated:
+    if large:
         edge_count, any_of, shares = _edges_among(graph, chosen_set)
     else:
         ig_graph = graph.igraph
@@ -401,7 +403,7 @@ def view_data(graph: SupplyGraph, *, sector: str | None = None, focus: str | Non
     pack = None
     if scenarios:
         reach = scenario.reach if scenario is not None else "location"
-        if aggregated:
+        if large:
             pack = scenario_pack(graph, horizons=("1y",), reach=reach, extra=overlay,
                                  components=np.array([graph.component_of[c] for c in comps], dtype=np.int64))
         else:
