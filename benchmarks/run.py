@@ -62,11 +62,11 @@ def _pick_target(graph: Any) -> str:
     return max(products, key=lambda p: (graph.upstream_of([graph.component_of[p]]).size, p))
 
 
-def child_generate(n: int, folder: str, seed: int) -> dict[str, Any]:
+def child_generate(n: int, folder: str, seed: int, fmt: str = "csv") -> dict[str, Any]:
     from chainmap.io.generate import write_generated
 
     start = time.perf_counter()
-    write_generated(folder, n, seed)
+    write_generated(folder, n, seed, fmt=fmt)
     (Path(folder) / ".complete").write_text("ok")
     return {"seconds": time.perf_counter() - start}
 
@@ -114,6 +114,122 @@ def child_measure(n: int, folder: str) -> dict[str, Any]:
     }
     out["peak_mb"] = _rss_mb()
     return out
+
+
+def _vm() -> tuple[float, float]:
+    """(resident now, peak so far) in MB, from /proc/self/status."""
+    values = {}
+    for line in Path("/proc/self/status").read_text().splitlines():
+        if line.startswith(("VmRSS:", "VmHWM:")):
+            values[line[:5]] = int(line.split()[1]) / 1024
+    return values.get("VmRSS", 0.0), values.get("VmHWM", 0.0)
+
+
+def child_memory(n: int, folder: str) -> dict[str, Any]:
+    """Time, resident and peak memory after each step of a whole run (load, analyses, aggregated render), and
+    what the loaded graph holds (arrays, compiled schedule, Python id/name lists and dicts)."""
+    import chainmap
+    from chainmap.analysis.spof import spof_sets
+
+    steps: list[dict[str, Any]] = []
+
+    def step(name: str, fn: Any) -> Any:
+        start = time.perf_counter()
+        value = fn()
+        now, peak = _vm()
+        steps.append({"step": name, "seconds": time.perf_counter() - start, "rss": now, "peak": peak})
+        return value
+
+    step("imports", lambda: None)
+    graph = step("load (columnar, validated)", lambda: chainmap.load(folder))
+    step("compile (SCCs, schedule)", lambda: graph.schedule)
+    import numpy as np
+
+    arrays = sum(v.nbytes for v in vars(graph.arrays).values() if isinstance(v, np.ndarray))
+    sched = sum(x.nbytes for st in graph.schedule.steps for x in (st.comps, st.groups, st.owner_pos, st.members,
+                                                                    st.offsets))
+    lists = sum(sys.getsizeof(x) for x in (graph.component_ids, graph.arrays.component_name, graph.supplier_ids,
+                                           graph.arrays.supplier_name, graph.arrays.component_sector, graph.ids))
+    texts = sum(sys.getsizeof(t) for t in graph.component_ids) + sum(sys.getsizeof(t) for t in
+                                                                      graph.arrays.component_name)
+    texts += sum(sys.getsizeof(t) for t in graph.supplier_ids) + sum(sys.getsizeof(t) for t in
+                                                                     graph.arrays.supplier_name)
+    dicts = sum(sys.getsizeof(d) for d in (graph.component_of, graph.supplier_of, graph.country_of))
+    held = {"arrays": arrays / 2**20, "schedule": sched / 2**20, "lists": lists / 2**20, "texts": texts / 2**20,
+            "dicts": dicts / 2**20}
+    step("one scenario (simulate, all rows)", lambda: chainmap.simulate(graph, chainmap.Scenario(remove=("US",))))
+    step("SPOF, all kinds", lambda: chainmap.single_points_of_failure(graph))
+    step("SPOF, countries + suppliers", lambda: spof_sets(graph, kinds=("country", "supplier")))
+    target = _pick_target(graph)
+    step("cut sets order 2", lambda: chainmap.cut_sets(graph, target, 2, ("country",)))
+    step("bottlenecks", lambda: chainmap.bottlenecks(graph))
+    step("priorities", lambda: chainmap.priorities(graph))
+    with tempfile.TemporaryDirectory() as tmp:
+        step("render (page of the graph)", lambda: chainmap.render_html(graph, Path(tmp) / "graph.html"))
+        size = (Path(tmp) / "graph.html").stat().st_size
+    return {"steps": steps, "held": held, "page_bytes": size, "components": graph.n_components}
+
+
+MEMORY_BEGIN, MEMORY_END = "<!-- memory:begin -->", "<!-- memory:end -->"
+
+
+def memory_section(results: dict[int, dict[str, Any]], fmt: str, command: str) -> str:
+    lines = [MEMORY_BEGIN, "## Time and memory by step (issue 15: load, memory, render)", "",
+             f"Produced by `{command}` ({time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}) on {fmt} networks, "
+             "one fresh process per size running every step in turn; `rss` is the resident memory after the "
+             "step, `peak` the process's high-water mark so far (`VmRSS`, `VmHWM`). The machine is shared "
+             "(2 cores): read ratios.", ""]
+    for n, res in sorted(results.items()):
+        if "steps" not in res:
+            lines += [f"{n:,} components: {res.get('skipped', 'failed')}", ""]
+            continue
+        lines += [f"### {n:,} components", "", "| step | s | rss MB | peak MB |", "|---|---:|---:|---:|"]
+        for st in res["steps"]:
+            lines.append(f"| {st['step']} | {fmt_s(st['seconds'])} | {st['rss']:.0f} | {st['peak']:.0f} |")
+        h = res["held"]
+        lines += ["", f"Held by the loaded graph: numpy arrays {h['arrays']:.0f} MB, compiled schedule "
+                      f"{h['schedule']:.0f} MB, Python id/name lists {h['lists']:.0f} MB and their strings "
+                      f"{h['texts']:.0f} MB, id dicts {h['dicts']:.0f} MB; the rest of the resident memory after "
+                      f"the load is the interpreter and libraries. Page: {res['page_bytes'] / 1e6:.1f} MB.", ""]
+    lines.append(MEMORY_END)
+    return "\n".join(lines) + "\n"
+
+
+def memory_main(sizes: list[int], args: argparse.Namespace) -> int:
+    """Run the memory-by-step child per size and replace the memory section of the report (the rest is kept)."""
+    results: dict[int, dict[str, Any]] = {}
+    for n in sizes:
+        folder = _network(n, args)
+        if folder is None:
+            return 1
+        print(f"[{n}] memory by step", file=sys.stderr, flush=True)
+        results[n] = run_child(["memory", str(n), str(folder)], 3600)
+    command = "python benchmarks/run.py --memory --sizes " + ",".join(map(str, sizes)) + f" --columnar {args.columnar}"
+    section = memory_section(results, args.columnar, command)
+    out = args.out if args.out else HERE / "RESULTS.md"
+    previous = out.read_text(encoding="utf-8") if out.exists() else ""
+    if MEMORY_BEGIN in previous and MEMORY_END in previous:
+        head, rest = previous.split(MEMORY_BEGIN, 1)
+        text = head + section.rstrip("\n") + rest.split(MEMORY_END, 1)[1]
+    else:
+        text = previous + ("\n" if previous else "") + section
+    out.write_text(text, encoding="utf-8")
+    print(f"wrote {out}", file=sys.stderr)
+    return 0
+
+
+def _network(n: int, args: argparse.Namespace) -> Path | None:
+    """The generated network of ``n`` components in the ``--columnar`` format (generated once, cached)."""
+    suffix = "" if args.columnar == "csv" else f"-{args.columnar}"
+    folder = args.data / f"net-{n}-seed{args.seed}-{GENERATOR_VERSION}{suffix}"
+    if not (folder / ".complete").exists():
+        if folder.exists():
+            shutil.rmtree(folder)
+        g = run_child(["generate", str(n), str(folder), str(args.seed), args.columnar], 3600)
+        if "skipped" in g:
+            print(f"generate {n}: {g['skipped']}", file=sys.stderr)
+            return None
+    return folder
 
 
 def child_render(n: int, folder: str) -> dict[str, Any]:
@@ -327,7 +443,11 @@ CLI_COMMANDS: list[tuple[str, list[str]]] = [
     ("priorities (table)", ["priorities"]), ("priorities --format csv", ["priorities", "--format", "csv"]),
     ("simulate --remove US (table)", ["simulate", "--remove", SCENARIO_COUNTRY]),
     ("simulate --remove US --format json", ["simulate", "--remove", SCENARIO_COUNTRY, "--format", "json"]),
+    ("render -o FILE", ["render", "-o", "{out}"]),
+    ("validate (again)", ["validate"]),
 ]
+"""Run in this order with one fresh cache folder per size: the first ``validate`` loads the graph and writes the
+compiled graph to the cache (chainmap.cache), every later command reads it from there."""
 CLI_BEGIN, CLI_END = "<!-- cli:begin -->", "<!-- cli:end -->"
 
 
@@ -361,15 +481,19 @@ def cli_run(args: list[str], timeout: float) -> dict[str, Any]:
             "bytes": size}
 
 
-def cli_section(results: dict[int, dict[str, Any]]) -> str:
+def cli_section(results: dict[int, dict[str, Any]], columnar: str = "csv") -> str:
     """The RESULTS.md section of end-to-end CLI timings (between the cli markers)."""
     sizes = sorted(results)
     lines = [CLI_BEGIN, "## End-to-end CLI", "",
-             f"Produced by `python benchmarks/run.py --cli --sizes {','.join(map(str, sizes))}` "
+             f"Produced by `python benchmarks/run.py --cli --sizes {','.join(map(str, sizes))}"
+             f"{'' if columnar == 'csv' else ' --columnar ' + columnar}` "
              f"({time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}); machine as above. Each command runs as a user "
              "runs it (`python -m chainmap ...` in a fresh process, default output unless a format is given, "
              "stdout to a file); time is wall time, memory the process's own peak RSS (`wait4`). "
-             "Tables show a screenful by default (`--top 0` for every row). The exponent is the growth "
+             "Tables show a screenful by default (`--top 0` for every row). The commands run in the order "
+             "listed with one fresh cache of compiled graphs per size: the first `validate` loads the files "
+             "and writes the cache, every later command reads the compiled graph from it (`chainmap.cache`; "
+             "`validate (again)` is the same command then). The exponent is the growth "
              f"`log(t_max / t_min) / log(n_max / n_min)` from {sizes[0]:,} to {sizes[-1]:,} components.", "",
              "| command | " + " | ".join(f"{n:,}: s / MB" for n in sizes) + " | exponent |",
              "|---|" + "---:|" * (len(sizes) + 1)]
@@ -387,8 +511,9 @@ def cli_section(results: dict[int, dict[str, Any]]) -> str:
         if len(sizes) > 1 and first.get("seconds") and last.get("seconds"):
             exponent = f"{math.log(last['seconds'] / first['seconds']) / math.log(sizes[-1] / sizes[0]):.2f}"
         cmd = dict(CLI_COMMANDS)[label]
-        shown = " ".join([cmd[0], "PATH", *cmd[1:]]).replace("{target}", "TARGET")
-        lines.append(f"| `chainmap {shown}` | " + " | ".join(cells) + f" | {exponent} |")
+        shown = " ".join([cmd[0], "PATH", *cmd[1:]]).replace("{target}", "TARGET").replace("{out}", "FILE")
+        shown += "` (again)" if label.endswith("(again)") else "`"
+        lines.append(f"| `chainmap {shown} | " + " | ".join(cells) + f" | {exponent} |")
     lines += ["", CLI_END]
     return "\n".join(lines) + "\n"
 
@@ -397,17 +522,19 @@ def cli_main(sizes: list[int], args: argparse.Namespace) -> int:
     """Run the CLI timings and replace the cli section of the report (the rest is kept)."""
     results: dict[int, dict[str, Any]] = {}
     for n in sizes:
-        folder = args.data / f"net-{n}-seed{args.seed}-{GENERATOR_VERSION}"
-        if not (folder / ".complete").exists():
-            print(f"[{n}] no generated network at {folder}: run without --cli first", file=sys.stderr)
+        folder = _network(n, args)
+        if folder is None:
             return 1
         target = run_child(["target", str(n), str(folder)], 1800).get("target", "")
         results[n] = {}
-        for label, cmd in CLI_COMMANDS:
-            print(f"[{n}] chainmap {' '.join(cmd)}", file=sys.stderr, flush=True)
-            argv = [a.replace("{target}", target) for a in cmd]
-            results[n][label] = cli_run([argv[0], str(folder), *argv[1:]], args.cli_timeout)
-    section = cli_section(results)
+        with tempfile.TemporaryDirectory() as tmp:
+            os.environ["CHAINMAP_CACHE"] = str(Path(tmp) / "cache")  # fresh per size: the first command fills it
+            for label, cmd in CLI_COMMANDS:
+                print(f"[{n}] chainmap {' '.join(cmd)}", file=sys.stderr, flush=True)
+                argv = [a.replace("{target}", target).replace("{out}", str(Path(tmp) / "view.html")) for a in cmd]
+                results[n][label] = cli_run([argv[0], str(folder), *argv[1:]], args.cli_timeout)
+            os.environ.pop("CHAINMAP_CACHE", None)
+    section = cli_section(results, args.columnar)
     out = args.out if args.out else HERE / "RESULTS.md"
     previous = out.read_text(encoding="utf-8") if out.exists() else ""
     if CLI_BEGIN in previous and CLI_END in previous:
@@ -554,12 +681,18 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--cli", action="store_true",
                         help="only the end-to-end CLI timings (fresh process per command): replace their section")
     parser.add_argument("--cli-timeout", type=float, default=900.0, help="seconds per CLI command")
+    parser.add_argument("--memory", action="store_true",
+                        help="only time and memory by step (load, analyses, render): replace their section")
+    parser.add_argument("--columnar", choices=("csv", "parquet"), default="csv",
+                        help="table format of the generated networks (--memory, --cli)")
     parser.add_argument("--child", nargs="+", help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     if args.child:
         kind, n, folder, *rest = args.child
         if kind == "generate":
-            result = child_generate(int(n), folder, int(rest[0]))
+            result = child_generate(int(n), folder, int(rest[0]), *rest[1:])
+        elif kind == "memory":
+            result = child_memory(int(n), folder)
         elif kind == "measure":
             result = child_measure(int(n), folder)
         elif kind == "render":
@@ -575,6 +708,8 @@ def main(argv: list[str] | None = None) -> int:
     sizes = [int(s) for s in args.sizes.split(",") if s.strip()]
     if args.cli:
         return cli_main(sizes, args)
+    if args.memory:
+        return memory_main(sizes, args)
     if args.smoke:
         args.ref_budget = min(args.ref_budget, 3.0)
         args.scram_size = sizes[0]
@@ -595,7 +730,7 @@ def main(argv: list[str] | None = None) -> int:
         print(f"[{n}] measuring chainmap", file=sys.stderr, flush=True)
         mine = run_child(["measure", str(n), str(folder)], 3600)
         if n > args.render_max:
-            render = {"skipped": f"not run above --render-max {args.render_max:,} (did not finish within 300 s at 1M)"}
+            render = {"skipped": f"not run above --render-max {args.render_max:,} (1M: see the memory section)"}
         else:
             render = run_child(["render", str(n), str(folder)], 300 if not args.smoke else 60)
         if n > args.ref_max:
@@ -617,7 +752,7 @@ def main(argv: list[str] | None = None) -> int:
     if out is not None:
         previous = out.read_text(encoding="utf-8") if out.exists() else ""
         for begin, end in (("<!-- spark:begin -->", "<!-- spark:end -->"), (CLI_BEGIN, CLI_END),
-                           ("<!-- export:begin -->", "<!-- export:end -->")):
+                           ("<!-- export:begin -->", "<!-- export:end -->"), (MEMORY_BEGIN, MEMORY_END)):
             if begin in previous and end in previous:  # the Spark, --cli and export sections are kept
                 text += "\n" + begin + previous.split(begin, 1)[1].split(end, 1)[0] + end + "\n"
         out.write_text(text, encoding="utf-8")

@@ -413,3 +413,30 @@ def test_100k_node_graph_paints_the_overview_fast(browser, tmp_path):
     assert "Component 65432" in page.inner_text("#details")
     visit.assert_clean()
     visit.close()
+
+
+def test_aggregated_page_opens_and_says_what_it_embeds(browser, tmp_path):
+    """Above ``max_embed`` nodes the page embeds a selection: it opens on every division, says how many nodes it
+    carries, opens a division and focuses an embedded node; an id it does not carry opens the overview."""
+    from chainmap.io.generate import write_generated
+
+    write_generated(tmp_path / "net", 3000, seed=11)
+    graph = chainmap.load(tmp_path / "net")
+    path = render_html(graph, tmp_path / "agg.html", max_embed=1000)
+    visit = Visit(browser, path, timeout_ms=60_000)
+    page = visit.page
+    meta = page.evaluate("window.chainmap.data.meta")
+    assert meta["embedded"] == "selection" and meta["shown_nodes"] < meta["total_nodes"] == len(graph.ids)
+    assert f"of {len(graph.ids):,} nodes embedded" in page.inner_text("#crumbs")
+    divisions = page.evaluate("window.chainmap.nodes.length")
+    assert divisions == len({s or "none" for s in graph.arrays.component_sector})
+    from tests.test_render import page_data
+
+    embedded = [n["id"] for n in page_data(path.read_text(encoding="utf-8"))["nodes"] if n["kind"] == "component"]
+    assert page.evaluate(f"window.chainmap.find({embedded[0]!r})") == embedded[0]
+    assert 1 < page.evaluate("window.chainmap.nodes.length") < 200
+    missing = next(c for c in graph.component_ids if c not in set(embedded))
+    page.evaluate(f"location.hash = {'#' + missing!r}")
+    page.wait_for_function("window.chainmap.state().view === 'overview'")
+    visit.assert_clean()
+    visit.close()

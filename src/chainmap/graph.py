@@ -210,9 +210,9 @@ class SupplyGraph:
         self.n_countries = len(self.country_ids)
         self.n_suppliers = len(self.supplier_ids)
         self.n_components = len(self.component_ids)
-        self.country_of = {c: i for i, c in enumerate(self.country_ids)}
-        self.supplier_of = {s: i for i, s in enumerate(self.supplier_ids)}
-        self.component_of = {c: i for i, c in enumerate(self.component_ids)}
+        self.country_of = dict(zip(self.country_ids, range(self.n_countries), strict=True))
+        self.supplier_of = dict(zip(self.supplier_ids, range(self.n_suppliers), strict=True))
+        self.component_of = dict(zip(self.component_ids, range(self.n_components), strict=True))
         self.sectors = {s.code: s for s in sorted(arrays.sectors, key=lambda s: s.code)}
         self.blocs = {b.id: b for b in sorted(arrays.blocs, key=lambda b: b.id)}
         self.supplier_country: IntArray = arrays.supplier_country

@@ -70,12 +70,17 @@ def _options(
     debug: Annotated[bool, typer.Option("--debug", help="Show the traceback of an internal error.")] = False,
     csv_formulas: Annotated[bool, typer.Option(
         "--csv-formulas", help="Write CSV cells starting with = + - @ as they are (default: prefixed with ').")] = False,
+    no_cache: Annotated[bool, typer.Option(
+        "--no-cache", help="Load the graph without the cache of compiled graphs (default: reuse it; "
+                           "$CHAINMAP_CACHE sets its folder, 'off' turns it off).")] = False,
 ) -> None:
     """Map industrial supply chains; find the foreign dependencies that can stop an industry."""
+    from chainmap.cache import cache_enabled
     from chainmap.cli.output import CSV_ESCAPE
 
     DEBUG["on"] = debug
     CSV_ESCAPE["on"] = not csv_formulas
+    cache_enabled(not no_cache)
 
 
 files.register(app)

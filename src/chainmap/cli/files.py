@@ -12,7 +12,7 @@ import typer
 from chainmap.cli.common import ForceOpt, FormatOpt, HomeOpt, PathArg, TopOpt, errors_as_exit, example, screen
 from chainmap.cli.machine import CsvFolderOpt, TableOpt, check_table, emit_tables
 from chainmap.cli.output import Col, Format, emit, say, to_json
-from chainmap.model.coverage import coverage
+from chainmap.model.coverage import graph_coverage
 
 
 def register(app: typer.Typer) -> None:
@@ -57,7 +57,7 @@ def validate_command(
         if strict and graph.warnings:
             raise typer.Exit(2)
         return
-    cov = coverage(graph.spec, graph.origins)
+    cov = graph_coverage(graph)
     summary = {
         "files": len(graph.files),
         "countries": cov.countries,

@@ -71,6 +71,10 @@ def render_command(
                                                 "(overview, divisions and neighbourhoods only).")] = 2000,
     scenarios: Annotated[bool, typer.Option("--scenarios/--no-scenarios",
                                             help="Precompute the standard scenarios for the page's selector.")] = True,
+    max_embed: Annotated[int, typer.Option("--max-embed", min=1,
+                                           help="Above this many nodes, the whole-graph page is aggregated: "
+                                                "divisions count every component, a selection is embedded.")
+                         ] = 200_000,
     force: ForceOpt = False,
 ) -> None:
     """Write an interactive HTML view (one self-contained file that opens offline).
@@ -91,7 +95,7 @@ def render_command(
             scenario = scenario_of(remove, limit, graph, horizon, reach)
             step("computing the scenarios and writing the page" if scenarios else "writing the page")
             out = render_html(graph, output, sector=sector, focus=focus, depth=depth, scenario=scenario,
-                              max_nodes=max_nodes, scenarios=scenarios)
+                              max_nodes=max_nodes, scenarios=scenarios, max_embed=max_embed)
     print(f"wrote {out}")
 
 

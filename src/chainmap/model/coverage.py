@@ -17,10 +17,16 @@ Examples
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+import numpy as np
 
 from chainmap.model.schema import GraphSpec
 
-__all__ = ["Coverage", "SectorCoverage", "coverage"]
+if TYPE_CHECKING:
+    from chainmap.graph import SupplyGraph
+
+__all__ = ["Coverage", "SectorCoverage", "coverage", "graph_coverage"]
 
 
 @dataclass
@@ -36,7 +42,7 @@ class SectorCoverage:
     sourced_facts: int = 0
     estimates: int = 0
     sourced: float = 1.0
-    _suppliers: set[str] = field(default_factory=set, repr=False)
+    _suppliers: set[str] = field(default_factory=set, repr=False, compare=False)
 
     def finish(self) -> None:
         self.suppliers = len(self._suppliers)
@@ -92,3 +98,69 @@ def coverage(spec: GraphSpec, origins: dict[str, tuple[str, int]] | None = None)
     total.suppliers = len(spec.suppliers)
     return Coverage(sorted(by_code.values(), key=lambda r: r.code), total, len(spec.countries), len(spec.blocs),
                     len(spec.suppliers))
+
+
+def graph_coverage(graph: SupplyGraph) -> Coverage:
+    """:func:`coverage` of a loaded graph; for an array-backed graph (columnar files) counted from its
+    columns, without building a pydantic record per component (the same numbers: columnar tables carry
+    sources and estimate flags on supply entries only, and each component's division is its sector).
+
+    Examples
+    --------
+    >>> import chainmap
+    >>> g = chainmap.load("tests/data/mini")
+    >>> graph_coverage(g) == coverage(g.spec, g.origins)
+    True
+    """
+    if getattr(graph, "_spec", None) is not None:
+        return coverage(graph.spec, graph.origins)
+    ar = graph.arrays
+    sectors = list(graph.sectors.values())
+    codes = [s.code for s in sectors]
+    position = {code: i for i, code in enumerate(codes)}
+    n_codes = len(codes)
+    comp_code = np.fromiter((position.get(c, n_codes) if c is not None else n_codes for c in ar.component_sector),
+                            dtype=np.int64, count=graph.n_components)  # n_codes: no declared division
+    per_comp_entries = np.diff(graph.entry_ptr)
+    per_comp_alts = np.diff(graph.alt_ptr)
+    if ar.entry_source is not None:
+        codes_of = getattr(ar.entry_source, "codes", None)
+        if codes_of is not None:  # texts coded as integers: a non-empty text is a source
+            texts = ar.entry_source.texts  # type: ignore[attr-defined]
+            has_text = np.array([bool(t) for t in texts] + [False], dtype=bool)
+            sourced_entry = has_text[np.asarray(codes_of)]
+        else:
+            sourced_entry = np.fromiter((bool(t) for t in ar.entry_source), dtype=bool, count=graph.entry_comp.size)
+    else:
+        sourced_entry = np.zeros(graph.entry_comp.size, dtype=bool)
+    estimate_entry = (np.asarray(ar.entry_estimate, dtype=bool) if ar.entry_estimate is not None
+                      else np.zeros(graph.entry_comp.size, dtype=bool))
+    entry_code = comp_code[graph.entry_comp]
+
+    def per_code(values: np.ndarray, code: np.ndarray) -> list[int]:
+        counts: list[int] = np.bincount(code, weights=values, minlength=n_codes + 1).astype(np.int64).tolist()
+        return counts
+
+    components = np.bincount(comp_code, minlength=n_codes + 1).tolist()
+    facts = per_code((per_comp_entries + per_comp_alts).astype(np.float64), comp_code)
+    sourced = per_code(sourced_entry.astype(np.float64), entry_code)
+    estimates = per_code(estimate_entry.astype(np.float64), entry_code)
+    by_code = {s.code: SectorCoverage(s.code, s.name, products=len(s.products)) for s in sectors}
+    sup_entries = graph.entry_supplier >= 0
+    pairs = np.sort(entry_code[sup_entries] * (graph.n_suppliers + 1) + graph.entry_supplier[sup_entries])
+    pairs = pairs[np.append(True, pairs[1:] != pairs[:-1])] if pairs.size else pairs  # distinct (division, supplier)
+    distinct = np.bincount(pairs // (graph.n_suppliers + 1), minlength=n_codes + 1).tolist()
+    for i, code in enumerate(codes):
+        row = by_code[code]
+        row.components, row.facts, row.sourced_facts, row.estimates = components[i], facts[i], sourced[i], estimates[i]
+        row.finish()
+        row.suppliers = distinct[i]
+    total = SectorCoverage("all", "all divisions", products=sum(len(s.products) for s in sectors))
+    total.components = graph.n_components
+    total.facts = int(sum(facts)) + graph.n_suppliers + int((~np.isnan(ar.country_risk)).sum())
+    total.sourced_facts = int(sum(sourced))  # supplier and country rows carry no source in columnar tables
+    total.estimates = int(sum(estimates))
+    total.finish()
+    total.suppliers = graph.n_suppliers
+    return Coverage(sorted(by_code.values(), key=lambda r: r.code), total, graph.n_countries, len(graph.blocs),
+                    graph.n_suppliers)

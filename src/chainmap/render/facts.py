@@ -19,7 +19,9 @@ Examples
 from __future__ import annotations
 
 import math
+from collections.abc import Iterable
 from dataclasses import dataclass, field
+from typing import Any
 
 from chainmap.analysis import bottlenecks, priorities, single_points_of_failure
 from chainmap.analysis.concentration import country_shares
@@ -27,7 +29,7 @@ from chainmap.analysis.explain import Step
 from chainmap.analysis.scenario import LONG, Scenario
 from chainmap.graph import SupplyGraph
 
-__all__ = ["NodeFacts", "binds_text", "node_facts", "sources_of"]
+__all__ = ["AnalysisResults", "NodeFacts", "analysis_results", "binds_text", "node_facts", "sources_of"]
 
 NAN = float("nan")
 
@@ -74,7 +76,7 @@ def sources_of(graph: SupplyGraph, node: str) -> tuple[list[str], list[str]]:
         sources.append(entity.source)
     if entity.note:
         notes.append(entity.note)
-    comp = graph.components.get(node)
+    comp = entity if node in graph.component_of else None  # the record once (array-backed graphs build it)
     if comp is not None:
         for entry in comp.suppliers:
             who = entry.supplier or entry.country or ""
@@ -102,38 +104,115 @@ def binds_text(step: Step) -> str:
     return ", ".join(step.causes)
 
 
-def node_facts(graph: SupplyGraph, scenario: Scenario | None = None) -> dict[str, NodeFacts]:
+@dataclass
+class AnalysisResults:
+    """The analyses behind the facts, run once and shared (by the facts of any set of nodes, the overview,
+    the selection of an aggregated page)."""
+
+    spof: list[Any]
+    bottlenecks: Any
+    priorities: Any
+
+    def bottleneck_nodes(self, graph: SupplyGraph) -> set[str]:
+        """Every node that is a bottleneck (any reason), read from the table's columns when it has them."""
+        removal, conc = getattr(self.bottlenecks, "_removal", None), getattr(self.bottlenecks, "_conc", None)
+        if removal is None:
+            return {b.node for b in self.bottlenecks}
+        nodes = {b.node for b in removal}
+        if conc is not None:
+            ids = graph.component_ids
+            nodes.update(ids[c] for c in conc.comps.tolist())
+        return nodes
+
+    def bottleneck_rows(self, graph: SupplyGraph, wanted: set[str] | None) -> Iterable[Any]:
+        """The bottleneck rows of the ``wanted`` nodes (all when None), in table order, built only for them."""
+        removal, conc = getattr(self.bottlenecks, "_removal", None), getattr(self.bottlenecks, "_conc", None)
+        if wanted is None or removal is None:
+            yield from (b for b in self.bottlenecks if wanted is None or b.node in wanted)
+            return
+        yield from (b for b in removal if b.node in wanted)
+        if conc is not None:
+            ids = graph.component_ids
+            for i, c in enumerate(conc.comps.tolist()):
+                if ids[c] in wanted:
+                    yield conc.row(i)
+
+    def priority_columns(self) -> dict[str, Any]:
+        """Rank, id and factors of every ranked component, as columns."""
+        columns = getattr(self.priorities, "columns", None)
+        if columns is not None:
+            out: dict[str, Any] = columns()
+            return out
+        rows = list(self.priorities)
+        return {k: [getattr(p, k) for p in rows] for k in ("rank", "id", "score", "impact", "exposure", "gap",
+                                                           "urgency")}
+
+    def scores(self, graph: SupplyGraph) -> Any:
+        """Priority score per component index (NaN: not ranked)."""
+        import numpy as np
+
+        cols = self.priority_columns()
+        out = np.full(graph.n_components, np.nan)
+        index = np.fromiter((graph.component_of[c] for c in cols["id"]), dtype=np.int64, count=len(cols["id"]))
+        out[index] = np.asarray(cols["score"], dtype=np.float64)
+        return out
+
+
+def analysis_results(graph: SupplyGraph, scenario: Scenario | None = None) -> AnalysisResults:
+    """SPOFs (structural: horizon long), bottlenecks and priorities at ``scenario``'s horizon and reach."""
+    from chainmap.io.columnar import release_memory  # what one analysis freed is not the next one's floor
+
+    scenario = scenario or Scenario()
+    at = Scenario(horizon=scenario.horizon, reach=scenario.reach)
+    spof = single_points_of_failure(graph, scenario=Scenario(horizon=LONG, reach=scenario.reach))
+    release_memory()
+    found = bottlenecks(graph, scenario=at)
+    release_memory()
+    ranked = priorities(graph, scenario=at)
+    release_memory()
+    return AnalysisResults(spof, found, ranked)
+
+
+def node_facts(graph: SupplyGraph, scenario: Scenario | None = None, *, nodes: Iterable[str] | None = None,
+               results: AnalysisResults | None = None) -> dict[str, NodeFacts]:
     """Facts for every node of ``graph`` (from its ``home``), keyed by id in vertex order.
 
     ``scenario`` gives the horizon (default 1y) and reach of bottlenecks and
     priorities (measured from the baseline); SPOFs are structural (horizon long).
+    ``nodes``: only these (in vertex order); ``results``: analyses already run
+    (:func:`analysis_results` at the same scenario).
     """
-    scenario = scenario or Scenario()
-    at = Scenario(horizon=scenario.horizon, reach=scenario.reach)
+    results = results or analysis_results(graph, scenario)
     facts: dict[str, NodeFacts] = {}
-    for node in graph.ids:
+    wanted = graph.ids if nodes is None else sorted(set(nodes), key=graph.index.__getitem__)
+    for node in wanted:
         kind = graph.kind(node)
         country = graph.country_of_node(node) or ""
         origin = "" if kind == "component" else ("home" if country == graph.home else "foreign")
         sector = ""
         leader = ""
         if kind == "component":
-            sector = graph.components[node].sector or ""
+            sector = graph.component_sector(graph.component_of[node]) or ""
             leader = next(iter(country_shares(graph, node)), "")
         sources, notes = sources_of(graph, node)
         facts[node] = NodeFacts(node, kind, graph.name(node), country, origin, sector, leader,
                                 sources=sources, notes=notes)
-    for row in single_points_of_failure(graph, scenario=Scenario(horizon=LONG, reach=scenario.reach)):
-        f = facts[row.node]
-        f.spof = True
-        f.spof_targets = list(row.targets)
-    for b in bottlenecks(graph, scenario=at):
+    for row in results.spof:
+        f = facts.get(row.node)
+        if f is not None:
+            f.spof = True
+            f.spof_targets = list(row.targets)
+    for b in results.bottleneck_rows(graph, None if nodes is None else set(facts)):
         f = facts[b.node]
         f.bottleneck = True
         if b.reason not in f.bottleneck_reasons:
             f.bottleneck_reasons.append(b.reason)
         f.bottleneck_hits = sorted(set(f.bottleneck_hits) | set(b.hits))
-    for p in priorities(graph, scenario=at):
-        f = facts[p.id]
-        f.rank, f.score, f.impact, f.exposure, f.gap, f.urgency = p.rank, p.score, p.impact, p.exposure, p.gap, p.urgency
+    cols = results.priority_columns()
+    names = ("rank", "score", "impact", "exposure", "gap", "urgency")
+    for i, pid in enumerate(cols["id"]):
+        f = facts.get(pid)
+        if f is not None:
+            f.rank, f.score, f.impact, f.exposure, f.gap, f.urgency = (
+                int(cols["rank"][i]), *(float(cols[k][i]) for k in names[1:]))
     return facts

@@ -48,15 +48,17 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
+import numpy as np
+
 from chainmap.analysis.explain import Explanation, explain_many
 from chainmap.analysis.propagate import availability
 from chainmap.analysis.scenario import Scenario, capacities, format_horizon
 from chainmap.errors import UnknownNodeError
-from chainmap.graph import SupplyGraph
+from chainmap.graph import SupplyGraph, _ranges
 from chainmap.io.atomic import write_text_atomic
-from chainmap.render.facts import NodeFacts, binds_text, node_facts
+from chainmap.render.facts import AnalysisResults, NodeFacts, analysis_results, binds_text, node_facts
 from chainmap.render.layout import layered_layout, wrap_layers
-from chainmap.render.overview import overview_data
+from chainmap.render.overview import overview_arrays, overview_data
 from chainmap.render.scenarios import HORIZONS, scenario_pack
 
 __all__ = ["HOME_COLOR", "PALETTE", "country_colors", "json_for_script", "render_html", "view_data"]
@@ -68,6 +70,10 @@ CUT_COLOR = "#d9d9d9"
 PALETTE = ("#1f77b4", "#ff7f0e", "#2ca02c", "#9467bd", "#8c564b", "#e377c2", "#17becf", "#bcbd22",
            "#393b79", "#637939", "#8c6d31", "#843c39", "#7b4173", "#3182bd", "#e6550d", "#31a354")
 SHAPES = {"country": "square", "supplier": "triangle", "component": "dot", "group": "hexagon"}
+MAX_EMBED = 200_000
+"""A whole graph of more nodes is shown aggregated (see :func:`view_data`)."""
+PER_DIVISION = 150
+"""Components embedded per division in an aggregated page (before their inputs and suppliers)."""
 X_GAP, ROW_GAP, LAYER_GAP = 170.0, 90.0, 240.0  # pixels: neighbours in a row, rows of a layer, layers
 
 
@@ -142,7 +148,8 @@ def _sector_selection(graph: SupplyGraph, sector: str) -> set[int]:
     """A sector's components and products, with their direct inputs (and those suppliers' countries)."""
     if sector not in graph.sectors:
         raise UnknownNodeError(f"unknown sector {sector!r} (expected one of: {', '.join(graph.sectors) or 'none'})")
-    core = {graph.index[c] for c, comp in graph.components.items() if comp.sector == sector}
+    off = graph.n_countries + graph.n_suppliers
+    core = {off + i for i, code in enumerate(graph.arrays.component_sector) if code == sector}
     core |= {graph.index[p] for p in graph.sectors[sector].products}
     ig_graph = graph.igraph
     chosen = set(core)
@@ -154,8 +161,10 @@ def _sector_selection(graph: SupplyGraph, sector: str) -> set[int]:
     return chosen
 
 
-def _scenario_state(graph: SupplyGraph, scenario: Scenario | None) -> tuple[dict[str, float], dict[str, float]]:
-    """Capacity below 1 per node, and availability per component (empty without a scenario)."""
+def _scenario_state(graph: SupplyGraph, scenario: Scenario | None,
+                    vertices: set[int] | None = None) -> tuple[dict[str, float], dict[str, float]]:
+    """Capacity below 1 per node, and availability per component (empty without a scenario); of ``vertices``
+    only when given."""
     if scenario is None:
         return {}, {}
     caps = capacities(graph, scenario)
@@ -166,6 +175,10 @@ def _scenario_state(graph: SupplyGraph, scenario: Scenario | None) -> tuple[dict
             if value < 1.0:
                 cap[node] = float(value)
     avail = availability(graph, caps)
+    if vertices is not None:
+        off = graph.n_countries + graph.n_suppliers
+        comps = sorted(v - off for v in vertices if v >= off)
+        return cap, {graph.component_ids[c]: float(avail[c]) for c in comps}
     return cap, {c: float(avail[i]) for i, c in enumerate(graph.component_ids)}
 
 
@@ -230,29 +243,115 @@ def _component_extras(graph: SupplyGraph, cid: str) -> dict[str, Any]:
     return {"supply": supply, "inputs": inputs, "value": _r(float(graph.value[i]))}
 
 
+def _aggregate_selection(graph: SupplyGraph, results: AnalysisResults, per_division: int) -> tuple[
+        set[int], np.ndarray, np.ndarray]:
+    """Vertices an aggregated page embeds: every country; in each division the ``per_division`` components
+    that matter most (products, then single points of failure and bottlenecks, then by priority score, value
+    and id), their direct inputs and the suppliers of all of those. Also the SPOF and bottleneck flag of
+    every component (for the overview)."""
+    n = graph.n_components
+    spof = np.zeros(n, dtype=bool)
+    for row in results.spof:
+        c = graph.component_of.get(row.node)
+        if c is not None:
+            spof[c] = True
+    bottleneck = np.zeros(n, dtype=bool)
+    for node in results.bottleneck_nodes(graph):
+        c = graph.component_of.get(node)
+        if c is not None:
+            bottleneck[c] = True
+    score = results.scores(graph)
+    product = np.zeros(n, dtype=bool)
+    product[graph.product_index] = True
+    lookup = {text: i for i, text in enumerate(sorted({s or "" for s in dict.fromkeys(graph.arrays.component_sector)}))}
+    code = np.fromiter((lookup[s or ""] for s in graph.arrays.component_sector), dtype=np.int64, count=n)
+    order = np.lexsort((np.arange(n), -graph.value, -np.nan_to_num(score, nan=-1.0), ~(spof | bottleneck), ~product,
+                        code))
+    sorted_code = code[order]
+    first = np.searchsorted(sorted_code, sorted_code, side="left")
+    keep = order[(np.arange(n) - first) < per_division]
+    comps = set(keep.tolist())
+    for c in keep.tolist():
+        for g in range(int(graph.comp_group_ptr[c]), int(graph.comp_group_ptr[c + 1])):
+            comps.update(graph.group_members[graph.group_ptr[g]:graph.group_ptr[g + 1]].tolist())
+    comp_arr = np.fromiter(comps, dtype=np.int64, count=len(comps))
+    entries = _ranges(graph.entry_ptr[comp_arr], graph.entry_ptr[comp_arr + 1])
+    sups = np.unique(graph.entry_supplier[entries])
+    sups = sups[sups >= 0]
+    nc, ns = graph.n_countries, graph.n_suppliers
+    chosen = set(range(nc)) | {nc + int(x) for x in sups.tolist()} | {nc + ns + c for c in comps}
+    return chosen, spof, bottleneck
+
+
+def _edges_among(graph: SupplyGraph, chosen: set[int]) -> tuple[dict[tuple[str, str, str], int],
+                                                               dict[tuple[str, str, str], bool],
+                                                               dict[tuple[str, str, str], float]]:
+    """Edge counts, ``any_of`` and summed shares between chosen vertices, read from the arrays (the same as
+    selecting them from :attr:`SupplyGraph.igraph`, without building it)."""
+    nc, ns = graph.n_countries, graph.n_suppliers
+    off = nc + ns
+    inside = np.zeros(len(graph.ids), dtype=bool)
+    inside[np.fromiter(chosen, dtype=np.int64, count=len(chosen))] = True
+    owners, members = graph.requirement_edges
+    group_of_edge = np.repeat(np.arange(graph.group_owner.size), np.diff(graph.group_ptr))
+    parts = [
+        (graph.supplier_country, nc + np.arange(ns), "located_in", np.zeros(ns, dtype=bool), None),
+        (np.where(graph.entry_supplier >= 0, nc + graph.entry_supplier, graph.entry_country), off + graph.entry_comp,
+         "supplies", np.zeros(graph.entry_comp.size, dtype=bool), graph.entry_share),
+        (off + members, off + owners, "requires", graph.group_any_of[group_of_edge], None),
+    ]
+    count: dict[tuple[str, str, str], int] = {}
+    any_of: dict[tuple[str, str, str], bool] = {}
+    shares: dict[tuple[str, str, str], float] = {}
+    ids = graph.ids
+    for src, dst, kind, flag, share in parts:
+        keep = np.flatnonzero(inside[src] & inside[dst])
+        values = share[keep].tolist() if share is not None else None
+        for j, (a, b, f) in enumerate(zip(src[keep].tolist(), dst[keep].tolist(), flag[keep].tolist(), strict=True)):
+            k = (ids[a], ids[b], kind)
+            count[k] = count.get(k, 0) + 1
+            any_of[k] = any_of.get(k, False) or bool(f)
+            if values is not None:
+                shares[k] = shares.get(k, 0.0) + float(values[j])
+    return count, any_of, shares
+
+
 def view_data(graph: SupplyGraph, *, sector: str | None = None, focus: str | None = None, depth: int = 2,
               scenario: Scenario | None = None, home: str | None = None, max_nodes: int = 2000,
-              scenarios: bool = True) -> dict[str, Any]:
+              scenarios: bool = True, max_embed: int = MAX_EMBED) -> dict[str, Any]:
     """The JSON-ready data of a view: nodes, edges, the division overview, scenarios, legend, metadata.
 
     Parameters are those of :func:`render_html`. Every node of the selection is
     embedded with its facts; up to ``max_nodes`` nodes also get positions of the
     full layered drawing (``meta.full``), above that the page only lays out the
-    overview, a sector or a neighbourhood. Nodes are sorted by layer, then
+    overview, a sector or a neighbourhood. A whole graph of more than ``max_embed``
+    nodes is **aggregated**: the overview counts every component, but only
+    the countries and, per division, the :data:`PER_DIVISION` components that matter
+    most (with their direct inputs and suppliers) are embedded (``meta.embedded``),
+    and the scenarios are those of the countries producing the most supply, at horizon 1y (a sector or
+    neighbourhood of such a graph also gets facts, edges and scenarios of its own nodes only). Nodes are
+    sorted by layer, then
     position (by id without positions); the output is a pure function of the inputs.
     """
     graph = graph.with_home(home)
     if max_nodes < 1:
         raise ValueError(f"max_nodes must be >= 1, got {max_nodes}")
     overlay = scenario if scenario is not None and not scenario.is_baseline() else None
-    facts = node_facts(graph, scenario)
-    colors = country_colors(graph, facts)
-    cap, avail = _scenario_state(graph, overlay)
+    results = analysis_results(graph, scenario)
+    large = len(graph.ids) > max_embed  # facts, edges and scenarios of the embedded nodes only
+    aggregated = large and sector is None and focus is None
+    overview: dict[str, Any] | None = None
     chosen_set = set(range(len(graph.ids)))
+    if aggregated:
+        chosen_set, spof_flags, bottleneck_flags = _aggregate_selection(graph, results, PER_DIVISION)
+        overview = overview_arrays(graph, spof_flags, bottleneck_flags)
     if sector is not None:
         chosen_set &= _sector_selection(graph, sector)
     if focus is not None:
         chosen_set &= _neighbourhood(graph, focus, depth)
+    facts = node_facts(graph, scenario, nodes=[graph.ids[v] for v in chosen_set] if large else None, results=results)
+    colors = country_colors(graph, facts)
+    cap, avail = _scenario_state(graph, overlay, chosen_set if large else None)
     chosen = sorted(chosen_set)
     full = len(chosen) <= max_nodes
     records: list[dict[str, Any]] = []
@@ -269,16 +368,17 @@ def view_data(graph: SupplyGraph, *, sector: str | None = None, focus: str | Non
         for r in records:
             if r["id"] in chains and chains[r["id"]].availability < chains[r["id"]].baseline:
                 r["chain"] = _chain_record(chains[r["id"]])
-    ig_graph = graph.igraph
-    edge_count: dict[tuple[str, str, str], int] = {}
-    any_of: dict[tuple[str, str, str], bool] = {}
-    shares: dict[tuple[str, str, str], float] = {}
-    for e in ig_graph.es.select(_source_in=chosen_set, _target_in=chosen_set) if chosen_set else []:
-        k = (graph.ids[e.source], graph.ids[e.target], e["type"])
-        edge_count[k] = edge_count.get(k, 0) + 1
-        any_of[k] = any_of.get(k, False) or bool(e["any_of"])
-        if e["type"] == "supplies":
-            shares[k] = shares.get(k, 0.0) + float(e["share"])
+    if large:
+        edge_count, any_of, shares = _edges_among(graph, chosen_set)
+    else:
+        ig_graph = graph.igraph
+        edge_count, any_of, shares = {}, {}, {}
+        for e in ig_graph.es.select(_source_in=chosen_set, _target_in=chosen_set) if chosen_set else []:
+            k = (graph.ids[e.source], graph.ids[e.target], e["type"])
+            edge_count[k] = edge_count.get(k, 0) + 1
+            any_of[k] = any_of.get(k, False) or bool(e["any_of"])
+            if e["type"] == "supplies":
+                shares[k] = shares.get(k, 0.0) + float(e["share"])
     by_id = {r["id"]: r for r in records}
     edge_keys = sorted(edge_count)
     if full:
@@ -302,12 +402,17 @@ def view_data(graph: SupplyGraph, *, sector: str | None = None, focus: str | Non
     comps = [graph.ids[v] for v in chosen if graph.ids[v] in graph.component_of]
     pack = None
     if scenarios:
-        pack = scenario_pack(graph, horizons=HORIZONS, reach=scenario.reach if scenario is not None else "location",
-                             extra=overlay)
+        reach = scenario.reach if scenario is not None else "location"
+        if large:
+            pack = scenario_pack(graph, horizons=("1y",), reach=reach, extra=overlay,
+                                 components=np.array([graph.component_of[c] for c in comps], dtype=np.int64))
+        else:
+            pack = scenario_pack(graph, horizons=HORIZONS, reach=reach, extra=overlay)
     return {
         "meta": {
             "home": graph.home, "home_name": graph.name(graph.home), "aggregated": not full, "full": full,
             "total_nodes": len(graph.ids), "shown_nodes": len(nodes), "max_nodes": max_nodes,
+            "embedded": "selection" if aggregated else "all",
             "sector": sector or "", "focus": focus or "", "depth": depth if focus else None,
             "scenario": overlay.describe() if overlay is not None else "",
             "horizon": format_horizon(scenario.horizon) if scenario is not None else "1y",
@@ -321,7 +426,7 @@ def view_data(graph: SupplyGraph, *, sector: str | None = None, focus: str | Non
         "edges": edges,  # rows of EDGE_FIELDS, type as an index into EDGE_TYPES
         "fields": {"edge": list(EDGE_FIELDS), "edge_types": list(EDGE_TYPES), "supply": list(SUPPLY_FIELDS),
                    "input": list(INPUT_FIELDS)},
-        "overview": overview_data(graph, facts, comps),
+        "overview": overview if overview is not None else overview_data(graph, facts, comps),
         "scenarios": pack,
     }
 
@@ -387,7 +492,7 @@ def page_html(data: dict[str, Any], title: str) -> str:
 
 def render_html(graph: SupplyGraph, path: str | Path, *, sector: str | None = None, focus: str | None = None,
                 depth: int = 2, scenario: Scenario | None = None, home: str | None = None,
-                max_nodes: int = 2000, scenarios: bool = True) -> Path:
+                max_nodes: int = 2000, scenarios: bool = True, max_embed: int = MAX_EMBED) -> Path:
     """Write the interactive graph view of ``graph`` to ``path`` (one self-contained HTML file).
 
     Parameters
@@ -403,6 +508,8 @@ def render_html(graph: SupplyGraph, path: str | Path, *, sector: str | None = No
         division overview, a division's chain and neighbourhoods, laid out in the page).
     scenarios : precompute the standard scenarios (:mod:`chainmap.render.scenarios`) for the page's
         scenario selector.
+    max_embed : a whole graph of more nodes is aggregated (the overview of every component, a selection
+        embedded; see :func:`view_data`).
 
     Returns
     -------
@@ -410,7 +517,7 @@ def render_html(graph: SupplyGraph, path: str | Path, *, sector: str | None = No
         ``path``.
     """
     data = view_data(graph, sector=sector, focus=focus, depth=depth, scenario=scenario, home=home,
-                     max_nodes=max_nodes, scenarios=scenarios)
+                     max_nodes=max_nodes, scenarios=scenarios, max_embed=max_embed)
     meta = data["meta"]
     parts = [f"chainmap: {meta['home_name']} ({meta['home']}) view"]
     if sector:

@@ -109,9 +109,12 @@ def _binding_steps(graph: SupplyGraph, lowered: list[int], scenario: Scenario, a
 
 
 def _one(graph: SupplyGraph, sid: str, kind: str, target: str, name: str, scenario: Scenario,
-         base: np.ndarray, base_means: dict[str, float], chains: bool) -> dict[str, Any]:
+         base: np.ndarray, base_means: dict[str, float], chains: bool,
+         subset: np.ndarray | None = None) -> dict[str, Any]:
     caps = capacities(graph, scenario)
     a = availability(graph, caps)
+    if subset is not None:  # the index space of the page's arrays: these components only
+        return _one_subset(graph, sid, kind, target, name, scenario, caps, a, base, base_means, subset)
     shown = np.rint(1000 * np.clip(a, 0, 1)).astype(np.int64)
     shown_base = np.rint(1000 * np.clip(base, 0, 1)).astype(np.int64)
     lowered = np.flatnonzero(shown < shown_base).tolist()  # lowered by at least half a permille
@@ -143,6 +146,41 @@ def _one(graph: SupplyGraph, sid: str, kind: str, target: str, name: str, scenar
     return out
 
 
+def _one_subset(graph: SupplyGraph, sid: str, kind: str, target: str, name: str, scenario: Scenario, caps: Any,
+                a: np.ndarray, base: np.ndarray, base_means: dict[str, float], subset: np.ndarray) -> dict[str, Any]:
+    """:func:`_one` for a page that embeds ``subset`` (component indexes): arrays and top hits in its index
+    space, counts over every component, no chains."""
+    shown = np.rint(1000 * np.clip(a, 0, 1)).astype(np.int64)
+    shown_base = np.rint(1000 * np.clip(base, 0, 1)).astype(np.int64)
+    lowered = shown < shown_base
+    position = np.full(graph.n_components, -1, dtype=np.int64)
+    position[subset] = np.arange(subset.size)
+    cut = [c for c, v in zip(graph.country_ids, caps.country.tolist(), strict=True) if v < 1.0]
+    cut += [graph.supplier_ids[s] for s in np.flatnonzero(caps.supplier < 1.0).tolist()]
+    means = sector_means(graph, a)
+    impacts = sorted(((code, base_means[code] - means[code]) for code in means if base_means[code] - means[code] > EPS),
+                     key=lambda kv: (-kv[1], kv[0]))
+    products = graph.product_index if len(graph.products) else np.arange(graph.n_components)
+    hit = products[shown[products] < shown_base[products]]
+    order = sorted(hit.tolist(), key=lambda p: (-(float(base[p]) - float(a[p])), graph.component_ids[p]))
+    embedded = [int(position[p]) for p in order if position[p] >= 0]
+    return {
+        "id": sid, "kind": kind, "target": target, "name": name, "horizon": format_horizon(scenario.horizon),
+        "describe": scenario.describe(), "a": encode_permille(a[subset]), "lowered": int(lowered.sum()), "cut": cut,
+        "sectors": [[code, round(v, 4)] for code, v in impacts],
+        "down": int(((a[products] <= 0.0) & (base[products] > 0.0)).sum()),
+        "products_hit": len(order), "top": embedded[:TOP_HITS], "chains": False,
+    }
+
+
+def _by_supply(graph: SupplyGraph, countries: list[str]) -> list[str]:
+    """``countries`` by the value-weighted supply share produced in them (largest first, ties by id): the
+    ranking of an aggregated page, which skips a propagation per country."""
+    weight = graph.entry_norm_share * graph.value[graph.entry_comp]
+    per_country = np.bincount(graph.entry_country, weights=weight, minlength=graph.n_countries)
+    return sorted(countries, key=lambda c: (-float(per_country[graph.country_of[c]]), c))
+
+
 def _impact(graph: SupplyGraph, scenario: Scenario, base: np.ndarray) -> float:
     """Value-weighted mean availability lost over the products (over all components without products)."""
     a = availability(graph, capacities(graph, scenario))
@@ -152,7 +190,8 @@ def _impact(graph: SupplyGraph, scenario: Scenario, base: np.ndarray) -> float:
 
 
 def scenario_pack(graph: SupplyGraph, horizons: tuple[str, ...] = HORIZONS, reach: str = "location",
-                  chain_countries: int = CHAIN_COUNTRIES, extra: Scenario | None = None) -> dict[str, Any]:
+                  chain_countries: int = CHAIN_COUNTRIES, extra: Scenario | None = None,
+                  components: np.ndarray | None = None) -> dict[str, Any]:
     """The standard scenarios of ``graph`` (from its home) as page data; deterministic.
 
     Parameters
@@ -166,6 +205,9 @@ def scenario_pack(graph: SupplyGraph, horizons: tuple[str, ...] = HORIZONS, reac
         Above ``LARGE`` components only the ``LARGE_COUNTRIES`` costliest countries are included,
         and only the custom scenario has chains (the page stays a few megabytes per scenario set).
     extra : one more scenario (the command line's), listed first as ``custom``.
+    components : component indexes the page embeds (an aggregated page): the arrays and top hits are
+        given in their index space, counts over every component, no scenario has chains, and the
+        countries are the ``LARGE_COUNTRIES`` that produce the most value-weighted supply.
 
     Returns
     -------
@@ -185,29 +227,36 @@ def scenario_pack(graph: SupplyGraph, horizons: tuple[str, ...] = HORIZONS, reac
 
     if extra is not None and not extra.is_baseline():
         base, means = base_of(extra.horizon, extra.reach)
-        out.append(_one(graph, "custom", "custom", "", extra.describe(), extra, base, means, True))
+        out.append(_one(graph, "custom", "custom", "", extra.describe(), extra, base, means, components is None,
+                        components))
     countries = foreign_supply_countries(graph)
-    long_base = base_of(LONG, reach)[0]
-    ranked = sorted(countries, key=lambda c: (-_impact(graph, Scenario(remove=(c,), horizon=LONG, reach=reach),
-                                                        long_base), c))
     large = graph.n_components > LARGE
-    if large:
+    if components is not None:  # an aggregated page: no propagation per country to rank them
+        ranked = _by_supply(graph, countries)
         countries = sorted(ranked[:LARGE_COUNTRIES])
-    with_chains = set() if large else set(ranked[:max(0, chain_countries)])
+    else:
+        long_base = base_of(LONG, reach)[0]
+        ranked = sorted(countries, key=lambda c: (-_impact(graph, Scenario(remove=(c,), horizon=LONG, reach=reach),
+                                                            long_base), c))
+    if large and components is None:
+        countries = sorted(ranked[:LARGE_COUNTRIES])
+    with_chains = set() if large or components is not None else set(ranked[:max(0, chain_countries)])
     days = [parse_horizon(h) for h in horizons]
     for h in days:
         scen = Scenario(horizon=h, reach=reach)
         base, means = base_of(scen.horizon, reach)
         label = format_horizon(scen.horizon)
-        baselines[label] = encode_permille(base)
+        baselines[label] = encode_permille(base if components is None else base[components])
         for bid, bloc in graph.blocs.items():
             out.append(_one(graph, f"bloc:{bid}@{label}", "bloc", bid, bloc.name,
-                            Scenario(remove=(bid,), horizon=h, reach=reach), base, means, not large))
+                            Scenario(remove=(bid,), horizon=h, reach=reach), base, means,
+                            not large and components is None, components))
         for c in countries:
             out.append(_one(graph, f"country:{c}@{label}", "country", c, graph.name(c),
-                            Scenario(remove=(c,), horizon=h, reach=reach), base, means, c in with_chains))
+                            Scenario(remove=(c,), horizon=h, reach=reach), base, means, c in with_chains, components))
     order = {h: i for i, h in enumerate(format_horizon(d) for d in days)}
     out.sort(key=lambda s: (s["kind"] != "custom", order.get(s["horizon"], -1), s["kind"], s["target"]))
-    return {"components": list(graph.component_ids), "terms": list(TERMS), "baseline": baselines,
+    ids = list(graph.component_ids) if components is None else [graph.component_ids[c] for c in components.tolist()]
+    return {"components": ids, "terms": list(TERMS), "baseline": baselines,
             "chain_countries": sorted(with_chains), "countries_ranked": len(ranked), "countries_shown": len(countries),
             "horizons": list(order), "scenarios": out}

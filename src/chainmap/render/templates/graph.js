@@ -409,6 +409,11 @@
     nav.replaceChildren();
     parts.forEach(function (p, i) { if (i) { nav.appendChild(el("span", "\u203a", "sep")); } nav.appendChild(p); });
     if (meta.full && state.view !== "all") { nav.appendChild(el("span", "\u00b7", "sep")); nav.appendChild(link("whole graph", "view=all")); }
+    if (meta.embedded === "selection") {  /* an aggregated page: the overview counts all, the rest is a selection */
+      nav.appendChild(el("span", "\u00b7", "sep"));
+      nav.appendChild(el("span", "aggregated: " + meta.shown_nodes.toLocaleString("en") + " of " +
+                         meta.total_nodes.toLocaleString("en") + " nodes embedded", "note"));
+    }
   }
 
   /* ---- routing: #id focuses a node, #sector=CODE opens a division, #view=all the whole graph ---- */

@@ -1,0 +1,142 @@
+"""The aggregated graph page of a large graph: the overview counts every component from the arrays, a bounded
+selection is embedded, and every number shown equals what the full page computes for the same nodes."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pytest
+
+import chainmap
+from chainmap.render.facts import analysis_results, node_facts
+from chainmap.render.html import PER_DIVISION, _aggregate_selection, _edges_among, render_html, view_data
+from chainmap.render.overview import overview_arrays, overview_data
+from chainmap.render.scenarios import ALPHABET, LARGE_COUNTRIES, scenario_pack
+from tests.test_render import page_data
+
+
+@pytest.fixture(scope="module")
+def generated(tmp_path_factory):
+    from chainmap.io.generate import write_generated
+
+    folder = tmp_path_factory.mktemp("gen") / "net"
+    write_generated(folder, 3000, seed=11)
+    return chainmap.load(folder)
+
+
+def decode(text: str) -> list[int]:
+    return [ALPHABET.index(text[i]) * 64 + ALPHABET.index(text[i + 1]) for i in range(0, len(text), 2)]
+
+
+def same(a: object, b: object) -> bool:
+    """Equal, floats within 1e-3 (sums taken in another order, then rounded to 4 digits)."""
+    if isinstance(a, float) and isinstance(b, float):
+        return math.isclose(a, b, abs_tol=1e-3)
+    if isinstance(a, dict) and isinstance(b, dict):
+        return a.keys() == b.keys() and all(same(a[k], b[k]) for k in a)
+    if isinstance(a, list) and isinstance(b, list):
+        return len(a) == len(b) and all(same(x, y) for x, y in zip(a, b, strict=True))
+    return a == b
+
+
+def test_overview_from_arrays_equals_the_per_component_overview(generated):
+    g = generated
+    facts = node_facts(g)
+    flags = [np.array([getattr(facts[c], k) for c in g.component_ids]) for k in ("spof", "bottleneck")]
+    fast, slow = overview_arrays(g, *flags), overview_data(g, facts, list(g.component_ids))
+    assert same(fast, slow)
+    assert sum(n["components"] for n in fast["nodes"]) == g.n_components and fast["edges"]
+
+
+def test_selection_edges_and_facts_match_the_full_graph(generated):
+    g = generated
+    results = analysis_results(g)
+    chosen, spof, bottleneck = _aggregate_selection(g, results, 20)
+    assert g.n_countries <= len(chosen) < len(g.ids)
+    assert set(range(g.n_countries)) <= chosen
+    sel = g.igraph.es.select(_source_in=chosen, _target_in=chosen)
+    expected: dict = {}
+    expected_any: dict = {}
+    expected_share: dict = {}
+    for e in sel:
+        k = (g.ids[e.source], g.ids[e.target], e["type"])
+        expected[k] = expected.get(k, 0) + 1
+        expected_any[k] = expected_any.get(k, False) or bool(e["any_of"])
+        if e["type"] == "supplies":
+            expected_share[k] = expected_share.get(k, 0.0) + float(e["share"])
+    count, any_of, shares = _edges_among(g, chosen)
+    assert count == expected and any_of == expected_any and shares == expected_share
+    assert any(any_of.values()) and shares
+    some = [g.ids[v] for v in sorted(chosen)][:400]
+    full = node_facts(g, results=results)
+    part = node_facts(g, nodes=some, results=results)
+    assert list(part) == some and all(part[n] == full[n] for n in some)
+    assert spof.tolist() == [full[c].spof for c in g.component_ids]
+    assert bottleneck.tolist() == [full[c].bottleneck for c in g.component_ids]
+
+
+def test_subset_scenarios_equal_the_full_pack_at_the_embedded_components(generated):
+    g = generated
+    subset = np.arange(0, g.n_components, 7)
+    full = scenario_pack(g, horizons=("1y",))
+    part = scenario_pack(g, horizons=("1y",), components=subset)
+    assert part["components"] == [g.component_ids[c] for c in subset.tolist()]
+    by_id = {s["id"]: s for s in full["scenarios"]}
+    # an aggregated page takes the countries producing the most value-weighted supply (no ranking propagations)
+    assert 0 < len(part["scenarios"]) <= LARGE_COUNTRIES + len(g.blocs) and all(s["id"] in by_id
+                                                                                for s in part["scenarios"])
+    for a in part["scenarios"]:
+        b = by_id[a["id"]]
+        assert decode(a["a"]) == [decode(b["a"])[c] for c in subset.tolist()]
+        for key in ("lowered", "cut", "sectors", "down", "products_hit"):
+            assert a[key] == b[key], key
+        position = {int(c): i for i, c in enumerate(subset.tolist())}
+        assert all(part["components"][i] in full["components"] for i in a["top"])
+        embedded = [position[p] for p in b["top"] if p in position]  # the full top's embedded products lead
+        assert a["top"][:len(embedded)] == embedded and len(a["top"]) <= len(b["top"])
+
+
+def test_render_aggregates_above_max_embed(generated, tmp_path):
+    g = generated
+    data = view_data(g, max_embed=1000, scenarios=False)
+    assert data["meta"]["embedded"] == "selection" and data["meta"]["aggregated"]
+    assert data["meta"]["total_nodes"] == len(g.ids) > data["meta"]["shown_nodes"]
+    assert sum(n["components"] for n in data["overview"]["nodes"]) == g.n_components
+    per_division: dict[str, int] = {}
+    for n in data["nodes"]:
+        if n["kind"] == "component":
+            per_division[n["sector"]] = per_division.get(n["sector"], 0) + 1
+    assert data["nodes"] and max(per_division.values()) >= min(PER_DIVISION, 10)
+    full = {n["id"]: n for n in view_data(g, scenarios=False)["nodes"]}
+    for n in data["nodes"]:  # an embedded node's record is the full page's
+        assert {k: v for k, v in n.items() if k != "color"} == {k: v for k, v in full[n["id"]].items() if k != "color"}
+    out = render_html(g, tmp_path / "agg.html", max_embed=1000)
+    page = page_data(out.read_text(encoding="utf-8"))
+    assert page["meta"]["embedded"] == "selection" and len(page["scenarios"]["components"]) < g.n_components
+    assert view_data(g, scenarios=False)["meta"]["embedded"] == "all"
+
+
+def test_cli_render_max_embed(tmp_path):
+    from typer.testing import CliRunner
+
+    from chainmap.cli.app import app
+
+    out = tmp_path / "view.html"
+    result = CliRunner().invoke(app, ["render", "tests/data/mini", "-o", str(out), "--max-embed", "5"])
+    assert result.exit_code == 0, result.output
+    page = page_data(out.read_text(encoding="utf-8"))
+    assert page["meta"]["embedded"] == "selection" and page["scenarios"]["horizons"] == ["1y"]
+    g = chainmap.load("tests/data/mini")
+    assert sum(n["components"] for n in page["overview"]["nodes"]) == g.n_components
+
+
+def test_sector_view_of_a_large_graph_equals_the_full_computation(generated):
+    g = generated
+    code = max(g.sectors, key=lambda c: len(g.sectors[c].products))
+    small = view_data(g, sector=code, scenarios=False)
+    large = view_data(g, sector=code, scenarios=False, max_embed=1000)
+    assert [n["id"] for n in large["nodes"]] == [n["id"] for n in small["nodes"]] and large["nodes"]
+    strip = [{k: v for k, v in n.items() if k != "color"} for n in small["nodes"]]
+    assert [{k: v for k, v in n.items() if k != "color"} for n in large["nodes"]] == strip
+    assert large["edges"] == small["edges"] and large["overview"] == small["overview"]
