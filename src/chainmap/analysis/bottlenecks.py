@@ -22,7 +22,7 @@ import heapq
 import itertools
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import overload
+from typing import Any, overload
 
 import numpy as np
 
@@ -238,6 +238,23 @@ class _Concentrated:
     def __len__(self) -> int:
         return int(self.comps.size)
 
+    def column_values(self, start: int, stop: int) -> dict[str, Any]:
+        """Rows ``start:stop`` as columns (the fields of :class:`Bottleneck`), without building rows."""
+        g = self.graph
+        comps = self.comps[start:stop].tolist()
+        ids, names, cids = g.component_ids, g.arrays.component_name, g.country_ids
+        if self.hits_of is None:
+            hits = [list(self.small[c]) for c in comps]
+        else:
+            ptr, prods = self.hits_of.ptr, self.hits_of.products
+            hits = [[ids[p] for p in prods[ptr[c]:ptr[c + 1]].tolist()] for c in comps]
+        who = [cids[k] for k in self.leader[start:stop].tolist()]
+        m = len(comps)
+        return {"node": [ids[c] for c in comps], "kind": ["component"] * m, "name": [names[c] for c in comps],
+                "reason": ["concentration"] * m, "country": who, "max_drop": np.zeros(m), "hits": hits,
+                "hhi": self.hhi[start:stop], "leader": who, "leader_share": self.leader_share[start:stop],
+                "drops": [{}] * m, "chain_lengths": [{}] * m}
+
     def row(self, i: int) -> Bottleneck:
         g = self.graph
         c = int(self.comps[i])
@@ -268,8 +285,26 @@ class BottleneckTable(LazyRows[Bottleneck]):
     def __init__(self, removal: list[Bottleneck], concentrated: _Concentrated | None = None) -> None:
         self._removal, self._conc = removal, concentrated
 
+    fields = ("node", "kind", "name", "reason", "country", "max_drop", "hits", "hhi", "leader", "leader_share",
+              "drops", "chain_lengths")
+
     def __len__(self) -> int:
         return len(self._removal) + (len(self._conc) if self._conc is not None else 0)
+
+    def column_values(self, start: int, stop: int) -> dict[str, Any]:
+        """Rows ``start:stop`` as columns: removal rows read from their rows (each one's chain lengths
+        computed here), concentration rows from their columns."""
+        n_rem = len(self._removal)
+        parts = []
+        if start < n_rem:
+            rows = self._removal[start:min(stop, n_rem)]
+            parts.append({name: [getattr(r, name) for r in rows] for name in self.fields})
+        if stop > n_rem and self._conc is not None:
+            parts.append(self._conc.column_values(max(start - n_rem, 0), stop - n_rem))
+        if len(parts) == 1:
+            return parts[0]
+        return {name: [*parts[0][name], *(v.tolist() if isinstance(v := parts[1][name], np.ndarray) else v)]
+                for name in self.fields}
 
     @overload
     def __getitem__(self, i: int) -> Bottleneck: ...

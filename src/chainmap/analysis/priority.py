@@ -28,7 +28,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import overload
+from typing import Any, overload
 
 import numpy as np
 from numpy.typing import NDArray
@@ -304,6 +304,29 @@ class PriorityTable(LazyRows[Priority]):
             best_alternative=g.supplier_ids[a] if a >= 0 else None,
             best_readiness=float(cols["best_readiness"][i]) if a >= 0 else None,
         )
+
+    fields = ("rank", "id", "name", "sector", "score", "impact", "exposure", "gap", "urgency", "foreign_share",
+              "foreign_countries", "best_alternative", "best_readiness")
+
+    def column_values(self, start: int, stop: int) -> dict[str, Any]:
+        """Rows ``start:stop`` as columns (the fields of :class:`Priority`), without building rows."""
+        g, cols = self._graph, self._cols
+        comps, alt = self._comps[start:stop].tolist(), self._alt[start:stop]
+        ids, names, sectors = g.component_ids, g.arrays.component_name, g.arrays.component_sector
+        sup = g.supplier_ids
+        has_alt = alt >= 0
+        ready = cols["best_readiness"][start:stop]
+        out: dict[str, Any] = {
+            "rank": np.arange(self._first + start, self._first + stop, dtype=np.int64),
+            "id": [ids[c] for c in comps], "name": [names[c] for c in comps],
+            "sector": [sectors[c] for c in comps]}
+        for key in ("score", "impact", "exposure", "gap", "urgency", "foreign_share"):
+            out[key] = cols[key][start:stop]
+        out["foreign_countries"] = [self._countries.of(c) for c in comps]
+        out["best_alternative"] = [sup[a] if a >= 0 else None for a in alt.tolist()]
+        out["best_readiness"] = ready if has_alt.all() else [
+            r if h else None for r, h in zip(ready.tolist(), has_alt.tolist(), strict=True)]
+        return out
 
     def columns(self) -> dict[str, FloatArray | IntArray | list[str]]:
         """The table as columns: ``id`` (list), ``rank``, the factors and scores (numpy arrays)."""

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Callable, Sequence
 from enum import StrEnum
 from pathlib import Path
@@ -20,6 +21,7 @@ from chainmap.analysis import (
 from chainmap.analysis.bottlenecks import Bottleneck
 from chainmap.analysis.diff import diff
 from chainmap.analysis.explain import Step, explain
+from chainmap.analysis.lazyrows import LazyRows
 from chainmap.analysis.scenario import LONG, Scenario
 from chainmap.cli.common import (
     DEFAULT_HORIZON_TEXT,
@@ -37,7 +39,7 @@ from chainmap.cli.common import (
     scenario_title,
     structural_note,
 )
-from chainmap.cli.output import Format, emit, records, to_json
+from chainmap.cli.output import CSV_ESCAPE, Format, emit, records, to_json
 from chainmap.cli.scale import progress_bar
 from chainmap.errors import ScenarioError
 from chainmap.graph import SupplyGraph
@@ -115,6 +117,20 @@ def _screen(rows: Sequence[Any], top: int | None, fmt: Format) -> tuple[list[Any
     note = None if top is not None else (f"... {more:,} more row{'s' if more != 1 else ''}: "
                                          f"--top 0 shows all, --format csv or json prints all")
     return list(rows[:limit]), note
+
+
+def _stream(rows: Any, top: int | None, fmt: Format) -> bool:
+    """CSV or JSON of a columnar result (issue 15): streamed from its columns, no row objects; False when
+    ``rows`` is not columnar or the format is a table (then the caller prints as before)."""
+    if fmt is Format.table:
+        return False
+    if top:
+        rows = rows[:top]
+    if not isinstance(rows, LazyRows):
+        return False
+    for piece in rows.iter_csv(CSV_ESCAPE["on"]) if fmt is Format.csv else rows.iter_json():
+        sys.stdout.write(piece)
+    return True
 
 
 def _note(note: str | None) -> None:
@@ -232,14 +248,16 @@ def bottlenecks_command(
             lambda graph, s: with_progress("bottlenecks", lambda progress: bottlenecks(
                 graph, threshold=threshold, progress=progress, scenario=s, candidates=candidates)),
             candidates=candidates, threshold=threshold)
-        shown, note = _screen(rows, top, fmt)
-        if fmt is Format.table:
+        if _stream(rows, top, fmt):
+            pass
+        elif fmt is Format.table:
+            shown, note = _screen(rows, top, fmt)
             emit([_bottleneck_row(b) for b in shown], fmt,
                  ["node", "kind", "reason", "country", "max_drop", "hhi", "leader_share", "hits (drop/chain length)"],
                  f"Foreign bottlenecks under: {scenario_title(scenario)}")
             _note(note)
         else:
-            emit(shown, fmt, [])
+            emit(_screen(rows, top, fmt)[0], fmt, [])
     if fail_on is not None and rows:
         raise typer.Exit(1)
 
@@ -276,6 +294,8 @@ def priorities_command(
             lambda graph, s: with_progress("priorities", lambda progress: priorities(
                 graph, weights=weights or None, top=top or None, progress=progress, scenario=s)),
             weights=weights or None, top=top or None)
+        if _stream(rows, top, fmt):
+            return
         shown, note = _screen(rows, top, fmt)  # the core's rows are built only for what is shown
         emit(shown, fmt, ["rank", "id", "sector", "score", "impact", "exposure", "gap", "urgency",
                           "foreign_countries", "best_alternative"],
@@ -301,13 +321,15 @@ def simulate_command(
         result, scenario, _ = run_analysis(engine, "simulate", path, home, qualify, (remove, limit, horizon, reach),
                                            output, simulate)
         if fmt is Format.table:
-            hit = sorted([c for c in result.components if c.impact > 0], key=lambda c: (-c.impact, c.id))
+            hit = result.hit_components()
             emit(result.sectors, fmt, ["code", "name", "baseline", "availability", "impact"],
                  f"Sectors under: {scenario_title(scenario)}")
             shown, note = _screen(hit, top, fmt)
             emit(shown, fmt, ["id", "sector", "baseline", "availability", "impact"], "Components hit")
             _note(note)
-        else:
+        elif fmt is Format.json:
+            sys.stdout.writelines(result.iter_json())
+        elif not _stream(result.components, None, fmt):
             emit(result.components, fmt, ["id", "sector", "baseline", "availability", "impact"],
                  data=result.to_dict())
 
