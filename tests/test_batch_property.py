@@ -184,3 +184,25 @@ def test_chain_lengths_full_propagation_path_equals_incremental(case):
     for node in [c.id for c in spec.countries] + [s.id for s in spec.suppliers]:
         hits = _products(spec)
         assert full(node, hits) == near(node, hits), node
+
+
+@settings(max_examples=150, deadline=None)
+@given(spec_and_scenario(max_components=8))
+def test_chain_lengths_equal_explain(case):
+    """Each hit's chain length is the length of :func:`explain`'s binding chain under the scenario plus the removal."""
+    from chainmap.analysis.bottlenecks import _ChainLength
+    from chainmap.analysis.explain import explain_many
+
+    spec, caps_given, horizon, reach = case
+    graph = SupplyGraph.from_spec(spec)
+    scenario = scenario_of(caps_given, horizon, reach)
+    lengths = _ChainLength(graph, scenario)
+    hits = _products(spec)
+    for node in [c.id for c in spec.countries] + [s.id for s in spec.suppliers]:
+        removed = Scenario(remove=(node,), limit=scenario.limit, horizon=horizon, reach=reach)
+        before = capacities(graph, scenario)
+        from chainmap.analysis.propagate import availability
+
+        chains = explain_many(graph, hits, removed, availabilities=(availability(graph, capacities(graph, removed)),
+                                                                    availability(graph, before)))
+        assert lengths(node, hits) == {t: len(c.steps) for t, c in chains.items()}, node

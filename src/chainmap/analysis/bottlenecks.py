@@ -31,7 +31,7 @@ from chainmap.analysis.concentration import concentration
 from chainmap.analysis.incremental import Incremental
 from chainmap.analysis.lazyrows import LazyRows
 from chainmap.analysis.propagate import availability
-from chainmap.analysis.scenario import Scenario, capacities
+from chainmap.analysis.scenario import Capacities, Scenario, capacities
 from chainmap.graph import FloatArray, IntArray, SupplyGraph, _ranges
 
 __all__ = ["Bottleneck", "BottleneckTable", "bottlenecks", "bottlenecks_reference", "downstream_products"]
@@ -446,27 +446,36 @@ class _ChainLength:
         self._inc = inc
 
     def __call__(self, node: str, hits: list[str]) -> dict[str, int]:
-        from chainmap.analysis.explain import explain_many
+        from chainmap.analysis.explain import _Walker
 
         if self._inc is None:
             self._inc = Incremental(self.graph, capacities(self.graph, self.scenario))
-        inc = self._inc
-        is_country = self.graph.kind(node) == "country"
-        i = self.graph.country_of[node] if is_country else self.graph.supplier_of[node]
+        inc, g = self._inc, self.graph
+        is_country = g.kind(node) == "country"
+        i = g.country_of[node] if is_country else g.supplier_of[node]
         ptr = (inc._by_country if is_country else inc._by_supplier)[1]
-        removed = Scenario(remove=(*self.scenario.remove, node), limit=self.scenario.limit,
-                           horizon=self.scenario.horizon, reach=self.scenario.reach)
+        # the scenario's capacities with the node removed (explain's); components' are shared, not changed
+        caps = Capacities(inc.caps.country.copy(), inc.caps.supplier.copy(), inc.caps.component, inc.caps.unlisted,
+                          inc.caps.horizon, inc.caps.reach)
+        (caps.country if is_country else caps.supplier)[i] = 0.0
+        after: FloatArray | _Overlay
         if int(ptr[i + 1] - ptr[i]) > inc.budget:  # reaches far: one full propagation gives the same values
-            caps = inc.caps.copy()
-            (caps.country if is_country else caps.supplier)[i] = 0.0
-            after = availability(self.graph, caps)
-        else:
-            changed = inc.remove(country=i) if is_country else inc.remove(supplier=i)
-            after = inc.base.copy()
-            if changed:
-                after[np.fromiter(changed.keys(), dtype=np.int64)] = np.fromiter(changed.values(), dtype=np.float64)
-        chains = explain_many(self.graph, hits, removed, availabilities=(after, inc.base))
-        return {t: len(chain.steps) for t, chain in chains.items()}
+            after = availability(g, caps)
+        else:  # the changed values over the baseline, without a copy of the whole array per removal
+            after = _Overlay(inc.base, inc.remove(country=i) if is_country else inc.remove(supplier=i))
+        walker = _Walker(g, caps, after, inc.base)  # type: ignore[arg-type]
+        return {t: len(walker.chain(g.component_of[t])) for t in hits}
+
+
+class _Overlay:
+    """``base`` with some entries replaced (``changed``), read one index at a time (what explain's walker does)."""
+
+    def __init__(self, base: FloatArray, changed: dict[int, float]) -> None:
+        self.base, self.changed = base, changed
+
+    def __getitem__(self, i: int) -> float:
+        value = self.changed.get(i)
+        return float(self.base[i]) if value is None else value
 
 
 class _ChainLengths(Mapping[str, int]):

@@ -380,7 +380,7 @@ def kill_members(
     position = {v: i for i, v in enumerate(universe.tolist())}
     n_words = max(1, -(-universe.size // 64))
     if n_words > SPARSE_ABOVE_WORDS:
-        kill_lists = _kill_sparse(graph, cone, up_list, position, kf, kd, hard)
+        kill_lists = _kill_sparse(graph, cone, up_list, position, kf, kd, hard, wanted == set(KINDS))
         out: list[IntArray | None] = []
         for t in targets.tolist():
             k = kill_lists[t]
@@ -431,6 +431,7 @@ def _with_decay(graph: SupplyGraph, caps: Capacities, targets: IntArray, wanted:
     d0 = graph.domestic_share
     candidates: set[int] = set()
     hard = graph.group_share >= 1.0
+    gptr, mptr, members = graph.comp_group_ptr, graph.group_ptr, graph.group_members  # CSR: no per-graph lists
     for step in cone.steps:
         if not step.cyclic:
             continue
@@ -440,7 +441,8 @@ def _with_decay(graph: SupplyGraph, caps: Capacities, targets: IntArray, wanted:
             if not up[c] or d0[c] >= 1.0 or part == _ALL:  # _ALL: foreign supply already cut, decided already
                 continue
             # the loop through c must go on through a hard requirement whose foreign supply dies with v too
-            nexts = [kf[m] for g in graph.groups_of[c] if hard[g] for m in graph.group_member_lists[g] if m in inside]
+            nexts = [kf[m] for g in range(int(gptr[c]), int(gptr[c + 1])) if hard[g]
+                     for m in members[int(mptr[g]):int(mptr[g + 1])].tolist() if m in inside]
             for v in part:  # type: ignore[attr-defined]
                 if any(k == _ALL or v in k for k in nexts):  # type: ignore[operator]
                     candidates.add(v)
@@ -476,8 +478,10 @@ def _remove_vertex(graph: SupplyGraph, caps: Capacities, vertex: int) -> None:
 
 
 def _kill_sparse(graph: SupplyGraph, cone: _ConeSteps, up_list: list[bool], position: dict[int, int],
-                 kf: list[object], kd: list[object], hard: NDArray[np.bool_]) -> list[frozenset[int] | None]:
-    """The equations with a small Python set per component (None: everything, a down component)."""
+                 kf: list[object], kd: list[object], hard: NDArray[np.bool_],
+                 every_kind: bool = False) -> list[frozenset[int] | None]:
+    """The equations with a small Python set per component (None: everything, a down component).
+    ``every_kind``: the universe holds every kind, so an up component's parts need no restriction."""
     nc, ns = graph.n_countries, graph.n_suppliers
     offset = nc + ns
     n = graph.n_components
@@ -492,8 +496,14 @@ def _kill_sparse(graph: SupplyGraph, cone: _ConeSteps, up_list: list[bool], posi
             return None
         return frozenset(v for v in part if v in position)  # type: ignore[attr-defined]
 
-    kf_r = {c: restrict(kf[c]) for c in cone.cone.tolist()}
-    kd_r = {c: restrict(kd[c]) for c in cone.cone.tolist()}
+    def whole(part: object) -> frozenset[int] | None:
+        return None if part == _ALL else frozenset(part)  # type: ignore[call-overload]
+
+    # an up component's parts are in the universe unless a kind is left out; a down one is never read
+    cut = whole if every_kind else restrict
+    cone_list = cone.cone.tolist()
+    kf_r = {c: cut(kf[c]) for c in cone_list}
+    kd_r = {c: cut(kd[c]) for c in cone_list}
 
     def evaluate(c: int) -> frozenset[int] | None:
         rq: set[int] | None = set()  # None: everything
