@@ -2,7 +2,10 @@
 
     python benchmarks/run.py --sizes 10000,100000,1000000        # writes benchmarks/RESULTS.md
     python benchmarks/run.py --sizes 2000 --smoke --out /tmp/r.md # quick check (CI)
-    python benchmarks/run.py --cli --sizes 10000,100000,1000000  # end-to-end CLI section of RESULTS.md
+    python benchmarks/run.py --cli --sizes 10000,100000,1000000  # only the end-to-end CLI section of RESULTS.md
+
+The full run (the first line) also times every CLI command as a user runs it (``--no-cli`` skips that)
+and writes the whole report, CLI table included, with the machine load at measuring time.
 
 For each size a synthetic network is generated once (``chainmap generate``,
 cached under ``--data``), then measured in a fresh subprocess (so peak memory,
@@ -370,7 +373,10 @@ def cli_section(results: dict[int, dict[str, Any]]) -> str:
              "runs it (`python -m chainmap ...` in a fresh process, default output unless a format is given, "
              "stdout to a file); time is wall time, memory the process's own peak RSS (`wait4`). "
              "Tables show a screenful by default (`--top 0` for every row). The exponent is the growth "
-             f"`log(t_max / t_min) / log(n_max / n_min)` from {sizes[0]:,} to {sizes[-1]:,} components.", "",
+             f"`log(t_max / t_min) / log(n_max / n_min)` from {sizes[0]:,} to {sizes[-1]:,} components. "
+             "Machine load (1-minute load average, 2 cores shared with other jobs) before and after each size: "
+             + ", ".join(f"{n:,}: {results[n]['_load'][0]:.1f} -> {results[n]['_load'][-1]:.1f}"
+                         for n in sizes if "_load" in results[n]) + ".", "",
              "| command | " + " | ".join(f"{n:,}: s / MB" for n in sizes) + " | exponent |",
              "|---|" + "---:|" * (len(sizes) + 1)]
     for label, _ in CLI_COMMANDS:
@@ -393,20 +399,29 @@ def cli_section(results: dict[int, dict[str, Any]]) -> str:
     return "\n".join(lines) + "\n"
 
 
-def cli_main(sizes: list[int], args: argparse.Namespace) -> int:
-    """Run the CLI timings and replace the cli section of the report (the rest is kept)."""
+def cli_measure(sizes: list[int], args: argparse.Namespace) -> dict[int, dict[str, Any]] | None:
+    """Every CLI command at every size (None when a network is not generated yet)."""
     results: dict[int, dict[str, Any]] = {}
     for n in sizes:
         folder = args.data / f"net-{n}-seed{args.seed}-{GENERATOR_VERSION}"
         if not (folder / ".complete").exists():
             print(f"[{n}] no generated network at {folder}: run without --cli first", file=sys.stderr)
-            return 1
+            return None
         target = run_child(["target", str(n), str(folder)], 1800).get("target", "")
-        results[n] = {}
+        results[n] = {"_load": [os.getloadavg()[0]]}
         for label, cmd in CLI_COMMANDS:
             print(f"[{n}] chainmap {' '.join(cmd)}", file=sys.stderr, flush=True)
             argv = [a.replace("{target}", target) for a in cmd]
             results[n][label] = cli_run([argv[0], str(folder), *argv[1:]], args.cli_timeout)
+        results[n]["_load"].append(os.getloadavg()[0])
+    return results
+
+
+def cli_main(sizes: list[int], args: argparse.Namespace) -> int:
+    """Run the CLI timings and replace the cli section of the report (the rest is kept)."""
+    results = cli_measure(sizes, args)
+    if results is None:
+        return 1
     section = cli_section(results)
     out = args.out if args.out else HERE / "RESULTS.md"
     previous = out.read_text(encoding="utf-8") if out.exists() else ""
@@ -472,6 +487,8 @@ def report(results: dict[int, dict[str, Any]], scram: dict[str, Any] | None, inf
         lines += [f"{size['components']:,} components, {size['suppliers']:,} suppliers, {size['countries']} countries, "
                   f"{size['products']:,} products, {size['edges']:,} edges. Generated in {res['gen']:.1f} s. "
                   f"Peak memory: **{mine['peak_mb']:.0f} MB** ({mine['rss_after_load']:.0f} MB after load). "
+                  + (f"Machine load (1-minute load average, 2 cores shared) {mine['load'][0]:.1f} before, "
+                     f"{mine['load'][1]:.1f} after this measurement. " if "load" in mine else "") +
                   f"Cut-set target: `{mine['check']['target']}` (upstream cone {mine['check']['cone']:,} components).", "",
                   "| operation | chainmap (s) | peak MB so far | networkx (s) | speed-up | results agree |",
                   "|---|---:|---:|---:|---:|---|"]
@@ -554,6 +571,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--cli", action="store_true",
                         help="only the end-to-end CLI timings (fresh process per command): replace their section")
     parser.add_argument("--cli-timeout", type=float, default=900.0, help="seconds per CLI command")
+    parser.add_argument("--no-cli", action="store_true",
+                        help="skip the end-to-end CLI timings (kept from the previous report)")
     parser.add_argument("--child", nargs="+", help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     if args.child:
@@ -593,7 +612,10 @@ def main(argv: list[str] | None = None) -> int:
                 return 1
             gen = g["seconds"]
         print(f"[{n}] measuring chainmap", file=sys.stderr, flush=True)
+        load_before = os.getloadavg()[0]
         mine = run_child(["measure", str(n), str(folder)], 3600)
+        if "skipped" not in mine:
+            mine["load"] = (load_before, os.getloadavg()[0])
         if n > args.render_max:
             render = {"skipped": f"not run above --render-max {args.render_max:,} (did not finish within 300 s at 1M)"}
         else:
@@ -611,14 +633,20 @@ def main(argv: list[str] | None = None) -> int:
             else:
                 with tempfile.TemporaryDirectory() as tmp:
                     scram = run_child(["scram", str(n), str(folder), tmp], 900)
+    cli_results = None if args.smoke or args.no_cli else cli_measure(sizes, args)
     command = "python benchmarks/run.py " + " ".join(argv if argv is not None else sys.argv[1:])
     text = report(results, scram, info, command, args)
+    if cli_results is not None:
+        text += "\n" + cli_section(cli_results)
     out = args.out if args.out else (None if args.smoke else HERE / "RESULTS.md")
     if out is not None:
         previous = out.read_text(encoding="utf-8") if out.exists() else ""
-        for begin, end in (("<!-- spark:begin -->", "<!-- spark:end -->"), (CLI_BEGIN, CLI_END),
-                           ("<!-- export:begin -->", "<!-- export:end -->")):
-            if begin in previous and end in previous:  # the Spark, --cli and export sections are kept
+        kept = [("<!-- spark:begin -->", "<!-- spark:end -->"), ("<!-- export:begin -->", "<!-- export:end -->"),
+                ("<!-- notes:begin -->", "<!-- notes:end -->")]
+        if cli_results is None:
+            kept.insert(1, (CLI_BEGIN, CLI_END))
+        for begin, end in kept:
+            if begin in previous and end in previous:  # the Spark, export, notes (and --cli) sections are kept
                 text += "\n" + begin + previous.split(begin, 1)[1].split(end, 1)[0] + end + "\n"
         out.write_text(text, encoding="utf-8")
         print(f"wrote {out}", file=sys.stderr)

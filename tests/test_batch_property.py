@@ -206,3 +206,31 @@ def test_chain_lengths_equal_explain(case):
         chains = explain_many(graph, hits, removed, availabilities=(availability(graph, capacities(graph, removed)),
                                                                     availability(graph, before)))
         assert lengths(node, hits) == {t: len(c.steps) for t, c in chains.items()}, node
+
+
+@settings(max_examples=150, deadline=None)
+@given(spec_and_scenario(max_components=7, max_suppliers=3), st.data())
+def test_scenario_removals_are_the_baseline(case, data):
+    """``scenario=`` with removals (not only limits): the batched tables equal the one-at-a-time reference,
+    and the removal form equals the same nodes limited to 0; a removed node drops nothing more."""
+    spec, caps_given, horizon, reach = case
+    graph = SupplyGraph.from_spec(spec)
+    nodes = [c.id for c in spec.countries] + [s.id for s in spec.suppliers]
+    removed = tuple(data.draw(st.lists(st.sampled_from(nodes), max_size=2, unique=True)))
+    limits = {k: v for k, v in caps_given.items() if k not in removed}
+    scenario = Scenario(remove=removed, limit=limits, horizon=horizon, reach=reach)
+    as_limits = Scenario(limit={**limits, **{k: 0.0 for k in removed}}, horizon=horizon, reach=reach)
+    fast = bottlenecks(graph, threshold=0.3, scenario=scenario)
+    assert fast == bottlenecks_reference(graph, threshold=0.3, scenario=scenario)
+    assert fast == bottlenecks(graph, threshold=0.3, scenario=as_limits)
+    assert not {b.node for b in fast if b.reason == "removal"} & set(removed)
+    ranked = priorities(graph, scenario=scenario)
+    assert ranked == priorities_reference(graph, scenario=scenario) == priorities(graph, scenario=as_limits)
+
+
+def test_priorities_without_scenario_are_the_default_scenario():
+    import chainmap
+
+    graph = chainmap.load("tests/data/mini")
+    assert priorities(graph) == priorities(graph, scenario=Scenario()) == priorities_reference(graph)
+    assert bottlenecks(graph) == bottlenecks(graph, scenario=Scenario())

@@ -185,6 +185,19 @@ def bottlenecks(
     scenario : horizon (default 1y), reach and the state removals are measured from.
     candidates : node ids to try removing (default: every foreign country and supplier).
 
+    Notes
+    -----
+    Under a scenario: ``scenario`` (removals, limits, horizon, reach) is the state every removal
+    is measured from, not a removal itself: the *baseline* is the scenario's
+    availability ``a_S``, and removing a foreign node ``n`` drops product
+    ``p`` by ``a_S(p) - a_S+n(p)``, where ``S+n`` is the scenario with ``n``
+    also at capacity 0 (nodes the scenario removes or limits stay so; a node
+    it already removed drops nothing more). The concentration rows (country
+    HHI of the listed shares) are properties of the graph. ``--qualify``
+    (:func:`chainmap.model.edit.qualify`) is an edit of the graph, applied
+    before the call. ``scenario=None`` is ``Scenario()``: nothing removed,
+    horizon 1y, reach ``location``.
+
     All removals are propagated together
     (:class:`~chainmap.analysis.batch.BatchPropagation`; one that reaches a
     cycle goes through :class:`~chainmap.analysis.incremental.Incremental`) and

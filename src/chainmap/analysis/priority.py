@@ -170,9 +170,22 @@ def priorities(
 ) -> PriorityTable:
     """Rank every component with foreign supply by substitution priority.
 
-    ``scenario`` sets the horizon (default 1y), the reach and the state the
-    cut is measured from (nodes it removes or limits stay so). With ``top``,
-    only the first ``top`` rows are built.
+    Notes
+    -----
+    Under a scenario: ``scenario`` (a :class:`~chainmap.analysis.scenario.Scenario`: removals,
+    limits, horizon, reach) is the state every cut is measured from, not a
+    cut itself: the *baseline* is the scenario's availability ``a_S`` (its
+    capacities, at its horizon and reach), and a candidate ``c``'s impact is
+    ``sum_p value(p) * (a_S(p) - a_S+c(p)) / sum_p value(p)`` over the
+    products, where ``S+c`` is the scenario with, in addition, every foreign
+    entry of ``c`` and its unlisted remainder at capacity 0 (nodes the
+    scenario removes or limits stay so; a supply the scenario already cut
+    loses nothing more, so its impact is what is left to lose). The
+    candidates, exposure, gap and urgency are properties of the graph and do
+    not depend on the scenario. ``--qualify`` (:func:`chainmap.model.edit.qualify`)
+    is an edit of the graph, applied before the call: baseline and cuts both
+    see it. ``scenario=None`` is ``Scenario()``: nothing removed, horizon 1y,
+    reach ``location``. With ``top``, only the first ``top`` rows are built.
 
     All impacts are computed together by a batched incremental propagation
     (:class:`~chainmap.analysis.batch.BatchPropagation`; a cut that reaches a

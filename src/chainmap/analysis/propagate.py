@@ -234,6 +234,7 @@ def _lp_lower_bound(ctx: _Context, step: Step, a: FloatArray, upper: FloatArray)
     pos = {c: i for i, c in enumerate(comps)}
     n = len(comps)
     home_view = ctx.home_view
+    gptr, mptr, group_members = graph.comp_group_ptr, graph.group_ptr, graph.group_members
     consts = np.empty(n)
     rows: list[tuple[int, int, float, float]] = []  # (node pos, member pos or -1, alpha, beta)
     choices: list[tuple[int, float, float, list[int], float]] = []  # groups with a choice inside
@@ -241,13 +242,13 @@ def _lp_lower_bound(ctx: _Context, step: Step, a: FloatArray, upper: FloatArray)
         cap, f, d, d0, cover = (float(ctx.cap[c]), float(ctx.foreign[c]), float(ctx.domestic[c]),
                                 float(ctx.d0[c]), float(ctx.cover[c]))
         consts[i] = cap * min(1.0, cover + f + d)
-        for g in graph.groups_of[c]:
+        for g in range(int(gptr[c]), int(gptr[c + 1])):  # CSR: no per-graph Python lists at 1M
             w = float(ctx.weight[g])
             if home_view:
                 alpha, beta = cap * (cover + f + d0 * (1.0 - w)), cap * d0 * w
             else:
                 alpha, beta = cap * (cover + 1.0 - w), cap * w
-            members = graph.group_member_lists[g]
+            members = group_members[int(mptr[g]):int(mptr[g + 1])].tolist()
             inner = [pos[m] for m in members if m in pos]
             outer = max((float(a[m]) for m in members if m not in pos), default=-math.inf)
             if not inner:

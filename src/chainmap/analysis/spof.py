@@ -491,19 +491,19 @@ def _kill_sparse(graph: SupplyGraph, cone: _ConeSteps, up_list: list[bool], posi
     hard_list = hard.tolist()
     kill: list[frozenset[int] | None] = [None] * n
 
-    def restrict(part: object) -> frozenset[int] | None:
+    def restrict(part: object) -> object:
         if part == _ALL:
-            return None
+            return _ALL
         return frozenset(v for v in part if v in position)  # type: ignore[attr-defined]
 
-    def whole(part: object) -> frozenset[int] | None:
-        return None if part == _ALL else frozenset(part)  # type: ignore[call-overload]
-
-    # an up component's parts are in the universe unless a kind is left out; a down one is never read
-    cut = whole if every_kind else restrict
-    cone_list = cone.cone.tolist()
-    kf_r = {c: cut(kf[c]) for c in cone_list}
-    kd_r = {c: cut(kd[c]) for c in cone_list}
+    # parts: _ALL or an iterable of vertex ids. With every kind wanted, an up component's parts are all in
+    # the universe (it was built from them; a down component is never evaluated): no restriction to do
+    kf_r: Sequence[object] | dict[int, object] = kf
+    kd_r: Sequence[object] | dict[int, object] = kd
+    if not every_kind:
+        cone_list = cone.cone.tolist()
+        kf_r = {c: restrict(kf[c]) for c in cone_list}
+        kd_r = {c: restrict(kd[c]) for c in cone_list}
 
     def evaluate(c: int) -> frozenset[int] | None:
         rq: set[int] | None = set()  # None: everything
@@ -521,13 +521,17 @@ def _kill_sparse(graph: SupplyGraph, cone: _ConeSteps, up_list: list[bool], posi
                 break
             rq.update(inter)  # type: ignore[union-attr]
         d = kd_r[c]
-        alt = None if (d is None or rq is None) else (d | rq)
+        alt: set[int] | None = None
+        if d != _ALL and rq is not None:
+            rq.update(d)  # type: ignore[arg-type]
+            alt = rq
         f = kf_r[c]
-        core = alt if f is None else (f if alt is None else f & alt)
-        own = {offset + c} if (offset + c) in position else set()
+        core = alt if f == _ALL else set(f) if alt is None else alt.intersection(f)  # type: ignore[call-overload,arg-type]
         if core is None:
             return None  # cannot happen for an up component
-        return frozenset(core | own)
+        if (offset + c) in position:
+            core.add(offset + c)
+        return frozenset(core)
 
     _solve_in_order(cone.steps, up_list.__getitem__, evaluate, kill, frozenset())  # type: ignore[arg-type]
     return kill
