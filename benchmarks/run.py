@@ -81,11 +81,13 @@ def child_measure(n: int, folder: str) -> dict[str, Any]:
     out: dict[str, Any] = {}
 
     out["rss"] = {}
+    out["cpu"] = {}
 
     def clock(name: str, fn: Any) -> Any:
-        start = time.perf_counter()
+        start, cpu = time.perf_counter(), time.process_time()
         value = fn()
         out[name] = time.perf_counter() - start
+        out["cpu"][name] = time.process_time() - cpu  # this process's CPU time (all threads)
         out["rss"][name] = _rss_mb()  # peak so far, after this operation
         return value
 
@@ -490,17 +492,18 @@ def report(results: dict[int, dict[str, Any]], scram: dict[str, Any] | None, inf
                   + (f"Machine load (1-minute load average, 2 cores shared) {mine['load'][0]:.1f} before, "
                      f"{mine['load'][1]:.1f} after this measurement. " if "load" in mine else "") +
                   f"Cut-set target: `{mine['check']['target']}` (upstream cone {mine['check']['cone']:,} components).", "",
-                  "| operation | chainmap (s) | peak MB so far | networkx (s) | speed-up | results agree |",
-                  "|---|---:|---:|---:|---:|---|"]
+                  "| operation | chainmap (s) | chainmap CPU (s) | peak MB so far | networkx (s) | speed-up | results agree |",
+                  "|---|---:|---:|---:|---:|---:|---|"]
         for key, label in OPS:
             if key == "render":
                 value = render.get("seconds")
                 note = render.get("skipped", f"{render.get('bytes', 0) / 1e6:.1f} MB file" if value is not None else "")
                 peak = f"{render['peak_mb']:.0f} (own process)" if "peak_mb" in render else "-"
-                lines.append(f"| {label} | {fmt_s(value)} | {peak} | - | - | {note} |")
+                lines.append(f"| {label} | {fmt_s(value)} | - | {peak} | - | - | {note} |")
                 continue
             value = mine.get(key)
             rss = f"{mine['rss'][key]:.0f}" if key in mine.get("rss", {}) else "-"
+            rss = f"{fmt_s(mine.get('cpu', {}).get(key))} | {rss}"
             if "skipped" in ref:
                 lines.append(f"| {label} | {fmt_s(value)} | {rss} | skipped | - | see below |")
                 continue
@@ -525,16 +528,19 @@ def report(results: dict[int, dict[str, Any]], scram: dict[str, Any] | None, inf
     largest = max(results) if results else 0
     mine = results.get(largest, {}).get("mine", {})
     if largest >= 1_000_000 and "skipped" not in mine:
-        lines += ["## Goals at 1M components / ~5M edges", "", "| goal | target | measured | met |", "|---|---:|---:|---|"]
+        lines += ["## Goals at 1M components / ~5M edges", "",
+                  "Wall time decides; the CPU time (this process's, all threads) shows what the shared machine's load "
+                  "added to it.", "",
+                  "| goal | target | measured (wall) | CPU | met |", "|---|---:|---:|---:|---|"]
         for key, limit in GOALS.items():
             value = mine.get(key)
             met = value is not None and value < limit
-            lines.append(f"| {dict(OPS)[key]} | < {limit:g} s | {fmt_s(value)} s | "
+            lines.append(f"| {dict(OPS)[key]} | < {limit:g} s | {fmt_s(value)} s | {fmt_s(mine.get('cpu', {}).get(key))} s | "
                          f"{'yes' if met else f'no ({value / limit:.1f}x over)' if value else 'no'} |")
         for label, peak in (("peak memory through load, scenario, SPOF and cut sets",
                              mine.get("rss", {}).get("cuts", 0)),
                             ("peak memory of the whole run (incl. bottlenecks, priorities)", mine.get("peak_mb", 0))):
-            lines.append(f"| {label} | < {MEMORY_GOAL_MB} MB | {peak:.0f} MB | "
+            lines.append(f"| {label} | < {MEMORY_GOAL_MB} MB | {peak:.0f} MB | - | "
                          f"{'yes' if peak < MEMORY_GOAL_MB else f'no ({peak / MEMORY_GOAL_MB:.2f}x over)'} |")
         lines.append("")
     lines += ["## SCRAM (Open-PSA MEF fault tree), order-2 minimal cut sets", ""]

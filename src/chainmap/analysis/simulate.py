@@ -164,16 +164,22 @@ class ComponentTable(LazyRows[ComponentAvailability]):
 
 def sector_means(graph: SupplyGraph, values: FloatArray) -> dict[str, float]:
     """Value-weighted mean of a per-component array over each sector's products."""
-    out: dict[str, float] = {}
+    return _sector_means(graph, values)[0]
+
+
+def _sector_means(graph: SupplyGraph, *arrays: FloatArray) -> list[dict[str, float]]:
+    """:func:`sector_means` of each array, from one pass over the sectors."""
+    outs: list[dict[str, float]] = [{} for _ in arrays]
     of = graph.component_of
     for code, sector in graph.sectors.items():
-        idx = np.fromiter((of[p] for p in sector.products), dtype=np.int64, count=len(sector.products))
+        idx = np.fromiter(map(of.__getitem__, sector.products), dtype=np.int64, count=len(sector.products))
         if idx.size == 0:
             continue
         weights = graph.value[idx]
         total = float(weights.sum())
-        out[code] = float((weights * values[idx]).sum() / total) if total > 0 else float(values[idx].mean())
-    return out
+        for out, array in zip(outs, arrays, strict=True):
+            out[code] = float((weights * array[idx]).sum() / total) if total > 0 else float(array[idx].mean())
+    return outs
 
 
 def simulate(graph: SupplyGraph, scenario: Scenario | None = None, baseline: Scenario | None = None) -> SimulationResult:
@@ -190,8 +196,7 @@ def simulate(graph: SupplyGraph, scenario: Scenario | None = None, baseline: Sce
     a0 = availability(graph, capacities(graph, baseline))
     a1 = availability(graph, capacities(graph, scenario))
     components = ComponentTable(graph, a0, a1)
-    base_means = sector_means(graph, a0)
-    scen_means = sector_means(graph, a1)
+    base_means, scen_means = _sector_means(graph, a0, a1)
     sectors = [
         SectorAvailability(
             code=code,
