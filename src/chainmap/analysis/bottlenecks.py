@@ -443,7 +443,7 @@ def _country_share_table(graph: SupplyGraph) -> tuple[IntArray, IntArray, FloatA
     keys, inverse = unique_inverse(ec[sel] * nc + country[sel])
     sums = np.bincount(inverse, weights=share[sel] / total[ec[sel]], minlength=keys.size)
     kc, kn = keys // nc, keys % nc
-    o = np.lexsort((kn, -sums, kc))
+    o = np.lexsort((-sums, kc))  # keys are in (component, country) order: equal shares stay by country
     return kc[o].astype(np.int64), kn[o].astype(np.int64), sums[o].astype(np.float64)
 
 

@@ -253,7 +253,7 @@ class _CountryTable:
         keys, inverse = unique_inverse(key)
         sums = np.bincount(inverse, weights=share[sel] / total[ec[sel]], minlength=keys.size)
         kc, kn = keys // nc, keys % nc
-        o = np.lexsort((kn, -sums, kc))
+        o = np.lexsort((-sums, kc))  # keys are in (component, country) order: equal shares stay by country
         o = o[kn[o] != graph.home_index]
         self.country = kn[o]
         self.ptr = np.searchsorted(kc[o], np.arange(graph.n_components + 1))
