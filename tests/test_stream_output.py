@@ -51,3 +51,15 @@ def test_simulation_json_streams_to_dict(graphs):
         assert json.loads(text)["components"][0]["id"] == graph.component_ids[0]
         hits = result.hit_components()
         assert list(hits) == sorted([c for c in result.components if c.impact > 0], key=lambda c: (-c.impact, c.id))
+
+
+def test_stream_csv_quotes_like_csv_line():
+    from chainmap.analysis.lazyrows import csv_cells, stream_csv
+    from chainmap.io.csvcell import csv_line
+
+    texts = ["plain", "a,b", 'say "hi"', "x\ny", "x\ry", "", "=1+1", "-", "tab\tin"]
+    columns = {"a": texts, "b": [1.5, None, float("nan"), 2, True, -0.25, 1e-9, 3.0, 0.0], "c": [[t, "z"] for t in texts]}
+    expected = csv_line(["a", "b", "c"]) + "".join(
+        csv_line([csv_cells([columns[k][i]])[0] for k in "abc"]) for i in range(len(texts)))
+    assert "".join(stream_csv(["a", "b", "c"], [columns])) == expected
+    assert "".join(stream_csv(["a"], [{"a": texts}])) == csv_line(["a"]) + "".join(csv_line([c]) for c in csv_cells(texts))

@@ -25,6 +25,7 @@ from dataclasses import dataclass, field
 from typing import Any, overload
 
 import numpy as np
+from numpy.typing import NDArray
 
 from chainmap.analysis.batch import unique_inverse
 from chainmap.analysis.concentration import concentration
@@ -409,6 +410,9 @@ def _removal_rows(graph: SupplyGraph, inc: Incremental, tried: list[tuple[str, i
         first = np.cumsum(count) - count
         is_hit = drop >= threshold - 1e-12
         with_hit = np.flatnonzero(np.bincount(cand[is_hit], minlength=len(chunk)))
+        # every changed value of a removal (sorted by candidate): kept for its chain lengths when few
+        rlo = np.searchsorted(result.cand, np.arange(len(chunk)), side="left")
+        rhi = np.searchsorted(result.cand, np.arange(len(chunk)), side="right")
         for m in sorted(set(with_hit.tolist()) | set(np.flatnonzero(result.fallback).tolist())):
             kind, i = chunk[m]
             node = (graph.country_ids if kind == "country" else graph.supplier_ids)[i]
@@ -424,10 +428,13 @@ def _removal_rows(graph: SupplyGraph, inc: Incremental, tried: list[tuple[str, i
             if not hit:
                 continue
             hit_ids = [pids[jj] for jj in hit]
+            near = None
+            if not result.fallback[m] and rhi[m] - rlo[m] <= inc.budget:
+                near = (result.comp[rlo[m]:rhi[m]].astype(np.int32), result.value[rlo[m]:rhi[m]].copy())
             rows.append(Bottleneck(node, kind, graph.name(node), "removal", graph.country_of_node(node),
                                    max(values[jj] for jj in moved), hit_ids,
                                    drops={pids[jj]: values[jj] for jj in moved if values[jj] > 0},
-                                   chain_lengths=_ChainLengths(chain_length, node, hit_ids)))
+                                   chain_lengths=_ChainLengths(chain_length, node, hit_ids, near)))
     if progress is not None:
         progress(len(tried), len(tried))
     return rows
@@ -458,7 +465,10 @@ class _ChainLength:
         self.graph, self.scenario = graph, scenario
         self._inc = inc
 
-    def __call__(self, node: str, hits: list[str]) -> dict[str, int]:
+    def __call__(self, node: str, hits: list[str],
+                 changed: tuple[NDArray[Any], FloatArray] | None = None) -> dict[str, int]:
+        """``{hit: chain length}`` under the removal of ``node``; ``changed``: the removal's changed
+        availabilities (components, values) when the caller has them (the batch computed them)."""
         from chainmap.analysis.explain import _Walker
 
         if self._inc is None:
@@ -472,7 +482,9 @@ class _ChainLength:
                           inc.caps.horizon, inc.caps.reach)
         (caps.country if is_country else caps.supplier)[i] = 0.0
         after: FloatArray | _Overlay
-        if int(ptr[i + 1] - ptr[i]) > inc.budget:  # reaches far: one full propagation gives the same values
+        if changed is not None:
+            after = _Overlay(inc.base, dict(zip(changed[0].tolist(), changed[1].tolist(), strict=True)))
+        elif int(ptr[i + 1] - ptr[i]) > inc.budget:  # reaches far: one full propagation gives the same values
             after = availability(g, caps)
         else:  # the changed values over the baseline, without a copy of the whole array per removal
             after = _Overlay(inc.base, inc.remove(country=i) if is_country else inc.remove(supplier=i))
@@ -497,13 +509,15 @@ class _ChainLengths(Mapping[str, int]):
     Copies (``dataclasses.asdict``, ``copy``) and pickles are plain dicts.
     """
 
-    def __init__(self, source: _ChainLength, node: str, hits: list[str]) -> None:
-        self._source, self._node, self._hits = source, node, hits
+    def __init__(self, source: _ChainLength, node: str, hits: list[str],
+                 changed: tuple[NDArray[Any], FloatArray] | None = None) -> None:
+        self._source, self._node, self._hits, self._changed = source, node, hits, changed
         self._value: dict[str, int] | None = None
 
     def _get(self) -> dict[str, int]:
         if self._value is None:
-            self._value = self._source(self._node, self._hits)
+            self._value = self._source(self._node, self._hits, self._changed)
+            self._changed = None
         return self._value
 
     def __getitem__(self, key: str) -> int:

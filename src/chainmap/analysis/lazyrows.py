@@ -77,7 +77,10 @@ def _flat(value: Any) -> str:
     if isinstance(value, float):
         return f"{value:.6g}"
     if isinstance(value, (list, tuple)):
-        return ";".join(_flat(v) for v in value)
+        try:
+            return ";".join(value)  # a list of text (ids): as is
+        except TypeError:
+            return ";".join(_flat(v) for v in value)
     if isinstance(value, Mapping):
         return ";".join(f"{k}={_flat(v)}" for k, v in value.items())
     return str(value)
@@ -159,13 +162,29 @@ def json_cells(values: Sequence[Any] | np.ndarray, depth: int) -> list[str]:
     return out
 
 
+_QUOTE = (",", '"', "\n", "\r")
+
+
+def _quoted(cells: list[str]) -> list[str]:
+    """The cells as :func:`~chainmap.io.csvcell.csv_line` writes them (quoted where they hold a comma, a
+    quote or a line break); a column without any is checked in one pass."""
+    joined = "\x00".join(cells)
+    if not any(q in joined for q in _QUOTE):
+        return cells
+    return ['"' + c.replace('"', '""') + '"' if any(q in c for q in _QUOTE) else c for c in cells]
+
+
 def stream_csv(names: Sequence[str], chunks: Iterable[Mapping[str, Sequence[Any] | np.ndarray]],
                escape: bool = True) -> Iterator[str]:
     """CSV text (header, then one record per row) from column chunks (``{name: values}``, equal lengths)."""
     yield csv_line(list(names))
     for chunk in chunks:
-        cells = [csv_cells(chunk[name], escape) for name in names]
-        yield "".join(csv_line(list(row)) for row in zip(*cells, strict=True))
+        if len(names) == 1:  # a lone empty cell is written '""' (csv_line): row by row
+            yield "".join(csv_line([c]) for c in csv_cells(chunk[names[0]], escape))
+            continue
+        cells = [_quoted(csv_cells(chunk[name], escape)) for name in names]
+        if cells and cells[0]:
+            yield "\n".join(map(",".join, zip(*cells, strict=True))) + "\n"
 
 
 def stream_json_records(names: Sequence[str], chunks: Iterable[Mapping[str, Sequence[Any] | np.ndarray]],
