@@ -234,3 +234,11 @@ def test_priorities_without_scenario_are_the_default_scenario():
     graph = chainmap.load("tests/data/mini")
     assert priorities(graph) == priorities(graph, scenario=Scenario()) == priorities_reference(graph)
     assert bottlenecks(graph) == bottlenecks(graph, scenario=Scenario())
+
+
+def test_square_weight_is_python_pow():
+    """Weight 2: the score uses Python's ``x ** 2.0`` (libm pow), which differs from numpy's ``x * x`` here."""
+    from chainmap.analysis.priority import _pow
+
+    x = 0.05172413793103451
+    assert _pow(np.array([x]), 2.0)[0] == x**2.0

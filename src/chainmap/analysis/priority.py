@@ -233,8 +233,9 @@ def priorities(
 
 def _pow(x: FloatArray, w: float) -> FloatArray:
     """``x ** w`` elementwise as Python floats compute it (C ``pow``; numpy's vectorised power may
-    differ in the last bit except for the exact exponents 0, 1 and 2)."""
-    if w in (0.0, 1.0, 2.0):
+    differ in the last bit except for the exact exponents 0 and 1: numpy squares by ``x * x``, which
+    libm's ``pow(x, 2)`` does not always equal, e.g. for 0.05172413793103451)."""
+    if w in (0.0, 1.0):
         return np.asarray(x**w, dtype=np.float64)
     return np.array([v**w for v in x.tolist()], dtype=np.float64)
 
