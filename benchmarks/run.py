@@ -489,8 +489,8 @@ def report(results: dict[int, dict[str, Any]], scram: dict[str, Any] | None, inf
         lines += [f"{size['components']:,} components, {size['suppliers']:,} suppliers, {size['countries']} countries, "
                   f"{size['products']:,} products, {size['edges']:,} edges. Generated in {res['gen']:.1f} s. "
                   f"Peak memory: **{mine['peak_mb']:.0f} MB** ({mine['rss_after_load']:.0f} MB after load). "
-                  + (f"Machine load (1-minute load average, 2 cores shared) {mine['load'][0]:.1f} before, "
-                     f"{mine['load'][1]:.1f} after this measurement. " if "load" in mine else "") +
+                  + (f"Machine load (1-minute load average, 2 cores shared) {mine['machine_load'][0]:.1f} before, "
+                     f"{mine['machine_load'][1]:.1f} after this measurement. " if "machine_load" in mine else "") +
                   f"Cut-set target: `{mine['check']['target']}` (upstream cone {mine['check']['cone']:,} components).", "",
                   "| operation | chainmap (s) | chainmap CPU (s) | peak MB so far | networkx (s) | speed-up | results agree |",
                   "|---|---:|---:|---:|---:|---:|---|"]
@@ -621,7 +621,7 @@ def main(argv: list[str] | None = None) -> int:
         load_before = os.getloadavg()[0]
         mine = run_child(["measure", str(n), str(folder)], 3600)
         if "skipped" not in mine:
-            mine["load"] = (load_before, os.getloadavg()[0])
+            mine["machine_load"] = (load_before, os.getloadavg()[0])
         if n > args.render_max:
             render = {"skipped": f"not run above --render-max {args.render_max:,} (did not finish within 300 s at 1M)"}
         else:
