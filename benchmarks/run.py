@@ -366,11 +366,12 @@ def cli_run(args: list[str], timeout: float) -> dict[str, Any]:
             "bytes": size}
 
 
-def cli_section(results: dict[int, dict[str, Any]]) -> str:
+def cli_section(results: dict[int, dict[str, Any]], command: str | None = None) -> str:
     """The RESULTS.md section of end-to-end CLI timings (between the cli markers)."""
     sizes = sorted(results)
+    command = command or f"python benchmarks/run.py --cli --sizes {','.join(map(str, sizes))}"
     lines = [CLI_BEGIN, "## End-to-end CLI", "",
-             f"Produced by `python benchmarks/run.py --cli --sizes {','.join(map(str, sizes))}` "
+             f"Produced by `{command}` "
              f"({time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}); machine as above. Each command runs as a user "
              "runs it (`python -m chainmap ...` in a fresh process, default output unless a format is given, "
              "stdout to a file); time is wall time, memory the process's own peak RSS (`wait4`). "
@@ -643,7 +644,7 @@ def main(argv: list[str] | None = None) -> int:
     command = "python benchmarks/run.py " + " ".join(argv if argv is not None else sys.argv[1:])
     text = report(results, scram, info, command, args)
     if cli_results is not None:
-        text += "\n" + cli_section(cli_results)
+        text += "\n" + cli_section(cli_results, command)
     out = args.out if args.out else (None if args.smoke else HERE / "RESULTS.md")
     if out is not None:
         previous = out.read_text(encoding="utf-8") if out.exists() else ""
