@@ -120,7 +120,6 @@ class BatchPropagation:
         self.gptr = g.comp_group_ptr
         self.mptr = g.group_ptr
         self.members = g.group_members
-        self.gsize = np.diff(g.group_ptr)
         self.entry_cap = inc.entry_cap
         self.cycles_exact = True  # False: hand candidates that reach a cycle back as ``fallback``
         self._work = self.base.copy()
@@ -197,9 +196,6 @@ class BatchPropagation:
         fallback = np.zeros(n_cand, dtype=bool)
         pairs: dict[int, list[IntArray]] = {}  # step -> keys k * n + c (seeds)
         groups: dict[int, list[IntArray]] = {}  # step -> keys k * n_groups + g (groups with a changed member)
-        # groups of one member: their value is the member's, carried with the key (no look-up); one push per
-        # (candidate, group), as the member's value is set once
-        singles: dict[int, list[tuple[IntArray, FloatArray]]] = {}
         heap: list[int] = []
         queued: set[int] = set()  # steps in the heap
         self._push(pairs, heap, queued, seed_keys, self.step_of[seed_keys % n])
@@ -210,22 +206,16 @@ class BatchPropagation:
             queued.discard(s)
             skeys = _unique(np.concatenate(pairs.pop(s, [np.zeros(0, dtype=np.int64)])))
             gkeys = _unique(np.concatenate(groups.pop(s, [np.zeros(0, dtype=np.int64)])))
-            got = singles.pop(s, [])
-            g1keys = np.concatenate([k for k, _ in got]) if got else np.zeros(0, dtype=np.int64)
-            g1vals = np.concatenate([v for _, v in got]) if got else np.zeros(0)
             skeys = skeys[~fallback[skeys // n]]
             gkeys = gkeys[~fallback[gkeys // n_groups]]
-            live = ~fallback[g1keys // n_groups]
-            g1keys, g1vals = g1keys[live], g1vals[live]
-            if skeys.size == 0 and gkeys.size == 0 and g1keys.size == 0:
+            if skeys.size == 0 and gkeys.size == 0:
                 continue
             if self.step_cyclic[s]:
                 if not self.cycles_exact:
                     fallback[skeys // n] = True
                     fallback[gkeys // n_groups] = True
-                    fallback[g1keys // n_groups] = True
                     continue
-                cands = _unique(np.concatenate((skeys // n, gkeys // n_groups, g1keys // n_groups)))
+                cands = _unique(np.concatenate((skeys // n, gkeys // n_groups)))
                 mk, mv = self._cycle(s, cands, seed_keys, seed_f, seed_d, changed)
                 rose = mv > base[mk % n]  # the cycle solver's rounding: keep the one-at-a-time answer
                 if rose.any():
@@ -233,7 +223,7 @@ class BatchPropagation:
                     keep = ~fallback[mk // n]
                     mk, mv = mk[keep], mv[keep]
             else:
-                mk, mv = self._evaluate(skeys, gkeys, g1keys, g1vals, seed_keys, seed_f, seed_d, changed)
+                mk, mv = self._evaluate(skeys, gkeys, seed_keys, seed_f, seed_d, changed)
             if mk.size == 0:
                 continue
             changed.add(s, mk, mv)
@@ -243,21 +233,15 @@ class BatchPropagation:
             steps = self.step_of[self.group_owner[gs]]
             later = steps > s  # a cycle's own members are solved already
             if later.any():
-                gkey = (np.repeat(mc, ends - starts) * n_groups + gs)[later]
-                one = self.gsize[gs[later]] == 1
-                self._push(groups, heap, queued, gkey[~one], steps[later][~one])
-                self._push_values(singles, heap, queued, gkey[one], np.repeat(mv, ends - starts)[later][one],
-                                  steps[later][one])
+                self._push(groups, heap, queued, (np.repeat(mc, ends - starts) * n_groups + gs)[later], steps[later])
         keys, vals = changed.all()
         cand, comp = keys // n, keys % n
         keep = ~fallback[cand]
         return BatchResult(cand[keep], comp[keep], vals[keep], fallback)
 
-    def _evaluate(self, skeys: IntArray, gkeys: IntArray, g1keys: IntArray, g1vals: FloatArray,
-                  seed_keys: IntArray, seed_f: FloatArray, seed_d: FloatArray,
-                  changed: _Store) -> tuple[IntArray, FloatArray]:
-        """New values of the pairs of one step outside cycles: seeds, and owners of changed groups
-        (``gkeys``: groups of several members; ``g1keys``: groups of one member, whose value is ``g1vals``)."""
+    def _evaluate(self, skeys: IntArray, gkeys: IntArray, seed_keys: IntArray, seed_f: FloatArray,
+                  seed_d: FloatArray, changed: _Store) -> tuple[IntArray, FloatArray]:
+        """New values of the pairs of one step outside cycles: seeds, and owners of changed groups."""
         n, n_groups = self.n, self.n_groups
         gk, gg = gkeys // n_groups, gkeys % n_groups
         ms, me = self.mptr[gg], self.mptr[gg + 1]
@@ -268,12 +252,6 @@ class BatchPropagation:
         if gg.size:
             best = np.maximum.reduceat(vals, np.cumsum(nm) - nm)
             f_group = 1.0 - self.weight[gg] * (1.0 - best)
-        if g1keys.size:  # the max of one member is its value: the same arithmetic
-            f_one = 1.0 - self.weight[g1keys % n_groups] * (1.0 - g1vals)
-            allkeys = np.concatenate((gkeys, g1keys))
-            o = np.argsort(allkeys, kind="stable")
-            allkeys, f_group = allkeys[o], np.concatenate((f_group, f_one))[o]
-            gk, gg = allkeys // n_groups, allkeys % n_groups
         owner_keys = gk * n + self.group_owner[gg]  # sorted: groups are ordered by owner
         first = np.flatnonzero(np.concatenate(([True], owner_keys[1:] != owner_keys[:-1]))) if gg.size else gg
         keys = _unique(np.concatenate((skeys, owner_keys[first])))
@@ -325,22 +303,6 @@ class BatchPropagation:
             out_keys.append(own[moved])
             out_vals.append(new[moved])
         return np.concatenate(out_keys), np.concatenate(out_vals)
-
-    @staticmethod
-    def _push_values(pending: dict[int, list[tuple[IntArray, FloatArray]]], heap: list[int], queued: set[int],
-                     keys: IntArray, values: FloatArray, steps: IntArray) -> None:
-        """Queue keys with their values under their schedule steps."""
-        if keys.size == 0:
-            return
-        order = np.argsort(steps, kind="stable")
-        steps, keys, values = steps[order], keys[order], values[order]
-        bounds = np.flatnonzero(np.diff(steps)) + 1
-        for s, k, v in zip(steps[np.concatenate(([0], bounds))].tolist(), np.split(keys, bounds),
-                           np.split(values, bounds), strict=True):
-            pending.setdefault(s, []).append((k, v))
-            if s not in queued:
-                queued.add(s)
-                heapq.heappush(heap, s)
 
     @staticmethod
     def _push(pending: dict[int, list[IntArray]], heap: list[int], queued: set[int], keys: IntArray,
