@@ -380,7 +380,7 @@ def kill_members(
     position = {v: i for i, v in enumerate(universe.tolist())}
     n_words = max(1, -(-universe.size // 64))
     if n_words > SPARSE_ABOVE_WORDS:
-        kill_lists = _kill_sparse(graph, cone, up_list, position, kf, kd, hard, wanted == set(KINDS))
+        kill_lists = _kill_sparse(graph, cone, up_list, position, kf, kd, hard, {"country", "supplier"} <= wanted)
         out: list[IntArray | None] = []
         for t in targets.tolist():
             k = kill_lists[t]
@@ -481,7 +481,8 @@ def _kill_sparse(graph: SupplyGraph, cone: _ConeSteps, up_list: list[bool], posi
                  kf: list[object], kd: list[object], hard: NDArray[np.bool_],
                  every_kind: bool = False) -> list[frozenset[int] | None]:
     """The equations with a small Python set per component (None: everything, a down component).
-    ``every_kind``: the universe holds every kind, so an up component's parts need no restriction."""
+    ``every_kind``: countries and suppliers are wanted, so an up component's supply parts (which hold only
+    countries and suppliers) are in the universe as they are: no restriction."""
     nc, ns = graph.n_countries, graph.n_suppliers
     offset = nc + ns
     n = graph.n_components
@@ -496,8 +497,8 @@ def _kill_sparse(graph: SupplyGraph, cone: _ConeSteps, up_list: list[bool], posi
             return _ALL
         return frozenset(v for v in part if v in position)  # type: ignore[attr-defined]
 
-    # parts: _ALL or an iterable of vertex ids. With every kind wanted, an up component's parts are all in
-    # the universe (it was built from them; a down component is never evaluated): no restriction to do
+    # parts: _ALL or an iterable of vertex ids. With countries and suppliers wanted, an up component's parts
+    # are all in the universe (it was built from them; a down component is never evaluated): nothing to restrict
     kf_r: Sequence[object] | dict[int, object] = kf
     kd_r: Sequence[object] | dict[int, object] = kd
     if not every_kind:
