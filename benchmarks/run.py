@@ -2,7 +2,10 @@
 
     python benchmarks/run.py --sizes 10000,100000,1000000        # writes benchmarks/RESULTS.md
     python benchmarks/run.py --sizes 2000 --smoke --out /tmp/r.md # quick check (CI)
-    python benchmarks/run.py --cli --sizes 10000,100000,1000000  # end-to-end CLI section of RESULTS.md
+    python benchmarks/run.py --cli --sizes 10000,100000,1000000  # only the end-to-end CLI section of RESULTS.md
+
+The full run (the first line) also times every CLI command as a user runs it (``--no-cli`` skips that)
+and writes the whole report, CLI table included, with the machine load at measuring time.
 
 For each size a synthetic network is generated once (``chainmap generate``,
 cached under ``--data``), then measured in a fresh subprocess (so peak memory,
@@ -78,11 +81,13 @@ def child_measure(n: int, folder: str) -> dict[str, Any]:
     out: dict[str, Any] = {}
 
     out["rss"] = {}
+    out["cpu"] = {}
 
     def clock(name: str, fn: Any) -> Any:
-        start = time.perf_counter()
+        start, cpu = time.perf_counter(), time.process_time()
         value = fn()
         out[name] = time.perf_counter() - start
+        out["cpu"][name] = time.process_time() - cpu  # this process's CPU time (all threads)
         out["rss"][name] = _rss_mb()  # peak so far, after this operation
         return value
 
@@ -481,12 +486,13 @@ def cli_run(args: list[str], timeout: float) -> dict[str, Any]:
             "bytes": size}
 
 
-def cli_section(results: dict[int, dict[str, Any]], columnar: str = "csv") -> str:
+def cli_section(results: dict[int, dict[str, Any]], columnar: str = "csv", command: str | None = None) -> str:
     """The RESULTS.md section of end-to-end CLI timings (between the cli markers)."""
     sizes = sorted(results)
+    command = command or (f"python benchmarks/run.py --cli --sizes {','.join(map(str, sizes))}"
+                          + ('' if columnar == 'csv' else f' --columnar {columnar}'))
     lines = [CLI_BEGIN, "## End-to-end CLI", "",
-             f"Produced by `python benchmarks/run.py --cli --sizes {','.join(map(str, sizes))}"
-             f"{'' if columnar == 'csv' else ' --columnar ' + columnar}` "
+             f"Produced by `{command}` "
              f"({time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}); machine as above. Each command runs as a user "
              "runs it (`python -m chainmap ...` in a fresh process, default output unless a format is given, "
              "stdout to a file); time is wall time, memory the process's own peak RSS (`wait4`). "
@@ -494,7 +500,10 @@ def cli_section(results: dict[int, dict[str, Any]], columnar: str = "csv") -> st
              "listed with one fresh cache of compiled graphs per size: the first `validate` loads the files "
              "and writes the cache, every later command reads the compiled graph from it (`chainmap.cache`; "
              "`validate (again)` is the same command then). The exponent is the growth "
-             f"`log(t_max / t_min) / log(n_max / n_min)` from {sizes[0]:,} to {sizes[-1]:,} components.", "",
+             f"`log(t_max / t_min) / log(n_max / n_min)` from {sizes[0]:,} to {sizes[-1]:,} components. "
+             "Machine load (1-minute load average, 2 cores shared with other jobs) before and after each size: "
+             + ", ".join(f"{n:,}: {results[n]['_load'][0]:.1f} -> {results[n]['_load'][-1]:.1f}"
+                         for n in sizes if "_load" in results[n]) + ".", "",
              "| command | " + " | ".join(f"{n:,}: s / MB" for n in sizes) + " | exponent |",
              "|---|" + "---:|" * (len(sizes) + 1)]
     for label, _ in CLI_COMMANDS:
@@ -518,15 +527,15 @@ def cli_section(results: dict[int, dict[str, Any]], columnar: str = "csv") -> st
     return "\n".join(lines) + "\n"
 
 
-def cli_main(sizes: list[int], args: argparse.Namespace) -> int:
-    """Run the CLI timings and replace the cli section of the report (the rest is kept)."""
+def cli_measure(sizes: list[int], args: argparse.Namespace) -> dict[int, dict[str, Any]] | None:
+    """Every CLI command at every size (None when a network is not generated yet)."""
     results: dict[int, dict[str, Any]] = {}
     for n in sizes:
         folder = _network(n, args)
         if folder is None:
-            return 1
+            return None
         target = run_child(["target", str(n), str(folder)], 1800).get("target", "")
-        results[n] = {}
+        results[n] = {"_load": [os.getloadavg()[0]]}
         with tempfile.TemporaryDirectory() as tmp:
             os.environ["CHAINMAP_CACHE"] = str(Path(tmp) / "cache")  # fresh per size: the first command fills it
             for label, cmd in CLI_COMMANDS:
@@ -534,6 +543,15 @@ def cli_main(sizes: list[int], args: argparse.Namespace) -> int:
                 argv = [a.replace("{target}", target).replace("{out}", str(Path(tmp) / "view.html")) for a in cmd]
                 results[n][label] = cli_run([argv[0], str(folder), *argv[1:]], args.cli_timeout)
             os.environ.pop("CHAINMAP_CACHE", None)
+        results[n]["_load"].append(os.getloadavg()[0])
+    return results
+
+
+def cli_main(sizes: list[int], args: argparse.Namespace) -> int:
+    """Run the CLI timings and replace the cli section of the report (the rest is kept)."""
+    results = cli_measure(sizes, args)
+    if results is None:
+        return 1
     section = cli_section(results, args.columnar)
     out = args.out if args.out else HERE / "RESULTS.md"
     previous = out.read_text(encoding="utf-8") if out.exists() else ""
@@ -599,18 +617,21 @@ def report(results: dict[int, dict[str, Any]], scram: dict[str, Any] | None, inf
         lines += [f"{size['components']:,} components, {size['suppliers']:,} suppliers, {size['countries']} countries, "
                   f"{size['products']:,} products, {size['edges']:,} edges. Generated in {res['gen']:.1f} s. "
                   f"Peak memory: **{mine['peak_mb']:.0f} MB** ({mine['rss_after_load']:.0f} MB after load). "
+                  + (f"Machine load (1-minute load average, 2 cores shared) {mine['machine_load'][0]:.1f} before, "
+                     f"{mine['machine_load'][1]:.1f} after this measurement. " if "machine_load" in mine else "") +
                   f"Cut-set target: `{mine['check']['target']}` (upstream cone {mine['check']['cone']:,} components).", "",
-                  "| operation | chainmap (s) | peak MB so far | networkx (s) | speed-up | results agree |",
-                  "|---|---:|---:|---:|---:|---|"]
+                  "| operation | chainmap (s) | chainmap CPU (s) | peak MB so far | networkx (s) | speed-up | results agree |",
+                  "|---|---:|---:|---:|---:|---:|---|"]
         for key, label in OPS:
             if key == "render":
                 value = render.get("seconds")
                 note = render.get("skipped", f"{render.get('bytes', 0) / 1e6:.1f} MB file" if value is not None else "")
                 peak = f"{render['peak_mb']:.0f} (own process)" if "peak_mb" in render else "-"
-                lines.append(f"| {label} | {fmt_s(value)} | {peak} | - | - | {note} |")
+                lines.append(f"| {label} | {fmt_s(value)} | - | {peak} | - | - | {note} |")
                 continue
             value = mine.get(key)
             rss = f"{mine['rss'][key]:.0f}" if key in mine.get("rss", {}) else "-"
+            rss = f"{fmt_s(mine.get('cpu', {}).get(key))} | {rss}"
             if "skipped" in ref:
                 lines.append(f"| {label} | {fmt_s(value)} | {rss} | skipped | - | see below |")
                 continue
@@ -635,16 +656,19 @@ def report(results: dict[int, dict[str, Any]], scram: dict[str, Any] | None, inf
     largest = max(results) if results else 0
     mine = results.get(largest, {}).get("mine", {})
     if largest >= 1_000_000 and "skipped" not in mine:
-        lines += ["## Goals at 1M components / ~5M edges", "", "| goal | target | measured | met |", "|---|---:|---:|---|"]
+        lines += ["## Goals at 1M components / ~5M edges", "",
+                  "Wall time decides; the CPU time (this process's, all threads) shows what the shared machine's load "
+                  "added to it.", "",
+                  "| goal | target | measured (wall) | CPU | met |", "|---|---:|---:|---:|---|"]
         for key, limit in GOALS.items():
             value = mine.get(key)
             met = value is not None and value < limit
-            lines.append(f"| {dict(OPS)[key]} | < {limit:g} s | {fmt_s(value)} s | "
+            lines.append(f"| {dict(OPS)[key]} | < {limit:g} s | {fmt_s(value)} s | {fmt_s(mine.get('cpu', {}).get(key))} s | "
                          f"{'yes' if met else f'no ({value / limit:.1f}x over)' if value else 'no'} |")
         for label, peak in (("peak memory through load, scenario, SPOF and cut sets",
                              mine.get("rss", {}).get("cuts", 0)),
                             ("peak memory of the whole run (incl. bottlenecks, priorities)", mine.get("peak_mb", 0))):
-            lines.append(f"| {label} | < {MEMORY_GOAL_MB} MB | {peak:.0f} MB | "
+            lines.append(f"| {label} | < {MEMORY_GOAL_MB} MB | {peak:.0f} MB | - | "
                          f"{'yes' if peak < MEMORY_GOAL_MB else f'no ({peak / MEMORY_GOAL_MB:.2f}x over)'} |")
         lines.append("")
     lines += ["## SCRAM (Open-PSA MEF fault tree), order-2 minimal cut sets", ""]
@@ -685,6 +709,8 @@ def main(argv: list[str] | None = None) -> int:
                         help="only time and memory by step (load, analyses, render): replace their section")
     parser.add_argument("--columnar", choices=("csv", "parquet"), default="csv",
                         help="table format of the generated networks (--memory, --cli)")
+    parser.add_argument("--no-cli", action="store_true",
+                        help="skip the end-to-end CLI timings (kept from the previous report)")
     parser.add_argument("--child", nargs="+", help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     if args.child:
@@ -728,7 +754,10 @@ def main(argv: list[str] | None = None) -> int:
                 return 1
             gen = g["seconds"]
         print(f"[{n}] measuring chainmap", file=sys.stderr, flush=True)
+        load_before = os.getloadavg()[0]
         mine = run_child(["measure", str(n), str(folder)], 3600)
+        if "skipped" not in mine:
+            mine["machine_load"] = (load_before, os.getloadavg()[0])
         if n > args.render_max:
             render = {"skipped": f"not run above --render-max {args.render_max:,} (1M: see the memory section)"}
         else:
@@ -746,14 +775,20 @@ def main(argv: list[str] | None = None) -> int:
             else:
                 with tempfile.TemporaryDirectory() as tmp:
                     scram = run_child(["scram", str(n), str(folder), tmp], 900)
+    cli_results = None if args.smoke or args.no_cli else cli_measure(sizes, args)
     command = "python benchmarks/run.py " + " ".join(argv if argv is not None else sys.argv[1:])
     text = report(results, scram, info, command, args)
+    if cli_results is not None:
+        text += "\n" + cli_section(cli_results, args.columnar, command)
     out = args.out if args.out else (None if args.smoke else HERE / "RESULTS.md")
     if out is not None:
         previous = out.read_text(encoding="utf-8") if out.exists() else ""
-        for begin, end in (("<!-- spark:begin -->", "<!-- spark:end -->"), (CLI_BEGIN, CLI_END),
-                           ("<!-- export:begin -->", "<!-- export:end -->"), (MEMORY_BEGIN, MEMORY_END)):
-            if begin in previous and end in previous:  # the Spark, --cli and export sections are kept
+        kept = [("<!-- spark:begin -->", "<!-- spark:end -->"), ("<!-- export:begin -->", "<!-- export:end -->"),
+                ("<!-- notes:begin -->", "<!-- notes:end -->"), (MEMORY_BEGIN, MEMORY_END)]
+        if cli_results is None:
+            kept.insert(1, (CLI_BEGIN, CLI_END))
+        for begin, end in kept:
+            if begin in previous and end in previous:  # the Spark, export, notes, memory (and --cli) sections are kept
                 text += "\n" + begin + previous.split(begin, 1)[1].split(end, 1)[0] + end + "\n"
         out.write_text(text, encoding="utf-8")
         print(f"wrote {out}", file=sys.stderr)

@@ -184,3 +184,61 @@ def test_chain_lengths_full_propagation_path_equals_incremental(case):
     for node in [c.id for c in spec.countries] + [s.id for s in spec.suppliers]:
         hits = _products(spec)
         assert full(node, hits) == near(node, hits), node
+
+
+@settings(max_examples=150, deadline=None)
+@given(spec_and_scenario(max_components=8))
+def test_chain_lengths_equal_explain(case):
+    """Each hit's chain length is the length of :func:`explain`'s binding chain under the scenario plus the removal."""
+    from chainmap.analysis.bottlenecks import _ChainLength
+    from chainmap.analysis.explain import explain_many
+
+    spec, caps_given, horizon, reach = case
+    graph = SupplyGraph.from_spec(spec)
+    scenario = scenario_of(caps_given, horizon, reach)
+    lengths = _ChainLength(graph, scenario)
+    hits = _products(spec)
+    for node in [c.id for c in spec.countries] + [s.id for s in spec.suppliers]:
+        removed = Scenario(remove=(node,), limit=scenario.limit, horizon=horizon, reach=reach)
+        before = capacities(graph, scenario)
+        from chainmap.analysis.propagate import availability
+
+        chains = explain_many(graph, hits, removed, availabilities=(availability(graph, capacities(graph, removed)),
+                                                                    availability(graph, before)))
+        assert lengths(node, hits) == {t: len(c.steps) for t, c in chains.items()}, node
+
+
+@settings(max_examples=150, deadline=None)
+@given(spec_and_scenario(max_components=7, max_suppliers=3), st.data())
+def test_scenario_removals_are_the_baseline(case, data):
+    """``scenario=`` with removals (not only limits): the batched tables equal the one-at-a-time reference,
+    and the removal form equals the same nodes limited to 0; a removed node drops nothing more."""
+    spec, caps_given, horizon, reach = case
+    graph = SupplyGraph.from_spec(spec)
+    nodes = [c.id for c in spec.countries] + [s.id for s in spec.suppliers]
+    removed = tuple(data.draw(st.lists(st.sampled_from(nodes), max_size=2, unique=True)))
+    limits = {k: v for k, v in caps_given.items() if k not in removed}
+    scenario = Scenario(remove=removed, limit=limits, horizon=horizon, reach=reach)
+    as_limits = Scenario(limit={**limits, **{k: 0.0 for k in removed}}, horizon=horizon, reach=reach)
+    fast = bottlenecks(graph, threshold=0.3, scenario=scenario)
+    assert fast == bottlenecks_reference(graph, threshold=0.3, scenario=scenario)
+    assert fast == bottlenecks(graph, threshold=0.3, scenario=as_limits)
+    assert not {b.node for b in fast if b.reason == "removal"} & set(removed)
+    ranked = priorities(graph, scenario=scenario)
+    assert ranked == priorities_reference(graph, scenario=scenario) == priorities(graph, scenario=as_limits)
+
+
+def test_priorities_without_scenario_are_the_default_scenario():
+    import chainmap
+
+    graph = chainmap.load("tests/data/mini")
+    assert priorities(graph) == priorities(graph, scenario=Scenario()) == priorities_reference(graph)
+    assert bottlenecks(graph) == bottlenecks(graph, scenario=Scenario())
+
+
+def test_square_weight_is_python_pow():
+    """Weight 2: the score uses Python's ``x ** 2.0`` (libm pow), which differs from numpy's ``x * x`` here."""
+    from chainmap.analysis.priority import _pow
+
+    x = 0.05172413793103451
+    assert _pow(np.array([x]), 2.0)[0] == x**2.0

@@ -52,3 +52,21 @@ def test_cut_sets_order_3_small_graphs(spec, kinds, pick):
     target = spec.components[pick % len(spec.components)].id
     got = {frozenset(c.nodes) for c in cut_sets(graph, target, max_order=3, kinds=kinds)}
     assert got == oracle.cut_sets(spec, target, 3, kinds)
+
+
+@settings(max_examples=150, deadline=None)
+@given(specs(), st.sampled_from([*KIND_CHOICES, ("country", "supplier"), ("supplier", "component")]))
+def test_spof_sparse_path_matches_oracle(spec, kinds):
+    """The per-component set path (large universes, e.g. every kind at 1M) equals the oracle too."""
+    from chainmap.analysis import spof
+
+    saved = spof.SPARSE_ABOVE_WORDS
+    spof.SPARSE_ABOVE_WORDS = 0
+    try:
+        graph = SupplyGraph.from_spec(spec)
+        targets = [c.id for c in spec.components]
+        got = spof_sets(graph, targets, kinds)
+    finally:
+        spof.SPARSE_ABOVE_WORDS = saved
+    for t in targets:
+        assert got[t] == oracle.spof(spec, t, kinds), t

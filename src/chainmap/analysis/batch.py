@@ -49,10 +49,11 @@ __all__ = ["BatchPropagation", "BatchResult", "unique_inverse"]
 
 
 def _unique(a: IntArray) -> IntArray:
-    """Sorted unique values (by sorting: faster than ``np.unique``'s hashing on large key arrays)."""
-    s = np.sort(a)
-    if s.size < 2:
-        return s
+    """Sorted unique values (by sorting: faster than ``np.unique``'s hashing on large key arrays; input
+    already in order, as a batch's seeds often are, is only de-duplicated)."""
+    if a.size < 2:
+        return np.sort(a)
+    s = a if bool(np.all(a[1:] >= a[:-1])) else np.sort(a)
     keep = np.empty(s.size, dtype=bool)
     keep[0] = True
     np.not_equal(s[1:], s[:-1], out=keep[1:])

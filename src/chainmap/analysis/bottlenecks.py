@@ -22,16 +22,17 @@ import heapq
 import itertools
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import overload
+from typing import Any, overload
 
 import numpy as np
+from numpy.typing import NDArray
 
 from chainmap.analysis.batch import unique_inverse
 from chainmap.analysis.concentration import concentration
 from chainmap.analysis.incremental import Incremental
 from chainmap.analysis.lazyrows import LazyRows
 from chainmap.analysis.propagate import availability
-from chainmap.analysis.scenario import Scenario, capacities
+from chainmap.analysis.scenario import Capacities, Scenario, capacities
 from chainmap.graph import FloatArray, IntArray, SupplyGraph, _ranges
 
 __all__ = ["Bottleneck", "BottleneckTable", "bottlenecks", "bottlenecks_reference", "downstream_products"]
@@ -185,6 +186,19 @@ def bottlenecks(
     scenario : horizon (default 1y), reach and the state removals are measured from.
     candidates : node ids to try removing (default: every foreign country and supplier).
 
+    Notes
+    -----
+    Under a scenario: ``scenario`` (removals, limits, horizon, reach) is the state every removal
+    is measured from, not a removal itself: the *baseline* is the scenario's
+    availability ``a_S``, and removing a foreign node ``n`` drops product
+    ``p`` by ``a_S(p) - a_S+n(p)``, where ``S+n`` is the scenario with ``n``
+    also at capacity 0 (nodes the scenario removes or limits stay so; a node
+    it already removed drops nothing more). The concentration rows (country
+    HHI of the listed shares) are properties of the graph. ``--qualify``
+    (:func:`chainmap.model.edit.qualify`) is an edit of the graph, applied
+    before the call. ``scenario=None`` is ``Scenario()``: nothing removed,
+    horizon 1y, reach ``location``.
+
     All removals are propagated together
     (:class:`~chainmap.analysis.batch.BatchPropagation`; one that reaches a
     cycle goes through :class:`~chainmap.analysis.incremental.Incremental`) and
@@ -238,6 +252,23 @@ class _Concentrated:
     def __len__(self) -> int:
         return int(self.comps.size)
 
+    def column_values(self, start: int, stop: int) -> dict[str, Any]:
+        """Rows ``start:stop`` as columns (the fields of :class:`Bottleneck`), without building rows."""
+        g = self.graph
+        comps = self.comps[start:stop].tolist()
+        ids, names, cids = g.component_ids, g.arrays.component_name, g.country_ids
+        if self.hits_of is None:
+            hits = [list(self.small[c]) for c in comps]
+        else:
+            ptr, prods = self.hits_of.ptr, self.hits_of.products
+            hits = [[ids[p] for p in prods[ptr[c]:ptr[c + 1]].tolist()] for c in comps]
+        who = [cids[k] for k in self.leader[start:stop].tolist()]
+        m = len(comps)
+        return {"node": [ids[c] for c in comps], "kind": ["component"] * m, "name": [names[c] for c in comps],
+                "reason": ["concentration"] * m, "country": who, "max_drop": np.zeros(m), "hits": hits,
+                "hhi": self.hhi[start:stop], "leader": who, "leader_share": self.leader_share[start:stop],
+                "drops": [{}] * m, "chain_lengths": [{}] * m}
+
     def row(self, i: int) -> Bottleneck:
         g = self.graph
         c = int(self.comps[i])
@@ -268,8 +299,26 @@ class BottleneckTable(LazyRows[Bottleneck]):
     def __init__(self, removal: list[Bottleneck], concentrated: _Concentrated | None = None) -> None:
         self._removal, self._conc = removal, concentrated
 
+    fields = ("node", "kind", "name", "reason", "country", "max_drop", "hits", "hhi", "leader", "leader_share",
+              "drops", "chain_lengths")
+
     def __len__(self) -> int:
         return len(self._removal) + (len(self._conc) if self._conc is not None else 0)
+
+    def column_values(self, start: int, stop: int) -> dict[str, Any]:
+        """Rows ``start:stop`` as columns: removal rows read from their rows (each one's chain lengths
+        computed here), concentration rows from their columns."""
+        n_rem = len(self._removal)
+        parts = []
+        if start < n_rem:
+            rows = self._removal[start:min(stop, n_rem)]
+            parts.append({name: [getattr(r, name) for r in rows] for name in self.fields})
+        if stop > n_rem and self._conc is not None:
+            parts.append(self._conc.column_values(max(start - n_rem, 0), stop - n_rem))
+        if len(parts) == 1:
+            return parts[0]
+        return {name: [*parts[0][name], *(v.tolist() if isinstance(v := parts[1][name], np.ndarray) else v)]
+                for name in self.fields}
 
     @overload
     def __getitem__(self, i: int) -> Bottleneck: ...
@@ -361,6 +410,9 @@ def _removal_rows(graph: SupplyGraph, inc: Incremental, tried: list[tuple[str, i
         first = np.cumsum(count) - count
         is_hit = drop >= threshold - 1e-12
         with_hit = np.flatnonzero(np.bincount(cand[is_hit], minlength=len(chunk)))
+        # every changed value of a removal (sorted by candidate): kept for its chain lengths when few
+        rlo = np.searchsorted(result.cand, np.arange(len(chunk)), side="left")
+        rhi = np.searchsorted(result.cand, np.arange(len(chunk)), side="right")
         for m in sorted(set(with_hit.tolist()) | set(np.flatnonzero(result.fallback).tolist())):
             kind, i = chunk[m]
             node = (graph.country_ids if kind == "country" else graph.supplier_ids)[i]
@@ -376,10 +428,13 @@ def _removal_rows(graph: SupplyGraph, inc: Incremental, tried: list[tuple[str, i
             if not hit:
                 continue
             hit_ids = [pids[jj] for jj in hit]
+            near = None
+            if not result.fallback[m] and rhi[m] - rlo[m] <= inc.budget:
+                near = (result.comp[rlo[m]:rhi[m]].astype(np.int32), result.value[rlo[m]:rhi[m]].copy())
             rows.append(Bottleneck(node, kind, graph.name(node), "removal", graph.country_of_node(node),
                                    max(values[jj] for jj in moved), hit_ids,
                                    drops={pids[jj]: values[jj] for jj in moved if values[jj] > 0},
-                                   chain_lengths=_ChainLengths(chain_length, node, hit_ids)))
+                                   chain_lengths=_ChainLengths(chain_length, node, hit_ids, near)))
     if progress is not None:
         progress(len(tried), len(tried))
     return rows
@@ -395,7 +450,7 @@ def _country_share_table(graph: SupplyGraph) -> tuple[IntArray, IntArray, FloatA
     keys, inverse = unique_inverse(ec[sel] * nc + country[sel])
     sums = np.bincount(inverse, weights=share[sel] / total[ec[sel]], minlength=keys.size)
     kc, kn = keys // nc, keys % nc
-    o = np.lexsort((kn, -sums, kc))
+    o = np.lexsort((-sums, kc))  # keys are in (component, country) order: equal shares stay by country
     return kc[o].astype(np.int64), kn[o].astype(np.int64), sums[o].astype(np.float64)
 
 
@@ -410,28 +465,42 @@ class _ChainLength:
         self.graph, self.scenario = graph, scenario
         self._inc = inc
 
-    def __call__(self, node: str, hits: list[str]) -> dict[str, int]:
-        from chainmap.analysis.explain import explain_many
+    def __call__(self, node: str, hits: list[str],
+                 changed: tuple[NDArray[Any], FloatArray] | None = None) -> dict[str, int]:
+        """``{hit: chain length}`` under the removal of ``node``; ``changed``: the removal's changed
+        availabilities (components, values) when the caller has them (the batch computed them)."""
+        from chainmap.analysis.explain import _Walker
 
         if self._inc is None:
             self._inc = Incremental(self.graph, capacities(self.graph, self.scenario))
-        inc = self._inc
-        is_country = self.graph.kind(node) == "country"
-        i = self.graph.country_of[node] if is_country else self.graph.supplier_of[node]
+        inc, g = self._inc, self.graph
+        is_country = g.kind(node) == "country"
+        i = g.country_of[node] if is_country else g.supplier_of[node]
         ptr = (inc._by_country if is_country else inc._by_supplier)[1]
-        removed = Scenario(remove=(*self.scenario.remove, node), limit=self.scenario.limit,
-                           horizon=self.scenario.horizon, reach=self.scenario.reach)
-        if int(ptr[i + 1] - ptr[i]) > inc.budget:  # reaches far: one full propagation gives the same values
-            caps = inc.caps.copy()
-            (caps.country if is_country else caps.supplier)[i] = 0.0
-            after = availability(self.graph, caps)
-        else:
-            changed = inc.remove(country=i) if is_country else inc.remove(supplier=i)
-            after = inc.base.copy()
-            if changed:
-                after[np.fromiter(changed.keys(), dtype=np.int64)] = np.fromiter(changed.values(), dtype=np.float64)
-        chains = explain_many(self.graph, hits, removed, availabilities=(after, inc.base))
-        return {t: len(chain.steps) for t, chain in chains.items()}
+        # the scenario's capacities with the node removed (explain's); components' are shared, not changed
+        caps = Capacities(inc.caps.country.copy(), inc.caps.supplier.copy(), inc.caps.component, inc.caps.unlisted,
+                          inc.caps.horizon, inc.caps.reach)
+        (caps.country if is_country else caps.supplier)[i] = 0.0
+        after: FloatArray | _Overlay
+        if changed is not None:
+            after = _Overlay(inc.base, dict(zip(changed[0].tolist(), changed[1].tolist(), strict=True)))
+        elif int(ptr[i + 1] - ptr[i]) > inc.budget:  # reaches far: one full propagation gives the same values
+            after = availability(g, caps)
+        else:  # the changed values over the baseline, without a copy of the whole array per removal
+            after = _Overlay(inc.base, inc.remove(country=i) if is_country else inc.remove(supplier=i))
+        walker = _Walker(g, caps, after, inc.base)  # type: ignore[arg-type]
+        return {t: len(walker.chain(g.component_of[t])) for t in hits}
+
+
+class _Overlay:
+    """``base`` with some entries replaced (``changed``), read one index at a time (what explain's walker does)."""
+
+    def __init__(self, base: FloatArray, changed: dict[int, float]) -> None:
+        self.base, self.changed = base, changed
+
+    def __getitem__(self, i: int) -> float:
+        value = self.changed.get(i)
+        return float(self.base[i]) if value is None else value
 
 
 class _ChainLengths(Mapping[str, int]):
@@ -440,13 +509,15 @@ class _ChainLengths(Mapping[str, int]):
     Copies (``dataclasses.asdict``, ``copy``) and pickles are plain dicts.
     """
 
-    def __init__(self, source: _ChainLength, node: str, hits: list[str]) -> None:
-        self._source, self._node, self._hits = source, node, hits
+    def __init__(self, source: _ChainLength, node: str, hits: list[str],
+                 changed: tuple[NDArray[Any], FloatArray] | None = None) -> None:
+        self._source, self._node, self._hits, self._changed = source, node, hits, changed
         self._value: dict[str, int] | None = None
 
     def _get(self) -> dict[str, int]:
         if self._value is None:
-            self._value = self._source(self._node, self._hits)
+            self._value = self._source(self._node, self._hits, self._changed)
+            self._changed = None
         return self._value
 
     def __getitem__(self, key: str) -> int:

@@ -28,7 +28,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import overload
+from typing import Any, overload
 
 import numpy as np
 from numpy.typing import NDArray
@@ -170,9 +170,22 @@ def priorities(
 ) -> PriorityTable:
     """Rank every component with foreign supply by substitution priority.
 
-    ``scenario`` sets the horizon (default 1y), the reach and the state the
-    cut is measured from (nodes it removes or limits stay so). With ``top``,
-    only the first ``top`` rows are built.
+    Notes
+    -----
+    Under a scenario: ``scenario`` (a :class:`~chainmap.analysis.scenario.Scenario`: removals,
+    limits, horizon, reach) is the state every cut is measured from, not a
+    cut itself: the *baseline* is the scenario's availability ``a_S`` (its
+    capacities, at its horizon and reach), and a candidate ``c``'s impact is
+    ``sum_p value(p) * (a_S(p) - a_S+c(p)) / sum_p value(p)`` over the
+    products, where ``S+c`` is the scenario with, in addition, every foreign
+    entry of ``c`` and its unlisted remainder at capacity 0 (nodes the
+    scenario removes or limits stay so; a supply the scenario already cut
+    loses nothing more, so its impact is what is left to lose). The
+    candidates, exposure, gap and urgency are properties of the graph and do
+    not depend on the scenario. ``--qualify`` (:func:`chainmap.model.edit.qualify`)
+    is an edit of the graph, applied before the call: baseline and cuts both
+    see it. ``scenario=None`` is ``Scenario()``: nothing removed, horizon 1y,
+    reach ``location``. With ``top``, only the first ``top`` rows are built.
 
     All impacts are computed together by a batched incremental propagation
     (:class:`~chainmap.analysis.batch.BatchPropagation`; a cut that reaches a
@@ -220,8 +233,9 @@ def priorities(
 
 def _pow(x: FloatArray, w: float) -> FloatArray:
     """``x ** w`` elementwise as Python floats compute it (C ``pow``; numpy's vectorised power may
-    differ in the last bit except for the exact exponents 0, 1 and 2)."""
-    if w in (0.0, 1.0, 2.0):
+    differ in the last bit except for the exact exponents 0 and 1: numpy squares by ``x * x``, which
+    libm's ``pow(x, 2)`` does not always equal, e.g. for 0.05172413793103451)."""
+    if w in (0.0, 1.0):
         return np.asarray(x**w, dtype=np.float64)
     return np.array([v**w for v in x.tolist()], dtype=np.float64)
 
@@ -240,7 +254,7 @@ class _CountryTable:
         keys, inverse = unique_inverse(key)
         sums = np.bincount(inverse, weights=share[sel] / total[ec[sel]], minlength=keys.size)
         kc, kn = keys // nc, keys % nc
-        o = np.lexsort((kn, -sums, kc))
+        o = np.lexsort((-sums, kc))  # keys are in (component, country) order: equal shares stay by country
         o = o[kn[o] != graph.home_index]
         self.country = kn[o]
         self.ptr = np.searchsorted(kc[o], np.arange(graph.n_components + 1))
@@ -304,6 +318,29 @@ class PriorityTable(LazyRows[Priority]):
             best_alternative=g.supplier_ids[a] if a >= 0 else None,
             best_readiness=float(cols["best_readiness"][i]) if a >= 0 else None,
         )
+
+    fields = ("rank", "id", "name", "sector", "score", "impact", "exposure", "gap", "urgency", "foreign_share",
+              "foreign_countries", "best_alternative", "best_readiness")
+
+    def column_values(self, start: int, stop: int) -> dict[str, Any]:
+        """Rows ``start:stop`` as columns (the fields of :class:`Priority`), without building rows."""
+        g, cols = self._graph, self._cols
+        comps, alt = self._comps[start:stop].tolist(), self._alt[start:stop]
+        ids, names, sectors = g.component_ids, g.arrays.component_name, g.arrays.component_sector
+        sup = g.supplier_ids
+        has_alt = alt >= 0
+        ready = cols["best_readiness"][start:stop]
+        out: dict[str, Any] = {
+            "rank": np.arange(self._first + start, self._first + stop, dtype=np.int64),
+            "id": [ids[c] for c in comps], "name": [names[c] for c in comps],
+            "sector": [sectors[c] for c in comps]}
+        for key in ("score", "impact", "exposure", "gap", "urgency", "foreign_share"):
+            out[key] = cols[key][start:stop]
+        out["foreign_countries"] = [self._countries.of(c) for c in comps]
+        out["best_alternative"] = [sup[a] if a >= 0 else None for a in alt.tolist()]
+        out["best_readiness"] = ready if has_alt.all() else [
+            r if h else None for r, h in zip(ready.tolist(), has_alt.tolist(), strict=True)]
+        return out
 
     def columns(self) -> dict[str, FloatArray | IntArray | list[str]]:
         """The table as columns: ``id`` (list), ``rank``, the factors and scores (numpy arrays)."""

@@ -80,14 +80,25 @@ def entry_capacity(graph: SupplyGraph, caps: Capacities) -> FloatArray:
 def supply_terms(graph: SupplyGraph, caps: Capacities, entry_cap: FloatArray | None = None) -> SupplyTerms:
     """``F`` and ``D`` of every component under ``caps``."""
     n = graph.n_components
-    weighted = graph.entry_share * (entry_capacity(graph, caps) if entry_cap is None else entry_cap)
-    dom = graph.entry_domestic
+    if entry_cap is None and _all_full(caps):  # the baseline: every cap(e) is 1 (times 1 is exact)
+        weighted = graph.entry_share
+    else:
+        weighted = graph.entry_share * (entry_capacity(graph, caps) if entry_cap is None else entry_cap)
     norm = graph.supply_norm
-    domestic = np.bincount(graph.entry_comp, weights=np.where(dom, weighted, 0.0), minlength=n) / norm
-    listed_foreign = np.bincount(graph.entry_comp, weights=np.where(dom, 0.0, weighted), minlength=n) / norm
+    # one bincount over (component, domestic) bins: each bin sums its entries in entry order, as two
+    # bincounts with zeros in place of the other kind's entries do (adding 0.0 changes no sum)
+    both = np.bincount(graph.entry_comp * 2 + graph.entry_domestic, weights=weighted, minlength=2 * n)
+    domestic = both[1::2] / norm
+    listed_foreign = both[0::2] / norm
     foreign = listed_foreign + graph.unlisted_share * caps.unlisted
     listed = graph.has_entries
     return SupplyTerms(np.where(listed, foreign, 0.0), np.where(listed, domestic, 1.0))
+
+
+def _all_full(caps: Capacities) -> bool:
+    """Every country and supplier at capacity 1 (component capacities do not enter ``cap(e)``)."""
+    return bool(caps.country.size == 0 or caps.country.min() >= 1.0) and bool(
+        caps.supplier.size == 0 or caps.supplier.min() >= 1.0)
 
 
 def requirement_weight(graph: SupplyGraph, horizon: float) -> FloatArray:
@@ -234,6 +245,7 @@ def _lp_lower_bound(ctx: _Context, step: Step, a: FloatArray, upper: FloatArray)
     pos = {c: i for i, c in enumerate(comps)}
     n = len(comps)
     home_view = ctx.home_view
+    gptr, mptr, group_members = graph.comp_group_ptr, graph.group_ptr, graph.group_members
     consts = np.empty(n)
     rows: list[tuple[int, int, float, float]] = []  # (node pos, member pos or -1, alpha, beta)
     choices: list[tuple[int, float, float, list[int], float]] = []  # groups with a choice inside
@@ -241,13 +253,13 @@ def _lp_lower_bound(ctx: _Context, step: Step, a: FloatArray, upper: FloatArray)
         cap, f, d, d0, cover = (float(ctx.cap[c]), float(ctx.foreign[c]), float(ctx.domestic[c]),
                                 float(ctx.d0[c]), float(ctx.cover[c]))
         consts[i] = cap * min(1.0, cover + f + d)
-        for g in graph.groups_of[c]:
+        for g in range(int(gptr[c]), int(gptr[c + 1])):  # CSR: no per-graph Python lists at 1M
             w = float(ctx.weight[g])
             if home_view:
                 alpha, beta = cap * (cover + f + d0 * (1.0 - w)), cap * d0 * w
             else:
                 alpha, beta = cap * (cover + 1.0 - w), cap * w
-            members = graph.group_member_lists[g]
+            members = group_members[int(mptr[g]):int(mptr[g + 1])].tolist()
             inner = [pos[m] for m in members if m in pos]
             outer = max((float(a[m]) for m in members if m not in pos), default=-math.inf)
             if not inner:

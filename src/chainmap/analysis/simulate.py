@@ -17,22 +17,22 @@ Examples
 
 from __future__ import annotations
 
-import gc
-from collections.abc import Iterator
-from contextlib import contextmanager
+import json
+from collections.abc import Iterator, Sequence
 from dataclasses import asdict, dataclass
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, overload
 
 import numpy as np
 
+from chainmap.analysis.lazyrows import LazyRows, json_value, stream_json_records
 from chainmap.analysis.propagate import availability
 from chainmap.analysis.scenario import Scenario, capacities, format_horizon
-from chainmap.graph import FloatArray, SupplyGraph
+from chainmap.graph import FloatArray, IntArray, SupplyGraph
 
 if TYPE_CHECKING:
     import pandas as pd
 
-__all__ = ["ComponentAvailability", "SectorAvailability", "SimulationResult", "sector_means", "simulate"]
+__all__ = ["ComponentAvailability", "ComponentTable", "SectorAvailability", "SimulationResult", "sector_means", "simulate"]
 
 
 @dataclass(frozen=True)
@@ -62,10 +62,14 @@ class SectorAvailability:
 
 @dataclass(frozen=True)
 class SimulationResult:
-    """What a scenario does: per component (sorted by id) and per sector (by code)."""
+    """What a scenario does: per component (sorted by id) and per sector (by code).
+
+    ``components`` is a :class:`ComponentTable` (rows built when read) from :func:`simulate`, a list from
+    the Spark engine.
+    """
 
     scenario: str
-    components: list[ComponentAvailability]
+    components: Sequence[ComponentAvailability]
     sectors: list[SectorAvailability]
     horizon: str = "1y"
     reach: str = "location"
@@ -93,30 +97,105 @@ class SimulationResult:
 
         return table_frame(self, table, {"components": ComponentAvailability, "sectors": SectorAvailability})
 
+    def hit_components(self) -> Sequence[ComponentAvailability]:
+        """The components whose availability fell (``impact > 0``), largest impact first, ties by id."""
+        if isinstance(self.components, ComponentTable):
+            return self.components.hits()
+        return sorted([c for c in self.components if c.impact > 0], key=lambda c: (-c.impact, c.id))
+
+    def iter_json(self) -> Iterator[str]:
+        """:meth:`to_dict` as JSON text in pieces (``json.dumps(indent=2)``'s text, floats rounded to 10
+        places, a final newline), streamed from the columns without building the component rows."""
+        head = {"scenario": self.scenario, "horizon": self.horizon, "reach": self.reach}
+        yield "{\n" + "".join(f"  {json.dumps(k)}: {json_value(v, 1)},\n" for k, v in head.items())
+        yield '  "components": '
+        table = self.components if isinstance(self.components, ComponentTable) else None
+        if table is not None:
+            yield from stream_json_records(ComponentTable.fields, table._chunks(8192), depth=1)
+        else:
+            yield json_value([asdict(c) for c in self.components], 1)
+        yield ',\n  "sectors": ' + json_value([asdict(s) for s in self.sectors], 1) + "\n}\n"
+
+
+class ComponentTable(LazyRows[ComponentAvailability]):
+    """Per-component results of :func:`simulate` held as columns; a :class:`ComponentAvailability` is
+    built when a row is read.
+
+    Examples
+    --------
+    >>> import chainmap
+    >>> result = simulate(chainmap.load("tests/data/mini"), Scenario(remove=("NL",), horizon="long"))
+    >>> table = result.components
+    >>> len(table), table[0].id, [c.id for c in table.hits()][:2]
+    (7, 'kylin-os', ['logic-chip', 'office-pc'])
+    """
+
+    fields = ("id", "name", "sector", "baseline", "availability", "impact", "up")
+
+    def __init__(self, graph: SupplyGraph, base: FloatArray, after: FloatArray, index: IntArray | None = None) -> None:
+        self._graph, self._base, self._after = graph, base, after
+        self._index = np.arange(graph.n_components, dtype=np.int64) if index is None else index
+
+    def __len__(self) -> int:
+        return int(self._index.size)
+
+    @overload
+    def __getitem__(self, i: int) -> ComponentAvailability: ...
+
+    @overload
+    def __getitem__(self, i: slice) -> ComponentTable: ...
+
+    def __getitem__(self, i: int | slice) -> ComponentAvailability | ComponentTable:
+        if isinstance(i, slice):
+            return ComponentTable(self._graph, self._base, self._after, self._index[i])
+        if i < 0:
+            i += len(self)
+        if not 0 <= i < len(self):
+            raise IndexError(i)
+        c = int(self._index[i])
+        g = self._graph
+        b, a = float(self._base[c]), float(self._after[c])
+        return ComponentAvailability(g.component_ids[c], g.arrays.component_name[c], g.arrays.component_sector[c],
+                                     b, a, float(self._base[c] - self._after[c]), a > 0)
+
+    def hits(self) -> ComponentTable:
+        """The rows whose availability fell (``impact > 0``), largest impact first, ties by id."""
+        c = self._index
+        impact = self._base[c] - self._after[c]
+        keep = impact > 0
+        c, impact = c[keep], impact[keep]
+        return ComponentTable(self._graph, self._base, self._after, c[np.lexsort((c, -impact))])
+
+    def column_values(self, start: int, stop: int) -> dict[str, Any]:
+        """Rows ``start:stop`` as columns (the fields of :class:`ComponentAvailability`)."""
+        g = self._graph
+        c = self._index[start:stop]
+        ids, names, sectors = g.component_ids, g.arrays.component_name, g.arrays.component_sector
+        cl = c.tolist()
+        after = self._after[c]
+        return {"id": [ids[k] for k in cl], "name": [names[k] for k in cl], "sector": [sectors[k] for k in cl],
+                "baseline": self._base[c], "availability": after, "impact": self._base[c] - after,
+                "up": after > 0}
+
 
 def sector_means(graph: SupplyGraph, values: FloatArray) -> dict[str, float]:
     """Value-weighted mean of a per-component array over each sector's products."""
-    out: dict[str, float] = {}
+    return _sector_means(graph, values)[0]
+
+
+def _sector_means(graph: SupplyGraph, *arrays: FloatArray) -> list[dict[str, float]]:
+    """:func:`sector_means` of each array, from one pass over the sectors."""
+    outs: list[dict[str, float]] = [{} for _ in arrays]
+    of = graph.component_of
     for code, sector in graph.sectors.items():
-        idx = np.array([graph.component_of[p] for p in sector.products], dtype=np.int64)
+        idx = np.fromiter(map(of.__getitem__, sector.products), dtype=np.int64, count=len(sector.products))
         if idx.size == 0:
             continue
         weights = graph.value[idx]
         total = float(weights.sum())
-        out[code] = float((weights * values[idx]).sum() / total) if total > 0 else float(values[idx].mean())
-    return out
-
-
-@contextmanager
-def _no_gc() -> Iterator[None]:
-    """Pause the cyclic garbage collector while building many acyclic objects."""
-    enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if enabled:
-            gc.enable()
+        for out, array in zip(outs, arrays, strict=True):
+            out[code] = float((weights * array[idx]).sum() / total) if total > 0 else float(array[idx].mean())
+    return outs
 
 
 def simulate(graph: SupplyGraph, scenario: Scenario | None = None, baseline: Scenario | None = None) -> SimulationResult:
@@ -132,19 +211,8 @@ def simulate(graph: SupplyGraph, scenario: Scenario | None = None, baseline: Sce
     baseline = baseline or Scenario(horizon=scenario.horizon, reach=scenario.reach)
     a0 = availability(graph, capacities(graph, baseline))
     a1 = availability(graph, capacities(graph, scenario))
-    names = graph.arrays.component_name
-    sectors_of = graph.arrays.component_sector
-    base_list = a0.tolist()
-    after_list = a1.tolist()
-    impact_list = (a0 - a1).tolist()
-    with _no_gc():  # a million small result rows: the cyclic GC would rescan them again and again
-        components = [
-            ComponentAvailability(cid, names[i], sectors_of[i], base_list[i], after_list[i], impact_list[i],
-                                  after_list[i] > 0)
-            for i, cid in enumerate(graph.component_ids)
-        ]
-    base_means = sector_means(graph, a0)
-    scen_means = sector_means(graph, a1)
+    components = ComponentTable(graph, a0, a1)
+    base_means, scen_means = _sector_means(graph, a0, a1)
     sectors = [
         SectorAvailability(
             code=code,

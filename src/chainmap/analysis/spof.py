@@ -383,7 +383,7 @@ def kill_members(
     position = {v: i for i, v in enumerate(universe.tolist())}
     n_words = max(1, -(-universe.size // 64))
     if n_words > SPARSE_ABOVE_WORDS:
-        kill_lists = _kill_sparse(graph, cone, up_list, position, kf, kd, hard)
+        kill_lists = _kill_sparse(graph, cone, up_list, position, kf, kd, hard, {"country", "supplier"} <= wanted)
         out: list[IntArray | None] = []
         for t in targets.tolist():
             k = kill_lists[t]
@@ -434,6 +434,7 @@ def _with_decay(graph: SupplyGraph, caps: Capacities, targets: IntArray, wanted:
     d0 = graph.domestic_share
     candidates: set[int] = set()
     hard = graph.group_share >= 1.0
+    gptr, mptr, members = graph.comp_group_ptr, graph.group_ptr, graph.group_members  # CSR: no per-graph lists
     for step in cone.steps:
         if not step.cyclic:
             continue
@@ -443,7 +444,8 @@ def _with_decay(graph: SupplyGraph, caps: Capacities, targets: IntArray, wanted:
             if not up[c] or d0[c] >= 1.0 or part == _ALL:  # _ALL: foreign supply already cut, decided already
                 continue
             # the loop through c must go on through a hard requirement whose foreign supply dies with v too
-            nexts = [kf[m] for g in graph.groups_of[c] if hard[g] for m in graph.group_member_lists[g] if m in inside]
+            nexts = [kf[m] for g in range(int(gptr[c]), int(gptr[c + 1])) if hard[g]
+                     for m in members[int(mptr[g]):int(mptr[g + 1])].tolist() if m in inside]
             for v in part:  # type: ignore[attr-defined]
                 if any(k == _ALL or v in k for k in nexts):  # type: ignore[operator]
                     candidates.add(v)
@@ -479,8 +481,11 @@ def _remove_vertex(graph: SupplyGraph, caps: Capacities, vertex: int) -> None:
 
 
 def _kill_sparse(graph: SupplyGraph, cone: _ConeSteps, up_list: list[bool], position: dict[int, int],
-                 kf: list[object], kd: list[object], hard: NDArray[np.bool_]) -> list[frozenset[int] | None]:
-    """The equations with a small Python set per component (None: everything, a down component)."""
+                 kf: list[object], kd: list[object], hard: NDArray[np.bool_],
+                 every_kind: bool = False) -> list[frozenset[int] | None]:
+    """The equations with a small Python set per component (None: everything, a down component).
+    ``every_kind``: countries and suppliers are wanted, so an up component's supply parts (which hold only
+    countries and suppliers) are in the universe as they are: no restriction."""
     nc, ns = graph.n_countries, graph.n_suppliers
     offset = nc + ns
     n = graph.n_components
@@ -490,13 +495,19 @@ def _kill_sparse(graph: SupplyGraph, cone: _ConeSteps, up_list: list[bool], posi
     hard_list = hard.tolist()
     kill: list[frozenset[int] | None] = [None] * n
 
-    def restrict(part: object) -> frozenset[int] | None:
+    def restrict(part: object) -> object:
         if part == _ALL:
-            return None
+            return _ALL
         return frozenset(v for v in part if v in position)  # type: ignore[attr-defined]
 
-    kf_r = {c: restrict(kf[c]) for c in cone.cone.tolist()}
-    kd_r = {c: restrict(kd[c]) for c in cone.cone.tolist()}
+    # parts: _ALL or an iterable of vertex ids. With countries and suppliers wanted, an up component's parts
+    # are all in the universe (it was built from them; a down component is never evaluated): nothing to restrict
+    kf_r: Sequence[object] | dict[int, object] = kf
+    kd_r: Sequence[object] | dict[int, object] = kd
+    if not every_kind:
+        cone_list = cone.cone.tolist()
+        kf_r = {c: restrict(kf[c]) for c in cone_list}
+        kd_r = {c: restrict(kd[c]) for c in cone_list}
 
     def evaluate(c: int) -> frozenset[int] | None:
         rq: set[int] | None = set()  # None: everything
@@ -514,13 +525,17 @@ def _kill_sparse(graph: SupplyGraph, cone: _ConeSteps, up_list: list[bool], posi
                 break
             rq.update(inter)  # type: ignore[union-attr]
         d = kd_r[c]
-        alt = None if (d is None or rq is None) else (d | rq)
+        alt: set[int] | None = None
+        if d != _ALL and rq is not None:
+            rq.update(d)  # type: ignore[arg-type]
+            alt = rq
         f = kf_r[c]
-        core = alt if f is None else (f if alt is None else f & alt)
-        own = {offset + c} if (offset + c) in position else set()
+        core = alt if f == _ALL else set(f) if alt is None else alt.intersection(f)  # type: ignore[call-overload,arg-type]
         if core is None:
             return None  # cannot happen for an up component
-        return frozenset(core | own)
+        if (offset + c) in position:
+            core.add(offset + c)
+        return frozenset(core)
 
     _solve_in_order(cone.steps, up_list.__getitem__, evaluate, kill, frozenset())  # type: ignore[arg-type]
     return kill

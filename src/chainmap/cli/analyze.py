@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Callable, Sequence
 from enum import StrEnum
 from pathlib import Path
@@ -20,6 +21,7 @@ from chainmap.analysis import (
 from chainmap.analysis.bottlenecks import Bottleneck
 from chainmap.analysis.diff import diff
 from chainmap.analysis.explain import Step, explain
+from chainmap.analysis.lazyrows import LazyRows
 from chainmap.analysis.scenario import LONG, Scenario
 from chainmap.cli.common import (
     DEFAULT_HORIZON_TEXT,
@@ -46,7 +48,7 @@ from chainmap.cli.common import (
     structural_note,
 )
 from chainmap.cli.machine import CsvFolderOpt, TableOpt, check_table, emit_tables
-from chainmap.cli.output import Col, Format, emit, percent, records, say, short_number, to_csv, to_json
+from chainmap.cli.output import CSV_ESCAPE, Col, Format, emit, percent, records, say, short_number, to_csv, to_json
 from chainmap.cli.scale import progress_bar
 from chainmap.cli.views import input_roots
 from chainmap.errors import ScenarioError
@@ -121,6 +123,20 @@ SpofFailOnOpt = Annotated[SpofFailOn | None, typer.Option(
     "--fail-on", metavar="spof", help="Exit 1 when a single point of failure other than home itself is found (CI gate).")]
 BottleneckFailOnOpt = Annotated[BottleneckFailOn | None, typer.Option(
     "--fail-on", metavar="bottleneck", help="Exit 1 when any foreign bottleneck is found (CI gate).")]
+
+
+def _stream(rows: Any, top: int | None, fmt: Format) -> bool:
+    """CSV or JSON of a columnar result (issue 15): streamed from its columns, no row objects; False when
+    ``rows`` is not columnar or the format is a table (then the caller prints as before)."""
+    if fmt is Format.table:
+        return False
+    if top:
+        rows = rows[:top]
+    if not isinstance(rows, LazyRows):
+        return False
+    for piece in rows.iter_csv(CSV_ESCAPE["on"]) if fmt is Format.csv else rows.iter_json():
+        sys.stdout.write(piece)
+    return True
 
 
 def _note(note: str | None) -> None:
@@ -267,8 +283,10 @@ def bottlenecks_command(
             lambda graph, s: with_progress("bottlenecks", lambda progress: bottlenecks(
                 graph, threshold=threshold, progress=progress, scenario=s, candidates=candidates)),
             candidates=candidates, threshold=threshold)
-        shown, note = screen(rows, top, fmt)
-        if fmt is Format.table:
+        if _stream(rows, top, fmt):
+            pass
+        elif fmt is Format.table:
+            shown, note = screen(rows, top, fmt)
             emit([_bottleneck_row(b) for b in shown], fmt,
                  ["node", "name", "kind", "reason", "country", Col("max_drop", "max drop", "pct"), Col("hhi", kind="num"),
                   "leader", Col("leader_share", "leader share", "pct"),
@@ -276,7 +294,7 @@ def bottlenecks_command(
                  f"Foreign bottlenecks under: {scenario_title(scenario)}", wide=wide)
             _note(note)
         else:
-            emit(shown, fmt, [], csv_of="bottlenecks")
+            emit(screen(rows, top, fmt)[0], fmt, [], csv_of="bottlenecks")
     if fail_on is not None and rows:
         raise typer.Exit(1)
 
@@ -315,6 +333,8 @@ def priorities_command(
             lambda graph, s: with_progress("priorities", lambda progress: priorities(
                 graph, weights=weights or None, top=top or None, progress=progress, scenario=s)),
             weights=weights or None, top=top or None)
+        if _stream(rows, top, fmt):
+            return
         shown, note = screen(rows, top, fmt)  # the core's rows are built only for what is shown
         table_rows = [_priority_row(p) for p in shown] if fmt is Format.table else shown
         emit(table_rows, fmt, ["rank", "id", "name", "sector", Col("score", kind="num"), Col("impact", kind="num"),
@@ -365,11 +385,13 @@ def simulate_command(
             shown, note = screen(sectors, top, fmt, "sector")
             emit(shown, fmt, SECTOR_COLUMNS, f"Sectors under: {scenario_title(scenario)}, by impact")
             _note(note)
-            hit = sorted([c for c in result.components if c.impact > 0], key=lambda c: (-c.impact, c.id))
+            hit = result.hit_components()
             shown, note = screen(hit, top, fmt, "component")
             emit(shown, fmt, COMPONENT_COLUMNS, "Components hit, by impact")
             _note(note)
-        else:
+        elif fmt is Format.json:
+            sys.stdout.writelines(result.iter_json())
+        elif not _stream(result.components, None, fmt):
             emit(result.components, fmt, ["id", "sector", "baseline", "availability", "impact"],
                  data=result.to_dict())
 

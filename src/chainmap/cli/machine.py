@@ -8,13 +8,15 @@ JSON Schema (:mod:`chainmap.schemas`), so ``chainmap.read_csv`` knows their dtyp
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import Annotated, Any
 
 import typer
 
-from chainmap.cli.output import Format, to_csv
+from chainmap.analysis.lazyrows import LazyRows
+from chainmap.cli.output import CSV_ESCAPE, Format, to_csv
 from chainmap.errors import UsageError
 from chainmap.schemas import columns, csv_tables, default_table
 
@@ -52,7 +54,11 @@ def emit_tables(command: str, tables: Mapping[str, Sequence[Any]], table: str | 
     missing = set(csv_tables(command)) - set(tables)
     assert not missing, f"{command}: tables {missing} not given"
     if folder is None:
-        print(to_csv(tables[name], columns(command, name)), end="")
+        rows, cols = tables[name], columns(command, name)
+        if isinstance(rows, LazyRows) and list(rows.fields) == list(cols):  # streamed from the columns
+            sys.stdout.writelines(rows.iter_csv(CSV_ESCAPE["on"]))
+        else:
+            print(to_csv(rows, cols), end="")
         return
     from chainmap.io.atomic import OutputSet, register_csv_header
 

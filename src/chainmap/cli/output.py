@@ -12,7 +12,7 @@ from typing import Any
 from rich.console import Console
 from rich.table import Table
 
-from chainmap.io.csvcell import csv_line, safe_cell
+from chainmap.io.csvcell import csv_line, number_text, safe_cell
 
 __all__ = ["CSV_ESCAPE", "Col", "Format", "console_width", "emit", "percent", "records", "say", "short_number",
            "summary", "to_csv", "to_json", "to_table"]
@@ -70,7 +70,7 @@ def _exact(value: Any) -> str:
     if value is None:
         return ""
     if isinstance(value, float):
-        return "" if math.isnan(value) or math.isinf(value) else repr(round(value, 10))
+        return number_text(value)
     if isinstance(value, (list, tuple)):
         return ";".join(_exact(v) for v in value)
     if isinstance(value, Mapping):

@@ -16,10 +16,21 @@ Examples
 
 from __future__ import annotations
 
-__all__ = ["FORMULA_START", "csv_line", "safe_cell"]
+import math
+
+__all__ = ["FORMULA_START", "csv_line", "number_text", "safe_cell"]
 
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 """First characters that make a spreadsheet read a text cell as a formula."""
+
+
+def number_text(value: float) -> str:
+    """A float as chainmap's CSV and JSON write it: rounded to 10 places, NaN and infinity as an empty cell.
+
+    >>> number_text(0.1 + 0.2), number_text(1e-7), number_text(float("nan"))
+    ('0.3', '1e-07', '')
+    """
+    return "" if math.isnan(value) or math.isinf(value) else repr(round(value, 10))
 
 
 def safe_cell(text: str, escape: bool = True) -> str:
