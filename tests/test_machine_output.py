@@ -239,7 +239,6 @@ def test_a_string_is_one_id_everywhere(mini):
         chainmap.single_points_of_failure(mini, targets=3)  # type: ignore[arg-type]
 
 
-@pytest.mark.xfail(strict=True, reason="bottlenecks.py (owned by the performance work) still iterates the string")
 def test_bottlenecks_candidates_string_is_one_id(mini):
     assert chainmap.bottlenecks(mini, candidates="NL") == chainmap.bottlenecks(mini, candidates=["NL"])
 

@@ -34,6 +34,7 @@ from chainmap.analysis.lazyrows import LazyRows
 from chainmap.analysis.propagate import availability
 from chainmap.analysis.scenario import Capacities, Scenario, capacities
 from chainmap.graph import FloatArray, IntArray, SupplyGraph, _ranges
+from chainmap.idlist import as_ids
 
 __all__ = ["Bottleneck", "BottleneckTable", "bottlenecks", "bottlenecks_reference", "downstream_products"]
 
@@ -108,7 +109,7 @@ def bottlenecks_reference(
         ("supplier", graph.supplier_ids[i], i) for i in used_suppliers
     ]
     if candidates is not None:
-        wanted = set(candidates)
+        wanted = set(as_ids(candidates))
         for node in wanted:
             graph.kind(node)  # UnknownNodeError for an unknown id
         tried = [t for t in tried if t[1] in wanted]
@@ -361,7 +362,7 @@ def _removal_candidates(graph: SupplyGraph, reach: str, candidates: Sequence[str
     suppliers = used_suppliers[by_supplier[used_suppliers] & (graph.supplier_country[used_suppliers] != home)]
     tried = [("country", i) for i in countries.tolist()] + [("supplier", i) for i in suppliers.tolist()]
     if candidates is not None:
-        wanted = set(candidates)
+        wanted = set(as_ids(candidates))
         for node in wanted:
             graph.kind(node)  # UnknownNodeError for an unknown id
         tried = [t for t in tried if (graph.country_ids if t[0] == "country" else graph.supplier_ids)[t[1]] in wanted]

@@ -34,7 +34,7 @@ Examples
 >>> print("".join(Rows().iter_csv()), end="")
 id,share,hits
 '=x,0.5,a;b
-y,nan,
+y,,
 >>> print("".join(Rows().iter_json()), end="")
 [
   {
@@ -78,7 +78,7 @@ def _flat(value: Any) -> str:
     if value is None:
         return ""
     if isinstance(value, float):
-        return f"{value:.6g}"
+        return number_text(value)
     if isinstance(value, (list, tuple)):
         try:
             return ";".join(value)  # a list of text (ids): as is
