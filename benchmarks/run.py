@@ -211,11 +211,16 @@ def memory_main(sizes: list[int], args: argparse.Namespace) -> int:
         results[n] = run_child(["memory", str(n), str(folder)], 3600)
     command = "python benchmarks/run.py --memory --sizes " + ",".join(map(str, sizes)) + f" --columnar {args.columnar}"
     section = memory_section(results, args.columnar, command)
-    out = args.out if args.out else HERE / "RESULTS.md"
+    return replace_section(args.out if args.out else HERE / "RESULTS.md", MEMORY_BEGIN, MEMORY_END, section)
+
+
+def replace_section(out: Path, begin: str, end: str, section: str) -> int:
+    """Write ``section`` (which starts with ``begin`` and ends with ``end``) into ``out`` in place of the old one
+    between those markers, or append it; the rest of the report is kept. Returns 0 (an exit status)."""
     previous = out.read_text(encoding="utf-8") if out.exists() else ""
-    if MEMORY_BEGIN in previous and MEMORY_END in previous:
-        head, rest = previous.split(MEMORY_BEGIN, 1)
-        text = head + section.rstrip("\n") + rest.split(MEMORY_END, 1)[1]
+    if begin in previous and end in previous:
+        head, rest = previous.split(begin, 1)
+        text = head + section.rstrip("\n") + rest.split(end, 1)[1]
     else:
         text = previous + ("\n" if previous else "") + section
     out.write_text(text, encoding="utf-8")
@@ -553,16 +558,7 @@ def cli_main(sizes: list[int], args: argparse.Namespace) -> int:
     if results is None:
         return 1
     section = cli_section(results, args.columnar)
-    out = args.out if args.out else HERE / "RESULTS.md"
-    previous = out.read_text(encoding="utf-8") if out.exists() else ""
-    if CLI_BEGIN in previous and CLI_END in previous:
-        head, rest = previous.split(CLI_BEGIN, 1)
-        text = head + section.rstrip("\n") + rest.split(CLI_END, 1)[1]
-    else:
-        text = previous + ("\n" if previous else "") + section
-    out.write_text(text, encoding="utf-8")
-    print(f"wrote {out}", file=sys.stderr)
-    return 0
+    return replace_section(args.out if args.out else HERE / "RESULTS.md", CLI_BEGIN, CLI_END, section)
 
 
 def machine() -> dict[str, str]:

@@ -20,6 +20,27 @@ from chainmap.render.html import render_html
 from chainmap.render.report import render_report
 from tests.test_render import synthetic_spec
 
+
+def wait_true(page, expression: str, timeout: float = 30_000) -> None:
+    """Wait until ``expression`` is true in ``page``, polled with ``page.evaluate`` (the DevTools protocol,
+    which the page's Content Security Policy does not govern). Playwright's ``wait_for_function`` with a
+    string polls through ``eval`` once the first check fails, and the page's CSP (no 'unsafe-eval') rightly
+    refuses it: the test then failed only when the page was slower than the first check."""
+    deadline = time.monotonic() + timeout / 1000
+    while not _true(page, expression):
+        if time.monotonic() > deadline:
+            raise AssertionError(f"timed out after {timeout / 1000:.0f} s waiting for {expression}")
+        time.sleep(0.05)
+
+
+def _true(page, expression: str) -> bool:
+    try:
+        return bool(page.evaluate(f"!!({expression})"))
+    except Exception as error:  # a navigation replaced the page's context mid-call: ask again
+        if "context" in str(error).lower() or "navigat" in str(error).lower():
+            return False
+        raise
+
 CHROMIUM = Path("/usr/bin/chromium")
 ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
         "--no-first-run", "--disable-sync"]
@@ -70,7 +91,7 @@ class Visit:
             route.abort()
 
     def wait_ready(self, timeout_ms: int) -> None:
-        self.page.wait_for_function("window.chainmapReady === true", timeout=timeout_ms)
+        wait_true(self.page, "window.chainmapReady === true", timeout=timeout_ms)
 
     def close(self) -> None:
         self.page.close()
@@ -110,13 +131,13 @@ def test_overview_first_then_division_focus_and_history(browser, tmp_path):
     # double-click a division: its chain, with a breadcrumb back
     x, y = _canvas_point(page, "sector:35")
     page.mouse.dblclick(x, y)
-    page.wait_for_function("window.chainmap.state().view === 'sector'")
+    wait_true(page, "window.chainmap.state().view === 'sector'")
     assert _visible(page) == ["scanner"] and page.evaluate("location.hash") == "#sector=35"
     assert "Overview" in page.inner_text("#crumbs") and "Special Purpose Machinery" in page.inner_text("#crumbs")
     # click a node: focus, its neighbourhood re-laid around it, #id in the address
     x, y = _canvas_point(page, "scanner")
     page.mouse.click(x, y)
-    page.wait_for_function("window.chainmap.state().focus === 'scanner'")
+    wait_true(page, "window.chainmap.state().focus === 'scanner'")
     assert page.evaluate("location.hash") == "#scanner"
     assert _visible(page) == ["asml", "logic-chip", "scanner"]  # 1 hop: supplier and user
     assert page.evaluate("window.chainmap.network.getPosition('asml').x < window.chainmap.network.getPosition('scanner').x")
@@ -129,20 +150,20 @@ def test_overview_first_then_division_focus_and_history(browser, tmp_path):
     assert order == sorted(order), details
     # back and forward walk the views
     page.go_back()
-    page.wait_for_function("window.chainmap.state().view === 'sector'")
+    wait_true(page, "window.chainmap.state().view === 'sector'")
     page.go_back()
-    page.wait_for_function("window.chainmap.state().view === 'overview'")
+    wait_true(page, "window.chainmap.state().view === 'overview'")
     page.go_forward()
-    page.wait_for_function("window.chainmap.state().view === 'sector'")
+    wait_true(page, "window.chainmap.state().view === 'sector'")
     # the breadcrumb leads back to the overview
     page.click("#crumbs a:text('Overview')")
-    page.wait_for_function("window.chainmap.state().view === 'overview'")
+    wait_true(page, "window.chainmap.state().view === 'overview'")
     visit.assert_clean()
     visit.close()
     # #id in the URL opens that focus (the report links use it)
     direct = browser.new_page(viewport={"width": 1400, "height": 900})
     direct.goto(path.resolve().as_uri() + "#wafer")
-    direct.wait_for_function("window.chainmapReady === true")
+    wait_true(direct, "window.chainmapReady === true")
     assert _state(direct)["focus"] == "wafer" and "Silicon wafer" in direct.inner_text("#details")
     direct.close()
     for bad in ("#%E0%A4%A", "#no-such-node", "#sector=99"):  # unknown or malformed: the overview, no error
@@ -168,7 +189,7 @@ def test_search_list_keyboard_and_filters(browser, tmp_path):
     assert items.nth(1).get_attribute("aria-selected") == "true"
     second = hits[1]
     page.press("#search", "Enter")
-    page.wait_for_function(f"window.chainmap.state().focus === {second!r}")
+    wait_true(page, f"window.chainmap.state().focus === {second!r}")
     page.fill("#search", "no such node")
     assert page.inner_text("#search-msg") == "not found" and items.count() == 0
     # filters hide what does not match and update the counts
@@ -316,7 +337,7 @@ def test_report_sorts_links_and_opens_the_focus(browser, tmp_path):
     visit.assert_clean()
     # a link opens the graph view focused on that node
     page.locator("#priorities a[href='graph.html#scanner']").first.click()
-    page.wait_for_function("window.chainmapReady === true && window.chainmap.state().focus === 'scanner'")
+    wait_true(page, "window.chainmapReady === true && window.chainmap.state().focus === 'scanner'")
     assert "Lithography scanner" in page.inner_text("#details")
     visit.assert_clean()
     visit.close()
@@ -347,7 +368,7 @@ def test_bundled_views_and_screenshots(browser, tmp_path):
     page.fill("#search", "euv scanner" if target == "euv-scanner" else "lithography")
     assert page.locator("#results li").count() >= 1
     page.press("#search", "Enter")
-    page.wait_for_function(f"window.chainmap.state().focus === {target!r}")
+    wait_true(page, f"window.chainmap.state().focus === {target!r}")
     details = page.inner_text("#details")
     assert "Suppliers and shares" in details and "%" in details
     page.wait_for_timeout(200)
@@ -437,6 +458,6 @@ def test_aggregated_page_opens_and_says_what_it_embeds(browser, tmp_path):
     assert 1 < page.evaluate("window.chainmap.nodes.length") < 200
     missing = next(c for c in graph.component_ids if c not in set(embedded))
     page.evaluate(f"location.hash = {'#' + missing!r}")
-    page.wait_for_function("window.chainmap.state().view === 'overview'")
+    wait_true(page, "window.chainmap.state().view === 'overview'")
     visit.assert_clean()
     visit.close()

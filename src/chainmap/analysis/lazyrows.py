@@ -67,7 +67,8 @@ from chainmap.io.csvcell import csv_line, number_text, safe_cell
 if TYPE_CHECKING:
     import pandas as pd
 
-__all__ = ["LazyRows", "ResultList", "csv_cells", "json_cells", "json_value", "stream_csv", "stream_json_records"]
+__all__ = ["LazyRows", "ResultList", "csv_cells", "json_cells", "json_ready", "json_value", "stream_csv",
+           "stream_json_records"]
 
 RowT = TypeVar("RowT")
 _CHUNK = 8192
@@ -114,15 +115,21 @@ def csv_cells(values: Sequence[Any] | np.ndarray, escape: bool = True) -> list[s
     return out
 
 
-def _clean(value: Any) -> Any:
+def json_ready(value: Any) -> Any:
+    """``value`` as chainmap's JSON writes it: floats rounded to 10 places, NaN and infinity as null, mapping
+    keys as text (nested lists and mappings too).
+
+    >>> json_ready({1: [0.1 + 0.2, float("nan")]})
+    {'1': [0.3, None]}
+    """
     if isinstance(value, float):
         if math.isnan(value) or math.isinf(value):
             return None
         return round(value, 10)
     if isinstance(value, Mapping):
-        return {str(k): _clean(v) for k, v in value.items()}
+        return {str(k): json_ready(v) for k, v in value.items()}
     if isinstance(value, (list, tuple)):
-        return [_clean(v) for v in value]
+        return [json_ready(v) for v in value]
     return value
 
 
@@ -133,7 +140,7 @@ def json_value(value: Any, depth: int) -> str:
     >>> json_value({"a": [1, 2.123456789012]}, 1)
     '{\\n    "a": [\\n      1,\\n      2.123456789\\n    ]\\n  }'
     """
-    text = json.dumps(_clean(value), indent=2, ensure_ascii=False)
+    text = json.dumps(json_ready(value), indent=2, ensure_ascii=False)
     return text.replace("\n", "\n" + "  " * depth) if depth and "\n" in text else text
 
 

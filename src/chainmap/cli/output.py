@@ -12,6 +12,7 @@ from typing import Any
 from rich.console import Console
 from rich.table import Table
 
+from chainmap.analysis.lazyrows import json_ready
 from chainmap.io.csvcell import csv_line, number_text, safe_cell
 
 __all__ = ["CSV_ESCAPE", "Col", "Format", "console_width", "emit", "percent", "records", "say", "short_number",
@@ -33,23 +34,11 @@ def records(rows: Sequence[Any]) -> list[dict[str, Any]]:
     return [asdict(r) if is_dataclass(r) and not isinstance(r, type) else dict(r) for r in rows]
 
 
-def _clean(value: Any) -> Any:
-    if isinstance(value, float):
-        if math.isnan(value) or math.isinf(value):
-            return None
-        return round(value, 10)
-    if isinstance(value, dict):
-        return {str(k): _clean(v) for k, v in value.items()}
-    if isinstance(value, (list, tuple)):
-        return [_clean(v) for v in value]
-    return value
-
-
 def to_json(data: Any) -> str:
     """Stable JSON (floats rounded to 10 places, NaN as null)."""
     if isinstance(data, list):
         data = records(data)
-    return json.dumps(_clean(data), indent=2, ensure_ascii=False) + "\n"
+    return json.dumps(json_ready(data), indent=2, ensure_ascii=False) + "\n"
 
 
 def _flat(value: Any) -> str:
