@@ -235,7 +235,9 @@ def test_check_output_refuses_a_folder_and_inputs(tmp_path):
 def test_sigterm_and_sighup_clean_up_like_sigint(tmp_path, signum, code):
     out = tmp_path / "net"
     env = {**os.environ, "PYTHONPATH": str(Path("src").resolve())}
-    proc = subprocess.Popen([sys.executable, "-m", "chainmap", "generate", "-n", "400000", "-o", str(out)],
+    # 1.5M components: two generator chunks (1M each), so the first chunk's .tmp files exist while the second
+    # is still being computed and the signal always lands mid-write (400k could finish within the 0.3 s wait)
+    proc = subprocess.Popen([sys.executable, "-m", "chainmap", "generate", "-n", "1500000", "-o", str(out)],
                             stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, env=env)
     deadline = time.monotonic() + 120
     while time.monotonic() < deadline and not any(p.name.endswith(".tmp") for p in tmp_path.iterdir()):
