@@ -177,6 +177,11 @@ RESULT_ATTRIBUTES = frozenset({
     "bottleneck_hits", "priority_rank", "priority_score", "domestic_share", "autarky"})
 """Node attributes :meth:`SupplyGraph.to_networkx` adds from analysis results (``results=``)."""
 
+RESULT_WRITER: dict[str, Callable[[nx.MultiDiGraph, Any], None] | None] = {"add": None}
+"""How :meth:`SupplyGraph.to_networkx` puts analysis results on nodes: registered by
+:mod:`chainmap.analysis.attributes` when the analyses are imported (any result object implies they are), so the
+graph layer never imports the analyses above it."""
+
 
 class SupplyGraph:
     """A loaded graph, compiled for analysis. Build with :func:`chainmap.load`.
@@ -771,9 +776,9 @@ class SupplyGraph:
                     graph.add_edge(m, cid, type="requires", group=g, position=position, any_of=is_any_of(req),
                                    mapping=isinstance(req, Requirement), **extra)
         if results is not None:
-            from chainmap.analysis.attributes import add_results
-
-            add_results(graph, results)
+            if RESULT_WRITER["add"] is None:
+                raise TypeError("results= takes chainmap analysis results (import chainmap.analysis first)")
+            RESULT_WRITER["add"](graph, results)
         return graph
 
     @classmethod

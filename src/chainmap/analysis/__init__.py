@@ -4,6 +4,7 @@ Every result has ``to_dataframe()`` (pandas, optional) and can annotate
 :meth:`~chainmap.graph.SupplyGraph.to_networkx` (``results=``).
 """
 
+from chainmap.analysis import attributes as _attributes  # noqa: F401  (registers to_networkx(results=))
 from chainmap.analysis.bottlenecks import Bottleneck, BottleneckTable, bottlenecks
 from chainmap.analysis.cuts import CutSet, cut_sets
 from chainmap.analysis.diff import GraphDiff, diff

@@ -32,6 +32,7 @@ from typing import Any
 
 import networkx as nx
 
+from chainmap import graph as graph_layer
 from chainmap.analysis.bottlenecks import Bottleneck
 from chainmap.analysis.lazyrows import LazyRows, ResultList
 from chainmap.analysis.priority import Priority
@@ -100,3 +101,6 @@ def add_results(graph: nx.MultiDiGraph, results: Any) -> None:
         elif not (isinstance(result, Sequence) and not result):  # an empty plain list adds nothing
             raise TypeError(f"results: {type(result).__name__} has no node attributes (expected simulate, "
                             "single_points_of_failure, bottlenecks, priorities or self_sufficiency results)")
+
+
+graph_layer.RESULT_WRITER["add"] = add_results  # SupplyGraph.to_networkx(results=...) calls it
