@@ -25,11 +25,10 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from chainmap.analysis.concentration import country_shares
 from chainmap.analysis.propagate import availability
 from chainmap.analysis.scenario import Scenario, capacities, format_horizon
 from chainmap.analysis.simulate import sector_means
-from chainmap.graph import SupplyGraph
+from chainmap.graph import FloatArray, SupplyGraph
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -80,6 +79,26 @@ class SelfSufficiency:
         return table_frame(self, table, {"sectors": SectorSufficiency, "components": ComponentSufficiency})
 
 
+def domestic_shares(graph: SupplyGraph) -> FloatArray:
+    """Home's share of each component's listed supply, NaN where it lists none (or only zero shares).
+
+    The shares are normalised by their sum ``T`` (unlisted supply is left out), as
+    :func:`chainmap.analysis.concentration.country_shares` does for one component, and summed in the same
+    order, so the two agree to the last bit.
+
+    >>> import chainmap
+    >>> g = chainmap.load("tests/data/mini")
+    >>> list(zip(g.component_ids, domestic_shares(g).round(3).tolist()))[:3]
+    [('kylin-os', 1.0), ('logic-chip', nan), ('office-pc', nan)]
+    """
+    total = graph.listed_share
+    positive = total > 0
+    per_entry = np.where(graph.entry_domestic, graph.entry_share / np.where(positive, total, 1.0)[graph.entry_comp], 0.0)
+    home = np.bincount(graph.entry_comp, weights=per_entry, minlength=graph.n_components)
+    out: FloatArray = np.where(graph.has_entries & positive, home, np.nan)
+    return out
+
+
 def self_sufficiency(graph: SupplyGraph, home: str | None = None, scenario: Scenario | None = None) -> SelfSufficiency:
     """Domestic share and chain autarky per component and per sector.
 
@@ -94,13 +113,10 @@ def self_sufficiency(graph: SupplyGraph, home: str | None = None, scenario: Scen
             caps.country[i] = 0.0
     object.__setattr__(caps, "unlisted", 0.0)  # unlisted supply is of unknown, hence foreign, origin
     autarky = availability(graph, caps)
-    shares: list[float | None] = []
-    for cid in graph.component_ids:
-        cs = country_shares(graph, cid)
-        shares.append(cs.get(graph.home, 0.0) if cs else None)
-    comps = [ComponentSufficiency(cid, graph.components[cid].name, graph.components[cid].sector, shares[i],
-                                  float(autarky[i])) for i, cid in enumerate(graph.component_ids)]
-    share_arr = np.array([np.nan if s is None else s for s in shares])
+    share_arr = domestic_shares(graph)
+    names, sectors_of = graph.arrays.component_name, graph.arrays.component_sector
+    comps = [ComponentSufficiency(cid, names[i], sectors_of[i], None if np.isnan(share) else share, aut)
+             for i, (cid, share, aut) in enumerate(zip(graph.component_ids, share_arr.tolist(), autarky.tolist()))]
     dom_means = sector_means(graph, share_arr)
     aut_means = sector_means(graph, autarky)
     sectors = [SectorSufficiency(code, graph.sectors[code].name,
