@@ -116,7 +116,7 @@ def self_sufficiency(graph: SupplyGraph, home: str | None = None, scenario: Scen
     share_arr = domestic_shares(graph)
     names, sectors_of = graph.arrays.component_name, graph.arrays.component_sector
     comps = [ComponentSufficiency(cid, names[i], sectors_of[i], None if np.isnan(share) else share, aut)
-             for i, (cid, share, aut) in enumerate(zip(graph.component_ids, share_arr.tolist(), autarky.tolist()))]
+             for i, (cid, share, aut) in enumerate(zip(graph.component_ids, share_arr.tolist(), autarky.tolist(), strict=True))]
     dom_means = sector_means(graph, share_arr)
     aut_means = sector_means(graph, autarky)
     sectors = [SectorSufficiency(code, graph.sectors[code].name,
