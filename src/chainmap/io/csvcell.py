@@ -17,6 +17,7 @@ Examples
 from __future__ import annotations
 
 import math
+import re
 
 __all__ = ["FORMULA_START", "csv_line", "number_text", "safe_cell"]
 
@@ -39,6 +40,7 @@ def safe_cell(text: str, escape: bool = True) -> str:
 
 
 _QUOTE = (",", '"', "\n", "\r")
+_NEEDS_QUOTES = re.compile("[" + re.escape("".join(_QUOTE)) + "]")
 
 
 def csv_line(cells: list[str]) -> str:
@@ -54,4 +56,5 @@ def csv_line(cells: list[str]) -> str:
     """
     if len(cells) == 1 and not cells[0]:
         return '""\n'
-    return ",".join('"' + c.replace('"', '""') + '"' if any(q in c for q in _QUOTE) else c for c in cells) + "\n"
+    search = _NEEDS_QUOTES.search
+    return ",".join('"' + c.replace('"', '""') + '"' if search(c) else c for c in cells) + "\n"

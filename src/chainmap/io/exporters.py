@@ -124,7 +124,19 @@ class _Keys(dict[str, int]):
 
 
 def edge_records(graph: SupplyGraph) -> Iterator[EdgeRecord]:
-    """``(source, target, key, attributes)`` of every edge (``key`` numbers parallel edges from 0, as networkx)."""
+    """``(source, target, key, attributes)`` of every edge (``key`` numbers parallel edges from 0, as networkx).
+
+    Per component: its supplies edges sorted by (supplier id or "", country id or ""), then its requirement
+    groups in order with their members. A graph built from arrays (a columnar load, ``_spec`` None) is read
+    from its columns (:func:`_array_edge_records`, no record object per component): the same edges in the
+    same order, since its records are themselves built from those columns.
+    """
+    if getattr(graph, "_spec", True) is None:
+        return _array_edge_records(graph)
+    return _record_edge_records(graph)
+
+
+def _record_edge_records(graph: SupplyGraph) -> Iterator[EdgeRecord]:
     nan = float("nan")
     for sid in graph.supplier_ids:
         yield graph.suppliers[sid].country, sid, 0, {"type": "located_in", "share": nan, "any_of": False, "group": -1,
@@ -144,6 +156,39 @@ def edge_records(graph: SupplyGraph) -> Iterator[EdgeRecord]:
             for m in requirement_members(req):
                 yield m, cid, key(m), {"type": "requires", "share": share, "any_of": is_any_of(req), "group": g,
                                        "role": "equipment" if equipment else "input", "lifetime_years": lifetime}
+
+
+def _array_edge_records(graph: SupplyGraph) -> Iterator[EdgeRecord]:
+    """:func:`edge_records` from the columns of an array-backed graph (ids sorted within each kind, so index
+    order is id order; entries of a component listed supplier entries first, each kind by index)."""
+    nan = float("nan")
+    countries, suppliers, components = graph.country_ids, graph.supplier_ids, graph.component_ids
+    for i, sid in enumerate(suppliers):
+        yield countries[int(graph.supplier_country[i])], sid, 0, {"type": "located_in", "share": nan,
+                                                                 "any_of": False, "group": -1, "role": "",
+                                                                 "lifetime_years": nan}
+    entry_ptr, comp_group_ptr = graph.entry_ptr.tolist(), graph.comp_group_ptr.tolist()
+    entry_supplier, entry_country = graph.entry_supplier.tolist(), graph.entry_country.tolist()
+    entry_share = graph.entry_share.tolist()
+    group_ptr, members = graph.group_ptr.tolist(), graph.group_members.tolist()
+    any_of, equipment = graph.group_any_of.tolist(), graph.group_equipment.tolist()
+    group_share, lifetime = graph.group_share.tolist(), graph.group_lifetime.tolist()
+    for c, cid in enumerate(components):
+        key = _Keys()
+        entries = range(entry_ptr[c], entry_ptr[c + 1])
+        # country entries ("" before any supplier id) by country, then supplier entries by supplier
+        for e in sorted(entries, key=lambda e: (entry_supplier[e] >= 0, entry_supplier[e] if entry_supplier[e] >= 0
+                                                  else entry_country[e])):
+            source = suppliers[entry_supplier[e]] if entry_supplier[e] >= 0 else countries[entry_country[e]]
+            yield source, cid, key(source), {"type": "supplies", "share": entry_share[e], "any_of": False,
+                                             "group": -1, "role": "", "lifetime_years": nan}
+        for local, g in enumerate(range(comp_group_ptr[c], comp_group_ptr[c + 1])):
+            attrs = {"type": "requires", "share": group_share[g], "any_of": any_of[g], "group": local,
+                     "role": "equipment" if equipment[g] else "input",
+                     "lifetime_years": lifetime[g] if equipment[g] else nan}
+            for m in members[group_ptr[g]:group_ptr[g + 1]]:
+                name = components[m]
+                yield name, cid, key(name), dict(attrs)
 
 
 def export_graph(graph: SupplyGraph) -> nx.MultiDiGraph:
@@ -326,9 +371,12 @@ def write_csv_table(graph: SupplyGraph, table: str, handle: TextIO, escape: bool
             handle.write(csv_line([_csv_cell(node, escape), *(_csv_cell(attrs[k], escape) for k in NODE_FIELDS)]))
     elif table == "edges":
         handle.write(csv_line(["source", "target", *EDGE_FIELDS]))
-        for a, b, _k, attrs in edge_records(graph):
-            handle.write(csv_line([_csv_cell(a, escape), _csv_cell(b, escape),
-                                   *(_csv_cell(attrs[k], escape) for k in EDGE_FIELDS)]))
+        w = handle.write
+        for a, b, _k, at in edge_records(graph):  # the cells _csv_cell writes, by field type (ids and texts
+            share, life = at["share"], at["lifetime_years"]  # are str, numbers float, group int)
+            w(csv_line([safe_cell(a, escape), safe_cell(b, escape), safe_cell(at["type"], escape),
+                        "" if share != share else repr(share), "true" if at["any_of"] else "false",
+                        str(at["group"]), safe_cell(at["role"], escape), "" if life != life else repr(life)]))
     else:
         raise OutputError(f"CSV export table {table!r}: expected one of {', '.join(CSV_TABLES)}")
 
