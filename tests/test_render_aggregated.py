@@ -140,3 +140,21 @@ def test_sector_view_of_a_large_graph_equals_the_full_computation(generated):
     strip = [{k: v for k, v in n.items() if k != "color"} for n in small["nodes"]]
     assert [{k: v for k, v in n.items() if k != "color"} for n in large["nodes"]] == strip
     assert large["edges"] == small["edges"] and large["overview"] == small["overview"]
+
+
+def test_columns_say_what_the_records_say(generated):
+    """An array-backed graph's sources and supply/input details are read from its columns: the same as from the
+    records it builds on access (and as from a graph holding those records)."""
+    from chainmap.graph import SupplyGraph
+    from chainmap.render.facts import array_backed, sources_of
+    from chainmap.render.html import _component_extras
+
+    g = generated
+    held = SupplyGraph(g.spec)  # the records, held (the path of a YAML graph)
+    assert array_backed(g) and not array_backed(held)
+    some = [*g.component_ids[::5], *g.supplier_ids[::50], *g.country_ids]
+    assert any(sources_of(g, c)[0] for c in some)
+    for node in some:
+        assert sources_of(g, node) == sources_of(held, node), node
+    for cid in g.component_ids[::5]:
+        assert _component_extras(g, cid) == _component_extras(held, cid), cid

@@ -23,13 +23,16 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
+import numpy as np
+
 from chainmap.analysis import bottlenecks, priorities, single_points_of_failure
 from chainmap.analysis.concentration import country_shares
 from chainmap.analysis.explain import Step
 from chainmap.analysis.scenario import LONG, Scenario
-from chainmap.graph import SupplyGraph
+from chainmap.graph import SupplyGraph, _Table
 
-__all__ = ["AnalysisResults", "NodeFacts", "analysis_results", "binds_text", "node_facts", "sources_of"]
+__all__ = ["AnalysisResults", "NodeFacts", "analysis_results", "array_backed", "binds_text", "node_facts",
+           "sources_of"]
 
 NAN = float("nan")
 
@@ -69,6 +72,17 @@ def sources_of(graph: SupplyGraph, node: str) -> tuple[list[str], list[str]]:
     """Sources (citations, each prefixed with what it backs) and notes of a node."""
     sources: list[str] = []
     notes: list[str] = []
+    c = graph.component_of.get(node)
+    if c is not None and array_backed(graph):  # what its record would say, read from the columns
+        source, estimate = graph.arrays.entry_source, graph.arrays.entry_estimate
+        if source is not None:
+            for e in range(int(graph.entry_ptr[c]), int(graph.entry_ptr[c + 1])):
+                if source[e]:
+                    sup = int(graph.entry_supplier[e])
+                    who = graph.supplier_ids[sup] if sup >= 0 else graph.country_ids[int(graph.entry_country[e])]
+                    flag = " (estimate)" if estimate is not None and estimate[e] else ""
+                    sources.append(f"{who} share{flag}: {source[e]}")
+        return sources, notes
     entity = graph.countries.get(node) or graph.suppliers.get(node) or graph.components.get(node)
     if entity is None:
         return sources, notes
@@ -90,6 +104,13 @@ def sources_of(graph: SupplyGraph, node: str) -> tuple[list[str], list[str]]:
             if alt.note:
                 notes.append(f"{alt.supplier}: {alt.note}")
     return sources, notes
+
+
+def array_backed(graph: SupplyGraph) -> bool:
+    """True when ``graph`` builds its component records from its arrays on access (columnar input): then
+    the columns say all a record would (no year, method or note; sources and estimates per supply entry),
+    and the views read them directly instead of building a record per component."""
+    return isinstance(graph.components, _Table)
 
 
 def binds_text(step: Step) -> str:
@@ -124,6 +145,21 @@ class AnalysisResults:
             nodes.update(ids[c] for c in conc.comps.tolist())
         return nodes
 
+    def bottleneck_components(self, graph: SupplyGraph) -> np.ndarray:
+        """A flag per component index: a bottleneck (any reason), read from the columns when the table has
+        them (the same nodes as :meth:`bottleneck_nodes`)."""
+        flags = np.zeros(graph.n_components, dtype=bool)
+        removal, conc = getattr(self.bottlenecks, "_removal", None), getattr(self.bottlenecks, "_conc", None)
+        if removal is None:
+            rows: Iterable[Any] = self.bottlenecks
+        else:
+            rows = removal
+            if conc is not None:
+                flags[conc.comps] = True
+        of = graph.component_of
+        flags[[of[b.node] for b in rows if b.node in of]] = True
+        return flags
+
     def bottleneck_rows(self, graph: SupplyGraph, wanted: set[str] | None) -> Iterable[Any]:
         """The bottleneck rows of the ``wanted`` nodes (all when None), in table order, built only for them."""
         removal, conc = getattr(self.bottlenecks, "_removal", None), getattr(self.bottlenecks, "_conc", None)
@@ -132,10 +168,11 @@ class AnalysisResults:
             return
         yield from (b for b in removal if b.node in wanted)
         if conc is not None:
-            ids = graph.component_ids
-            for i, c in enumerate(conc.comps.tolist()):
-                if ids[c] in wanted:
-                    yield conc.row(i)
+            mask = np.zeros(graph.n_components, dtype=bool)
+            of = graph.component_of
+            mask[[of[node] for node in wanted if node in of]] = True
+            for i in np.flatnonzero(mask[conc.comps]).tolist():
+                yield conc.row(i)
 
     def priority_columns(self) -> dict[str, Any]:
         """Rank, id and factors of every ranked component, as columns."""
@@ -149,8 +186,6 @@ class AnalysisResults:
 
     def scores(self, graph: SupplyGraph) -> Any:
         """Priority score per component index (NaN: not ranked)."""
-        import numpy as np
-
         cols = self.priority_columns()
         out = np.full(graph.n_components, np.nan)
         index = np.fromiter((graph.component_of[c] for c in cols["id"]), dtype=np.int64, count=len(cols["id"]))
