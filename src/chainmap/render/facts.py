@@ -83,6 +83,8 @@ def sources_of(graph: SupplyGraph, node: str) -> tuple[list[str], list[str]]:
                     flag = " (estimate)" if estimate is not None and estimate[e] else ""
                     sources.append(f"{who} share{flag}: {source[e]}")
         return sources, notes
+    if c is None and array_backed(graph) and (node in graph.country_of or node in graph.supplier_of):
+        return sources, notes  # their records, built from names and countries, cite nothing
     entity = graph.countries.get(node) or graph.suppliers.get(node) or graph.components.get(node)
     if entity is None:
         return sources, notes
@@ -133,6 +135,7 @@ class AnalysisResults:
     spof: list[Any]
     bottlenecks: Any
     priorities: Any
+    _memo: dict[str, Any] = field(default_factory=dict, repr=False, compare=False)
 
     def bottleneck_nodes(self, graph: SupplyGraph) -> set[str]:
         """Every node that is a bottleneck (any reason), read from the table's columns when it has them."""
@@ -175,21 +178,31 @@ class AnalysisResults:
                 yield conc.row(i)
 
     def priority_columns(self) -> dict[str, Any]:
-        """Rank, id and factors of every ranked component, as columns."""
-        columns = getattr(self.priorities, "columns", None)
-        if columns is not None:
-            out: dict[str, Any] = columns()
-            return out
-        rows = list(self.priorities)
-        return {k: [getattr(p, k) for p in rows] for k in ("rank", "id", "score", "impact", "exposure", "gap",
-                                                           "urgency")}
+        """Rank, id and factors of every ranked component, as columns (built once)."""
+        if "columns" not in self._memo:
+            columns = getattr(self.priorities, "columns", None)
+            if columns is not None:
+                self._memo["columns"] = columns()
+            else:
+                rows = list(self.priorities)
+                self._memo["columns"] = {k: [getattr(p, k) for p in rows]
+                                         for k in ("rank", "id", "score", "impact", "exposure", "gap", "urgency")}
+        out: dict[str, Any] = self._memo["columns"]
+        return out
+
+    def priority_index(self, graph: SupplyGraph) -> np.ndarray:
+        """The component index of each row of :meth:`priority_columns` (computed once)."""
+        if "index" not in self._memo:
+            ids = self.priority_columns()["id"]
+            self._memo["index"] = np.fromiter((graph.component_of[c] for c in ids), dtype=np.int64, count=len(ids))
+        out: np.ndarray = self._memo["index"]
+        return out
 
     def scores(self, graph: SupplyGraph) -> Any:
         """Priority score per component index (NaN: not ranked)."""
         cols = self.priority_columns()
         out = np.full(graph.n_components, np.nan)
-        index = np.fromiter((graph.component_of[c] for c in cols["id"]), dtype=np.int64, count=len(cols["id"]))
-        out[index] = np.asarray(cols["score"], dtype=np.float64)
+        out[self.priority_index(graph)] = np.asarray(cols["score"], dtype=np.float64)
         return out
 
 
@@ -219,7 +232,7 @@ def node_facts(graph: SupplyGraph, scenario: Scenario | None = None, *, nodes: I
     """
     results = results or analysis_results(graph, scenario)
     facts: dict[str, NodeFacts] = {}
-    wanted = graph.ids if nodes is None else sorted(set(nodes), key=graph.index.__getitem__)
+    wanted = graph.ids if nodes is None else sorted(set(nodes), key=lambda node: _vertex(graph, node))
     for node in wanted:
         kind = graph.kind(node)
         country = graph.country_of_node(node) or ""
@@ -245,9 +258,23 @@ def node_facts(graph: SupplyGraph, scenario: Scenario | None = None, *, nodes: I
         f.bottleneck_hits = sorted(set(f.bottleneck_hits) | set(b.hits))
     cols = results.priority_columns()
     names = ("rank", "score", "impact", "exposure", "gap", "urgency")
-    for i, pid in enumerate(cols["id"]):
-        f = facts.get(pid)
+    rows: Iterable[int] = range(len(cols["id"]))
+    if nodes is not None:  # the rows of the wanted components only
+        shown = np.zeros(graph.n_components, dtype=bool)
+        shown[[graph.component_of[node] for node in facts if node in graph.component_of]] = True
+        rows = np.flatnonzero(shown[results.priority_index(graph)]).tolist()
+    for i in rows:
+        f = facts.get(cols["id"][i])
         if f is not None:
             f.rank, f.score, f.impact, f.exposure, f.gap, f.urgency = (
                 int(cols["rank"][i]), *(float(cols[k][i]) for k in names[1:]))
     return facts
+
+
+def _vertex(graph: SupplyGraph, node: str) -> int:
+    """Vertex index of ``node`` (KeyError if unknown), without building :attr:`SupplyGraph.index`."""
+    c = graph.component_of.get(node)
+    if c is not None:
+        return graph.n_countries + graph.n_suppliers + c
+    s = graph.supplier_of.get(node)
+    return graph.n_countries + s if s is not None else graph.country_of[node]
