@@ -158,3 +158,21 @@ def test_columns_say_what_the_records_say(generated):
         assert sources_of(g, node) == sources_of(held, node), node
     for cid in g.component_ids[::5]:
         assert _component_extras(g, cid) == _component_extras(held, cid), cid
+
+
+@pytest.mark.parametrize("reach", ["location", "owner"])
+def test_removal_availability_is_the_propagation(generated, reach):
+    """The scenario pack's country removals read ``cap(e)`` as a mask: the same numbers as the propagation."""
+    from chainmap.analysis.propagate import availability
+    from chainmap.analysis.scenario import Scenario, capacities
+    from chainmap.render.scenarios import removal_availability
+
+    g = generated
+    targets = [*g.country_ids, *g.blocs, ("US", "CN") if "CN" in g.country_of else ("US",)]
+    for target in targets:
+        remove = target if isinstance(target, tuple) else (target,)
+        for horizon in ("1y", "long"):
+            caps = capacities(g, Scenario(remove=remove, horizon=horizon, reach=reach))
+            assert removal_availability(g, caps).tolist() == availability(g, caps).tolist(), target
+    limited = capacities(g, Scenario(limit={g.supplier_ids[0]: 0.5}, reach=reach))  # not a removal: propagated
+    assert removal_availability(g, limited).tolist() == availability(g, limited).tolist()

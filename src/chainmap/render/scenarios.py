@@ -38,11 +38,11 @@ from typing import Any
 import numpy as np
 
 from chainmap.analysis.explain import explain_many
-from chainmap.analysis.propagate import availability
-from chainmap.analysis.scenario import LONG, Scenario, capacities, format_horizon, parse_horizon
+from chainmap.analysis.propagate import availability, supply_terms
+from chainmap.analysis.scenario import LONG, Capacities, Scenario, capacities, format_horizon, parse_horizon
 from chainmap.graph import SupplyGraph
 
-__all__ = ["HORIZONS", "TERMS", "SectorMeans", "foreign_supply_countries", "scenario_pack"]
+__all__ = ["HORIZONS", "TERMS", "SectorMeans", "foreign_supply_countries", "removal_availability", "scenario_pack"]
 
 HORIZONS = ("90d", "1y", "long")
 TERMS = ("requirement", "foreign supply", "domestic supply", "unlisted supply", "supply", "capacity", "baseline")
@@ -133,11 +133,35 @@ class SectorMeans:
                 for code, idx, weights, total in self.parts}
 
 
+def removal_availability(graph: SupplyGraph, caps: Capacities) -> np.ndarray:
+    """:func:`~chainmap.analysis.propagate.availability` under ``caps``; when they only remove countries
+    (capacity 0 or 1, suppliers all at 1), as the standard scenarios do, each supply entry's ``cap(e)`` is
+    read as "its country (or, reach ``owner``, its foreign owner) is not removed" instead of multiplied out:
+    the same 0s and 1s, so the same numbers, for a fraction of the work.
+
+    >>> import chainmap
+    >>> g = chainmap.load("tests/data/mini")
+    >>> caps = capacities(g, Scenario(remove=("NL",), reach="owner"))
+    >>> removal_availability(g, caps).tolist() == availability(g, caps).tolist()
+    True
+    """
+    country = caps.country
+    if (caps.supplier.size and float(caps.supplier.min()) < 1.0) or not bool(np.all((country == 0.0) | (country == 1.0))):
+        return availability(graph, caps)
+    cut = country == 0.0
+    off = cut[graph.entry_country]
+    if caps.reach == "owner" and graph.n_suppliers:
+        owner = np.append(graph.supplier_owner, -1)[graph.entry_supplier]
+        foreign_owned = (graph.entry_supplier >= 0) & (owner != graph.entry_country)
+        off |= foreign_owned & cut[np.where(foreign_owned, owner, 0)]
+    return availability(graph, caps, supply_terms(graph, caps, (~off).astype(np.float64)))
+
+
 def _one(graph: SupplyGraph, sid: str, kind: str, target: str, name: str, scenario: Scenario,
          base: np.ndarray, base_means: dict[str, float], chains: bool,
          subset: np.ndarray | None = None, means_of: SectorMeans | None = None) -> dict[str, Any]:
     caps = capacities(graph, scenario)
-    a = availability(graph, caps)
+    a = removal_availability(graph, caps)
     means_of = means_of or SectorMeans(graph)
     if subset is not None:  # the index space of the page's arrays: these components only
         return _one_subset(graph, sid, kind, target, name, scenario, caps, a, base, base_means, subset, means_of)
@@ -212,7 +236,7 @@ def _by_supply(graph: SupplyGraph, countries: list[str]) -> list[str]:
 
 def _impact(graph: SupplyGraph, scenario: Scenario, base: np.ndarray) -> float:
     """Value-weighted mean availability lost over the products (over all components without products)."""
-    a = availability(graph, capacities(graph, scenario))
+    a = removal_availability(graph, capacities(graph, scenario))
     idx = graph.product_index if len(graph.products) else np.arange(graph.n_components)
     w = graph.value[idx]
     return float((w * (base[idx] - a[idx])).sum() / max(float(w.sum()), EPS))
