@@ -176,3 +176,24 @@ def test_removal_availability_is_the_propagation(generated, reach):
             assert removal_availability(g, caps).tolist() == availability(g, caps).tolist(), target
     limited = capacities(g, Scenario(limit={g.supplier_ids[0]: 0.5}, reach=reach))  # not a removal: propagated
     assert removal_availability(g, limited).tolist() == availability(g, limited).tolist()
+
+
+def test_removals_tried_for_the_embedded_nodes_only_give_the_full_facts(generated):
+    """A large page tries the removal bottlenecks of the countries and suppliers it embeds only: their facts
+    (and every component's bottleneck flag) are those of the run that tries every foreign node."""
+    from chainmap.render.facts import with_removals
+
+    g = generated
+    full = analysis_results(g)
+    part = analysis_results(g, removals=False)
+    chosen, spof, bottleneck = _aggregate_selection(g, part, 20)
+    all_chosen, all_spof, all_bottleneck = _aggregate_selection(g, full, 20)
+    assert chosen == all_chosen and spof.tolist() == all_spof.tolist()
+    assert bottleneck.tolist() == all_bottleneck.tolist()
+    off = g.n_countries + g.n_suppliers
+    shown = [g.ids[v] for v in sorted(chosen)]
+    part = with_removals(part, g, None, [n for n in shown if g.index[n] < off])
+    expected = node_facts(g, nodes=shown, results=full)
+    assert node_facts(g, nodes=shown, results=part) == expected
+    assert sum(1 for f in expected.values() if f.kind != "component" and "removal" in f.bottleneck_reasons) > 3
+    assert any(f.kind == "component" and f.bottleneck for f in expected.values())

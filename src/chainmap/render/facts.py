@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 import numpy as np
@@ -32,7 +32,7 @@ from chainmap.analysis.scenario import LONG, Scenario
 from chainmap.graph import SupplyGraph, _Table
 
 __all__ = ["AnalysisResults", "NodeFacts", "analysis_results", "array_backed", "binds_text", "node_facts",
-           "sources_of"]
+           "sources_of", "with_removals"]
 
 NAN = float("nan")
 
@@ -130,52 +130,66 @@ def binds_text(step: Step) -> str:
 @dataclass
 class AnalysisResults:
     """The analyses behind the facts, run once and shared (by the facts of any set of nodes, the overview,
-    the selection of an aggregated page)."""
+    the selection of an aggregated page).
+
+    ``removals``: when set, the removal bottlenecks of some countries and suppliers only (a table without
+    concentration rows, :func:`with_removals`), and ``bottlenecks`` holds the concentration rows; the rows
+    read are then those of the two tables in that order, as in one table.
+    """
 
     spof: list[Any]
     bottlenecks: Any
     priorities: Any
-    _memo: dict[str, Any] = field(default_factory=dict, repr=False, compare=False)
+    removals: Any = None
+    _memo: dict[str, Any] = field(default_factory=dict, init=False, repr=False, compare=False)
+
+    def _tables(self) -> list[Any]:
+        return [self.bottlenecks] if self.removals is None else [self.removals, self.bottlenecks]
 
     def bottleneck_nodes(self, graph: SupplyGraph) -> set[str]:
         """Every node that is a bottleneck (any reason), read from the table's columns when it has them."""
-        removal, conc = getattr(self.bottlenecks, "_removal", None), getattr(self.bottlenecks, "_conc", None)
-        if removal is None:
-            return {b.node for b in self.bottlenecks}
-        nodes = {b.node for b in removal}
-        if conc is not None:
-            ids = graph.component_ids
-            nodes.update(ids[c] for c in conc.comps.tolist())
+        nodes: set[str] = set()
+        for table in self._tables():
+            removal, conc = getattr(table, "_removal", None), getattr(table, "_conc", None)
+            if removal is None:
+                nodes.update(b.node for b in table)
+                continue
+            nodes.update(b.node for b in removal)
+            if conc is not None:
+                ids = graph.component_ids
+                nodes.update(ids[c] for c in conc.comps.tolist())
         return nodes
 
     def bottleneck_components(self, graph: SupplyGraph) -> np.ndarray:
         """A flag per component index: a bottleneck (any reason), read from the columns when the table has
         them (the same nodes as :meth:`bottleneck_nodes`)."""
         flags = np.zeros(graph.n_components, dtype=bool)
-        removal, conc = getattr(self.bottlenecks, "_removal", None), getattr(self.bottlenecks, "_conc", None)
-        if removal is None:
-            rows: Iterable[Any] = self.bottlenecks
-        else:
-            rows = removal
-            if conc is not None:
-                flags[conc.comps] = True
         of = graph.component_of
-        flags[[of[b.node] for b in rows if b.node in of]] = True
+        for table in self._tables():
+            removal, conc = getattr(table, "_removal", None), getattr(table, "_conc", None)
+            if removal is None:
+                rows: Iterable[Any] = table
+            else:
+                rows = removal
+                if conc is not None:
+                    flags[conc.comps] = True
+            flags[[of[b.node] for b in rows if b.node in of]] = True
         return flags
 
     def bottleneck_rows(self, graph: SupplyGraph, wanted: set[str] | None) -> Iterable[Any]:
         """The bottleneck rows of the ``wanted`` nodes (all when None), in table order, built only for them."""
-        removal, conc = getattr(self.bottlenecks, "_removal", None), getattr(self.bottlenecks, "_conc", None)
-        if wanted is None or removal is None:
-            yield from (b for b in self.bottlenecks if wanted is None or b.node in wanted)
-            return
-        yield from (b for b in removal if b.node in wanted)
-        if conc is not None:
-            mask = np.zeros(graph.n_components, dtype=bool)
-            of = graph.component_of
-            mask[[of[node] for node in wanted if node in of]] = True
-            for i in np.flatnonzero(mask[conc.comps]).tolist():
-                yield conc.row(i)
+        for table in self._tables():
+            removal, conc = getattr(table, "_removal", None), getattr(table, "_conc", None)
+            if wanted is None or removal is None:
+                yield from (b for b in table if wanted is None or b.node in wanted)
+                continue
+            yield from (b for b in removal if b.node in wanted)
+            if conc is not None:
+                mask = np.zeros(graph.n_components, dtype=bool)
+                of = graph.component_of
+                mask[[of[node] for node in wanted if node in of]] = True
+                for i in np.flatnonzero(mask[conc.comps]).tolist():
+                    yield conc.row(i)
 
     def priority_columns(self) -> dict[str, Any]:
         """Rank, id and factors of every ranked component, as columns (built once)."""
@@ -206,19 +220,37 @@ class AnalysisResults:
         return out
 
 
-def analysis_results(graph: SupplyGraph, scenario: Scenario | None = None) -> AnalysisResults:
-    """SPOFs (structural: horizon long), bottlenecks and priorities at ``scenario``'s horizon and reach."""
+def analysis_results(graph: SupplyGraph, scenario: Scenario | None = None, removals: bool = True) -> AnalysisResults:
+    """SPOFs (structural: horizon long), bottlenecks and priorities at ``scenario``'s horizon and reach.
+
+    ``removals=False``: no removal is tried (the bottlenecks are the concentration rows): a page that shows
+    a few countries and suppliers tries theirs once it knows them (:func:`with_removals`).
+    """
     from chainmap.io.columnar import release_memory  # what one analysis freed is not the next one's floor
 
     scenario = scenario or Scenario()
     at = Scenario(horizon=scenario.horizon, reach=scenario.reach)
     spof = single_points_of_failure(graph, scenario=Scenario(horizon=LONG, reach=scenario.reach))
     release_memory()
-    found = bottlenecks(graph, scenario=at)
+    found = bottlenecks(graph, scenario=at, candidates=None if removals else ())
     release_memory()
     ranked = priorities(graph, scenario=at)
     release_memory()
     return AnalysisResults(spof, found, ranked)
+
+
+def with_removals(results: AnalysisResults, graph: SupplyGraph, scenario: Scenario | None,
+                  nodes: Iterable[str]) -> AnalysisResults:
+    """``results`` (of ``analysis_results(.., removals=False)``) with the removal bottlenecks of ``nodes``
+    (countries and suppliers; the foreign ones are tried). Each removal is measured on its own, so their
+    rows, and their order, are those of a run that tries every foreign node."""
+    from chainmap.io.columnar import release_memory
+
+    scenario = scenario or Scenario()
+    tried = bottlenecks(graph, scenario=Scenario(horizon=scenario.horizon, reach=scenario.reach),
+                        candidates=list(nodes), hhi_threshold=math.inf)  # no concentration rows: those are kept
+    release_memory()
+    return replace(results, removals=tried)
 
 
 def node_facts(graph: SupplyGraph, scenario: Scenario | None = None, *, nodes: Iterable[str] | None = None,

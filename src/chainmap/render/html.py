@@ -63,6 +63,7 @@ from chainmap.render.facts import (
     array_backed,
     binds_text,
     node_facts,
+    with_removals,
 )
 from chainmap.render.layout import layered_layout, wrap_layers
 from chainmap.render.overview import overview_arrays, overview_data
@@ -351,7 +352,9 @@ def view_data(graph: SupplyGraph, *, sector: str | None = None, focus: str | Non
     overlay = scenario if scenario is not None and not scenario.is_baseline() else None
     large = len(graph.ids) > max_embed  # facts, edges and scenarios of the embedded nodes only
     aggregated = large and sector is None and focus is None
-    results = analysis_results(graph, scenario)  # once, shared by the selection, facts and overview
+    # once, shared by the selection, facts and overview; a large graph tries the removal bottlenecks of the
+    # countries and suppliers it embeds only (below), once they are chosen
+    results = analysis_results(graph, scenario, removals=not large)
     overview: dict[str, Any] | None = None
     chosen_set = set(range(len(graph.ids)))
     if aggregated:
@@ -361,6 +364,9 @@ def view_data(graph: SupplyGraph, *, sector: str | None = None, focus: str | Non
         chosen_set &= _sector_selection(graph, sector)
     if focus is not None:
         chosen_set &= _neighbourhood(graph, focus, depth)
+    if large:
+        off = graph.n_countries + graph.n_suppliers
+        results = with_removals(results, graph, scenario, [graph.ids[v] for v in sorted(chosen_set) if v < off])
     facts = node_facts(graph, scenario, nodes=[graph.ids[v] for v in chosen_set] if large else None, results=results)
     colors = country_colors(graph, facts)
     cap, avail = _scenario_state(graph, overlay, chosen_set if large else None)
