@@ -342,7 +342,9 @@ def view_data(graph: SupplyGraph, *, sector: str | None = None, focus: str | Non
     the countries and, per division, the :data:`PER_DIVISION` components that matter
     most (with their direct inputs and suppliers) are embedded (``meta.embedded``),
     and the scenarios are those of the countries producing the most supply, at horizon 1y (a sector or
-    neighbourhood of such a graph also gets facts, edges and scenarios of its own nodes only). Nodes are
+    neighbourhood of such a graph also gets facts, edges and scenarios of its own nodes only; the removal
+    bottlenecks of such a page are tried for the countries and suppliers it embeds, which gives them the rows
+    of a run over all). Nodes are
     sorted by layer, then
     position (by id without positions); the output is a pure function of the inputs.
     """
