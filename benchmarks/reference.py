@@ -24,7 +24,50 @@ import networkx as nx
 
 
 class Budget(Exception):
-    """Raised inside a loop when its time budget is spent."""
+    """Raised inside a loop when its time budget is spent; ``rest``: the seconds the rest of the work
+    would take, when the loop extrapolates it itself (see :class:`_Phases`), with a note saying how."""
+
+    def __init__(self, rest: float | None = None, note: str = "") -> None:
+        super().__init__(note)
+        self.rest, self.note = rest, note
+
+
+class _Phases:
+    """Progress of a pass made of phases of known item counts (items of one phase cost about the same).
+
+    When the budget stops it, the rest is extrapolated per phase: the current phase at its own rate so far,
+    a later phase at the cost given for one of its items (the decay checks: one full propagation each,
+    measured by the pass's first propagation) until it has a rate of its own.
+    """
+
+    def __init__(self, check: Callable[[], None], phases: list[tuple[str, int, float | None]]) -> None:
+        self.check, self.phases = check, phases
+        self.current, self.done, self.started = 0, 0, time.perf_counter()
+
+    def next(self) -> None:
+        """Start the next phase."""
+        self.current, self.done, self.started = self.current + 1, 0, time.perf_counter()
+
+    def tick(self, items: int = 1) -> None:
+        """``items`` of the current phase start now (the budget is checked before them, once the phase has a
+        rate: after its first items, or from the start when the cost of one of its items is given)."""
+        try:
+            if self.done or self.phases[self.current][2] is not None:
+                self.check()
+        except Budget:
+            raise self.stopped() from None
+        self.done += items
+
+    def stopped(self) -> Budget:
+        name, total, _ = self.phases[self.current]
+        rate = (time.perf_counter() - self.started) / self.done if self.done else self.phases[self.current][2] or 0.0
+        # a later phase without a given cost: assume the current rate (never the case for the kill sets)
+        rest = rate * (total - self.done)
+        notes = [f"{self.done:,} of {total:,} {name} in {time.perf_counter() - self.started:.0f} s"]
+        for later, count, unit in self.phases[self.current + 1:]:
+            rest += (unit or rate) * count
+            notes.append(f"{count:,} {later} at {unit or rate:.3g} s each")
+        return Budget(rest, "; ".join(notes))
 
 
 def _rows(path: Path) -> Iterable[dict[str, str]]:
@@ -188,14 +231,21 @@ class Ref:
         return {sup, cty, owner} if reach == "owner" else {sup, cty}
 
     def kill_sets(self, removed: set[str], within: set[str] | None, kinds: set[str],
-                  reach: str = "location") -> dict[str, set[str] | None]:
+                  reach: str = "location", check: Callable[[], None] | None = None) -> dict[str, set[str] | None]:
         """Per component (up at horizon long), the nodes of ``kinds`` whose removal takes it down; None: down.
 
         ``None`` inside the equations stands for "every node"::
 
             K(c) = {c} | (Kf & (Kd | Kr))     Kr = union over hard groups of the meet of the members' K
+
+        As in chainmap, the sets hold only nodes of ``kinds`` (restricting to a set of nodes commutes with
+        the unions and intersections). ``check`` (a budget, see :func:`timed`) is called once per component
+        evaluated in schedule order and once per decay check; when it stops the pass, the :class:`Budget`
+        carries the rest extrapolated at each phase's own rate (see :class:`_Phases`).
         """
+        start = time.perf_counter()
         up = self.availability(removed, within, horizon=LONG, reach=reach)
+        propagation = time.perf_counter() - start
         kill: dict[str, set[str] | None] = {}
         g = self.g
         Everything = None
@@ -228,7 +278,9 @@ class Ref:
                     kf, kd = (set() if has_unlisted else meet(foreign)), meet(domestic)
                 else:
                     kf, kd = Everything, (set() if has_unlisted else meet(foreign + domestic))
-            terms[c] = (kf, kd)
+            terms[c] = (kf if kf is None else {x for x in kf if g.nodes[x]["kind"] in kinds},
+                        kd if kd is None else {x for x in kd if g.nodes[x]["kind"] in kinds})
+        itself = "component" in kinds
 
         def evaluate(c: str) -> set[str]:
             kf, kd = terms[c]
@@ -241,12 +293,20 @@ class Ref:
                     acc = inter(acc, kill.get(m))
                 kr = union(kr, acc)
             out = inter(kf, union(kd, kr))
-            return {c} | (out if out is not None else set(self.g.nodes))
+            if out is None:  # cannot happen for an up component (F = 0 and D = 0 or R = 0 is down)
+                out = {x for x, d in self.g.nodes(data=True) if d["kind"] in kinds}
+            return out | {c} if itself else out
 
-        for members, cyclic in zip(self.order, self.cyclic, strict=True):
-            if within is not None and members[0] not in within:
-                continue
+        scheduled = [(members, cyclic) for members, cyclic in zip(self.order, self.cyclic, strict=True)
+                     if within is None or members[0] in within]
+        candidates = self._decay_candidates(scheduled, terms, up, kinds) if self.view == "home" else []
+        phases = None if check is None else _Phases(check, [
+            ("components", sum(1 for members, _ in scheduled for m in members if up[m] > DOWN), None),
+            ("decay checks", len(candidates), propagation)])
+        for members, cyclic in scheduled:
             live = [m for m in members if up[m] > DOWN]
+            if phases is not None:
+                phases.tick(len(live))
             for m in members:
                 kill[m] = None
             for m in live:
@@ -261,31 +321,41 @@ class Ref:
                         changed = True
                 if not cyclic:
                     break
-        if self.view == "home":
-            self._decay(kill, terms, removed, within, reach)
-        return {c: None if k is None else {x for x in k if g.nodes[x]["kind"] in kinds} for c, k in kill.items()}
-
-    def _decay(self, kill: dict[str, set[str] | None], terms: dict[str, tuple[set[str] | None, set[str] | None]],
-               removed: set[str], within: set[str] | None, reach: str) -> None:
-        """Removals that make a loop of hard requirements decay to 0 (``a <= D0 * a`` once its foreign supply
-        is cut): the nodes of ``Kf`` of a cycle member with ``D0 < 1``, checked by a full propagation."""
-        candidates: set[str] = set()
-        for members, cyclic in zip(self.order, self.cyclic, strict=True):
-            if not cyclic or (within is not None and members[0] not in within):
-                continue
-            for c in members:
-                kf = terms[c][0]
-                if kill[c] is not None and self.g.nodes[c]["d0"] < 1.0 and kf is not None:
-                    candidates |= kf | {c}
-        for v in sorted(candidates):
+        if phases is not None:
+            phases.next()
+        for v in candidates:
+            if phases is not None:
+                phases.tick()
             after = self.availability(removed | {v}, within, horizon=LONG, reach=reach)
             for c, k in kill.items():
                 if k is not None and c != v and v not in k and after[c] <= DOWN:
                     k.add(v)
+        return kill
+
+    def _decay_candidates(self, scheduled: list[tuple[list[str], bool]],
+                          terms: dict[str, tuple[set[str] | None, set[str] | None]], up: dict[str, float],
+                          kinds: set[str]) -> list[str]:
+        """Removals that may make a loop of hard requirements decay to 0 (view home: ``a <= D0 * a`` around
+        the loop once its foreign supply is cut), each checked by a full propagation: as in chainmap, the
+        nodes ``v`` of ``Kf(c)`` of an up cycle member ``c`` with ``D0 < 1`` (its foreign supply not already
+        cut) whose loop goes on through a hard requirement on a member of the same cycle whose ``Kf`` holds
+        ``v`` too (or is already everything), of ``kinds``."""
+        candidates: set[str] = set()
+        for members, cyclic in scheduled:
+            if not cyclic:
+                continue
+            inside = set(members)
+            for c in members:
+                kf = terms[c][0]
+                if up[c] <= DOWN or self.g.nodes[c]["d0"] >= 1.0 or kf is None:
+                    continue
+                nexts = [terms[m][0] for group in self.g.nodes[c]["groups"].values() if group["share"] >= 1.0
+                         for m in group["members"] if m in inside]
+                candidates.update(v for v in kf if any(k is None or v in k for k in nexts))
+        return sorted(v for v in candidates if self.g.nodes[v]["kind"] in kinds)
 
     def spof(self, kinds: set[str], check: Callable[[], None]) -> dict[str, set[str]]:
-        kill = self.kill_sets(set(), None, kinds)
-        check()
+        kill = self.kill_sets(set(), None, kinds, check=check)
         return {t: set() if kill[t] is None else kill[t] - {t} for t in self.products}  # type: ignore[operator]
 
     def upstream(self, t: str) -> set[str]:
@@ -474,8 +544,10 @@ def timed(fn: Callable[[Callable[[], None]], Any], budget: float, total: int | N
 
     try:
         fn(check)
-    except Budget:
+    except Budget as stop:
         elapsed = time.perf_counter() - start
+        if stop.rest is not None:
+            return {"seconds": elapsed + stop.rest, "extrapolated": stop.note}
         if total:
             return {"seconds": elapsed / max(done[0], 1) * total, "extrapolated": f"{done[0]} of {total} items in {elapsed:.0f} s"}
         return {"seconds": None, "skipped": f"over the {budget:.0f} s budget"}

@@ -601,7 +601,8 @@ def report(results: dict[int, dict[str, Any]], scram: dict[str, Any] | None, inf
              "(bottlenecks and priorities: incremental re-evaluation of what each removal or cut changes), "
              "written in plain Python over networkx, so a ratio compares implementations, not algorithms; "
              f"it gets {args.ref_budget:.0f} s per operation and is "
-             "extrapolated from the part done past that (marked *); it is skipped above "
+             "extrapolated from the part done past that (marked *; SPOF per phase: the kill-set pass at its own "
+             "rate per component, each decay check at one full propagation); it is skipped above "
              f"{args.ref_max} components.", ""]
     for n, res in results.items():
         mine, ref, render = res["mine"], res["ref"], res["render"]

@@ -20,3 +20,26 @@ def test_benchmarks_smoke(tmp_path):
     assert "## 2,000 components" in text and "SPOF, all products, all kinds" in text
     assert "| no (" not in text  # the networkx reference agrees wherever it finished
     assert "SCRAM" in text
+
+
+def test_reference_spof_agrees_and_extrapolates_past_its_budget(tmp_path, monkeypatch):
+    """The networkx reference's SPOF (the same kill-set pass and decay checks as chainmap's) gives chainmap's
+    sets, and a budget that stops it mid-pass gives a time extrapolated per phase (marked as such)."""
+    import chainmap
+    from chainmap.analysis.spof import spof_sets
+    from chainmap.io.generate import write_generated
+
+    monkeypatch.syspath_prepend(str(ROOT / "benchmarks"))
+    from reference import Ref, timed
+
+    folder = tmp_path / "net"
+    write_generated(folder, 2000, seed=5)
+    ref, graph = Ref(folder), chainmap.load(folder)
+    for kinds in ({"country", "supplier", "component"}, {"country", "supplier"}):
+        box: dict = {}
+        whole = timed(lambda check, kinds=kinds, box=box: box.update(r=ref.spof(kinds, check)), 600.0)
+        assert "extrapolated" not in whole and whole["seconds"] > 0
+        assert box["r"] == spof_sets(graph, kinds=tuple(kinds))
+        stopped = timed(lambda check, kinds=kinds: ref.spof(kinds, check), 0.0)
+        assert stopped["seconds"] > 0 and "components in" in stopped["extrapolated"]
+        assert "decay checks at" in stopped["extrapolated"]

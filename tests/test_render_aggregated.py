@@ -140,3 +140,60 @@ def test_sector_view_of_a_large_graph_equals_the_full_computation(generated):
     strip = [{k: v for k, v in n.items() if k != "color"} for n in small["nodes"]]
     assert [{k: v for k, v in n.items() if k != "color"} for n in large["nodes"]] == strip
     assert large["edges"] == small["edges"] and large["overview"] == small["overview"]
+
+
+def test_columns_say_what_the_records_say(generated):
+    """An array-backed graph's sources and supply/input details are read from its columns: the same as from the
+    records it builds on access (and as from a graph holding those records)."""
+    from chainmap.graph import SupplyGraph
+    from chainmap.render.facts import array_backed, sources_of
+    from chainmap.render.html import _component_extras
+
+    g = generated
+    held = SupplyGraph(g.spec)  # the records, held (the path of a YAML graph)
+    assert array_backed(g) and not array_backed(held)
+    some = [*g.component_ids[::5], *g.supplier_ids[::50], *g.country_ids]
+    assert any(sources_of(g, c)[0] for c in some)
+    for node in some:
+        assert sources_of(g, node) == sources_of(held, node), node
+    for cid in g.component_ids[::5]:
+        assert _component_extras(g, cid) == _component_extras(held, cid), cid
+
+
+@pytest.mark.parametrize("reach", ["location", "owner"])
+def test_removal_availability_is_the_propagation(generated, reach):
+    """The scenario pack's country removals read ``cap(e)`` as a mask: the same numbers as the propagation."""
+    from chainmap.analysis.propagate import availability
+    from chainmap.analysis.scenario import Scenario, capacities
+    from chainmap.render.scenarios import removal_availability
+
+    g = generated
+    targets = [*g.country_ids, *g.blocs, ("US", "CN") if "CN" in g.country_of else ("US",)]
+    for target in targets:
+        remove = target if isinstance(target, tuple) else (target,)
+        for horizon in ("1y", "long"):
+            caps = capacities(g, Scenario(remove=remove, horizon=horizon, reach=reach))
+            assert removal_availability(g, caps).tolist() == availability(g, caps).tolist(), target
+    limited = capacities(g, Scenario(limit={g.supplier_ids[0]: 0.5}, reach=reach))  # not a removal: propagated
+    assert removal_availability(g, limited).tolist() == availability(g, limited).tolist()
+
+
+def test_removals_tried_for_the_embedded_nodes_only_give_the_full_facts(generated):
+    """A large page tries the removal bottlenecks of the countries and suppliers it embeds only: their facts
+    (and every component's bottleneck flag) are those of the run that tries every foreign node."""
+    from chainmap.render.facts import with_removals
+
+    g = generated
+    full = analysis_results(g)
+    part = analysis_results(g, removals=False)
+    chosen, spof, bottleneck = _aggregate_selection(g, part, 20)
+    all_chosen, all_spof, all_bottleneck = _aggregate_selection(g, full, 20)
+    assert chosen == all_chosen and spof.tolist() == all_spof.tolist()
+    assert bottleneck.tolist() == all_bottleneck.tolist()
+    off = g.n_countries + g.n_suppliers
+    shown = [g.ids[v] for v in sorted(chosen)]
+    part = with_removals(part, g, None, [n for n in shown if g.index[n] < off])
+    expected = node_facts(g, nodes=shown, results=full)
+    assert node_facts(g, nodes=shown, results=part) == expected
+    assert sum(1 for f in expected.values() if f.kind != "component" and "removal" in f.bottleneck_reasons) > 3
+    assert any(f.kind == "component" and f.bottleneck for f in expected.values())

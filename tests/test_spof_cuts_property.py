@@ -70,3 +70,25 @@ def test_spof_sparse_path_matches_oracle(spec, kinds):
         spof.SPARSE_ABOVE_WORDS = saved
     for t in targets:
         assert got[t] == oracle.spof(spec, t, kinds), t
+
+
+def test_decay_checks_zero_the_removed_nodes_entries(tmp_path):
+    """The decay checks take ``cap(e)`` of a removal from the scenario's (the removed node's entries at 0):
+    the same bytes as recomputing it, for countries, suppliers and a component, both reaches."""
+    import chainmap
+    from chainmap.analysis.propagate import entry_capacity
+    from chainmap.analysis.scenario import Scenario, capacities
+    from chainmap.analysis.spof import _remove_vertex, _without
+    from chainmap.io.generate import write_generated
+
+    write_generated(tmp_path, 1500, seed=11)
+    g = chainmap.load(tmp_path)
+    vertices = [*range(g.n_countries), *range(g.n_countries, g.n_countries + g.n_suppliers, 5), len(g.ids) - 1]
+    for reach in ("location", "owner"):
+        for scenario in (Scenario(reach=reach), Scenario(remove=("US",), limit={g.supplier_ids[3]: 0.5}, reach=reach)):
+            caps = capacities(g, scenario)
+            base = entry_capacity(g, caps)
+            for v in vertices:
+                trial = caps.copy()
+                _remove_vertex(g, trial, v)
+                assert entry_capacity(g, trial).tobytes() == _without(g, caps, base, v).tobytes(), (reach, v)

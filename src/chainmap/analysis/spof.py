@@ -50,7 +50,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from chainmap.analysis.lazyrows import ResultList
-from chainmap.analysis.propagate import availability, entry_capacity
+from chainmap.analysis.propagate import availability, entry_capacity, supply_terms
 from chainmap.analysis.scenario import LONG, Capacities, Scenario, capacities
 from chainmap.errors import UnknownNodeError
 from chainmap.graph import KINDS, FloatArray, IntArray, Step, SupplyGraph, _ranges
@@ -449,6 +449,7 @@ def _with_decay(graph: SupplyGraph, caps: Capacities, targets: IntArray, wanted:
             for v in part:  # type: ignore[attr-defined]
                 if any(k == _ALL or v in k for k in nexts):  # type: ignore[operator]
                     candidates.add(v)
+    base_cap: FloatArray | None = None
     for v in sorted(candidates):
         if v < nc:
             kind = "country"
@@ -460,12 +461,32 @@ def _with_decay(graph: SupplyGraph, caps: Capacities, targets: IntArray, wanted:
             continue
         trial = caps.copy()
         _remove_vertex(graph, trial, v)
-        down = np.flatnonzero(~is_up(availability(graph, trial, steps=cone.steps)[targets]))
+        if base_cap is None:
+            base_cap = entry_capacity(graph, caps)
+        down = np.flatnonzero(~is_up(availability(graph, trial, supply_terms(graph, trial, _without(graph, caps, base_cap, v)),
+                                                  steps=cone.steps)[targets]))
         for k in down.tolist():
             got = out[k]
             if got is None or v == offset + int(targets[k]) or v in set(got.tolist()):
                 continue
             out[k] = np.array(sorted([*got.tolist(), v]), dtype=np.int64)
+    return out
+
+
+def _without(graph: SupplyGraph, caps: Capacities, entry_cap: FloatArray, vertex: int) -> FloatArray:
+    """``entry_capacity`` once ``vertex`` is also removed, from ``entry_cap`` (that of ``caps``): its entries
+    (of a supplier, or in a country, or, reach ``owner``, of suppliers a country owns abroad) are 0, as the
+    product of capacities gives; the others are unchanged."""
+    nc, ns = graph.n_countries, graph.n_suppliers
+    out = entry_cap.copy()
+    if vertex < nc:
+        touched = graph.entry_country == vertex
+        if caps.reach == "owner" and ns:
+            owner = np.append(graph.supplier_owner, -1)[graph.entry_supplier]
+            touched |= (graph.entry_supplier >= 0) & (owner == vertex) & (owner != graph.entry_country)
+        out[touched] = 0.0
+    elif vertex < nc + ns:
+        out[graph.entry_supplier == vertex - nc] = 0.0
     return out
 
 

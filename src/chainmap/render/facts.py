@@ -20,16 +20,19 @@ from __future__ import annotations
 
 import math
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
+
+import numpy as np
 
 from chainmap.analysis import bottlenecks, priorities, single_points_of_failure
 from chainmap.analysis.concentration import country_shares
 from chainmap.analysis.explain import Step
 from chainmap.analysis.scenario import LONG, Scenario
-from chainmap.graph import SupplyGraph
+from chainmap.graph import SupplyGraph, _Table
 
-__all__ = ["AnalysisResults", "NodeFacts", "analysis_results", "binds_text", "node_facts", "sources_of"]
+__all__ = ["AnalysisResults", "NodeFacts", "analysis_results", "array_backed", "binds_text", "node_facts",
+           "sources_of", "with_removals"]
 
 NAN = float("nan")
 
@@ -69,6 +72,19 @@ def sources_of(graph: SupplyGraph, node: str) -> tuple[list[str], list[str]]:
     """Sources (citations, each prefixed with what it backs) and notes of a node."""
     sources: list[str] = []
     notes: list[str] = []
+    c = graph.component_of.get(node)
+    if c is not None and array_backed(graph):  # what its record would say, read from the columns
+        source, estimate = graph.arrays.entry_source, graph.arrays.entry_estimate
+        if source is not None:
+            for e in range(int(graph.entry_ptr[c]), int(graph.entry_ptr[c + 1])):
+                if source[e]:
+                    sup = int(graph.entry_supplier[e])
+                    who = graph.supplier_ids[sup] if sup >= 0 else graph.country_ids[int(graph.entry_country[e])]
+                    flag = " (estimate)" if estimate is not None and estimate[e] else ""
+                    sources.append(f"{who} share{flag}: {source[e]}")
+        return sources, notes
+    if c is None and array_backed(graph) and (node in graph.country_of or node in graph.supplier_of):
+        return sources, notes  # their records, built from names and countries, cite nothing
     entity = graph.countries.get(node) or graph.suppliers.get(node) or graph.components.get(node)
     if entity is None:
         return sources, notes
@@ -92,6 +108,13 @@ def sources_of(graph: SupplyGraph, node: str) -> tuple[list[str], list[str]]:
     return sources, notes
 
 
+def array_backed(graph: SupplyGraph) -> bool:
+    """True when ``graph`` builds its component records from its arrays on access (columnar input): then
+    the columns say all a record would (no year, method or note; sources and estimates per supply entry),
+    and the views read them directly instead of building a record per component."""
+    return isinstance(graph.components, _Table)
+
+
 def binds_text(step: Step) -> str:
     """What binds at one step of a binding chain, in one line.
 
@@ -107,70 +130,127 @@ def binds_text(step: Step) -> str:
 @dataclass
 class AnalysisResults:
     """The analyses behind the facts, run once and shared (by the facts of any set of nodes, the overview,
-    the selection of an aggregated page)."""
+    the selection of an aggregated page).
+
+    ``removals``: when set, the removal bottlenecks of some countries and suppliers only (a table without
+    concentration rows, :func:`with_removals`), and ``bottlenecks`` holds the concentration rows; the rows
+    read are then those of the two tables in that order, as in one table.
+    """
 
     spof: list[Any]
     bottlenecks: Any
     priorities: Any
+    removals: Any = None
+    _memo: dict[str, Any] = field(default_factory=dict, init=False, repr=False, compare=False)
+
+    def _tables(self) -> list[Any]:
+        return [self.bottlenecks] if self.removals is None else [self.removals, self.bottlenecks]
 
     def bottleneck_nodes(self, graph: SupplyGraph) -> set[str]:
         """Every node that is a bottleneck (any reason), read from the table's columns when it has them."""
-        removal, conc = getattr(self.bottlenecks, "_removal", None), getattr(self.bottlenecks, "_conc", None)
-        if removal is None:
-            return {b.node for b in self.bottlenecks}
-        nodes = {b.node for b in removal}
-        if conc is not None:
-            ids = graph.component_ids
-            nodes.update(ids[c] for c in conc.comps.tolist())
+        nodes: set[str] = set()
+        for table in self._tables():
+            removal, conc = getattr(table, "_removal", None), getattr(table, "_conc", None)
+            if removal is None:
+                nodes.update(b.node for b in table)
+                continue
+            nodes.update(b.node for b in removal)
+            if conc is not None:
+                ids = graph.component_ids
+                nodes.update(ids[c] for c in conc.comps.tolist())
         return nodes
+
+    def bottleneck_components(self, graph: SupplyGraph) -> np.ndarray:
+        """A flag per component index: a bottleneck (any reason), read from the columns when the table has
+        them (the same nodes as :meth:`bottleneck_nodes`)."""
+        flags = np.zeros(graph.n_components, dtype=bool)
+        of = graph.component_of
+        for table in self._tables():
+            removal, conc = getattr(table, "_removal", None), getattr(table, "_conc", None)
+            if removal is None:
+                rows: Iterable[Any] = table
+            else:
+                rows = removal
+                if conc is not None:
+                    flags[conc.comps] = True
+            flags[[of[b.node] for b in rows if b.node in of]] = True
+        return flags
 
     def bottleneck_rows(self, graph: SupplyGraph, wanted: set[str] | None) -> Iterable[Any]:
         """The bottleneck rows of the ``wanted`` nodes (all when None), in table order, built only for them."""
-        removal, conc = getattr(self.bottlenecks, "_removal", None), getattr(self.bottlenecks, "_conc", None)
-        if wanted is None or removal is None:
-            yield from (b for b in self.bottlenecks if wanted is None or b.node in wanted)
-            return
-        yield from (b for b in removal if b.node in wanted)
-        if conc is not None:
-            ids = graph.component_ids
-            for i, c in enumerate(conc.comps.tolist()):
-                if ids[c] in wanted:
+        for table in self._tables():
+            removal, conc = getattr(table, "_removal", None), getattr(table, "_conc", None)
+            if wanted is None or removal is None:
+                yield from (b for b in table if wanted is None or b.node in wanted)
+                continue
+            yield from (b for b in removal if b.node in wanted)
+            if conc is not None:
+                mask = np.zeros(graph.n_components, dtype=bool)
+                of = graph.component_of
+                mask[[of[node] for node in wanted if node in of]] = True
+                for i in np.flatnonzero(mask[conc.comps]).tolist():
                     yield conc.row(i)
 
     def priority_columns(self) -> dict[str, Any]:
-        """Rank, id and factors of every ranked component, as columns."""
-        columns = getattr(self.priorities, "columns", None)
-        if columns is not None:
-            out: dict[str, Any] = columns()
-            return out
-        rows = list(self.priorities)
-        return {k: [getattr(p, k) for p in rows] for k in ("rank", "id", "score", "impact", "exposure", "gap",
-                                                           "urgency")}
+        """Rank, id and factors of every ranked component, as columns (built once)."""
+        if "columns" not in self._memo:
+            columns = getattr(self.priorities, "columns", None)
+            if columns is not None:
+                self._memo["columns"] = columns()
+            else:
+                rows = list(self.priorities)
+                self._memo["columns"] = {k: [getattr(p, k) for p in rows]
+                                         for k in ("rank", "id", "score", "impact", "exposure", "gap", "urgency")}
+        out: dict[str, Any] = self._memo["columns"]
+        return out
+
+    def priority_index(self, graph: SupplyGraph) -> np.ndarray:
+        """The component index of each row of :meth:`priority_columns` (computed once)."""
+        if "index" not in self._memo:
+            ids = self.priority_columns()["id"]
+            self._memo["index"] = np.fromiter((graph.component_of[c] for c in ids), dtype=np.int64, count=len(ids))
+        out: np.ndarray = self._memo["index"]
+        return out
 
     def scores(self, graph: SupplyGraph) -> Any:
         """Priority score per component index (NaN: not ranked)."""
-        import numpy as np
-
         cols = self.priority_columns()
         out = np.full(graph.n_components, np.nan)
-        index = np.fromiter((graph.component_of[c] for c in cols["id"]), dtype=np.int64, count=len(cols["id"]))
-        out[index] = np.asarray(cols["score"], dtype=np.float64)
+        out[self.priority_index(graph)] = np.asarray(cols["score"], dtype=np.float64)
         return out
 
 
-def analysis_results(graph: SupplyGraph, scenario: Scenario | None = None) -> AnalysisResults:
-    """SPOFs (structural: horizon long), bottlenecks and priorities at ``scenario``'s horizon and reach."""
+def analysis_results(graph: SupplyGraph, scenario: Scenario | None = None, removals: bool = True) -> AnalysisResults:
+    """SPOFs (structural: horizon long), bottlenecks and priorities at ``scenario``'s horizon and reach.
+
+    ``removals=False``: no removal is tried (the bottlenecks are the concentration rows): a page that shows
+    a few countries and suppliers tries theirs once it knows them (:func:`with_removals`).
+    """
     from chainmap.io.columnar import release_memory  # what one analysis freed is not the next one's floor
 
     scenario = scenario or Scenario()
     at = Scenario(horizon=scenario.horizon, reach=scenario.reach)
     spof = single_points_of_failure(graph, scenario=Scenario(horizon=LONG, reach=scenario.reach))
     release_memory()
-    found = bottlenecks(graph, scenario=at)
+    found = bottlenecks(graph, scenario=at, candidates=None if removals else ())
     release_memory()
     ranked = priorities(graph, scenario=at)
     release_memory()
     return AnalysisResults(spof, found, ranked)
+
+
+def with_removals(results: AnalysisResults, graph: SupplyGraph, scenario: Scenario | None,
+                  nodes: Iterable[str]) -> AnalysisResults:
+    """``results`` (of ``analysis_results(.., removals=False)``) with the removal bottlenecks of ``nodes``
+    (countries and suppliers; the foreign ones are tried). Each removal is measured on its own, so their
+    rows, and their order, are those of a run that tries every foreign node."""
+    from chainmap.io.columnar import release_memory
+
+    scenario = scenario or Scenario()
+    tried = bottlenecks(graph, scenario=Scenario(horizon=scenario.horizon, reach=scenario.reach),
+                        candidates=list(nodes), hhi_threshold=math.inf)  # no concentration rows: those are kept
+    release_memory()
+    return replace(results, removals=tried)
 
 
 def node_facts(graph: SupplyGraph, scenario: Scenario | None = None, *, nodes: Iterable[str] | None = None,
@@ -184,7 +264,7 @@ def node_facts(graph: SupplyGraph, scenario: Scenario | None = None, *, nodes: I
     """
     results = results or analysis_results(graph, scenario)
     facts: dict[str, NodeFacts] = {}
-    wanted = graph.ids if nodes is None else sorted(set(nodes), key=graph.index.__getitem__)
+    wanted = graph.ids if nodes is None else sorted(set(nodes), key=lambda node: _vertex(graph, node))
     for node in wanted:
         kind = graph.kind(node)
         country = graph.country_of_node(node) or ""
@@ -210,9 +290,23 @@ def node_facts(graph: SupplyGraph, scenario: Scenario | None = None, *, nodes: I
         f.bottleneck_hits = sorted(set(f.bottleneck_hits) | set(b.hits))
     cols = results.priority_columns()
     names = ("rank", "score", "impact", "exposure", "gap", "urgency")
-    for i, pid in enumerate(cols["id"]):
-        f = facts.get(pid)
+    rows: Iterable[int] = range(len(cols["id"]))
+    if nodes is not None:  # the rows of the wanted components only
+        shown = np.zeros(graph.n_components, dtype=bool)
+        shown[[graph.component_of[node] for node in facts if node in graph.component_of]] = True
+        rows = np.flatnonzero(shown[results.priority_index(graph)]).tolist()
+    for i in rows:
+        f = facts.get(cols["id"][i])
         if f is not None:
             f.rank, f.score, f.impact, f.exposure, f.gap, f.urgency = (
                 int(cols["rank"][i]), *(float(cols[k][i]) for k in names[1:]))
     return facts
+
+
+def _vertex(graph: SupplyGraph, node: str) -> int:
+    """Vertex index of ``node`` (KeyError if unknown), without building :attr:`SupplyGraph.index`."""
+    c = graph.component_of.get(node)
+    if c is not None:
+        return graph.n_countries + graph.n_suppliers + c
+    s = graph.supplier_of.get(node)
+    return graph.n_countries + s if s is not None else graph.country_of[node]

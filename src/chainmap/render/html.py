@@ -56,7 +56,15 @@ from chainmap.analysis.scenario import Scenario, capacities, format_horizon
 from chainmap.errors import UnknownNodeError
 from chainmap.graph import SupplyGraph, _ranges
 from chainmap.io.atomic import write_text_atomic
-from chainmap.render.facts import AnalysisResults, NodeFacts, analysis_results, binds_text, node_facts
+from chainmap.render.facts import (
+    AnalysisResults,
+    NodeFacts,
+    analysis_results,
+    array_backed,
+    binds_text,
+    node_facts,
+    with_removals,
+)
 from chainmap.render.layout import layered_layout, wrap_layers
 from chainmap.render.overview import overview_arrays, overview_data
 from chainmap.render.scenarios import HORIZONS, scenario_pack
@@ -230,14 +238,24 @@ LIST_CAP = 300  # ids listed per node for "takes down" and bottleneck hits (the 
 def _component_extras(graph: SupplyGraph, cid: str) -> dict[str, Any]:
     """Supply entries (``SUPPLY_FIELDS``: supplier or country id, share, year, method, estimate 0/1),
     requirement groups (``INPUT_FIELDS``: member ids, any_of 0/1, role, share) and value."""
-    comp = graph.components[cid]
-    supply = [[e.supplier or e.country or "", _r(float(e.share)), e.year, e.method or "", int(bool(e.estimate))]
-              for e in comp.suppliers]
+    i = graph.component_of[cid]
+    supply: list[list[Any]]
+    if array_backed(graph):  # the record's supply entries, read from the columns (no record built)
+        lo, hi = int(graph.entry_ptr[i]), int(graph.entry_ptr[i + 1])
+        estimate = graph.arrays.entry_estimate
+        supply = [[graph.supplier_ids[s] if s >= 0 else graph.country_ids[c], _r(share), None, "",
+                   int(bool(estimate[e])) if estimate is not None else 0]
+                  for e, s, c, share in zip(range(lo, hi), graph.entry_supplier[lo:hi].tolist(),
+                                            graph.entry_country[lo:hi].tolist(), graph.entry_share[lo:hi].tolist(),
+                                            strict=True)]
+    else:
+        supply = [[e.supplier or e.country or "", _r(float(e.share)), e.year, e.method or "", int(bool(e.estimate))]
+                  for e in graph.components[cid].suppliers]
     supply.sort(key=lambda row: (-(row[1] or 0.0), row[0]))
     inputs = []
-    i = graph.component_of[cid]
     for g in range(int(graph.comp_group_ptr[i]), int(graph.comp_group_ptr[i + 1])):
-        members = sorted(graph.component_ids[m] for m in graph.group_member_lists[g])
+        members = sorted(graph.component_ids[m] for m in graph.group_members[graph.group_ptr[g]:graph.group_ptr[g + 1]]
+                         .tolist())
         inputs.append([members, int(bool(graph.group_any_of[g])),
                        "equipment" if bool(graph.group_equipment[g]) else "input", _r(float(graph.group_share[g]))])
     return {"supply": supply, "inputs": inputs, "value": _r(float(graph.value[i]))}
@@ -255,11 +273,7 @@ def _aggregate_selection(graph: SupplyGraph, results: AnalysisResults, per_divis
         c = graph.component_of.get(row.node)
         if c is not None:
             spof[c] = True
-    bottleneck = np.zeros(n, dtype=bool)
-    for node in results.bottleneck_nodes(graph):
-        c = graph.component_of.get(node)
-        if c is not None:
-            bottleneck[c] = True
+    bottleneck = results.bottleneck_components(graph)
     score = results.scores(graph)
     product = np.zeros(n, dtype=bool)
     product[graph.product_index] = True
@@ -270,11 +284,10 @@ def _aggregate_selection(graph: SupplyGraph, results: AnalysisResults, per_divis
     sorted_code = code[order]
     first = np.searchsorted(sorted_code, sorted_code, side="left")
     keep = order[(np.arange(n) - first) < per_division]
-    comps = set(keep.tolist())
-    for c in keep.tolist():
-        for g in range(int(graph.comp_group_ptr[c]), int(graph.comp_group_ptr[c + 1])):
-            comps.update(graph.group_members[graph.group_ptr[g]:graph.group_ptr[g + 1]].tolist())
-    comp_arr = np.fromiter(comps, dtype=np.int64, count=len(comps))
+    groups = _ranges(graph.comp_group_ptr[keep], graph.comp_group_ptr[keep + 1])
+    inputs = graph.group_members[_ranges(graph.group_ptr[groups], graph.group_ptr[groups + 1])]
+    comp_arr = np.union1d(keep, inputs)
+    comps = comp_arr.tolist()
     entries = _ranges(graph.entry_ptr[comp_arr], graph.entry_ptr[comp_arr + 1])
     sups = np.unique(graph.entry_supplier[entries])
     sups = sups[sups >= 0]
@@ -329,7 +342,9 @@ def view_data(graph: SupplyGraph, *, sector: str | None = None, focus: str | Non
     the countries and, per division, the :data:`PER_DIVISION` components that matter
     most (with their direct inputs and suppliers) are embedded (``meta.embedded``),
     and the scenarios are those of the countries producing the most supply, at horizon 1y (a sector or
-    neighbourhood of such a graph also gets facts, edges and scenarios of its own nodes only). Nodes are
+    neighbourhood of such a graph also gets facts, edges and scenarios of its own nodes only; the removal
+    bottlenecks of such a page are tried for the countries and suppliers it embeds, which gives them the rows
+    of a run over all). Nodes are
     sorted by layer, then
     position (by id without positions); the output is a pure function of the inputs.
     """
@@ -337,9 +352,11 @@ def view_data(graph: SupplyGraph, *, sector: str | None = None, focus: str | Non
     if max_nodes < 1:
         raise ValueError(f"max_nodes must be >= 1, got {max_nodes}")
     overlay = scenario if scenario is not None and not scenario.is_baseline() else None
-    results = analysis_results(graph, scenario)
     large = len(graph.ids) > max_embed  # facts, edges and scenarios of the embedded nodes only
     aggregated = large and sector is None and focus is None
+    # once, shared by the selection, facts and overview; a large graph tries the removal bottlenecks of the
+    # countries and suppliers it embeds only (below), once they are chosen
+    results = analysis_results(graph, scenario, removals=not large)
     overview: dict[str, Any] | None = None
     chosen_set = set(range(len(graph.ids)))
     if aggregated:
@@ -349,6 +366,9 @@ def view_data(graph: SupplyGraph, *, sector: str | None = None, focus: str | Non
         chosen_set &= _sector_selection(graph, sector)
     if focus is not None:
         chosen_set &= _neighbourhood(graph, focus, depth)
+    if large:
+        off = graph.n_countries + graph.n_suppliers
+        results = with_removals(results, graph, scenario, [graph.ids[v] for v in sorted(chosen_set) if v < off])
     facts = node_facts(graph, scenario, nodes=[graph.ids[v] for v in chosen_set] if large else None, results=results)
     colors = country_colors(graph, facts)
     cap, avail = _scenario_state(graph, overlay, chosen_set if large else None)
