@@ -123,12 +123,14 @@ class BatchPropagation:
         self.entry_cap = inc.entry_cap
         self.cycles_exact = True  # False: hand candidates that reach a cycle back as ``fallback``
         self._work = self.base.copy()
-        # groups containing each component, and each group's owner
+        # each group's owner; the group slots (positions in ``members``) of each component
         self.n_groups = n_groups = g.group_owner.size
+        self.n_steps = len(steps)
         self.group_owner = g.group_owner
-        edge_group = np.repeat(np.arange(n_groups, dtype=np.int64), np.diff(g.group_ptr))
+        self.slot_group = np.repeat(np.arange(n_groups, dtype=np.int64), np.diff(g.group_ptr))
         order = np.argsort(g.group_members, kind="stable")
-        self.mg_groups = edge_group[order]
+        self.mg_slots = order.astype(np.int64)
+        self.mg_step = step_of[g.group_owner[self.slot_group[order]]]
         self.mg_ptr = np.searchsorted(g.group_members[order], np.arange(self.n + 1)).astype(np.int64)
         # baseline R of every component outside cycles, as the propagation computes it
         self.base_r = np.ones(self.n)
@@ -185,194 +187,215 @@ class BatchPropagation:
         ``(k, c)`` take supply terms ``(F, D)``, none above the baseline's (a cut, not a rise).
 
         Values only fall, so a component's ``R`` is its baseline ``R`` lowered by the groups
-        with a changed member (``min`` is exact): only those groups are evaluated.
+        with a changed member (``min`` is exact): only those groups are evaluated. A changed
+        pair ``(k, u)`` is pushed, with its value, to every group slot of ``u`` (the slot's
+        later step), so a step finds its groups' changed members in what it was pushed,
+        without looking values up.
         """
-        n, n_groups = self.n, self.n_groups
+        n, n_slots = self.n, self.members.size
         if bool(np.any(seed_f > self.foreign[seed_comp])) or bool(np.any(seed_d > self.domestic[seed_comp])):
             raise ValueError("BatchPropagation.run: supply terms may only fall")
         seed_keys = seed_cand.astype(np.int64) * n + seed_comp
         order = np.argsort(seed_keys, kind="stable")
         seed_keys, seed_f, seed_d = seed_keys[order], seed_f[order], seed_d[order]
         fallback = np.zeros(n_cand, dtype=bool)
-        pairs: dict[int, list[IntArray]] = {}  # step -> keys k * n + c (seeds)
-        groups: dict[int, list[IntArray]] = {}  # step -> keys k * n_groups + g (groups with a changed member)
-        heap: list[int] = []
-        queued: set[int] = set()  # steps in the heap
-        self._push(pairs, heap, queued, seed_keys, self.step_of[seed_keys % n])
-        changed = _Store(self.step_of, n)
+        any_fallback = False
+        # seeds bucketed by step, sorted by key within a step
+        seeds: dict[int, slice] = {}
+        if seed_keys.size:
+            so = _argsort_small(self.step_of[seed_keys % n], self.n_steps)
+            seed_keys, seed_f, seed_d = seed_keys[so], seed_f[so], seed_d[so]
+            seed_steps = self.step_of[seed_keys % n]
+            bounds = np.flatnonzero(seed_steps[1:] != seed_steps[:-1]) + 1
+            lo = np.concatenate(([0], bounds)).tolist()
+            hi = np.concatenate((bounds, [seed_keys.size])).tolist()
+            for a, b in zip(lo, hi, strict=True):
+                seeds[int(seed_steps[a])] = slice(a, b)
+        pushed: dict[int, list[tuple[IntArray, FloatArray]]] = {}  # step -> (k * n_slots + slot, value)
+        heap = list(seeds)
+        heapq.heapify(heap)
+        queued = set(heap)
+        out_keys: list[IntArray] = []
+        out_vals: list[FloatArray] = []
         base = self.base
         while heap:
             s = heapq.heappop(heap)
             queued.discard(s)
-            skeys = _unique(np.concatenate(pairs.pop(s, [np.zeros(0, dtype=np.int64)])))
-            gkeys = _unique(np.concatenate(groups.pop(s, [np.zeros(0, dtype=np.int64)])))
-            skeys = skeys[~fallback[skeys // n]]
-            gkeys = gkeys[~fallback[gkeys // n_groups]]
-            if skeys.size == 0 and gkeys.size == 0:
+            sl = seeds.get(s, slice(0, 0))
+            skeys, sf, sd = seed_keys[sl], seed_f[sl], seed_d[sl]
+            parts = pushed.pop(s, [])
+            if len(parts) == 1:
+                pkeys, pvals = parts[0]
+            elif parts:
+                pkeys = np.concatenate([p[0] for p in parts])
+                pvals = np.concatenate([p[1] for p in parts])
+            else:
+                pkeys, pvals = np.zeros(0, dtype=np.int64), np.zeros(0)
+            if any_fallback:
+                keep = ~fallback[skeys // n]
+                skeys, sf, sd = skeys[keep], sf[keep], sd[keep]
+                keep = ~fallback[pkeys // n_slots]
+                pkeys, pvals = pkeys[keep], pvals[keep]
+            if skeys.size == 0 and pkeys.size == 0:
                 continue
+            if pkeys.size > 1:
+                o = np.argsort(pkeys)  # keys are distinct: (candidate, slot) sorts by (candidate, group) too
+                pkeys, pvals = pkeys[o], pvals[o]
             if self.step_cyclic[s]:
                 if not self.cycles_exact:
                     fallback[skeys // n] = True
-                    fallback[gkeys // n_groups] = True
+                    fallback[pkeys // n_slots] = True
+                    any_fallback = True
                     continue
-                cands = _unique(np.concatenate((skeys // n, gkeys // n_groups)))
-                mk, mv = self._cycle(s, cands, seed_keys, seed_f, seed_d, changed)
+                mk, mv = self._cycle(s, skeys, sf, sd, pkeys, pvals)
                 rose = mv > base[mk % n]  # the cycle solver's rounding: keep the one-at-a-time answer
                 if rose.any():
                     fallback[mk[rose] // n] = True
+                    any_fallback = True
                     keep = ~fallback[mk // n]
                     mk, mv = mk[keep], mv[keep]
             else:
-                mk, mv = self._evaluate(skeys, gkeys, seed_keys, seed_f, seed_d, changed)
+                mk, mv = self._evaluate(skeys, sf, sd, pkeys, pvals)
             if mk.size == 0:
                 continue
-            changed.add(s, mk, mv)
-            mu, mc = mk % n, mk // n
-            starts, ends = self.mg_ptr[mu], self.mg_ptr[mu + 1]
-            gs = self.mg_groups[_ranges(starts, ends)]
-            steps = self.step_of[self.group_owner[gs]]
-            later = steps > s  # a cycle's own members are solved already
-            if later.any():
-                self._push(groups, heap, queued, (np.repeat(mc, ends - starts) * n_groups + gs)[later], steps[later])
-        keys, vals = changed.all()
+            out_keys.append(mk)
+            out_vals.append(mv)
+            self._push(pushed, heap, queued, s, mk, mv)
+        if out_keys:
+            keys, vals = np.concatenate(out_keys), np.concatenate(out_vals)
+            o = np.argsort(keys)  # distinct keys
+            keys, vals = keys[o], vals[o]
+        else:
+            keys, vals = np.zeros(0, dtype=np.int64), np.zeros(0)
         cand, comp = keys // n, keys % n
-        keep = ~fallback[cand]
-        return BatchResult(cand[keep], comp[keep], vals[keep], fallback)
+        if any_fallback:
+            keep = ~fallback[cand]
+            cand, comp, vals = cand[keep], comp[keep], vals[keep]
+        return BatchResult(cand, comp, vals, fallback)
 
-    def _evaluate(self, skeys: IntArray, gkeys: IntArray, seed_keys: IntArray, seed_f: FloatArray,
-                  seed_d: FloatArray, changed: _Store) -> tuple[IntArray, FloatArray]:
-        """New values of the pairs of one step outside cycles: seeds, and owners of changed groups."""
-        n, n_groups = self.n, self.n_groups
-        gk, gg = gkeys // n_groups, gkeys % n_groups
+    def _evaluate(self, skeys: IntArray, sf: FloatArray, sd: FloatArray, pkeys: IntArray,
+                  pvals: FloatArray) -> tuple[IntArray, FloatArray]:
+        """New values of the pairs of one step outside cycles: seeds ``skeys`` (sorted) with their terms,
+        and owners of the groups with a changed member (``pkeys``: candidate and slot, sorted)."""
+        n, n_slots = self.n, self.members.size
+        pk, slot = pkeys // n_slots, pkeys % n_slots
+        pg = self.slot_group[slot]
+        if pk.size:
+            new = np.empty(pk.size, dtype=bool)
+            new[0] = True
+            new[1:] = (pk[1:] != pk[:-1]) | (pg[1:] != pg[:-1])
+            gk, gg = pk[new], pg[new]
+            inverse = np.cumsum(new) - 1
+        else:
+            gk = gg = inverse = pk
         ms, me = self.mptr[gg], self.mptr[gg + 1]
         nm = me - ms
-        members = self.members[_ranges(ms, me)]
-        vals = changed.lookup(np.repeat(gk, nm) * n + members, members, self.base[members])
+        offsets = np.cumsum(nm) - nm
+        vals = self.base[self.members[_ranges(ms, me)]]
+        vals[offsets[inverse] + (slot - self.mptr[pg])] = pvals
         f_group = np.zeros(0)
         if gg.size:
-            best = np.maximum.reduceat(vals, np.cumsum(nm) - nm)
+            best = np.maximum.reduceat(vals, offsets)
             f_group = 1.0 - self.weight[gg] * (1.0 - best)
         owner_keys = gk * n + self.group_owner[gg]  # sorted: groups are ordered by owner
         first = np.flatnonzero(np.concatenate(([True], owner_keys[1:] != owner_keys[:-1]))) if gg.size else gg
-        keys = _unique(np.concatenate((skeys, owner_keys[first])))
+        okeys = owner_keys[first]
+        if skeys.size == 0:
+            keys = okeys
+        elif okeys.size == 0:
+            keys = skeys
+        else:
+            keys = _unique(np.concatenate((skeys, okeys)))
         u = keys % n
         req = self.base_r[u].copy()
         if gg.size:
-            at = np.searchsorted(keys, owner_keys[first])
+            at = np.searchsorted(keys, okeys) if keys is not okeys else np.arange(okeys.size)
             req[at] = np.minimum(req[at], np.minimum.reduceat(f_group, first))
         f, d = self.foreign[u], self.domestic[u]
-        if seed_keys.size:
-            p = np.minimum(np.searchsorted(seed_keys, keys), seed_keys.size - 1)
-            is_seed = seed_keys[p] == keys
-            f = np.where(is_seed, seed_f[p], f)
-            d = np.where(is_seed, seed_d[p], d)
+        if skeys.size:
+            p = np.searchsorted(keys, skeys) if keys is not skeys else np.arange(skeys.size)
+            f[p] = sf
+            d[p] = sd
         x = f + np.minimum(d, req * self.d0[u]) if self.home_view else np.minimum(f + d, req)
-        new = self.cap[u] * np.minimum(1.0, x + self.cover[u])
-        moved = new != self.base[u]
-        return keys[moved], new[moved]
+        new_a = self.cap[u] * np.minimum(1.0, x + self.cover[u])
+        moved = new_a != self.base[u]
+        return keys[moved], new_a[moved]
 
-    def _cycle(self, s: int, cands: IntArray, seed_keys: IntArray, seed_f: FloatArray, seed_d: FloatArray,
-               changed: _Store) -> tuple[IntArray, FloatArray]:
-        """Solve cyclic step ``s`` for each candidate in ``cands`` (one at a time, with the exact
-        cycle solver on the candidate's values around it, as :meth:`Incremental.run` does)."""
+    def _cycle(self, s: int, skeys: IntArray, sf: FloatArray, sd: FloatArray, pkeys: IntArray,
+               pvals: FloatArray) -> tuple[IntArray, FloatArray]:
+        """Solve cyclic step ``s`` for each candidate with a seed or a changed input there (one at a
+        time, with the exact cycle solver on the candidate's values around it, as
+        :meth:`Incremental.run` does)."""
         from chainmap.analysis.propagate import _solve_cycle
 
-        n = self.n
+        n, n_slots = self.n, self.members.size
         step = self.graph.schedule.steps[s]
         comps = step.comps
-        outside = _unique(step.members)
         work, ctx, base = self._work, self.inc._ctx, self.base
+        sk, sc = skeys // n, skeys % n
+        pk = pkeys // n_slots
+        pu = self.members[pkeys % n_slots]
+        cands = _unique(np.concatenate((sk, pk)))
+        s_lo, s_hi = np.searchsorted(sk, cands, "left").tolist(), np.searchsorted(sk, cands, "right").tolist()
+        p_lo, p_hi = np.searchsorted(pk, cands, "left").tolist(), np.searchsorted(pk, cands, "right").tolist()
         out_keys: list[IntArray] = []
         out_vals: list[FloatArray] = []
-        for k in cands.tolist():
-            work[outside] = changed.lookup(k * n + outside, outside, base[outside])
-            own = k * n + comps
-            q = np.minimum(np.searchsorted(seed_keys, own), max(seed_keys.size - 1, 0))
-            seeded = seed_keys[q] == own if seed_keys.size else np.zeros(own.size, dtype=bool)
-            ctx.foreign[comps[seeded]] = seed_f[q[seeded]]
-            ctx.domestic[comps[seeded]] = seed_d[q[seeded]]
+        for i, k in enumerate(cands.tolist()):
+            inputs = pu[p_lo[i]:p_hi[i]]
+            seeded = sc[s_lo[i]:s_hi[i]]
+            work[inputs] = pvals[p_lo[i]:p_hi[i]]
+            ctx.foreign[seeded] = sf[s_lo[i]:s_hi[i]]
+            ctx.domestic[seeded] = sd[s_lo[i]:s_hi[i]]
             try:
                 _solve_cycle(ctx, step, work)
                 new = work[comps].copy()
             finally:
-                ctx.foreign[comps] = self.foreign[comps]
-                ctx.domestic[comps] = self.domestic[comps]
-                work[outside] = base[outside]
+                ctx.foreign[seeded] = self.foreign[seeded]
+                ctx.domestic[seeded] = self.domestic[seeded]
+                work[inputs] = base[inputs]
                 work[comps] = base[comps]
             moved = new != base[comps]
-            out_keys.append(own[moved])
+            out_keys.append(k * n + comps[moved])
             out_vals.append(new[moved])
-        return np.concatenate(out_keys), np.concatenate(out_vals)
+        keys, vals = np.concatenate(out_keys), np.concatenate(out_vals)
+        o = np.argsort(keys)
+        return keys[o], vals[o]
 
-    @staticmethod
-    def _push(pending: dict[int, list[IntArray]], heap: list[int], queued: set[int], keys: IntArray,
-              steps: IntArray) -> None:
-        """Queue keys under their schedule steps."""
+    def _push(self, pending: dict[int, list[tuple[IntArray, FloatArray]]], heap: list[int], queued: set[int],
+              s: int, mk: IntArray, mv: FloatArray) -> None:
+        """Queue the changed pairs ``(mk, mv)`` of step ``s`` at every group slot of a later step."""
+        n, n_slots = self.n, self.members.size
+        mu, mc = mk % n, mk // n
+        starts, ends = self.mg_ptr[mu], self.mg_ptr[mu + 1]
+        idx = _ranges(starts, ends)
+        steps = self.mg_step[idx]
+        later = steps > s  # a cycle's own members are solved already
+        count = ends - starts
+        keys = (np.repeat(mc, count) * n_slots + self.mg_slots[idx])[later]
+        vals = np.repeat(mv, count)[later]
+        steps = steps[later]
         if keys.size == 0:
             return
-        order = np.argsort(steps, kind="stable")
-        steps, keys = steps[order], keys[order]
-        bounds = np.flatnonzero(np.diff(steps)) + 1
-        for s, part in zip(steps[np.concatenate(([0], bounds))].tolist(), np.split(keys, bounds), strict=True):
-            if s not in pending:
-                pending[s] = []
-            if s not in queued:
-                queued.add(s)
-                heapq.heappush(heap, s)
-            pending[s].append(part)
+        if bool(np.all(steps == steps[0])):
+            parts = [(int(steps[0]), keys, vals)]
+        else:
+            order = _argsort_small(steps, self.n_steps)
+            steps, keys, vals = steps[order], keys[order], vals[order]
+            bounds = np.flatnonzero(steps[1:] != steps[:-1]) + 1
+            lo = np.concatenate(([0], bounds)).tolist()
+            hi = np.concatenate((bounds, [keys.size])).tolist()
+            parts = [(int(steps[a]), keys[a:b], vals[a:b]) for a, b in zip(lo, hi, strict=True)]
+        for t, k, v in parts:
+            if t not in pending:
+                pending[t] = []
+            if t not in queued:
+                queued.add(t)
+                heapq.heappush(heap, t)
+            pending[t].append((k, v))
 
 
-class _Store:
-    """Changed ``(candidate, component)`` values, one sorted chunk per schedule step.
-
-    A lookup searches only the chunk of the step its component belongs to, so
-    adding a step's values never re-sorts what earlier steps found.
-    """
-
-    def __init__(self, step_of: IntArray, n: int) -> None:
-        self.step_of, self.n = step_of, n
-        self.chunks: dict[int, tuple[IntArray, FloatArray]] = {}
-        self.touched = np.zeros(n, dtype=bool)  # components changed for some candidate
-
-    def add(self, step: int, keys: IntArray, vals: FloatArray) -> None:
-        if keys.size > 1 and not bool(np.all(keys[1:] > keys[:-1])):
-            o = np.argsort(keys, kind="stable")
-            keys, vals = keys[o], vals[o]
-        self.chunks[step] = (keys, vals)
-        self.touched[keys % self.n] = True
-
-    def lookup(self, keys: IntArray, comps: IntArray, default: FloatArray) -> FloatArray:
-        """The stored value of each key, else ``default``."""
-        out = default.copy()
-        if not self.chunks or keys.size == 0:
-            return out
-        some = np.flatnonzero(self.touched[comps])
-        if some.size < keys.size:
-            out[some] = self.lookup(keys[some], comps[some], default[some])
-            return out
-        steps = self.step_of[comps]
-        order = np.argsort(steps, kind="stable")
-        sorted_steps = steps[order]
-        bounds = np.flatnonzero(np.diff(sorted_steps)) + 1
-        starts = np.concatenate(([0], bounds))
-        ends = np.concatenate((bounds, [keys.size]))
-        for s, a, b in zip(sorted_steps[starts].tolist(), starts.tolist(), ends.tolist(), strict=True):
-            chunk = self.chunks.get(s)
-            if chunk is None:
-                continue
-            ck, cv = chunk
-            idx = order[a:b]
-            want = keys[idx]
-            p = np.minimum(np.searchsorted(ck, want), ck.size - 1)
-            hit = ck[p] == want
-            out[idx[hit]] = cv[p[hit]]
-        return out
-
-    def all(self) -> tuple[IntArray, FloatArray]:
-        """Every stored pair, sorted by key."""
-        if not self.chunks:
-            return np.zeros(0, dtype=np.int64), np.zeros(0)
-        keys = np.concatenate([k for k, _ in self.chunks.values()])
-        vals = np.concatenate([v for _, v in self.chunks.values()])
-        o = np.argsort(keys, kind="stable")
-        return keys[o], vals[o]
+def _argsort_small(values: IntArray, bound: int) -> IntArray:
+    """Stable argsort of integers in ``[0, bound)`` (a radix sort when they fit 16 bits)."""
+    if bound <= np.iinfo(np.int16).max:
+        return np.argsort(values.astype(np.int16), kind="stable")
+    return np.argsort(values, kind="stable")
