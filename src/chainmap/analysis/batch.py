@@ -132,6 +132,11 @@ class BatchPropagation:
         self.mg_slots = order.astype(np.int64)
         self.mg_step = step_of[g.group_owner[self.slot_group[order]]]
         self.mg_ptr = np.searchsorted(g.group_members[order], np.arange(self.n + 1)).astype(np.int64)
+        # pair keys ``k << nbits | component``, push keys ``k << sbits | slot``
+        self.nbits = max(int(self.n).bit_length(), 1)
+        self.nmask = (1 << self.nbits) - 1
+        self.sbits = max(int(g.group_members.size).bit_length(), 1)
+        self.smask = (1 << self.sbits) - 1
         # baseline R of every component outside cycles, as the propagation computes it
         self.base_r = np.ones(self.n)
         for step in steps:
@@ -190,12 +195,12 @@ class BatchPropagation:
         with a changed member (``min`` is exact): only those groups are evaluated. A changed
         pair ``(k, u)`` is pushed, with its value, to every group slot of ``u`` (the slot's
         later step), so a step finds its groups' changed members in what it was pushed,
-        without looking values up.
+        without looking values up. Pairs are keys ``k << nbits | u``, pushes ``k << sbits | slot``.
         """
-        n, n_slots = self.n, self.members.size
+        nb = self.nbits
         if bool(np.any(seed_f > self.foreign[seed_comp])) or bool(np.any(seed_d > self.domestic[seed_comp])):
             raise ValueError("BatchPropagation.run: supply terms may only fall")
-        seed_keys = seed_cand.astype(np.int64) * n + seed_comp
+        seed_keys = (seed_cand.astype(np.int64) << nb) | seed_comp
         order = np.argsort(seed_keys, kind="stable")
         seed_keys, seed_f, seed_d = seed_keys[order], seed_f[order], seed_d[order]
         fallback = np.zeros(n_cand, dtype=bool)
@@ -203,21 +208,22 @@ class BatchPropagation:
         # seeds bucketed by step, sorted by key within a step
         seeds: dict[int, slice] = {}
         if seed_keys.size:
-            so = _argsort_small(self.step_of[seed_keys % n], self.n_steps)
-            seed_keys, seed_f, seed_d = seed_keys[so], seed_f[so], seed_d[so]
-            seed_steps = self.step_of[seed_keys % n]
+            seed_steps = self.step_of[seed_keys & self.nmask]
+            so = _argsort_small(seed_steps, self.n_steps)
+            seed_keys, seed_f, seed_d, seed_steps = seed_keys[so], seed_f[so], seed_d[so], seed_steps[so]
             bounds = np.flatnonzero(seed_steps[1:] != seed_steps[:-1]) + 1
             lo = np.concatenate(([0], bounds)).tolist()
             hi = np.concatenate((bounds, [seed_keys.size])).tolist()
             for a, b in zip(lo, hi, strict=True):
                 seeds[int(seed_steps[a])] = slice(a, b)
-        pushed: dict[int, list[tuple[IntArray, FloatArray]]] = {}  # step -> (k * n_slots + slot, value)
+        pushed: dict[int, list[tuple[IntArray, FloatArray]]] = {}  # step -> (k << sbits | slot, value)
         heap = list(seeds)
         heapq.heapify(heap)
         queued = set(heap)
         out_keys: list[IntArray] = []
         out_vals: list[FloatArray] = []
         base = self.base
+        push_bound = n_cand << self.sbits
         while heap:
             s = heapq.heappop(heap)
             queued.discard(s)
@@ -232,27 +238,27 @@ class BatchPropagation:
             else:
                 pkeys, pvals = np.zeros(0, dtype=np.int64), np.zeros(0)
             if any_fallback:
-                keep = ~fallback[skeys // n]
+                keep = ~fallback[skeys >> nb]
                 skeys, sf, sd = skeys[keep], sf[keep], sd[keep]
-                keep = ~fallback[pkeys // n_slots]
+                keep = ~fallback[pkeys >> self.sbits]
                 pkeys, pvals = pkeys[keep], pvals[keep]
             if skeys.size == 0 and pkeys.size == 0:
                 continue
-            if pkeys.size > 1:
-                o = np.argsort(pkeys)  # keys are distinct: (candidate, slot) sorts by (candidate, group) too
-                pkeys, pvals = pkeys[o], pvals[o]
+            if pkeys.size > 1:  # keys are distinct: (candidate, slot) sorts by (candidate, group) too
+                pkeys, o = _sort_perm(pkeys, push_bound)
+                pvals = pvals[o]
             if self.step_cyclic[s]:
                 if not self.cycles_exact:
-                    fallback[skeys // n] = True
-                    fallback[pkeys // n_slots] = True
+                    fallback[skeys >> nb] = True
+                    fallback[pkeys >> self.sbits] = True
                     any_fallback = True
                     continue
                 mk, mv = self._cycle(s, skeys, sf, sd, pkeys, pvals)
-                rose = mv > base[mk % n]  # the cycle solver's rounding: keep the one-at-a-time answer
+                rose = mv > base[mk & self.nmask]  # the cycle solver's rounding: keep the one-at-a-time answer
                 if rose.any():
-                    fallback[mk[rose] // n] = True
+                    fallback[mk[rose] >> nb] = True
                     any_fallback = True
-                    keep = ~fallback[mk // n]
+                    keep = ~fallback[mk >> nb]
                     mk, mv = mk[keep], mv[keep]
             else:
                 mk, mv = self._evaluate(skeys, sf, sd, pkeys, pvals)
@@ -263,11 +269,11 @@ class BatchPropagation:
             self._push(pushed, heap, queued, s, mk, mv)
         if out_keys:
             keys, vals = np.concatenate(out_keys), np.concatenate(out_vals)
-            o = np.argsort(keys)  # distinct keys
-            keys, vals = keys[o], vals[o]
+            keys, o = _sort_perm(keys, n_cand << nb)  # distinct keys
+            vals = vals[o]
         else:
             keys, vals = np.zeros(0, dtype=np.int64), np.zeros(0)
-        cand, comp = keys // n, keys % n
+        cand, comp = keys >> nb, keys & self.nmask
         if any_fallback:
             keep = ~fallback[cand]
             cand, comp, vals = cand[keep], comp[keep], vals[keep]
@@ -277,13 +283,14 @@ class BatchPropagation:
                   pvals: FloatArray) -> tuple[IntArray, FloatArray]:
         """New values of the pairs of one step outside cycles: seeds ``skeys`` (sorted) with their terms,
         and owners of the groups with a changed member (``pkeys``: candidate and slot, sorted)."""
-        n, n_slots = self.n, self.members.size
-        pk, slot = pkeys // n_slots, pkeys % n_slots
+        nb, sb = self.nbits, self.sbits
+        pk, slot = pkeys >> sb, pkeys & self.smask
         pg = self.slot_group[slot]
         if pk.size:
             new = np.empty(pk.size, dtype=bool)
             new[0] = True
-            new[1:] = (pk[1:] != pk[:-1]) | (pg[1:] != pg[:-1])
+            np.not_equal(pg[1:], pg[:-1], out=new[1:])
+            new[1:] |= pk[1:] != pk[:-1]
             gk, gg = pk[new], pg[new]
             inverse = np.cumsum(new) - 1
         else:
@@ -297,23 +304,16 @@ class BatchPropagation:
         if gg.size:
             best = np.maximum.reduceat(vals, offsets)
             f_group = 1.0 - self.weight[gg] * (1.0 - best)
-        owner_keys = gk * n + self.group_owner[gg]  # sorted: groups are ordered by owner
+        owner_keys = (gk << nb) | self.group_owner[gg]  # sorted: groups are ordered by owner
         first = np.flatnonzero(np.concatenate(([True], owner_keys[1:] != owner_keys[:-1]))) if gg.size else gg
         okeys = owner_keys[first]
-        if skeys.size == 0:
-            keys = okeys
-        elif okeys.size == 0:
-            keys = skeys
-        else:
-            keys = _unique(np.concatenate((skeys, okeys)))
-        u = keys % n
-        req = self.base_r[u].copy()
+        keys, at, p = _union(okeys, skeys)
+        u = keys & self.nmask
+        req = self.base_r[u]
         if gg.size:
-            at = np.searchsorted(keys, okeys) if keys is not okeys else np.arange(okeys.size)
             req[at] = np.minimum(req[at], np.minimum.reduceat(f_group, first))
         f, d = self.foreign[u], self.domestic[u]
         if skeys.size:
-            p = np.searchsorted(keys, skeys) if keys is not skeys else np.arange(skeys.size)
             f[p] = sf
             d[p] = sd
         x = f + np.minimum(d, req * self.d0[u]) if self.home_view else np.minimum(f + d, req)
@@ -328,13 +328,13 @@ class BatchPropagation:
         :meth:`Incremental.run` does)."""
         from chainmap.analysis.propagate import _solve_cycle
 
-        n, n_slots = self.n, self.members.size
+        nb = self.nbits
         step = self.graph.schedule.steps[s]
         comps = step.comps
         work, ctx, base = self._work, self.inc._ctx, self.base
-        sk, sc = skeys // n, skeys % n
-        pk = pkeys // n_slots
-        pu = self.members[pkeys % n_slots]
+        sk, sc = skeys >> nb, skeys & self.nmask
+        pk = pkeys >> self.sbits
+        pu = self.members[pkeys & self.smask]
         cands = _unique(np.concatenate((sk, pk)))
         s_lo, s_hi = np.searchsorted(sk, cands, "left").tolist(), np.searchsorted(sk, cands, "right").tolist()
         p_lo, p_hi = np.searchsorted(pk, cands, "left").tolist(), np.searchsorted(pk, cands, "right").tolist()
@@ -355,23 +355,20 @@ class BatchPropagation:
                 work[inputs] = base[inputs]
                 work[comps] = base[comps]
             moved = new != base[comps]
-            out_keys.append(k * n + comps[moved])
+            out_keys.append((k << nb) | comps[moved])
             out_vals.append(new[moved])
-        keys, vals = np.concatenate(out_keys), np.concatenate(out_vals)
-        o = np.argsort(keys)
-        return keys[o], vals[o]
+        return np.concatenate(out_keys), np.concatenate(out_vals)
 
     def _push(self, pending: dict[int, list[tuple[IntArray, FloatArray]]], heap: list[int], queued: set[int],
               s: int, mk: IntArray, mv: FloatArray) -> None:
         """Queue the changed pairs ``(mk, mv)`` of step ``s`` at every group slot of a later step."""
-        n, n_slots = self.n, self.members.size
-        mu, mc = mk % n, mk // n
+        mu, mc = mk & self.nmask, mk >> self.nbits
         starts, ends = self.mg_ptr[mu], self.mg_ptr[mu + 1]
         idx = _ranges(starts, ends)
         steps = self.mg_step[idx]
         later = steps > s  # a cycle's own members are solved already
         count = ends - starts
-        keys = (np.repeat(mc, count) * n_slots + self.mg_slots[idx])[later]
+        keys = ((np.repeat(mc, count) << self.sbits) | self.mg_slots[idx])[later]
         vals = np.repeat(mv, count)[later]
         steps = steps[later]
         if keys.size == 0:
@@ -399,3 +396,46 @@ def _argsort_small(values: IntArray, bound: int) -> IntArray:
     if bound <= np.iinfo(np.int16).max:
         return np.argsort(values.astype(np.int16), kind="stable")
     return np.argsort(values, kind="stable")
+
+
+def _sort_perm(keys: IntArray, bound: int) -> tuple[IntArray, IntArray]:
+    """``(sorted keys, permutation)`` of non-negative keys below ``bound``: the positions ride in the
+    low bits of one ``np.sort`` (faster than ``argsort``) when both fit 63 bits.
+
+    >>> _sort_perm(np.array([7, 3, 5]), 8)
+    (array([3, 5, 7]), array([1, 2, 0]))
+    """
+    ibits = max(int(keys.size - 1).bit_length(), 1)
+    if int(max(bound - 1, 1)).bit_length() + ibits > 63:
+        o = np.argsort(keys)
+        return keys[o], o
+    packed = (keys << ibits) | np.arange(keys.size, dtype=np.int64)
+    packed.sort()
+    return packed >> ibits, packed & ((1 << ibits) - 1)
+
+
+def _union(a: IntArray, b: IntArray) -> tuple[IntArray, IntArray, IntArray]:
+    """Union of two sorted arrays of distinct values, and where each value of ``a`` and of ``b`` is in it.
+
+    >>> _union(np.array([1, 4, 6]), np.array([2, 4]))
+    (array([1, 2, 4, 6]), array([0, 2, 3]), array([1, 2]))
+    """
+    if b.size == 0:
+        return a, np.arange(a.size), np.zeros(0, dtype=np.int64)
+    if a.size == 0:
+        return b, np.zeros(0, dtype=np.int64), np.arange(b.size)
+    pos = np.searchsorted(a, b)
+    inside = pos < a.size
+    inside[inside] = a[pos[inside]] == b[inside]
+    fresh = b[~inside]
+    ins = np.searchsorted(a, fresh) + np.arange(fresh.size)  # where the new values land
+    out = np.empty(a.size + fresh.size, dtype=a.dtype)
+    is_a = np.ones(out.size, dtype=bool)
+    is_a[ins] = False
+    out[ins] = fresh
+    out[is_a] = a
+    at = np.flatnonzero(is_a)
+    pb = np.empty(b.size, dtype=np.int64)
+    pb[~inside] = ins
+    pb[inside] = at[pos[inside]]
+    return out, at, pb
