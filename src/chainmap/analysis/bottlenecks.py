@@ -557,6 +557,8 @@ class _ProductSets:
         from chainmap.analysis.batch import _unique
 
         n = graph.n_components
+        nb = max(int(n).bit_length(), 1)  # keys: component << nb | product
+        mask = (1 << nb) - 1
         steps = graph.schedule.steps
         step_of = np.zeros(n, dtype=np.int64)
         for i, step in enumerate(steps):
@@ -565,7 +567,7 @@ class _ProductSets:
         rptr, rcols = np.asarray(req.indptr, dtype=np.int64), np.asarray(req.indices, dtype=np.int64)
         products = graph.product_index.astype(np.int64)
         pending: dict[int, list[IntArray]] = {}
-        for st, keys in zip(*_split_by(step_of[products], products * n + products), strict=True):
+        for st, keys in zip(*_split_by(step_of[products], (products << nb) | products, len(steps)), strict=True):
             pending.setdefault(st, []).append(keys)
         done: list[IntArray] = []
         order = sorted(pending, reverse=True)
@@ -575,26 +577,39 @@ class _ProductSets:
         while heap:
             i = -heapq.heappop(heap)
             queued.discard(i)
-            keys = _unique(np.concatenate(pending.pop(i)))
+            parts = pending.pop(i)
+            keys = _unique(parts[0] if len(parts) == 1 else np.concatenate(parts))
             if steps[i].cyclic:  # every member of the cycle reaches the same products
-                comps = steps[i].comps
-                prods = _unique(keys % n)
-                keys = _unique((comps[:, None] * n + prods[None, :]).ravel())
+                comps = np.sort(steps[i].comps).astype(np.int64)
+                prods = _unique(keys & mask)
+                keys = ((comps[:, None] << nb) | prods[None, :]).ravel()
             done.append(keys)
-            c, p = keys // n, keys % n
+            c = keys >> nb
             starts, ends = rptr[c], rptr[c + 1]
             members = rcols[_ranges(starts, ends)]
-            pushed = np.repeat(p, ends - starts) + members * n
+            pushed = np.repeat(keys & mask, ends - starts) | (members << nb)
             target = step_of[members]
             lower = target < i
-            for st, part in zip(*_split_by(target[lower], pushed[lower]), strict=True):
+            if not lower.all():
+                pushed, target = pushed[lower], target[lower]
+            for st, part in zip(*_split_by(target, pushed, len(steps)), strict=True):
                 if st not in queued:
                     queued.add(st)
                     heapq.heappush(heap, -st)
                 pending.setdefault(st, []).append(part)
-        keys = np.sort(np.concatenate(done)) if done else np.zeros(0, dtype=np.int64)
-        self.products = keys % n
-        self.ptr = np.searchsorted(keys // n, np.arange(n + 1)).astype(np.int64)
+        # CSR by placing each step's keys (sorted, its own components) at their components' rows: no global sort
+        counts = np.zeros(n, dtype=np.int64)
+        for keys in done:
+            counts += np.bincount(keys >> nb, minlength=n)
+        self.ptr = np.concatenate(([0], np.cumsum(counts))).astype(np.int64)
+        self.products = np.zeros(int(self.ptr[-1]), dtype=np.int64)
+        for keys in done:
+            if keys.size == 0:
+                continue
+            c = keys >> nb
+            idx = np.arange(keys.size)
+            run_start = np.maximum.accumulate(np.where(np.concatenate(([True], c[1:] != c[:-1])), idx, 0))
+            self.products[self.ptr[c] + idx - run_start] = keys & mask
 
     def count(self, comps: IntArray) -> IntArray:
         return (self.ptr[comps + 1] - self.ptr[comps]).astype(np.int64)
@@ -603,13 +618,17 @@ class _ProductSets:
         return self.products[self.ptr[c]:self.ptr[c + 1]]
 
 
-def _split_by(steps: IntArray, keys: IntArray) -> tuple[list[int], list[IntArray]]:
-    """``keys`` grouped by ``steps`` (distinct steps, and the keys of each)."""
+def _split_by(steps: IntArray, keys: IntArray, n_steps: int) -> tuple[list[int], list[IntArray]]:
+    """``keys`` grouped by ``steps`` (distinct steps, and the keys of each, in their order)."""
+    from chainmap.analysis.batch import _argsort_small
+
     if keys.size == 0:
         return [], []
-    order = np.argsort(steps, kind="stable")
+    if bool(np.all(steps == steps[0])):
+        return [int(steps[0])], [keys]
+    order = _argsort_small(steps, n_steps)
     steps, keys = steps[order], keys[order]
-    bounds = np.flatnonzero(np.diff(steps)) + 1
+    bounds = np.flatnonzero(steps[1:] != steps[:-1]) + 1
     return steps[np.concatenate(([0], bounds))].tolist(), np.split(keys, bounds)
 
 
