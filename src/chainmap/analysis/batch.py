@@ -41,11 +41,11 @@ import numpy as np
 from numpy.typing import NDArray
 
 from chainmap.analysis.incremental import Incremental
-from chainmap.graph import FloatArray, IntArray, _ranges
+from chainmap.graph import FloatArray, IntArray, SupplyGraph, _ranges
 
 BoolArray = NDArray[np.bool_]
 
-__all__ = ["BatchPropagation", "BatchResult", "unique_inverse"]
+__all__ = ["BatchPropagation", "BatchResult", "stable_order", "unique_inverse", "upstream_mask"]
 
 
 def _unique(a: IntArray) -> IntArray:
@@ -75,13 +75,14 @@ class BatchResult:
 
 
 def unique_inverse(a: IntArray) -> tuple[IntArray, IntArray]:
-    """``np.unique(a, return_inverse=True)`` by a stable sort (faster than its hashing on large arrays).
+    """``np.unique(a, return_inverse=True)`` for non-negative integers, by one sort (faster than its hashing
+    on large arrays).
 
     >>> unique_inverse(np.array([5, 3, 5, 1]))
     (array([1, 3, 5]), array([2, 1, 2, 0]))
     """
-    order = np.argsort(a, kind="stable")
-    s = a[order]
+    a = np.asarray(a, dtype=np.int64)
+    s, order = _sort_perm(a, int(np.abs(a).max()) + 1 if a.size else 1)
     new = np.empty(s.size, dtype=bool)
     if s.size:
         new[0] = True
@@ -89,6 +90,37 @@ def unique_inverse(a: IntArray) -> tuple[IntArray, IntArray]:
     inverse = np.empty(a.size, dtype=np.int64)
     inverse[order] = np.cumsum(new) - 1
     return s[new], inverse
+
+
+def stable_order(values: IntArray) -> IntArray:
+    """``np.argsort(values, kind="stable")`` for non-negative integers (by one ``np.sort`` of packed keys).
+
+    >>> stable_order(np.array([2, 0, 2, 1]))
+    array([1, 3, 0, 2])
+    """
+    values = np.asarray(values, dtype=np.int64)
+    return _sort_perm(values, int(np.abs(values).max()) + 1 if values.size else 1)[1]
+
+
+def upstream_mask(graph: SupplyGraph, targets: IntArray) -> BoolArray:
+    """Components the targets require (transitively), targets included, as a mask
+    (:meth:`SupplyGraph.upstream_of` as a mask, by frontier marks instead of sorting)."""
+    n = graph.n_components
+    csr = graph.requires_csr
+    indptr, indices = np.asarray(csr.indptr, dtype=np.int64), np.asarray(csr.indices, dtype=np.int64)
+    seen = np.zeros(n, dtype=bool)
+    seen[targets] = True
+    frontier = np.flatnonzero(seen)
+    while frontier.size:
+        nxt = indices[_ranges(indptr[frontier], indptr[frontier + 1])]
+        nxt = nxt[~seen[nxt]]
+        if nxt.size == 0:
+            break
+        fresh = np.zeros(n, dtype=bool)
+        fresh[nxt] = True
+        seen |= fresh
+        frontier = np.flatnonzero(fresh)
+    return seen
 
 
 class BatchPropagation:
@@ -128,7 +160,7 @@ class BatchPropagation:
         self.n_steps = len(steps)
         self.group_owner = g.group_owner
         self.slot_group = np.repeat(np.arange(n_groups, dtype=np.int64), np.diff(g.group_ptr))
-        order = np.argsort(g.group_members, kind="stable")
+        order = stable_order(g.group_members)
         self.mg_slots = order.astype(np.int64)
         self.mg_step = step_of[g.group_owner[self.slot_group[order]]]
         self.mg_ptr = np.searchsorted(g.group_members[order], np.arange(self.n + 1)).astype(np.int64)
@@ -150,32 +182,37 @@ class BatchPropagation:
         ``nodes[k]`` (``("country", i)`` or ``("supplier", i)``) is removed alone (the arithmetic of
         :meth:`Incremental.terms_of`: sums in entry order)."""
         g, inc = self.graph, self.inc
+        is_country = np.array([t == "country" for t, _ in nodes], dtype=bool)
+        node = np.array([i for _, i in nodes], dtype=np.int64)
         parts_k: list[IntArray] = []
         parts_e: list[IntArray] = []
         for kind in ("country", "supplier"):
-            ks = np.array([k for k, (t, _) in enumerate(nodes) if t == kind], dtype=np.int64)
+            ks = np.flatnonzero(is_country if kind == "country" else ~is_country)
             if ks.size == 0:
                 continue
-            idx = np.array([nodes[k][1] for k in ks.tolist()], dtype=np.int64)
             order, ptr = inc._by_country if kind == "country" else inc._by_supplier
-            starts, ends = ptr[idx], ptr[idx + 1]
+            starts, ends = ptr[node[ks]], ptr[node[ks] + 1]
             parts_e.append(order[_ranges(starts, ends)])
             parts_k.append(np.repeat(ks, ends - starts))
-        n_entries = g.entry_comp.size
         if not parts_k:
             empty = np.zeros(0, dtype=np.int64)
             return empty, empty, np.zeros(0), np.zeros(0)
         rk, re = np.concatenate(parts_k), np.concatenate(parts_e)
-        removed = _unique(rk * n_entries + re)
         pairs = _unique(rk * self.n + g.entry_comp[re])
         pk, pc = pairs // self.n, pairs % self.n
         eptr = g.entry_ptr
         starts, ends = eptr[pc], eptr[pc + 1]
         e = _ranges(starts, ends)
         pair_of = np.repeat(np.arange(pairs.size), ends - starts)
-        key = pk[pair_of] * n_entries + e
-        pos = np.minimum(np.searchsorted(removed, key), max(removed.size - 1, 0))
-        is_removed = removed[pos] == key
+        # the entries the removal cuts: those of the removed supplier, or located in the removed country
+        # (reach owner: or of a supplier it owns), as in Incremental._by_country / _by_supplier
+        ek = pk[pair_of]
+        target = node[ek]
+        sup = g.entry_supplier[e]
+        is_removed = np.where(is_country[ek], g.entry_country[e] == target, sup == target)
+        if inc.caps.reach == "owner" and g.n_suppliers:
+            owner = np.append(g.supplier_owner, -1)[sup]
+            is_removed |= is_country[ek] & (sup >= 0) & (owner == target)
         w = g.entry_share[e] * np.where(is_removed, 0.0, self.entry_cap[e])
         dom = g.entry_domestic[e]
         dom_sum = np.bincount(pair_of, weights=np.where(dom, w, 0.0), minlength=pairs.size)
@@ -399,15 +436,15 @@ def _argsort_small(values: IntArray, bound: int) -> IntArray:
 
 
 def _sort_perm(keys: IntArray, bound: int) -> tuple[IntArray, IntArray]:
-    """``(sorted keys, permutation)`` of non-negative keys below ``bound``: the positions ride in the
-    low bits of one ``np.sort`` (faster than ``argsort``) when both fit 63 bits.
+    """``(sorted keys, stable permutation)`` of integer keys of magnitude below ``bound``: the positions
+    ride in the low bits of one ``np.sort`` (faster than ``argsort``) when both fit 63 bits.
 
     >>> _sort_perm(np.array([7, 3, 5]), 8)
     (array([3, 5, 7]), array([1, 2, 0]))
     """
     ibits = max(int(keys.size - 1).bit_length(), 1)
     if int(max(bound - 1, 1)).bit_length() + ibits > 63:
-        o = np.argsort(keys)
+        o = np.argsort(keys, kind="stable")
         return keys[o], o
     packed = (keys << ibits) | np.arange(keys.size, dtype=np.int64)
     packed.sort()

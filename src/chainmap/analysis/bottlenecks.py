@@ -27,7 +27,7 @@ from typing import Any, overload
 import numpy as np
 from numpy.typing import NDArray
 
-from chainmap.analysis.batch import unique_inverse
+from chainmap.analysis.batch import unique_inverse, upstream_mask
 from chainmap.analysis.concentration import concentration
 from chainmap.analysis.incremental import Incremental
 from chainmap.analysis.lazyrows import LazyRows
@@ -348,8 +348,7 @@ def _removal_candidates(graph: SupplyGraph, reach: str, candidates: Sequence[str
                                                 minlength=graph.n_suppliers))
     if reach == "owner":
         used_countries = np.union1d(used_countries, graph.supplier_owner)
-    feeds_product = np.zeros(graph.n_components, dtype=bool)
-    feeds_product[graph.upstream_of(products.tolist())] = True
+    feeds_product = upstream_mask(graph, products)
     feeding = feeds_product[graph.entry_comp]
     by_supplier = np.zeros(graph.n_suppliers, dtype=bool)
     by_country = np.zeros(graph.n_countries, dtype=bool)

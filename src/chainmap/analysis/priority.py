@@ -33,7 +33,7 @@ from typing import Any, overload
 import numpy as np
 from numpy.typing import NDArray
 
-from chainmap.analysis.batch import unique_inverse
+from chainmap.analysis.batch import unique_inverse, upstream_mask
 from chainmap.analysis.concentration import country_shares
 from chainmap.analysis.incremental import Incremental
 from chainmap.analysis.lazyrows import LazyRows
@@ -208,8 +208,7 @@ def priorities(
     is_candidate = unlisted > 0
     is_candidate[graph.entry_comp[foreign_entry]] = True
     candidates = np.flatnonzero(is_candidate).astype(np.int64)
-    feeds_product = np.zeros(n, dtype=bool)
-    feeds_product[graph.upstream_of(products.tolist())] = True
+    feeds_product = upstream_mask(graph, products)
     impact = _impacts(graph, inc, candidates, feeds_product, progress)
     exposure, foreign_share = _exposure(graph, candidates, foreign_entry)
     alt_index, alt_ready = _best_domestic_alternatives(graph)
