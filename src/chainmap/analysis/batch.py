@@ -45,7 +45,7 @@ from chainmap.graph import FloatArray, IntArray, SupplyGraph, _ranges
 
 BoolArray = NDArray[np.bool_]
 
-__all__ = ["BatchPropagation", "BatchResult", "stable_order", "unique_inverse", "upstream_mask"]
+__all__ = ["BatchPropagation", "BatchResult", "largest_first", "stable_order", "unique_inverse", "upstream_mask"]
 
 
 def _unique(a: IntArray) -> IntArray:
@@ -102,6 +102,35 @@ def stable_order(values: IntArray) -> IntArray:
     return _sort_perm(values, int(np.abs(values).max()) + 1 if values.size else 1)[1]
 
 
+def largest_first(groups: IntArray, values: FloatArray) -> IntArray:
+    """``np.lexsort((-values, groups))`` for ``groups`` sorted: within each run of equal groups, largest
+    value first, ties in their order. Small runs (the usual case) are ranked by comparing each element with
+    its next few neighbours, vectorised; large runs or NaN fall back to ``lexsort``.
+
+    >>> largest_first(np.array([0, 0, 0, 1, 1]), np.array([0.2, 0.5, 0.2, 0.1, 0.3]))
+    array([1, 0, 2, 4, 3])
+    """
+    m = groups.size
+    if m == 0:
+        return np.zeros(0, dtype=np.int64)
+    new = np.empty(m, dtype=bool)
+    new[0] = True
+    np.not_equal(groups[1:], groups[:-1], out=new[1:])
+    starts = np.flatnonzero(new)
+    longest = int(np.diff(np.append(starts, m)).max())
+    if longest > 32 or bool(np.isnan(values).any()):
+        return np.lexsort((-values, groups))
+    ahead = np.zeros(m, dtype=np.int64)  # elements of the same run placed before each element
+    for d in range(1, longest):
+        same = groups[d:] == groups[:-d]
+        later_bigger = values[d:] > values[:-d]  # i + d goes first; else i does (ties keep their order)
+        ahead[:-d] += same & later_bigger
+        ahead[d:] += same & ~later_bigger
+    out = np.empty(m, dtype=np.int64)
+    out[np.repeat(starts, np.diff(np.append(starts, m))) + ahead] = np.arange(m)
+    return out
+
+
 def upstream_mask(graph: SupplyGraph, targets: IntArray) -> BoolArray:
     """Components the targets require (transitively), targets included, as a mask
     (:meth:`SupplyGraph.upstream_of` as a mask, by frontier marks instead of sorting)."""
@@ -155,6 +184,7 @@ class BatchPropagation:
         self.entry_cap = inc.entry_cap
         self.cycles_exact = True  # False: hand candidates that reach a cycle back as ``fallback``
         self._work = self.base.copy()
+        self._entry_w: tuple[FloatArray, FloatArray] | None = None
         # each group's owner; the group slots (positions in ``members``) of each component
         self.n_groups = n_groups = g.group_owner.size
         self.n_steps = len(steps)
@@ -213,10 +243,14 @@ class BatchPropagation:
         if inc.caps.reach == "owner" and g.n_suppliers:
             owner = np.append(g.supplier_owner, -1)[sup]
             is_removed |= is_country[ek] & (sup >= 0) & (owner == target)
-        w = g.entry_share[e] * np.where(is_removed, 0.0, self.entry_cap[e])
-        dom = g.entry_domestic[e]
-        dom_sum = np.bincount(pair_of, weights=np.where(dom, w, 0.0), minlength=pairs.size)
-        for_sum = np.bincount(pair_of, weights=np.where(dom, 0.0, w), minlength=pairs.size)
+        # share * capacity of each entry, domestic and foreign apart (a removed entry weighs 0.0, as
+        # share * 0.0 does in Incremental.terms_of)
+        if self._entry_w is None:
+            w = g.entry_share * self.entry_cap
+            self._entry_w = (np.where(g.entry_domestic, w, 0.0), np.where(g.entry_domestic, 0.0, w))
+        w_dom, w_for = self._entry_w
+        dom_sum = np.bincount(pair_of, weights=np.where(is_removed, 0.0, w_dom[e]), minlength=pairs.size)
+        for_sum = np.bincount(pair_of, weights=np.where(is_removed, 0.0, w_for[e]), minlength=pairs.size)
         norm = g.supply_norm[pc]
         unlisted = g.unlisted_share[pc] * inc.caps.unlisted
         return pk, pc, for_sum / norm + unlisted, dom_sum / norm

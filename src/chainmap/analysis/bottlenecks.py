@@ -27,7 +27,7 @@ from typing import Any, overload
 import numpy as np
 from numpy.typing import NDArray
 
-from chainmap.analysis.batch import unique_inverse, upstream_mask
+from chainmap.analysis.batch import largest_first, unique_inverse, upstream_mask
 from chainmap.analysis.concentration import concentration
 from chainmap.analysis.incremental import Incremental
 from chainmap.analysis.lazyrows import LazyRows
@@ -225,7 +225,11 @@ def bottlenecks(
 
 
 class _Concentrated:
-    """The concentration bottlenecks as columns, ranked (HHI, then hits, then id); rows built on read."""
+    """The concentration bottlenecks as columns, ranked (HHI, then hits, then id); rows built on read.
+
+    Which components are concentrated (and so how many rows) is known at once; their ranking needs each
+    one's downstream products (:class:`_ProductSets`), computed on first read of a row or of ``comps``.
+    """
 
     def __init__(self, graph: SupplyGraph, hhi_threshold: float) -> None:
         n = graph.n_components
@@ -238,20 +242,48 @@ class _Concentrated:
             lead = np.concatenate(([True], kc[1:] != kc[:-1]))
             leader[kc[lead]] = kn[lead]
             leader_share[kc[lead]] = sums[lead]
-        comps = np.flatnonzero((leader >= 0) & (leader != graph.home_index) & ~(hhi < hhi_threshold - 1e-12))
+        self._unranked = np.flatnonzero((leader >= 0) & (leader != graph.home_index)
+                                        & ~(hhi < hhi_threshold - 1e-12))
+        self._all = (hhi, leader, leader_share)
+        self._ranked: tuple[IntArray, FloatArray, IntArray, FloatArray] | None = None
         self.hits_of: _ProductSets | None = None
-        if comps.size > 2000:
-            self.hits_of = _ProductSets(graph)
-            counts = self.hits_of.count(comps)
-        else:
-            self.small = {c: downstream_products(graph, graph.component_ids[c]) for c in comps.tolist()}
-            counts = np.array([len(self.small[c]) for c in comps.tolist()], dtype=np.int64)
-        order = np.lexsort((comps, -counts, -hhi[comps]))  # ids sorted within a kind: index order is id order
-        self.comps = comps[order]
-        self.hhi, self.leader, self.leader_share = hhi[self.comps], leader[self.comps], leader_share[self.comps]
+        self.small: dict[int, list[str]] = {}
+
+    def _rank(self) -> tuple[IntArray, FloatArray, IntArray, FloatArray]:
+        if self._ranked is None:
+            graph, comps = self.graph, self._unranked
+            hhi, leader, leader_share = self._all
+            if comps.size > 2000:
+                self.hits_of = _ProductSets(graph)
+                counts = self.hits_of.count(comps)
+            else:
+                self.small = {c: downstream_products(graph, graph.component_ids[c]) for c in comps.tolist()}
+                counts = np.array([len(self.small[c]) for c in comps.tolist()], dtype=np.int64)
+            order = np.lexsort((comps, -counts, -hhi[comps]))  # ids sorted within a kind: index order is id order
+            ranked = comps[order]
+            self._ranked = (ranked, hhi[ranked], leader[ranked], leader_share[ranked])
+            del self._all
+        return self._ranked
+
+    @property
+    def comps(self) -> IntArray:
+        """The concentrated components, in rank order."""
+        return self._rank()[0]
+
+    @property
+    def hhi(self) -> FloatArray:
+        return self._rank()[1]
+
+    @property
+    def leader(self) -> IntArray:
+        return self._rank()[2]
+
+    @property
+    def leader_share(self) -> FloatArray:
+        return self._rank()[3]
 
     def __len__(self) -> int:
-        return int(self.comps.size)
+        return int(self._unranked.size)
 
     def column_values(self, start: int, stop: int) -> dict[str, Any]:
         """Rows ``start:stop`` as columns (the fields of :class:`Bottleneck`), without building rows."""
@@ -450,7 +482,7 @@ def _country_share_table(graph: SupplyGraph) -> tuple[IntArray, IntArray, FloatA
     keys, inverse = unique_inverse(ec[sel] * nc + country[sel])
     sums = np.bincount(inverse, weights=share[sel] / total[ec[sel]], minlength=keys.size)
     kc, kn = keys // nc, keys % nc
-    o = np.lexsort((-sums, kc))  # keys are in (component, country) order: equal shares stay by country
+    o = largest_first(kc, sums)  # keys are in (component, country) order: equal shares stay by country
     return kc[o].astype(np.int64), kn[o].astype(np.int64), sums[o].astype(np.float64)
 
 

@@ -33,7 +33,7 @@ from typing import Any, overload
 import numpy as np
 from numpy.typing import NDArray
 
-from chainmap.analysis.batch import unique_inverse, upstream_mask
+from chainmap.analysis.batch import largest_first, unique_inverse, upstream_mask
 from chainmap.analysis.concentration import country_shares
 from chainmap.analysis.incremental import Incremental
 from chainmap.analysis.lazyrows import LazyRows
@@ -253,7 +253,7 @@ class _CountryTable:
         keys, inverse = unique_inverse(key)
         sums = np.bincount(inverse, weights=share[sel] / total[ec[sel]], minlength=keys.size)
         kc, kn = keys // nc, keys % nc
-        o = np.lexsort((-sums, kc))  # keys are in (component, country) order: equal shares stay by country
+        o = largest_first(kc, sums)  # keys are in (component, country) order: equal shares stay by country
         o = o[kn[o] != graph.home_index]
         self.country = kn[o]
         self.ptr = np.searchsorted(kc[o], np.arange(graph.n_components + 1))
