@@ -461,7 +461,7 @@ def _removal_rows(graph: SupplyGraph, inc: Incremental, tried: list[tuple[str, i
                 continue
             hit_ids = [pids[jj] for jj in hit]
             near = None
-            if not result.fallback[m] and rhi[m] - rlo[m] <= inc.budget:
+            if not result.fallback[m]:  # the changed values, for the chain lengths (no recomputation)
                 near = (result.comp[rlo[m]:rhi[m]].astype(np.int32), result.value[rlo[m]:rhi[m]].copy())
             rows.append(Bottleneck(node, kind, graph.name(node), "removal", graph.country_of_node(node),
                                    max(values[jj] for jj in moved), hit_ids,
@@ -501,7 +501,7 @@ class _ChainLength:
                  changed: tuple[NDArray[Any], FloatArray] | None = None) -> dict[str, int]:
         """``{hit: chain length}`` under the removal of ``node``; ``changed``: the removal's changed
         availabilities (components, values) when the caller has them (the batch computed them)."""
-        from chainmap.analysis.explain import _Walker
+        from chainmap.analysis.chainlen import ChainLengths
 
         if self._inc is None:
             self._inc = Incremental(self.graph, capacities(self.graph, self.scenario))
@@ -514,14 +514,21 @@ class _ChainLength:
                           inc.caps.horizon, inc.caps.reach)
         (caps.country if is_country else caps.supplier)[i] = 0.0
         after: FloatArray | _Overlay
-        if changed is not None:
+        if changed is not None and changed[0].size > _DENSE:  # many changed values: one array is cheaper
+            after = inc.base.copy()
+            after[changed[0]] = changed[1]
+        elif changed is not None:
             after = _Overlay(inc.base, dict(zip(changed[0].tolist(), changed[1].tolist(), strict=True)))
         elif int(ptr[i + 1] - ptr[i]) > inc.budget:  # reaches far: one full propagation gives the same values
             after = availability(g, caps)
         else:  # the changed values over the baseline, without a copy of the whole array per removal
             after = _Overlay(inc.base, inc.remove(country=i) if is_country else inc.remove(supplier=i))
-        walker = _Walker(g, caps, after, inc.base)  # type: ignore[arg-type]
-        return {t: len(walker.chain(g.component_of[t])) for t in hits}
+        lengths = ChainLengths(g, caps, after, inc.base)
+        return {t: lengths.of(g.component_of[t]) for t in hits}
+
+
+_DENSE = 20_000
+"""Changed values above which a removal's availabilities are held as a whole array, not a dict."""
 
 
 class _Overlay:
