@@ -34,6 +34,7 @@ True
 from __future__ import annotations
 
 import heapq
+import weakref
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -152,6 +153,41 @@ def upstream_mask(graph: SupplyGraph, targets: IntArray) -> BoolArray:
     return seen
 
 
+@dataclass(frozen=True)
+class _Structure:
+    """Arrays of a graph's schedule and groups that every batch over the graph uses (computed once per
+    graph: a second analysis on the same graph in one process reuses them)."""
+
+    step_of: IntArray  # schedule step of each component
+    step_cyclic: BoolArray
+    slot_group: IntArray  # group of each slot (position in ``group_members``)
+    mg_slots: IntArray  # slots by member: the slots of component u are mg_slots[mg_ptr[u]:mg_ptr[u + 1]]
+    mg_step: IntArray  # step of each of those slots' group owner
+    mg_ptr: IntArray
+    comp_cyclic: BoolArray  # components in a cyclic step
+
+
+_STRUCTURES: weakref.WeakKeyDictionary[SupplyGraph, _Structure] = weakref.WeakKeyDictionary()
+
+
+def _structure(g: SupplyGraph) -> _Structure:
+    """The graph's :class:`_Structure` (cached while the graph lives)."""
+    st = _STRUCTURES.get(g)
+    if st is None:
+        steps = g.schedule.steps
+        step_of = np.zeros(g.n_components, dtype=np.int64)
+        for i, step in enumerate(steps):
+            step_of[step.comps] = i
+        slot_group = np.repeat(np.arange(g.group_owner.size, dtype=np.int64), np.diff(g.group_ptr))
+        order = stable_order(g.group_members)
+        mg_ptr = np.searchsorted(g.group_members[order], np.arange(g.n_components + 1)).astype(np.int64)
+        cyclic = np.array([s.cyclic for s in steps], dtype=bool)
+        st = _Structure(step_of, cyclic, slot_group, order.astype(np.int64),
+                        step_of[g.group_owner[slot_group[order]]], mg_ptr, cyclic[step_of])
+        _STRUCTURES[g] = st
+    return st
+
+
 class BatchPropagation:
     """Vectorised what-ifs over the arrays of an :class:`Incremental` (same baseline, same capacities)."""
 
@@ -170,15 +206,9 @@ class BatchPropagation:
         self.foreign = inc.terms.foreign
         self.domestic = inc.terms.domestic
         steps = g.schedule.steps
-        step_of = np.zeros(self.n, dtype=np.int64)
-        for i, step in enumerate(steps):
-            step_of[step.comps] = i
-        self.step_of = step_of
-        self.step_cyclic = np.array([s.cyclic for s in steps], dtype=bool)
-        down = g.required_by_csr
-        self.uptr = np.asarray(down.indptr, dtype=np.int64)
-        self.users = np.asarray(down.indices, dtype=np.int64)
-        self.gptr = g.comp_group_ptr
+        st = _structure(g)
+        self.step_of = st.step_of
+        self.step_cyclic = st.step_cyclic
         self.mptr = g.group_ptr
         self.members = g.group_members
         self.entry_cap = inc.entry_cap
@@ -186,14 +216,10 @@ class BatchPropagation:
         self._work = self.base.copy()
         self._entry_w: tuple[FloatArray, FloatArray] | None = None
         # each group's owner; the group slots (positions in ``members``) of each component
-        self.n_groups = n_groups = g.group_owner.size
+        self.n_groups = g.group_owner.size
         self.n_steps = len(steps)
         self.group_owner = g.group_owner
-        self.slot_group = np.repeat(np.arange(n_groups, dtype=np.int64), np.diff(g.group_ptr))
-        order = stable_order(g.group_members)
-        self.mg_slots = order.astype(np.int64)
-        self.mg_step = step_of[g.group_owner[self.slot_group[order]]]
-        self.mg_ptr = np.searchsorted(g.group_members[order], np.arange(self.n + 1)).astype(np.int64)
+        self.slot_group, self.mg_slots, self.mg_step, self.mg_ptr = st.slot_group, st.mg_slots, st.mg_step, st.mg_ptr
         # pair keys ``k << nbits | component``, push keys ``k << sbits | slot``
         self.nbits = max(int(self.n).bit_length(), 1)
         self.nmask = (1 << self.nbits) - 1

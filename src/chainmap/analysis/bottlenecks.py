@@ -592,15 +592,13 @@ class _ProductSets:
     """
 
     def __init__(self, graph: SupplyGraph) -> None:
-        from chainmap.analysis.batch import _unique
+        from chainmap.analysis.batch import _structure, _unique
 
         n = graph.n_components
         nb = max(int(n).bit_length(), 1)  # keys: component << nb | product
         mask = (1 << nb) - 1
         steps = graph.schedule.steps
-        step_of = np.zeros(n, dtype=np.int64)
-        for i, step in enumerate(steps):
-            step_of[step.comps] = i
+        step_of = _structure(graph).step_of
         req = graph.requires_csr
         rptr, rcols = np.asarray(req.indptr, dtype=np.int64), np.asarray(req.indices, dtype=np.int64)
         products = graph.product_index.astype(np.int64)

@@ -28,8 +28,6 @@ from __future__ import annotations
 
 from typing import Any
 
-import numpy as np
-
 from chainmap.analysis.scenario import Capacities
 from chainmap.graph import SupplyGraph
 
@@ -41,13 +39,14 @@ class ChainLengths:
     (an array, or anything indexable by component) and the baseline's ``base``."""
 
     def __init__(self, graph: SupplyGraph, caps: Capacities, a: Any, base: Any) -> None:
+        from chainmap.analysis.batch import _structure
         from chainmap.analysis.explain import _Walker
 
         self.graph, self.caps, self.a, self.base = graph, caps, a, base
         self._walker = _Walker(graph, caps, a, base)  # entry capacities and weights, explain's own arithmetic
         self.home_view = graph.settings.view == "home"
         self._memo: dict[int, int] = {}
-        self._cyclic = _cyclic_mask(graph)
+        self._cyclic = _structure(graph).comp_cyclic
 
     def of(self, start: int) -> int:
         """Number of steps of the binding chain from component ``start``."""
@@ -117,13 +116,3 @@ class ChainLengths:
             if not d - req * d0 >= f0 - f:
                 return None
         return best[3]
-
-
-def _cyclic_mask(graph: SupplyGraph) -> np.ndarray:
-    """Components in a cyclic step of the schedule."""
-    mask = np.zeros(graph.n_components, dtype=bool)
-    for step in graph.schedule.steps:
-        if step.cyclic:
-            mask[step.comps] = True
-    return mask
-

@@ -240,9 +240,16 @@ def _pow(x: FloatArray, w: float) -> FloatArray:
 
 
 class _CountryTable:
-    """Per component, the foreign countries of :func:`country_shares` in its order (largest share first)."""
+    """Per component, the foreign countries of :func:`country_shares` in its order (largest share first);
+    computed on the first row read."""
 
     def __init__(self, graph: SupplyGraph, comps: IntArray) -> None:
+        self.graph, self.comps = graph, comps
+        self.ids = graph.country_ids
+        self._table: tuple[IntArray, IntArray] | None = None
+
+    def _build(self) -> tuple[IntArray, IntArray]:
+        graph, comps = self.graph, self.comps
         nc = graph.n_countries
         ec, share, country = graph.entry_comp, graph.entry_share, graph.entry_country
         total = np.bincount(ec, weights=share, minlength=graph.n_components)
@@ -255,13 +262,14 @@ class _CountryTable:
         kc, kn = keys // nc, keys % nc
         o = largest_first(kc, sums)  # keys are in (component, country) order: equal shares stay by country
         o = o[kn[o] != graph.home_index]
-        self.country = kn[o]
-        self.ptr = np.searchsorted(kc[o], np.arange(graph.n_components + 1))
-        self.ids = graph.country_ids
+        return kn[o], np.searchsorted(kc[o], np.arange(graph.n_components + 1))
 
     def of(self, c: int) -> list[str]:
+        if self._table is None:
+            self._table = self._build()
+        country, ptr = self._table
         ids = self.ids
-        return [ids[i] for i in self.country[self.ptr[c]:self.ptr[c + 1]].tolist()]
+        return [ids[i] for i in country[ptr[c]:ptr[c + 1]].tolist()]
 
 
 class PriorityTable(LazyRows[Priority]):
