@@ -37,6 +37,7 @@ import heapq
 import weakref
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 from numpy.typing import NDArray
@@ -103,7 +104,7 @@ def stable_order(values: IntArray) -> IntArray:
     return _sort_perm(values, int(np.abs(values).max()) + 1 if values.size else 1)[1]
 
 
-def largest_first(groups: IntArray, values: FloatArray) -> IntArray:
+def largest_first(groups: IntArray, values: NDArray[Any]) -> IntArray:
     """``np.lexsort((-values, groups))`` for ``groups`` sorted: within each run of equal groups, largest
     value first, ties in their order. Small runs (the usual case) are ranked by comparing each element with
     its next few neighbours, vectorised; large runs or NaN fall back to ``lexsort``.

@@ -245,11 +245,11 @@ class _Concentrated:
         self._unranked = np.flatnonzero((leader >= 0) & (leader != graph.home_index)
                                         & ~(hhi < hhi_threshold - 1e-12))
         self._all = (hhi, leader, leader_share)
-        self._ranked: tuple[IntArray, FloatArray, IntArray, FloatArray] | None = None
+        self._ranked: tuple[NDArray[Any], NDArray[Any], NDArray[Any], NDArray[Any]] | None = None
         self.hits_of: _ProductSets | None = None
         self.small: dict[int, list[str]] = {}
 
-    def _rank(self) -> tuple[IntArray, FloatArray, IntArray, FloatArray]:
+    def _rank(self) -> tuple[NDArray[Any], NDArray[Any], NDArray[Any], NDArray[Any]]:
         if self._ranked is None:
             graph, comps = self.graph, self._unranked
             hhi, leader, leader_share = self._all

@@ -196,7 +196,6 @@ def priorities(
     """
     graph = graph.with_home(home)
     w = resolve_weights(graph.settings.weights, weights)
-    n = graph.n_components
     home_idx = graph.home_index
     caps = capacities(graph, scenario or Scenario())
     base_terms = supply_terms(graph, caps)
