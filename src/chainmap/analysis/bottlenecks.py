@@ -20,7 +20,7 @@ from __future__ import annotations
 import copy
 import heapq
 import itertools
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Callable, ItemsView, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, overload
 
@@ -294,7 +294,8 @@ class _Concentrated:
             hits = [list(self.small[c]) for c in comps]
         else:
             ptr, prods = self.hits_of.ptr, self.hits_of.products
-            hits = [[ids[p] for p in prods[ptr[c]:ptr[c + 1]].tolist()] for c in comps]
+            at = ids.__getitem__
+            hits = [list(map(at, prods[ptr[c]:ptr[c + 1]].tolist())) for c in comps]
         who = [cids[k] for k in self.leader[start:stop].tolist()]
         m = len(comps)
         return {"node": [ids[c] for c in comps], "kind": ["component"] * m, "name": [names[c] for c in comps],
@@ -567,6 +568,9 @@ class _ChainLengths(Mapping[str, int]):
 
     def __len__(self) -> int:
         return len(self._get())
+
+    def items(self) -> ItemsView[str, int]:
+        return self._get().items()
 
     def __repr__(self) -> str:
         return repr(self._get())
