@@ -8,7 +8,10 @@ time in a Python loop. :class:`BatchPropagation` answers it for a batch of
 candidates together: the state is a set of ``(candidate, component)`` pairs
 whose value differs from the baseline, and the schedule's steps are walked in
 order, each step evaluating, with numpy, every pair whose inputs changed (the
-union of the candidates' downstream frontiers). A pair is evaluated once, after
+union of the candidates' downstream frontiers). A changed pair is pushed, with
+its value, to the requirement-group slots it fills in later steps, so a step
+reads its inputs from what it was pushed (one sort per step, no lookups in
+what earlier steps found). A pair is evaluated once, after
 everything it requires is final, with the same floating-point operations as
 :func:`chainmap.analysis.propagate.availability` (``max`` and ``min`` are exact,
 the rest is elementwise), so the answers are bit-identical to the one-at-a-time

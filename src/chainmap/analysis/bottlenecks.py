@@ -205,7 +205,10 @@ def bottlenecks(
     cycle goes through :class:`~chainmap.analysis.incremental.Incremental`) and
     concentration is computed as numpy columns, so the rows equal
     :func:`bottlenecks_reference`'s. Each row's ``chain_lengths`` is computed
-    when first read.
+    when first read (from the batch's changed values, no recomputation). The
+    concentration rows are counted at once but ranked on the first read of
+    one of them: their order needs every concentrated component's downstream
+    products, which a caller reading only the top (removal) rows never pays for.
     """
     graph = graph.with_home(home)
     settings = graph.settings
