@@ -396,14 +396,24 @@ class BatchPropagation:
             inverse = np.cumsum(new) - 1
         else:
             gk = gg = inverse = pk
-        ms, me = self.mptr[gg], self.mptr[gg + 1]
-        nm = me - ms
-        offsets = np.cumsum(nm) - nm
-        vals = self.base[self.members[_ranges(ms, me)]]
-        vals[offsets[inverse] + (slot - self.mptr[pg])] = pvals
         f_group = np.zeros(0)
         if gg.size:
-            best = np.maximum.reduceat(vals, offsets)
+            # a one-member group's best is its pushed value; larger groups read their other members' baseline
+            ms, me = self.mptr[gg], self.mptr[gg + 1]
+            several = (me - ms) > 1
+            best = pvals[np.flatnonzero(new)]  # the group's first pushed value (its only one when one member)
+            if several.any():
+                big = np.flatnonzero(several)
+                ms, me = ms[big], me[big]
+                nm = me - ms
+                offsets = np.cumsum(nm) - nm
+                vals = self.base[self.members[_ranges(ms, me)]]
+                rank = np.full(gg.size, -1, dtype=np.int64)
+                rank[big] = np.arange(big.size)
+                r = rank[inverse]
+                mine = r >= 0
+                vals[offsets[r[mine]] + (slot[mine] - self.mptr[pg[mine]])] = pvals[mine]
+                best[big] = np.maximum.reduceat(vals, offsets)
             f_group = 1.0 - self.weight[gg] * (1.0 - best)
         owner_keys = (gk << nb) | self.group_owner[gg]  # sorted: groups are ordered by owner
         first = np.flatnonzero(np.concatenate(([True], owner_keys[1:] != owner_keys[:-1]))) if gg.size else gg
