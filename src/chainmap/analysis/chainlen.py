@@ -28,6 +28,8 @@ from __future__ import annotations
 
 from typing import Any
 
+import numpy as np
+
 from chainmap.analysis.scenario import Capacities
 from chainmap.graph import SupplyGraph
 
@@ -94,10 +96,17 @@ class ChainLengths:
         g, a = self.graph, self.a
         if float(a[c]) >= float(self.base[c]) or self.caps.component[c] < 1.0:
             return None
+        gs, ge = g.comp_group_ptr[c:c + 2].tolist()
+        if gs == ge:
+            return None
+        mptr = g.group_ptr[gs:ge + 1].tolist()
+        first = mptr[0]
+        every = g.group_members[first:mptr[-1]].tolist()  # the members of c's groups, group after group
+        every_values = a[np.array(every, dtype=np.int64)].tolist() if isinstance(a, np.ndarray) else [float(a[m]) for m in every]
         best: tuple[float, bool, list[int], int] | None = None  # (f, back onto the chain, members, via)
-        for grp in range(int(g.comp_group_ptr[c]), int(g.comp_group_ptr[c + 1])):
-            members = g.group_members[int(g.group_ptr[grp]):int(g.group_ptr[grp + 1])].tolist()
-            values = [float(a[m]) for m in members]
+        for k, grp in enumerate(range(gs, ge)):
+            lo, hi = mptr[k] - first, mptr[k + 1] - first
+            members, values = every[lo:hi], every_values[lo:hi]
             top = max(values)
             f_g = 1.0 - self._walker.weight(grp) * (1.0 - top)
             via = min(m for m, v in zip(members, values, strict=True) if v == top)
