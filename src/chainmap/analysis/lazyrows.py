@@ -111,6 +111,11 @@ def csv_cells(values: Sequence[Any] | np.ndarray, escape: bool = True) -> list[s
         if values.dtype.kind in "iub":
             return [str(v) for v in values.tolist()]
         values = values.tolist()
+    if values and all(type(v) is list for v in values):  # lists of ids (hits): joined as they are
+        try:
+            return [safe_cell(";".join(v), escape) for v in values]
+        except TypeError:
+            pass
     out: list[str] = []
     for value in values:
         if isinstance(value, str):
