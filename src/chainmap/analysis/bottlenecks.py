@@ -645,8 +645,9 @@ class _ProductSets:
         for keys in done:
             counts += np.bincount(keys >> nb, minlength=n)
         self.ptr = np.concatenate(([0], np.cumsum(counts))).astype(np.int64)
-        self.products = np.zeros(int(self.ptr[-1]), dtype=np.int64)
-        for keys in done:
+        self.products = np.zeros(int(self.ptr[-1]), dtype=np.int32 if n < 2**31 else np.int64)
+        while done:  # each chunk freed once placed (bounded memory)
+            keys = done.pop()
             if keys.size == 0:
                 continue
             c = keys >> nb
