@@ -658,7 +658,7 @@ class _ProductSets:
     def count(self, comps: IntArray) -> IntArray:
         return (self.ptr[comps + 1] - self.ptr[comps]).astype(np.int64)
 
-    def of(self, c: int) -> IntArray:
+    def of(self, c: int) -> NDArray[Any]:
         return self.products[self.ptr[c]:self.ptr[c + 1]]
 
 
