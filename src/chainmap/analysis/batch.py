@@ -8,7 +8,10 @@ time in a Python loop. :class:`BatchPropagation` answers it for a batch of
 candidates together: the state is a set of ``(candidate, component)`` pairs
 whose value differs from the baseline, and the schedule's steps are walked in
 order, each step evaluating, with numpy, every pair whose inputs changed (the
-union of the candidates' downstream frontiers). A pair is evaluated once, after
+union of the candidates' downstream frontiers). A changed pair is pushed, with
+its value, to the requirement-group slots it fills in later steps, so a step
+reads its inputs from what it was pushed (one sort per step, no lookups in
+what earlier steps found). A pair is evaluated once, after
 everything it requires is final, with the same floating-point operations as
 :func:`chainmap.analysis.propagate.availability` (``max`` and ``min`` are exact,
 the rest is elementwise), so the answers are bit-identical to the one-at-a-time
@@ -34,18 +37,20 @@ True
 from __future__ import annotations
 
 import heapq
+import weakref
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 from numpy.typing import NDArray
 
 from chainmap.analysis.incremental import Incremental
-from chainmap.graph import FloatArray, IntArray, _ranges
+from chainmap.graph import FloatArray, IntArray, SupplyGraph, _ranges
 
 BoolArray = NDArray[np.bool_]
 
-__all__ = ["BatchPropagation", "BatchResult", "unique_inverse"]
+__all__ = ["BatchPropagation", "BatchResult", "largest_first", "stable_order", "unique_inverse", "upstream_mask"]
 
 
 def _unique(a: IntArray) -> IntArray:
@@ -75,13 +80,14 @@ class BatchResult:
 
 
 def unique_inverse(a: IntArray) -> tuple[IntArray, IntArray]:
-    """``np.unique(a, return_inverse=True)`` by a stable sort (faster than its hashing on large arrays).
+    """``np.unique(a, return_inverse=True)`` for non-negative integers, by one sort (faster than its hashing
+    on large arrays).
 
     >>> unique_inverse(np.array([5, 3, 5, 1]))
     (array([1, 3, 5]), array([2, 1, 2, 0]))
     """
-    order = np.argsort(a, kind="stable")
-    s = a[order]
+    a = np.asarray(a, dtype=np.int64)
+    s, order = _sort_perm(a, int(np.abs(a).max()) + 1 if a.size else 1)
     new = np.empty(s.size, dtype=bool)
     if s.size:
         new[0] = True
@@ -89,6 +95,101 @@ def unique_inverse(a: IntArray) -> tuple[IntArray, IntArray]:
     inverse = np.empty(a.size, dtype=np.int64)
     inverse[order] = np.cumsum(new) - 1
     return s[new], inverse
+
+
+def stable_order(values: IntArray) -> IntArray:
+    """``np.argsort(values, kind="stable")`` for non-negative integers (by one ``np.sort`` of packed keys).
+
+    >>> stable_order(np.array([2, 0, 2, 1]))
+    array([1, 3, 0, 2])
+    """
+    values = np.asarray(values, dtype=np.int64)
+    return _sort_perm(values, int(np.abs(values).max()) + 1 if values.size else 1)[1]
+
+
+def largest_first(groups: IntArray, values: NDArray[Any]) -> IntArray:
+    """``np.lexsort((-values, groups))`` for ``groups`` sorted: within each run of equal groups, largest
+    value first, ties in their order. Small runs (the usual case) are ranked by comparing each element with
+    its next few neighbours, vectorised; large runs or NaN fall back to ``lexsort``.
+
+    >>> largest_first(np.array([0, 0, 0, 1, 1]), np.array([0.2, 0.5, 0.2, 0.1, 0.3]))
+    array([1, 0, 2, 4, 3])
+    """
+    m = groups.size
+    if m == 0:
+        return np.zeros(0, dtype=np.int64)
+    new = np.empty(m, dtype=bool)
+    new[0] = True
+    np.not_equal(groups[1:], groups[:-1], out=new[1:])
+    starts = np.flatnonzero(new)
+    longest = int(np.diff(np.append(starts, m)).max())
+    if longest > 32 or bool(np.isnan(values).any()):
+        return np.lexsort((-values, groups))
+    ahead = np.zeros(m, dtype=np.int64)  # elements of the same run placed before each element
+    for d in range(1, longest):
+        same = groups[d:] == groups[:-d]
+        later_bigger = values[d:] > values[:-d]  # i + d goes first; else i does (ties keep their order)
+        ahead[:-d] += same & later_bigger
+        ahead[d:] += same & ~later_bigger
+    out = np.empty(m, dtype=np.int64)
+    out[np.repeat(starts, np.diff(np.append(starts, m))) + ahead] = np.arange(m)
+    return out
+
+
+def upstream_mask(graph: SupplyGraph, targets: IntArray) -> BoolArray:
+    """Components the targets require (transitively), targets included, as a mask
+    (:meth:`SupplyGraph.upstream_of` as a mask, by frontier marks instead of sorting)."""
+    n = graph.n_components
+    csr = graph.requires_csr
+    indptr, indices = np.asarray(csr.indptr, dtype=np.int64), np.asarray(csr.indices, dtype=np.int64)
+    seen = np.zeros(n, dtype=bool)
+    seen[targets] = True
+    frontier = np.flatnonzero(seen)
+    while frontier.size:
+        nxt = indices[_ranges(indptr[frontier], indptr[frontier + 1])]
+        nxt = nxt[~seen[nxt]]
+        if nxt.size == 0:
+            break
+        fresh = np.zeros(n, dtype=bool)
+        fresh[nxt] = True
+        seen |= fresh
+        frontier = np.flatnonzero(fresh)
+    return seen
+
+
+@dataclass(frozen=True)
+class _Structure:
+    """Arrays of a graph's schedule and groups that every batch over the graph uses (computed once per
+    graph: a second analysis on the same graph in one process reuses them)."""
+
+    step_of: IntArray  # schedule step of each component
+    step_cyclic: BoolArray
+    slot_group: IntArray  # group of each slot (position in ``group_members``)
+    mg_slots: IntArray  # slots by member: the slots of component u are mg_slots[mg_ptr[u]:mg_ptr[u + 1]]
+    mg_step: IntArray  # step of each of those slots' group owner
+    mg_ptr: IntArray
+    comp_cyclic: BoolArray  # components in a cyclic step
+
+
+_STRUCTURES: weakref.WeakKeyDictionary[SupplyGraph, _Structure] = weakref.WeakKeyDictionary()
+
+
+def _structure(g: SupplyGraph) -> _Structure:
+    """The graph's :class:`_Structure` (cached while the graph lives)."""
+    st = _STRUCTURES.get(g)
+    if st is None:
+        steps = g.schedule.steps
+        step_of = np.zeros(g.n_components, dtype=np.int64)
+        for i, step in enumerate(steps):
+            step_of[step.comps] = i
+        slot_group = np.repeat(np.arange(g.group_owner.size, dtype=np.int64), np.diff(g.group_ptr))
+        order = stable_order(g.group_members)
+        mg_ptr = np.searchsorted(g.group_members[order], np.arange(g.n_components + 1)).astype(np.int64)
+        cyclic = np.array([s.cyclic for s in steps], dtype=bool)
+        st = _Structure(step_of, cyclic, slot_group, order.astype(np.int64),
+                        step_of[g.group_owner[slot_group[order]]], mg_ptr, cyclic[step_of])
+        _STRUCTURES[g] = st
+    return st
 
 
 class BatchPropagation:
@@ -109,27 +210,25 @@ class BatchPropagation:
         self.foreign = inc.terms.foreign
         self.domestic = inc.terms.domestic
         steps = g.schedule.steps
-        step_of = np.zeros(self.n, dtype=np.int64)
-        for i, step in enumerate(steps):
-            step_of[step.comps] = i
-        self.step_of = step_of
-        self.step_cyclic = np.array([s.cyclic for s in steps], dtype=bool)
-        down = g.required_by_csr
-        self.uptr = np.asarray(down.indptr, dtype=np.int64)
-        self.users = np.asarray(down.indices, dtype=np.int64)
-        self.gptr = g.comp_group_ptr
+        st = _structure(g)
+        self.step_of = st.step_of
+        self.step_cyclic = st.step_cyclic
         self.mptr = g.group_ptr
         self.members = g.group_members
         self.entry_cap = inc.entry_cap
         self.cycles_exact = True  # False: hand candidates that reach a cycle back as ``fallback``
         self._work = self.base.copy()
-        # groups containing each component, and each group's owner
-        self.n_groups = n_groups = g.group_owner.size
+        self._entry_w: tuple[FloatArray, FloatArray] | None = None
+        # each group's owner; the group slots (positions in ``members``) of each component
+        self.n_groups = g.group_owner.size
+        self.n_steps = len(steps)
         self.group_owner = g.group_owner
-        edge_group = np.repeat(np.arange(n_groups, dtype=np.int64), np.diff(g.group_ptr))
-        order = np.argsort(g.group_members, kind="stable")
-        self.mg_groups = edge_group[order]
-        self.mg_ptr = np.searchsorted(g.group_members[order], np.arange(self.n + 1)).astype(np.int64)
+        self.slot_group, self.mg_slots, self.mg_step, self.mg_ptr = st.slot_group, st.mg_slots, st.mg_step, st.mg_ptr
+        # pair keys ``k << nbits | component``, push keys ``k << sbits | slot``
+        self.nbits = max(int(self.n).bit_length(), 1)
+        self.nmask = (1 << self.nbits) - 1
+        self.sbits = max(int(g.group_members.size).bit_length(), 1)
+        self.smask = (1 << self.sbits) - 1
         # baseline R of every component outside cycles, as the propagation computes it
         self.base_r = np.ones(self.n)
         for step in steps:
@@ -143,36 +242,45 @@ class BatchPropagation:
         ``nodes[k]`` (``("country", i)`` or ``("supplier", i)``) is removed alone (the arithmetic of
         :meth:`Incremental.terms_of`: sums in entry order)."""
         g, inc = self.graph, self.inc
+        is_country = np.array([t == "country" for t, _ in nodes], dtype=bool)
+        node = np.array([i for _, i in nodes], dtype=np.int64)
         parts_k: list[IntArray] = []
         parts_e: list[IntArray] = []
         for kind in ("country", "supplier"):
-            ks = np.array([k for k, (t, _) in enumerate(nodes) if t == kind], dtype=np.int64)
+            ks = np.flatnonzero(is_country if kind == "country" else ~is_country)
             if ks.size == 0:
                 continue
-            idx = np.array([nodes[k][1] for k in ks.tolist()], dtype=np.int64)
             order, ptr = inc._by_country if kind == "country" else inc._by_supplier
-            starts, ends = ptr[idx], ptr[idx + 1]
+            starts, ends = ptr[node[ks]], ptr[node[ks] + 1]
             parts_e.append(order[_ranges(starts, ends)])
             parts_k.append(np.repeat(ks, ends - starts))
-        n_entries = g.entry_comp.size
         if not parts_k:
             empty = np.zeros(0, dtype=np.int64)
             return empty, empty, np.zeros(0), np.zeros(0)
         rk, re = np.concatenate(parts_k), np.concatenate(parts_e)
-        removed = _unique(rk * n_entries + re)
         pairs = _unique(rk * self.n + g.entry_comp[re])
         pk, pc = pairs // self.n, pairs % self.n
         eptr = g.entry_ptr
         starts, ends = eptr[pc], eptr[pc + 1]
         e = _ranges(starts, ends)
         pair_of = np.repeat(np.arange(pairs.size), ends - starts)
-        key = pk[pair_of] * n_entries + e
-        pos = np.minimum(np.searchsorted(removed, key), max(removed.size - 1, 0))
-        is_removed = removed[pos] == key
-        w = g.entry_share[e] * np.where(is_removed, 0.0, self.entry_cap[e])
-        dom = g.entry_domestic[e]
-        dom_sum = np.bincount(pair_of, weights=np.where(dom, w, 0.0), minlength=pairs.size)
-        for_sum = np.bincount(pair_of, weights=np.where(dom, 0.0, w), minlength=pairs.size)
+        # the entries the removal cuts: those of the removed supplier, or located in the removed country
+        # (reach owner: or of a supplier it owns), as in Incremental._by_country / _by_supplier
+        ek = pk[pair_of]
+        target = node[ek]
+        sup = g.entry_supplier[e]
+        is_removed = np.where(is_country[ek], g.entry_country[e] == target, sup == target)
+        if inc.caps.reach == "owner" and g.n_suppliers:
+            owner = np.append(g.supplier_owner, -1)[sup]
+            is_removed |= is_country[ek] & (sup >= 0) & (owner == target)
+        # share * capacity of each entry, domestic and foreign apart (a removed entry weighs 0.0, as
+        # share * 0.0 does in Incremental.terms_of)
+        if self._entry_w is None:
+            w = g.entry_share * self.entry_cap
+            self._entry_w = (np.where(g.entry_domestic, w, 0.0), np.where(g.entry_domestic, 0.0, w))
+        w_dom, w_for = self._entry_w
+        dom_sum = np.bincount(pair_of, weights=np.where(is_removed, 0.0, w_dom[e]), minlength=pairs.size)
+        for_sum = np.bincount(pair_of, weights=np.where(is_removed, 0.0, w_for[e]), minlength=pairs.size)
         norm = g.supply_norm[pc]
         unlisted = g.unlisted_share[pc] * inc.caps.unlisted
         return pk, pc, for_sum / norm + unlisted, dom_sum / norm
@@ -185,194 +293,260 @@ class BatchPropagation:
         ``(k, c)`` take supply terms ``(F, D)``, none above the baseline's (a cut, not a rise).
 
         Values only fall, so a component's ``R`` is its baseline ``R`` lowered by the groups
-        with a changed member (``min`` is exact): only those groups are evaluated.
+        with a changed member (``min`` is exact): only those groups are evaluated. A changed
+        pair ``(k, u)`` is pushed, with its value, to every group slot of ``u`` (the slot's
+        later step), so a step finds its groups' changed members in what it was pushed,
+        without looking values up. Pairs are keys ``k << nbits | u``, pushes ``k << sbits | slot``.
         """
-        n, n_groups = self.n, self.n_groups
+        nb = self.nbits
         if bool(np.any(seed_f > self.foreign[seed_comp])) or bool(np.any(seed_d > self.domestic[seed_comp])):
             raise ValueError("BatchPropagation.run: supply terms may only fall")
-        seed_keys = seed_cand.astype(np.int64) * n + seed_comp
+        seed_keys = (seed_cand.astype(np.int64) << nb) | seed_comp
         order = np.argsort(seed_keys, kind="stable")
         seed_keys, seed_f, seed_d = seed_keys[order], seed_f[order], seed_d[order]
         fallback = np.zeros(n_cand, dtype=bool)
-        pairs: dict[int, list[IntArray]] = {}  # step -> keys k * n + c (seeds)
-        groups: dict[int, list[IntArray]] = {}  # step -> keys k * n_groups + g (groups with a changed member)
-        heap: list[int] = []
-        queued: set[int] = set()  # steps in the heap
-        self._push(pairs, heap, queued, seed_keys, self.step_of[seed_keys % n])
-        changed = _Store(self.step_of, n)
+        any_fallback = False
+        # seeds bucketed by step, sorted by key within a step
+        seeds: dict[int, slice] = {}
+        if seed_keys.size:
+            seed_steps = self.step_of[seed_keys & self.nmask]
+            so = _argsort_small(seed_steps, self.n_steps)
+            seed_keys, seed_f, seed_d, seed_steps = seed_keys[so], seed_f[so], seed_d[so], seed_steps[so]
+            bounds = np.flatnonzero(seed_steps[1:] != seed_steps[:-1]) + 1
+            lo = np.concatenate(([0], bounds)).tolist()
+            hi = np.concatenate((bounds, [seed_keys.size])).tolist()
+            for a, b in zip(lo, hi, strict=True):
+                seeds[int(seed_steps[a])] = slice(a, b)
+        pushed: dict[int, list[tuple[IntArray, FloatArray]]] = {}  # step -> (k << sbits | slot, value)
+        heap = list(seeds)
+        heapq.heapify(heap)
+        queued = set(heap)
+        out_keys: list[IntArray] = []
+        out_vals: list[FloatArray] = []
         base = self.base
+        push_bound = n_cand << self.sbits
         while heap:
             s = heapq.heappop(heap)
             queued.discard(s)
-            skeys = _unique(np.concatenate(pairs.pop(s, [np.zeros(0, dtype=np.int64)])))
-            gkeys = _unique(np.concatenate(groups.pop(s, [np.zeros(0, dtype=np.int64)])))
-            skeys = skeys[~fallback[skeys // n]]
-            gkeys = gkeys[~fallback[gkeys // n_groups]]
-            if skeys.size == 0 and gkeys.size == 0:
+            sl = seeds.get(s, slice(0, 0))
+            skeys, sf, sd = seed_keys[sl], seed_f[sl], seed_d[sl]
+            parts = pushed.pop(s, [])
+            if len(parts) == 1:
+                pkeys, pvals = parts[0]
+            elif parts:
+                pkeys = np.concatenate([p[0] for p in parts])
+                pvals = np.concatenate([p[1] for p in parts])
+            else:
+                pkeys, pvals = np.zeros(0, dtype=np.int64), np.zeros(0)
+            if any_fallback:
+                keep = ~fallback[skeys >> nb]
+                skeys, sf, sd = skeys[keep], sf[keep], sd[keep]
+                keep = ~fallback[pkeys >> self.sbits]
+                pkeys, pvals = pkeys[keep], pvals[keep]
+            if skeys.size == 0 and pkeys.size == 0:
                 continue
+            if pkeys.size > 1:  # keys are distinct: (candidate, slot) sorts by (candidate, group) too
+                pkeys, o = _sort_perm(pkeys, push_bound)
+                pvals = pvals[o]
             if self.step_cyclic[s]:
                 if not self.cycles_exact:
-                    fallback[skeys // n] = True
-                    fallback[gkeys // n_groups] = True
+                    fallback[skeys >> nb] = True
+                    fallback[pkeys >> self.sbits] = True
+                    any_fallback = True
                     continue
-                cands = _unique(np.concatenate((skeys // n, gkeys // n_groups)))
-                mk, mv = self._cycle(s, cands, seed_keys, seed_f, seed_d, changed)
-                rose = mv > base[mk % n]  # the cycle solver's rounding: keep the one-at-a-time answer
+                mk, mv = self._cycle(s, skeys, sf, sd, pkeys, pvals)
+                rose = mv > base[mk & self.nmask]  # the cycle solver's rounding: keep the one-at-a-time answer
                 if rose.any():
-                    fallback[mk[rose] // n] = True
-                    keep = ~fallback[mk // n]
+                    fallback[mk[rose] >> nb] = True
+                    any_fallback = True
+                    keep = ~fallback[mk >> nb]
                     mk, mv = mk[keep], mv[keep]
             else:
-                mk, mv = self._evaluate(skeys, gkeys, seed_keys, seed_f, seed_d, changed)
+                mk, mv = self._evaluate(skeys, sf, sd, pkeys, pvals)
             if mk.size == 0:
                 continue
-            changed.add(s, mk, mv)
-            mu, mc = mk % n, mk // n
-            starts, ends = self.mg_ptr[mu], self.mg_ptr[mu + 1]
-            gs = self.mg_groups[_ranges(starts, ends)]
-            steps = self.step_of[self.group_owner[gs]]
-            later = steps > s  # a cycle's own members are solved already
-            if later.any():
-                self._push(groups, heap, queued, (np.repeat(mc, ends - starts) * n_groups + gs)[later], steps[later])
-        keys, vals = changed.all()
-        cand, comp = keys // n, keys % n
-        keep = ~fallback[cand]
-        return BatchResult(cand[keep], comp[keep], vals[keep], fallback)
+            out_keys.append(mk)
+            out_vals.append(mv)
+            self._push(pushed, heap, queued, s, mk, mv)
+        if out_keys:
+            keys, vals = np.concatenate(out_keys), np.concatenate(out_vals)
+            keys, o = _sort_perm(keys, n_cand << nb)  # distinct keys
+            vals = vals[o]
+        else:
+            keys, vals = np.zeros(0, dtype=np.int64), np.zeros(0)
+        cand, comp = keys >> nb, keys & self.nmask
+        if any_fallback:
+            keep = ~fallback[cand]
+            cand, comp, vals = cand[keep], comp[keep], vals[keep]
+        return BatchResult(cand, comp, vals, fallback)
 
-    def _evaluate(self, skeys: IntArray, gkeys: IntArray, seed_keys: IntArray, seed_f: FloatArray,
-                  seed_d: FloatArray, changed: _Store) -> tuple[IntArray, FloatArray]:
-        """New values of the pairs of one step outside cycles: seeds, and owners of changed groups."""
-        n, n_groups = self.n, self.n_groups
-        gk, gg = gkeys // n_groups, gkeys % n_groups
-        ms, me = self.mptr[gg], self.mptr[gg + 1]
-        nm = me - ms
-        members = self.members[_ranges(ms, me)]
-        vals = changed.lookup(np.repeat(gk, nm) * n + members, members, self.base[members])
+    def _evaluate(self, skeys: IntArray, sf: FloatArray, sd: FloatArray, pkeys: IntArray,
+                  pvals: FloatArray) -> tuple[IntArray, FloatArray]:
+        """New values of the pairs of one step outside cycles: seeds ``skeys`` (sorted) with their terms,
+        and owners of the groups with a changed member (``pkeys``: candidate and slot, sorted)."""
+        nb, sb = self.nbits, self.sbits
+        pk, slot = pkeys >> sb, pkeys & self.smask
+        pg = self.slot_group[slot]
+        if pk.size:
+            new = np.empty(pk.size, dtype=bool)
+            new[0] = True
+            np.not_equal(pg[1:], pg[:-1], out=new[1:])
+            new[1:] |= pk[1:] != pk[:-1]
+            gk, gg = pk[new], pg[new]
+            inverse = np.cumsum(new) - 1
+        else:
+            gk = gg = inverse = pk
         f_group = np.zeros(0)
         if gg.size:
-            best = np.maximum.reduceat(vals, np.cumsum(nm) - nm)
+            # a one-member group's best is its pushed value; larger groups read their other members' baseline
+            ms, me = self.mptr[gg], self.mptr[gg + 1]
+            several = (me - ms) > 1
+            best = pvals[np.flatnonzero(new)]  # the group's first pushed value (its only one when one member)
+            if several.any():
+                big = np.flatnonzero(several)
+                ms, me = ms[big], me[big]
+                nm = me - ms
+                offsets = np.cumsum(nm) - nm
+                vals = self.base[self.members[_ranges(ms, me)]]
+                rank = np.full(gg.size, -1, dtype=np.int64)
+                rank[big] = np.arange(big.size)
+                r = rank[inverse]
+                mine = r >= 0
+                vals[offsets[r[mine]] + (slot[mine] - self.mptr[pg[mine]])] = pvals[mine]
+                best[big] = np.maximum.reduceat(vals, offsets)
             f_group = 1.0 - self.weight[gg] * (1.0 - best)
-        owner_keys = gk * n + self.group_owner[gg]  # sorted: groups are ordered by owner
+        owner_keys = (gk << nb) | self.group_owner[gg]  # sorted: groups are ordered by owner
         first = np.flatnonzero(np.concatenate(([True], owner_keys[1:] != owner_keys[:-1]))) if gg.size else gg
-        keys = _unique(np.concatenate((skeys, owner_keys[first])))
-        u = keys % n
-        req = self.base_r[u].copy()
+        okeys = owner_keys[first]
+        keys, at, p = _union(okeys, skeys)
+        u = keys & self.nmask
+        req = self.base_r[u]
         if gg.size:
-            at = np.searchsorted(keys, owner_keys[first])
             req[at] = np.minimum(req[at], np.minimum.reduceat(f_group, first))
         f, d = self.foreign[u], self.domestic[u]
-        if seed_keys.size:
-            p = np.minimum(np.searchsorted(seed_keys, keys), seed_keys.size - 1)
-            is_seed = seed_keys[p] == keys
-            f = np.where(is_seed, seed_f[p], f)
-            d = np.where(is_seed, seed_d[p], d)
+        if skeys.size:
+            f[p] = sf
+            d[p] = sd
         x = f + np.minimum(d, req * self.d0[u]) if self.home_view else np.minimum(f + d, req)
-        new = self.cap[u] * np.minimum(1.0, x + self.cover[u])
-        moved = new != self.base[u]
-        return keys[moved], new[moved]
+        new_a = self.cap[u] * np.minimum(1.0, x + self.cover[u])
+        moved = new_a != self.base[u]
+        return keys[moved], new_a[moved]
 
-    def _cycle(self, s: int, cands: IntArray, seed_keys: IntArray, seed_f: FloatArray, seed_d: FloatArray,
-               changed: _Store) -> tuple[IntArray, FloatArray]:
-        """Solve cyclic step ``s`` for each candidate in ``cands`` (one at a time, with the exact
-        cycle solver on the candidate's values around it, as :meth:`Incremental.run` does)."""
+    def _cycle(self, s: int, skeys: IntArray, sf: FloatArray, sd: FloatArray, pkeys: IntArray,
+               pvals: FloatArray) -> tuple[IntArray, FloatArray]:
+        """Solve cyclic step ``s`` for each candidate with a seed or a changed input there (one at a
+        time, with the exact cycle solver on the candidate's values around it, as
+        :meth:`Incremental.run` does)."""
         from chainmap.analysis.propagate import _solve_cycle
 
-        n = self.n
+        nb = self.nbits
         step = self.graph.schedule.steps[s]
         comps = step.comps
-        outside = _unique(step.members)
         work, ctx, base = self._work, self.inc._ctx, self.base
+        sk, sc = skeys >> nb, skeys & self.nmask
+        pk = pkeys >> self.sbits
+        pu = self.members[pkeys & self.smask]
+        cands = _unique(np.concatenate((sk, pk)))
+        s_lo, s_hi = np.searchsorted(sk, cands, "left").tolist(), np.searchsorted(sk, cands, "right").tolist()
+        p_lo, p_hi = np.searchsorted(pk, cands, "left").tolist(), np.searchsorted(pk, cands, "right").tolist()
         out_keys: list[IntArray] = []
         out_vals: list[FloatArray] = []
-        for k in cands.tolist():
-            work[outside] = changed.lookup(k * n + outside, outside, base[outside])
-            own = k * n + comps
-            q = np.minimum(np.searchsorted(seed_keys, own), max(seed_keys.size - 1, 0))
-            seeded = seed_keys[q] == own if seed_keys.size else np.zeros(own.size, dtype=bool)
-            ctx.foreign[comps[seeded]] = seed_f[q[seeded]]
-            ctx.domestic[comps[seeded]] = seed_d[q[seeded]]
+        for i, k in enumerate(cands.tolist()):
+            inputs = pu[p_lo[i]:p_hi[i]]
+            seeded = sc[s_lo[i]:s_hi[i]]
+            work[inputs] = pvals[p_lo[i]:p_hi[i]]
+            ctx.foreign[seeded] = sf[s_lo[i]:s_hi[i]]
+            ctx.domestic[seeded] = sd[s_lo[i]:s_hi[i]]
             try:
                 _solve_cycle(ctx, step, work)
                 new = work[comps].copy()
             finally:
-                ctx.foreign[comps] = self.foreign[comps]
-                ctx.domestic[comps] = self.domestic[comps]
-                work[outside] = base[outside]
+                ctx.foreign[seeded] = self.foreign[seeded]
+                ctx.domestic[seeded] = self.domestic[seeded]
+                work[inputs] = base[inputs]
                 work[comps] = base[comps]
             moved = new != base[comps]
-            out_keys.append(own[moved])
+            out_keys.append((k << nb) | comps[moved])
             out_vals.append(new[moved])
         return np.concatenate(out_keys), np.concatenate(out_vals)
 
-    @staticmethod
-    def _push(pending: dict[int, list[IntArray]], heap: list[int], queued: set[int], keys: IntArray,
-              steps: IntArray) -> None:
-        """Queue keys under their schedule steps."""
+    def _push(self, pending: dict[int, list[tuple[IntArray, FloatArray]]], heap: list[int], queued: set[int],
+              s: int, mk: IntArray, mv: FloatArray) -> None:
+        """Queue the changed pairs ``(mk, mv)`` of step ``s`` at every group slot of a later step."""
+        mu, mc = mk & self.nmask, mk >> self.nbits
+        starts, ends = self.mg_ptr[mu], self.mg_ptr[mu + 1]
+        idx = _ranges(starts, ends)
+        steps = self.mg_step[idx]
+        later = steps > s  # a cycle's own members are solved already
+        count = ends - starts
+        keys = ((np.repeat(mc, count) << self.sbits) | self.mg_slots[idx])[later]
+        vals = np.repeat(mv, count)[later]
+        steps = steps[later]
         if keys.size == 0:
             return
-        order = np.argsort(steps, kind="stable")
-        steps, keys = steps[order], keys[order]
-        bounds = np.flatnonzero(np.diff(steps)) + 1
-        for s, part in zip(steps[np.concatenate(([0], bounds))].tolist(), np.split(keys, bounds), strict=True):
-            if s not in pending:
-                pending[s] = []
-            if s not in queued:
-                queued.add(s)
-                heapq.heappush(heap, s)
-            pending[s].append(part)
+        if bool(np.all(steps == steps[0])):
+            parts = [(int(steps[0]), keys, vals)]
+        else:
+            order = _argsort_small(steps, self.n_steps)
+            steps, keys, vals = steps[order], keys[order], vals[order]
+            bounds = np.flatnonzero(steps[1:] != steps[:-1]) + 1
+            lo = np.concatenate(([0], bounds)).tolist()
+            hi = np.concatenate((bounds, [keys.size])).tolist()
+            parts = [(int(steps[a]), keys[a:b], vals[a:b]) for a, b in zip(lo, hi, strict=True)]
+        for t, k, v in parts:
+            if t not in pending:
+                pending[t] = []
+            if t not in queued:
+                queued.add(t)
+                heapq.heappush(heap, t)
+            pending[t].append((k, v))
 
 
-class _Store:
-    """Changed ``(candidate, component)`` values, one sorted chunk per schedule step.
+def _argsort_small(values: IntArray, bound: int) -> IntArray:
+    """Stable argsort of integers in ``[0, bound)`` (a radix sort when they fit 16 bits)."""
+    if bound <= np.iinfo(np.int16).max:
+        return np.argsort(values.astype(np.int16), kind="stable")
+    return np.argsort(values, kind="stable")
 
-    A lookup searches only the chunk of the step its component belongs to, so
-    adding a step's values never re-sorts what earlier steps found.
+
+def _sort_perm(keys: IntArray, bound: int) -> tuple[IntArray, IntArray]:
+    """``(sorted keys, stable permutation)`` of integer keys of magnitude below ``bound``: the positions
+    ride in the low bits of one ``np.sort`` (faster than ``argsort``) when both fit 63 bits.
+
+    >>> _sort_perm(np.array([7, 3, 5]), 8)
+    (array([3, 5, 7]), array([1, 2, 0]))
     """
-
-    def __init__(self, step_of: IntArray, n: int) -> None:
-        self.step_of, self.n = step_of, n
-        self.chunks: dict[int, tuple[IntArray, FloatArray]] = {}
-        self.touched = np.zeros(n, dtype=bool)  # components changed for some candidate
-
-    def add(self, step: int, keys: IntArray, vals: FloatArray) -> None:
-        if keys.size > 1 and not bool(np.all(keys[1:] > keys[:-1])):
-            o = np.argsort(keys, kind="stable")
-            keys, vals = keys[o], vals[o]
-        self.chunks[step] = (keys, vals)
-        self.touched[keys % self.n] = True
-
-    def lookup(self, keys: IntArray, comps: IntArray, default: FloatArray) -> FloatArray:
-        """The stored value of each key, else ``default``."""
-        out = default.copy()
-        if not self.chunks or keys.size == 0:
-            return out
-        some = np.flatnonzero(self.touched[comps])
-        if some.size < keys.size:
-            out[some] = self.lookup(keys[some], comps[some], default[some])
-            return out
-        steps = self.step_of[comps]
-        order = np.argsort(steps, kind="stable")
-        sorted_steps = steps[order]
-        bounds = np.flatnonzero(np.diff(sorted_steps)) + 1
-        starts = np.concatenate(([0], bounds))
-        ends = np.concatenate((bounds, [keys.size]))
-        for s, a, b in zip(sorted_steps[starts].tolist(), starts.tolist(), ends.tolist(), strict=True):
-            chunk = self.chunks.get(s)
-            if chunk is None:
-                continue
-            ck, cv = chunk
-            idx = order[a:b]
-            want = keys[idx]
-            p = np.minimum(np.searchsorted(ck, want), ck.size - 1)
-            hit = ck[p] == want
-            out[idx[hit]] = cv[p[hit]]
-        return out
-
-    def all(self) -> tuple[IntArray, FloatArray]:
-        """Every stored pair, sorted by key."""
-        if not self.chunks:
-            return np.zeros(0, dtype=np.int64), np.zeros(0)
-        keys = np.concatenate([k for k, _ in self.chunks.values()])
-        vals = np.concatenate([v for _, v in self.chunks.values()])
+    ibits = max(int(keys.size - 1).bit_length(), 1)
+    if int(max(bound - 1, 1)).bit_length() + ibits > 63:
         o = np.argsort(keys, kind="stable")
-        return keys[o], vals[o]
+        return keys[o], o
+    packed = (keys << ibits) | np.arange(keys.size, dtype=np.int64)
+    packed.sort()
+    return packed >> ibits, packed & ((1 << ibits) - 1)
+
+
+def _union(a: IntArray, b: IntArray) -> tuple[IntArray, IntArray, IntArray]:
+    """Union of two sorted arrays of distinct values, and where each value of ``a`` and of ``b`` is in it.
+
+    >>> _union(np.array([1, 4, 6]), np.array([2, 4]))
+    (array([1, 2, 4, 6]), array([0, 2, 3]), array([1, 2]))
+    """
+    if b.size == 0:
+        return a, np.arange(a.size), np.zeros(0, dtype=np.int64)
+    if a.size == 0:
+        return b, np.zeros(0, dtype=np.int64), np.arange(b.size)
+    pos = np.searchsorted(a, b)
+    inside = pos < a.size
+    inside[inside] = a[pos[inside]] == b[inside]
+    fresh = b[~inside]
+    ins = np.searchsorted(a, fresh) + np.arange(fresh.size)  # where the new values land
+    out = np.empty(a.size + fresh.size, dtype=a.dtype)
+    is_a = np.ones(out.size, dtype=bool)
+    is_a[ins] = False
+    out[ins] = fresh
+    out[is_a] = a
+    at = np.flatnonzero(is_a)
+    pb = np.empty(b.size, dtype=np.int64)
+    pb[~inside] = ins
+    pb[inside] = at[pos[inside]]
+    return out, at, pb

@@ -20,14 +20,14 @@ from __future__ import annotations
 import copy
 import heapq
 import itertools
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Callable, ItemsView, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, overload
 
 import numpy as np
 from numpy.typing import NDArray
 
-from chainmap.analysis.batch import unique_inverse
+from chainmap.analysis.batch import largest_first, unique_inverse, upstream_mask
 from chainmap.analysis.concentration import concentration
 from chainmap.analysis.incremental import Incremental
 from chainmap.analysis.lazyrows import LazyRows
@@ -205,7 +205,10 @@ def bottlenecks(
     cycle goes through :class:`~chainmap.analysis.incremental.Incremental`) and
     concentration is computed as numpy columns, so the rows equal
     :func:`bottlenecks_reference`'s. Each row's ``chain_lengths`` is computed
-    when first read.
+    when first read (from the batch's changed values, no recomputation). The
+    concentration rows are counted at once but ranked on the first read of
+    one of them: their order needs every concentrated component's downstream
+    products, which a caller reading only the top (removal) rows never pays for.
     """
     graph = graph.with_home(home)
     settings = graph.settings
@@ -225,7 +228,11 @@ def bottlenecks(
 
 
 class _Concentrated:
-    """The concentration bottlenecks as columns, ranked (HHI, then hits, then id); rows built on read."""
+    """The concentration bottlenecks as columns, ranked (HHI, then hits, then id); rows built on read.
+
+    Which components are concentrated (and so how many rows) is known at once; their ranking needs each
+    one's downstream products (:class:`_ProductSets`), computed on first read of a row or of ``comps``.
+    """
 
     def __init__(self, graph: SupplyGraph, hhi_threshold: float) -> None:
         n = graph.n_components
@@ -238,20 +245,48 @@ class _Concentrated:
             lead = np.concatenate(([True], kc[1:] != kc[:-1]))
             leader[kc[lead]] = kn[lead]
             leader_share[kc[lead]] = sums[lead]
-        comps = np.flatnonzero((leader >= 0) & (leader != graph.home_index) & ~(hhi < hhi_threshold - 1e-12))
+        self._unranked = np.flatnonzero((leader >= 0) & (leader != graph.home_index)
+                                        & ~(hhi < hhi_threshold - 1e-12))
+        self._all = (hhi, leader, leader_share)
+        self._ranked: tuple[NDArray[Any], NDArray[Any], NDArray[Any], NDArray[Any]] | None = None
         self.hits_of: _ProductSets | None = None
-        if comps.size > 2000:
-            self.hits_of = _ProductSets(graph)
-            counts = self.hits_of.count(comps)
-        else:
-            self.small = {c: downstream_products(graph, graph.component_ids[c]) for c in comps.tolist()}
-            counts = np.array([len(self.small[c]) for c in comps.tolist()], dtype=np.int64)
-        order = np.lexsort((comps, -counts, -hhi[comps]))  # ids sorted within a kind: index order is id order
-        self.comps = comps[order]
-        self.hhi, self.leader, self.leader_share = hhi[self.comps], leader[self.comps], leader_share[self.comps]
+        self.small: dict[int, list[str]] = {}
+
+    def _rank(self) -> tuple[NDArray[Any], NDArray[Any], NDArray[Any], NDArray[Any]]:
+        if self._ranked is None:
+            graph, comps = self.graph, self._unranked
+            hhi, leader, leader_share = self._all
+            if comps.size > 2000:
+                self.hits_of = _ProductSets(graph)
+                counts = self.hits_of.count(comps)
+            else:
+                self.small = {c: downstream_products(graph, graph.component_ids[c]) for c in comps.tolist()}
+                counts = np.array([len(self.small[c]) for c in comps.tolist()], dtype=np.int64)
+            order = np.lexsort((comps, -counts, -hhi[comps]))  # ids sorted within a kind: index order is id order
+            ranked = comps[order]
+            self._ranked = (ranked, hhi[ranked], leader[ranked], leader_share[ranked])
+            del self._all
+        return self._ranked
+
+    @property
+    def comps(self) -> IntArray:
+        """The concentrated components, in rank order."""
+        return self._rank()[0]
+
+    @property
+    def hhi(self) -> FloatArray:
+        return self._rank()[1]
+
+    @property
+    def leader(self) -> IntArray:
+        return self._rank()[2]
+
+    @property
+    def leader_share(self) -> FloatArray:
+        return self._rank()[3]
 
     def __len__(self) -> int:
-        return int(self.comps.size)
+        return int(self._unranked.size)
 
     def column_values(self, start: int, stop: int) -> dict[str, Any]:
         """Rows ``start:stop`` as columns (the fields of :class:`Bottleneck`), without building rows."""
@@ -262,7 +297,8 @@ class _Concentrated:
             hits = [list(self.small[c]) for c in comps]
         else:
             ptr, prods = self.hits_of.ptr, self.hits_of.products
-            hits = [[ids[p] for p in prods[ptr[c]:ptr[c + 1]].tolist()] for c in comps]
+            at = ids.__getitem__
+            hits = [list(map(at, prods[ptr[c]:ptr[c + 1]].tolist())) for c in comps]
         who = [cids[k] for k in self.leader[start:stop].tolist()]
         m = len(comps)
         return {"node": [ids[c] for c in comps], "kind": ["component"] * m, "name": [names[c] for c in comps],
@@ -348,8 +384,7 @@ def _removal_candidates(graph: SupplyGraph, reach: str, candidates: Sequence[str
                                                 minlength=graph.n_suppliers))
     if reach == "owner":
         used_countries = np.union1d(used_countries, graph.supplier_owner)
-    feeds_product = np.zeros(graph.n_components, dtype=bool)
-    feeds_product[graph.upstream_of(products.tolist())] = True
+    feeds_product = upstream_mask(graph, products)
     feeding = feeds_product[graph.entry_comp]
     by_supplier = np.zeros(graph.n_suppliers, dtype=bool)
     by_country = np.zeros(graph.n_countries, dtype=bool)
@@ -430,7 +465,7 @@ def _removal_rows(graph: SupplyGraph, inc: Incremental, tried: list[tuple[str, i
                 continue
             hit_ids = [pids[jj] for jj in hit]
             near = None
-            if not result.fallback[m] and rhi[m] - rlo[m] <= inc.budget:
+            if not result.fallback[m]:  # the changed values, for the chain lengths (no recomputation)
                 near = (result.comp[rlo[m]:rhi[m]].astype(np.int32), result.value[rlo[m]:rhi[m]].copy())
             rows.append(Bottleneck(node, kind, graph.name(node), "removal", graph.country_of_node(node),
                                    max(values[jj] for jj in moved), hit_ids,
@@ -451,7 +486,7 @@ def _country_share_table(graph: SupplyGraph) -> tuple[IntArray, IntArray, FloatA
     keys, inverse = unique_inverse(ec[sel] * nc + country[sel])
     sums = np.bincount(inverse, weights=share[sel] / total[ec[sel]], minlength=keys.size)
     kc, kn = keys // nc, keys % nc
-    o = np.lexsort((-sums, kc))  # keys are in (component, country) order: equal shares stay by country
+    o = largest_first(kc, sums)  # keys are in (component, country) order: equal shares stay by country
     return kc[o].astype(np.int64), kn[o].astype(np.int64), sums[o].astype(np.float64)
 
 
@@ -470,7 +505,7 @@ class _ChainLength:
                  changed: tuple[NDArray[Any], FloatArray] | None = None) -> dict[str, int]:
         """``{hit: chain length}`` under the removal of ``node``; ``changed``: the removal's changed
         availabilities (components, values) when the caller has them (the batch computed them)."""
-        from chainmap.analysis.explain import _Walker
+        from chainmap.analysis.chainlen import ChainLengths
 
         if self._inc is None:
             self._inc = Incremental(self.graph, capacities(self.graph, self.scenario))
@@ -483,14 +518,21 @@ class _ChainLength:
                           inc.caps.horizon, inc.caps.reach)
         (caps.country if is_country else caps.supplier)[i] = 0.0
         after: FloatArray | _Overlay
-        if changed is not None:
+        if changed is not None and changed[0].size > _DENSE:  # many changed values: one array is cheaper
+            after = inc.base.copy()
+            after[changed[0]] = changed[1]
+        elif changed is not None:
             after = _Overlay(inc.base, dict(zip(changed[0].tolist(), changed[1].tolist(), strict=True)))
         elif int(ptr[i + 1] - ptr[i]) > inc.budget:  # reaches far: one full propagation gives the same values
             after = availability(g, caps)
         else:  # the changed values over the baseline, without a copy of the whole array per removal
             after = _Overlay(inc.base, inc.remove(country=i) if is_country else inc.remove(supplier=i))
-        walker = _Walker(g, caps, after, inc.base)  # type: ignore[arg-type]
-        return {t: len(walker.chain(g.component_of[t])) for t in hits}
+        lengths = ChainLengths(g, caps, after, inc.base)
+        return {t: lengths.of(g.component_of[t]) for t in hits}
+
+
+_DENSE = 20_000
+"""Changed values above which a removal's availabilities are held as a whole array, not a dict."""
 
 
 class _Overlay:
@@ -530,6 +572,9 @@ class _ChainLengths(Mapping[str, int]):
     def __len__(self) -> int:
         return len(self._get())
 
+    def items(self) -> ItemsView[str, int]:
+        return self._get().items()
+
     def __repr__(self) -> str:
         return repr(self._get())
 
@@ -554,18 +599,18 @@ class _ProductSets:
     """
 
     def __init__(self, graph: SupplyGraph) -> None:
-        from chainmap.analysis.batch import _unique
+        from chainmap.analysis.batch import _structure, _unique
 
         n = graph.n_components
+        nb = max(int(n).bit_length(), 1)  # keys: component << nb | product
+        mask = (1 << nb) - 1
         steps = graph.schedule.steps
-        step_of = np.zeros(n, dtype=np.int64)
-        for i, step in enumerate(steps):
-            step_of[step.comps] = i
+        step_of = _structure(graph).step_of
         req = graph.requires_csr
         rptr, rcols = np.asarray(req.indptr, dtype=np.int64), np.asarray(req.indices, dtype=np.int64)
         products = graph.product_index.astype(np.int64)
         pending: dict[int, list[IntArray]] = {}
-        for st, keys in zip(*_split_by(step_of[products], products * n + products), strict=True):
+        for st, keys in zip(*_split_by(step_of[products], (products << nb) | products, len(steps)), strict=True):
             pending.setdefault(st, []).append(keys)
         done: list[IntArray] = []
         order = sorted(pending, reverse=True)
@@ -575,41 +620,59 @@ class _ProductSets:
         while heap:
             i = -heapq.heappop(heap)
             queued.discard(i)
-            keys = _unique(np.concatenate(pending.pop(i)))
+            parts = pending.pop(i)
+            keys = _unique(parts[0] if len(parts) == 1 else np.concatenate(parts))
             if steps[i].cyclic:  # every member of the cycle reaches the same products
-                comps = steps[i].comps
-                prods = _unique(keys % n)
-                keys = _unique((comps[:, None] * n + prods[None, :]).ravel())
+                comps = np.sort(steps[i].comps).astype(np.int64)
+                prods = _unique(keys & mask)
+                keys = ((comps[:, None] << nb) | prods[None, :]).ravel()
             done.append(keys)
-            c, p = keys // n, keys % n
+            c = keys >> nb
             starts, ends = rptr[c], rptr[c + 1]
             members = rcols[_ranges(starts, ends)]
-            pushed = np.repeat(p, ends - starts) + members * n
+            pushed = np.repeat(keys & mask, ends - starts) | (members << nb)
             target = step_of[members]
             lower = target < i
-            for st, part in zip(*_split_by(target[lower], pushed[lower]), strict=True):
+            if not lower.all():
+                pushed, target = pushed[lower], target[lower]
+            for st, part in zip(*_split_by(target, pushed, len(steps)), strict=True):
                 if st not in queued:
                     queued.add(st)
                     heapq.heappush(heap, -st)
                 pending.setdefault(st, []).append(part)
-        keys = np.sort(np.concatenate(done)) if done else np.zeros(0, dtype=np.int64)
-        self.products = keys % n
-        self.ptr = np.searchsorted(keys // n, np.arange(n + 1)).astype(np.int64)
+        # CSR by placing each step's keys (sorted, its own components) at their components' rows: no global sort
+        counts = np.zeros(n, dtype=np.int64)
+        for keys in done:
+            counts += np.bincount(keys >> nb, minlength=n)
+        self.ptr = np.concatenate(([0], np.cumsum(counts))).astype(np.int64)
+        self.products = np.zeros(int(self.ptr[-1]), dtype=np.int32 if n < 2**31 else np.int64)
+        while done:  # each chunk freed once placed (bounded memory)
+            keys = done.pop()
+            if keys.size == 0:
+                continue
+            c = keys >> nb
+            idx = np.arange(keys.size)
+            run_start = np.maximum.accumulate(np.where(np.concatenate(([True], c[1:] != c[:-1])), idx, 0))
+            self.products[self.ptr[c] + idx - run_start] = keys & mask
 
     def count(self, comps: IntArray) -> IntArray:
         return (self.ptr[comps + 1] - self.ptr[comps]).astype(np.int64)
 
-    def of(self, c: int) -> IntArray:
+    def of(self, c: int) -> NDArray[Any]:
         return self.products[self.ptr[c]:self.ptr[c + 1]]
 
 
-def _split_by(steps: IntArray, keys: IntArray) -> tuple[list[int], list[IntArray]]:
-    """``keys`` grouped by ``steps`` (distinct steps, and the keys of each)."""
+def _split_by(steps: IntArray, keys: IntArray, n_steps: int) -> tuple[list[int], list[IntArray]]:
+    """``keys`` grouped by ``steps`` (distinct steps, and the keys of each, in their order)."""
+    from chainmap.analysis.batch import _argsort_small
+
     if keys.size == 0:
         return [], []
-    order = np.argsort(steps, kind="stable")
+    if bool(np.all(steps == steps[0])):
+        return [int(steps[0])], [keys]
+    order = _argsort_small(steps, n_steps)
     steps, keys = steps[order], keys[order]
-    bounds = np.flatnonzero(np.diff(steps)) + 1
+    bounds = np.flatnonzero(steps[1:] != steps[:-1]) + 1
     return steps[np.concatenate(([0], bounds))].tolist(), np.split(keys, bounds)
 
 

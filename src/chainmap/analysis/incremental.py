@@ -99,8 +99,10 @@ class Incremental:
 
     @cached_property
     def _by_supplier(self) -> tuple[IntArray, IntArray]:
+        from chainmap.analysis.batch import stable_order
+
         g = self.graph
-        order = np.argsort(g.entry_supplier, kind="stable")
+        order = stable_order(g.entry_supplier)
         ptr = np.searchsorted(g.entry_supplier[order], np.arange(g.n_suppliers + 1))
         return order.astype(np.int64), ptr.astype(np.int64)
 
@@ -115,7 +117,9 @@ class Incremental:
             extra = (g.entry_supplier >= 0) & (owner != countries)
             countries = np.concatenate((countries, owner[extra]))
             rows = np.concatenate((rows, np.flatnonzero(extra)))
-        order = np.lexsort((rows, countries))
+        from chainmap.analysis.batch import stable_order
+
+        order = stable_order(countries * (g.entry_country.size + 1) + rows)  # by country, then row
         ptr = np.searchsorted(countries[order], np.arange(g.n_countries + 1))
         return rows[order].astype(np.int64), ptr.astype(np.int64)
 

@@ -86,7 +86,16 @@ def _flat(value: Any) -> str:
         except TypeError:
             return ";".join(_flat(v) for v in value)
     if isinstance(value, Mapping):
-        return ";".join(f"{k}={_flat(v)}" for k, v in value.items())
+        parts = []
+        for k, v in value.items():  # the usual values (floats, ints) without the general dispatch
+            t = type(v)
+            if t is float:
+                parts.append(f"{k}={repr(round(v, 10)) if v - v == 0.0 else ''}")  # number_text: finite or ''
+            elif t is int:
+                parts.append(f"{k}={v}")
+            else:
+                parts.append(f"{k}={_flat(v)}")
+        return ";".join(parts)
     return str(value)
 
 
@@ -102,6 +111,11 @@ def csv_cells(values: Sequence[Any] | np.ndarray, escape: bool = True) -> list[s
         if values.dtype.kind in "iub":
             return [str(v) for v in values.tolist()]
         values = values.tolist()
+    if values and all(type(v) is list for v in values):  # lists of ids (hits): joined as they are
+        try:
+            return [safe_cell(";".join(v), escape) for v in values]
+        except TypeError:
+            pass
     out: list[str] = []
     for value in values:
         if isinstance(value, str):

@@ -33,7 +33,7 @@ from typing import Any, overload
 import numpy as np
 from numpy.typing import NDArray
 
-from chainmap.analysis.batch import unique_inverse
+from chainmap.analysis.batch import largest_first, unique_inverse, upstream_mask
 from chainmap.analysis.concentration import country_shares
 from chainmap.analysis.incremental import Incremental
 from chainmap.analysis.lazyrows import LazyRows
@@ -196,7 +196,6 @@ def priorities(
     """
     graph = graph.with_home(home)
     w = resolve_weights(graph.settings.weights, weights)
-    n = graph.n_components
     home_idx = graph.home_index
     caps = capacities(graph, scenario or Scenario())
     base_terms = supply_terms(graph, caps)
@@ -208,8 +207,7 @@ def priorities(
     is_candidate = unlisted > 0
     is_candidate[graph.entry_comp[foreign_entry]] = True
     candidates = np.flatnonzero(is_candidate).astype(np.int64)
-    feeds_product = np.zeros(n, dtype=bool)
-    feeds_product[graph.upstream_of(products.tolist())] = True
+    feeds_product = upstream_mask(graph, products)
     impact = _impacts(graph, inc, candidates, feeds_product, progress)
     exposure, foreign_share = _exposure(graph, candidates, foreign_entry)
     alt_index, alt_ready = _best_domestic_alternatives(graph)
@@ -241,9 +239,16 @@ def _pow(x: FloatArray, w: float) -> FloatArray:
 
 
 class _CountryTable:
-    """Per component, the foreign countries of :func:`country_shares` in its order (largest share first)."""
+    """Per component, the foreign countries of :func:`country_shares` in its order (largest share first);
+    computed on the first row read."""
 
     def __init__(self, graph: SupplyGraph, comps: IntArray) -> None:
+        self.graph, self.comps = graph, comps
+        self.ids = graph.country_ids
+        self._table: tuple[IntArray, IntArray] | None = None
+
+    def _build(self) -> tuple[IntArray, IntArray]:
+        graph, comps = self.graph, self.comps
         nc = graph.n_countries
         ec, share, country = graph.entry_comp, graph.entry_share, graph.entry_country
         total = np.bincount(ec, weights=share, minlength=graph.n_components)
@@ -254,15 +259,16 @@ class _CountryTable:
         keys, inverse = unique_inverse(key)
         sums = np.bincount(inverse, weights=share[sel] / total[ec[sel]], minlength=keys.size)
         kc, kn = keys // nc, keys % nc
-        o = np.lexsort((-sums, kc))  # keys are in (component, country) order: equal shares stay by country
+        o = largest_first(kc, sums)  # keys are in (component, country) order: equal shares stay by country
         o = o[kn[o] != graph.home_index]
-        self.country = kn[o]
-        self.ptr = np.searchsorted(kc[o], np.arange(graph.n_components + 1))
-        self.ids = graph.country_ids
+        return kn[o], np.searchsorted(kc[o], np.arange(graph.n_components + 1))
 
     def of(self, c: int) -> list[str]:
+        if self._table is None:
+            self._table = self._build()
+        country, ptr = self._table
         ids = self.ids
-        return [ids[i] for i in self.country[self.ptr[c]:self.ptr[c + 1]].tolist()]
+        return [ids[i] for i in country[ptr[c]:ptr[c + 1]].tolist()]
 
 
 class PriorityTable(LazyRows[Priority]):
