@@ -412,7 +412,9 @@ def kill_members(
     nc, ns = graph.n_countries, graph.n_suppliers
     offset = nc + ns
     sk = _supply_kill_arrays(graph, caps, cone.cone)
-    kf, kd = _parts(sk, cone.cone, graph.n_components)
+    n = graph.n_components
+    nonempty_f = sk.f_all | (sk.f_el >= 0).any(axis=1)  # Kf = {} (the rest): K(c) = {c}, nothing to read
+    kf, kd = _parts(sk, cone.cone[nonempty_f[cone.cone]], n)
     hard = graph.group_share >= 1.0
     up_list = up.tolist()
     live = cone.cone[up[cone.cone]]
@@ -423,14 +425,17 @@ def kill_members(
         keep |= found < nc
     if "supplier" in wanted:
         keep |= (found >= nc) & (found < offset)
-    parts = [found[keep]]
+    in_universe = np.zeros(offset + n, dtype=bool)
+    in_universe[found[keep]] = True
     if "component" in wanted:
-        parts.append(offset + live)
-    universe = np.unique(np.concatenate(parts)).astype(np.int64)
-    position = {v: i for i, v in enumerate(universe.tolist())}
+        in_universe[offset + live] = True
+    universe = np.flatnonzero(in_universe).astype(np.int64)
     n_words = max(1, -(-universe.size // 64))
     if n_words > SPARSE_ABOVE_WORDS:
-        kill_lists = _kill_sparse(graph, cone, up_list, position, kf, kd, hard, {"country", "supplier"} <= wanted)
+        todo = np.zeros(n, dtype=bool)
+        todo[live] = nonempty_f[live]
+        kill_lists = _kill_sparse(graph, cone, up, in_universe.tolist(), kf, kd, hard,
+                                  {"country", "supplier"} <= wanted, todo, targets)
         out: list[IntArray | None] = []
         for t in targets.tolist():
             k = kill_lists[t]
@@ -440,7 +445,7 @@ def kill_members(
             ids = np.array(sorted(k), dtype=np.int64)
             out.append(ids[ids != offset + t])
         return _with_decay(graph, caps, targets, wanted, cone, up, kf, out)
-    n = graph.n_components
+    position = {v: i for i, v in enumerate(universe.tolist())}
     words = n_words
     self_bits = np.zeros((n, words), dtype=np.uint64)
     kf_bits = np.zeros((n, words), dtype=np.uint64)
@@ -548,12 +553,16 @@ def _remove_vertex(graph: SupplyGraph, caps: Capacities, vertex: int) -> None:
         caps.component[vertex - nc - ns] = 0.0
 
 
-def _kill_sparse(graph: SupplyGraph, cone: _ConeSteps, up_list: list[bool], position: dict[int, int],
-                 kf: list[object], kd: list[object], hard: NDArray[np.bool_],
-                 every_kind: bool = False) -> list[frozenset[int] | None]:
+def _kill_sparse(graph: SupplyGraph, cone: _ConeSteps, up: NDArray[np.bool_], in_universe: list[bool],
+                 kf: list[object], kd: list[object], hard: NDArray[np.bool_], every_kind: bool,
+                 todo: NDArray[np.bool_], targets: IntArray) -> list[frozenset[int] | None]:
     """The equations with a small Python set per component (None: everything, a down component).
+
     ``every_kind``: countries and suppliers are wanted, so an up component's supply parts (which hold only
-    countries and suppliers) are in the universe as they are: no restriction."""
+    countries and suppliers) are in the universe as they are: no restriction. ``todo``: the up cone
+    components to evaluate (``Kf`` not empty); the others have ``K(c) = {c}``, set only where read (a
+    member of a hard group of a ``todo`` component, or a target): the kill sets of the rest are left unset.
+    """
     nc, ns = graph.n_countries, graph.n_suppliers
     offset = nc + ns
     n = graph.n_components
@@ -562,22 +571,21 @@ def _kill_sparse(graph: SupplyGraph, cone: _ConeSteps, up_list: list[bool], posi
     members = graph.group_members.tolist()
     hard_list = hard.tolist()
     kill: list[frozenset[int] | None] = [None] * n
+    todo_idx = np.flatnonzero(todo)
 
     def restrict(part: object) -> object:
         if part == _ALL:
             return _ALL
-        return frozenset(v for v in part if v in position)  # type: ignore[attr-defined]
+        return frozenset(v for v in part if in_universe[v])  # type: ignore[attr-defined]
 
     # parts: _ALL or an iterable of vertex ids. With countries and suppliers wanted, an up component's parts
     # are all in the universe (it was built from them; a down component is never evaluated): nothing to restrict
     kf_r: Sequence[object] | dict[int, object] = kf
     kd_r: Sequence[object] | dict[int, object] = kd
     if not every_kind:
-        cone_list = cone.cone.tolist()
-        kf_r = {c: restrict(kf[c]) for c in cone_list}
-        kd_r = {c: restrict(kd[c]) for c in cone_list}
-
-    empty: frozenset[int] = frozenset()
+        todo_list = todo_idx.tolist()
+        kf_r = {c: restrict(kf[c]) for c in todo_list}
+        kd_r = {c: restrict(kd[c]) for c in todo_list}
 
     def in_requirement(c: int, v: int) -> bool:
         """``v`` in ``Kr(c)``: some hard group whose every live member's kill set holds ``v`` (or none is live)."""
@@ -597,7 +605,7 @@ def _kill_sparse(graph: SupplyGraph, cone: _ConeSteps, up_list: list[bool], posi
         if f != _ALL:  # the common case: K(c) ⊆ {c} ∪ Kf, a few vertices, each checked on its own
             d = kd_r[c]
             core = [v for v in f if d == _ALL or v in d or in_requirement(c, v)]  # type: ignore[attr-defined,operator]
-            if (offset + c) in position:
+            if in_universe[offset + c]:
                 core.append(offset + c)
             return frozenset(core) if core else empty
         rq: set[int] | None = set()  # None: everything
@@ -618,21 +626,22 @@ def _kill_sparse(graph: SupplyGraph, cone: _ConeSteps, up_list: list[bool], posi
         if d == _ALL or rq is None:
             return None  # cannot happen for an up component
         rq.update(d)  # type: ignore[arg-type]
-        if (offset + c) in position:
+        if in_universe[offset + c]:
             rq.add(offset + c)
         return frozenset(rq)
 
     # an up component with Kf = {} (unlisted supply left, or foreign entries sharing no vertex) has
-    # K(c) = {c}: set once, no evaluation; the others in schedule order
-    cone_list = cone.cone.tolist()
-    todo = np.zeros(n, dtype=bool)
-    for c in cone_list:
-        if not up_list[c]:
-            continue
-        if kf_r[c] == ():
-            kill[c] = frozenset((offset + c,)) if (offset + c) in position else empty
-        else:
-            todo[c] = True
+    # K(c) = {c}: set at once where it is read, no evaluation; the others in schedule order
+    groups = _ranges(graph.comp_group_ptr[todo_idx], graph.comp_group_ptr[todo_idx + 1])
+    groups = groups[hard[groups]]
+    read = np.zeros(n, dtype=bool)
+    read[graph.group_members[_ranges(graph.group_ptr[groups], graph.group_ptr[groups + 1])]] = True
+    read[targets] = True
+    in_cone = np.zeros(n, dtype=bool)
+    in_cone[cone.cone] = True
+    empty: frozenset[int] = frozenset()
+    for c in np.flatnonzero(read & in_cone & up & ~todo).tolist():
+        kill[c] = frozenset((offset + c,)) if in_universe[offset + c] else empty
     for step in cone.steps:
         comps = step.comps[todo[step.comps]].tolist()
         if not step.cyclic:
