@@ -490,11 +490,13 @@ def _with_decay(graph: SupplyGraph, caps: Capacities, targets: IntArray, wanted:
     for step in cone.steps:
         if not step.cyclic:
             continue
+        sel = step.comps[up[step.comps] & (d0[step.comps] < 1.0)]
+        sel = [c for c in sel.tolist() if kf[c] and kf[c] != _ALL]  # _ALL: foreign supply already cut, decided
+        if not sel:
+            continue
         inside = set(step.comps.tolist())
-        for c in inside:
+        for c in sel:
             part = kf[c]
-            if not up[c] or d0[c] >= 1.0 or part == _ALL:  # _ALL: foreign supply already cut, decided already
-                continue
             # the loop through c must go on through a hard requirement whose foreign supply dies with v too
             nexts = [kf[m] for g in range(int(gptr[c]), int(gptr[c + 1])) if hard[g]
                      for m in members[int(mptr[g]):int(mptr[g + 1])].tolist() if m in inside]
