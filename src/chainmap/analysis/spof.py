@@ -414,7 +414,6 @@ def kill_members(
     sk = _supply_kill_arrays(graph, caps, cone.cone)
     n = graph.n_components
     nonempty_f = sk.f_all | (sk.f_el >= 0).any(axis=1)  # Kf = {} (the rest): K(c) = {c}, nothing to read
-    kf, kd = _parts(sk, cone.cone[nonempty_f[cone.cone]], n)
     hard = graph.group_share >= 1.0
     up_list = up.tolist()
     live = cone.cone[up[cone.cone]]
@@ -432,10 +431,24 @@ def kill_members(
     universe = np.flatnonzero(in_universe).astype(np.int64)
     n_words = max(1, -(-universe.size // 64))
     if n_words > SPARSE_ABOVE_WORDS:
+        # evaluated one by one: the up components with Kf not empty and a hard group; the others' K(c)
+        # reads nothing (no hard group: Kr empty; Kf empty: {c}) and is computed here, as arrays
+        n_hard = np.bincount(np.repeat(np.arange(n), np.diff(graph.comp_group_ptr))[hard], minlength=n)
         todo = np.zeros(n, dtype=bool)
-        todo[live] = nonempty_f[live]
-        kill_lists = _kill_sparse(graph, cone, up, in_universe.tolist(), kf, kd, hard,
-                                  {"country", "supplier"} <= wanted, todo, targets)
+        todo[live] = nonempty_f[live] & (n_hard[live] > 0)
+        fixed = live[~todo[live]]
+        f_el, d_el = sk.f_el[fixed], sk.d_el[fixed]
+        in_d = (f_el[:, :, None] == d_el[:, None, :]).any(axis=2)
+        el = np.where((f_el >= 0) & (in_d | sk.d_all[fixed][:, None]), f_el, -1)
+        el = np.where(sk.f_all[fixed][:, None], d_el, el)  # Kf everything: K(c) = {c} ∪ Kd (Kd not everything: c up)
+        el = np.where((el >= 0) & in_universe[np.maximum(el, 0)], el, -1)
+        fixed_el = np.column_stack([el, np.where(in_universe[offset + fixed], offset + fixed, -1)])
+        kf: list[object] = [()] * n  # Kf of every component that has one (the decay check reads it), Kd where evaluated
+        kd: list[object] = [()] * n
+        _as_parts(sk.f_all, sk.f_el, cone.cone[nonempty_f[cone.cone]], kf)
+        _as_parts(sk.d_all, sk.d_el, np.flatnonzero(todo), kd)
+        kill_lists = _kill_sparse(graph, cone, in_universe.tolist(), kf, kd, hard,
+                                  {"country", "supplier"} <= wanted, todo, targets, fixed, fixed_el)
         out: list[IntArray | None] = []
         for t in targets.tolist():
             k = kill_lists[t]
@@ -445,6 +458,7 @@ def kill_members(
             ids = np.array(sorted(k), dtype=np.int64)
             out.append(ids[ids != offset + t])
         return _with_decay(graph, caps, targets, wanted, cone, up, kf, out)
+    kf, kd = _parts(sk, cone.cone[nonempty_f[cone.cone]], n)
     position = {v: i for i, v in enumerate(universe.tolist())}
     words = n_words
     self_bits = np.zeros((n, words), dtype=np.uint64)
@@ -490,8 +504,8 @@ def _with_decay(graph: SupplyGraph, caps: Capacities, targets: IntArray, wanted:
     for step in cone.steps:
         if not step.cyclic:
             continue
-        sel = step.comps[up[step.comps] & (d0[step.comps] < 1.0)]
-        sel = [c for c in sel.tolist() if kf[c] and kf[c] != _ALL]  # _ALL: foreign supply already cut, decided
+        maybe = step.comps[up[step.comps] & (d0[step.comps] < 1.0)].tolist()
+        sel = [c for c in maybe if kf[c] and kf[c] != _ALL]  # _ALL: foreign supply already cut, decided
         if not sel:
             continue
         inside = set(step.comps.tolist())
@@ -555,15 +569,17 @@ def _remove_vertex(graph: SupplyGraph, caps: Capacities, vertex: int) -> None:
         caps.component[vertex - nc - ns] = 0.0
 
 
-def _kill_sparse(graph: SupplyGraph, cone: _ConeSteps, up: NDArray[np.bool_], in_universe: list[bool],
+def _kill_sparse(graph: SupplyGraph, cone: _ConeSteps, in_universe: list[bool],
                  kf: list[object], kd: list[object], hard: NDArray[np.bool_], every_kind: bool,
-                 todo: NDArray[np.bool_], targets: IntArray) -> list[frozenset[int] | None]:
+                 todo: NDArray[np.bool_], targets: IntArray, fixed: IntArray,
+                 fixed_el: IntArray) -> list[frozenset[int] | None]:
     """The equations with a small Python set per component (None: everything, a down component).
 
     ``every_kind``: countries and suppliers are wanted, so an up component's supply parts (which hold only
     countries and suppliers) are in the universe as they are: no restriction. ``todo``: the up cone
-    components to evaluate (``Kf`` not empty); the others have ``K(c) = {c}``, set only where read (a
-    member of a hard group of a ``todo`` component, or a target): the kill sets of the rest are left unset.
+    components to evaluate; the others (``fixed``) have their kill set's vertices in the rows of
+    ``fixed_el`` (-1 padded), set only where read (a member of a hard group of a ``todo`` component, or a
+    target): the kill sets of the rest are left unset.
     """
     nc, ns = graph.n_countries, graph.n_suppliers
     offset = nc + ns
@@ -632,18 +648,16 @@ def _kill_sparse(graph: SupplyGraph, cone: _ConeSteps, up: NDArray[np.bool_], in
             rq.add(offset + c)
         return frozenset(rq)
 
-    # an up component with Kf = {} (unlisted supply left, or foreign entries sharing no vertex) has
-    # K(c) = {c}: set at once where it is read, no evaluation; the others in schedule order
+    # the fixed components' kill sets where they are read; the others in schedule order
     groups = _ranges(graph.comp_group_ptr[todo_idx], graph.comp_group_ptr[todo_idx + 1])
     groups = groups[hard[groups]]
     read = np.zeros(n, dtype=bool)
     read[graph.group_members[_ranges(graph.group_ptr[groups], graph.group_ptr[groups + 1])]] = True
     read[targets] = True
-    in_cone = np.zeros(n, dtype=bool)
-    in_cone[cone.cone] = True
     empty: frozenset[int] = frozenset()
-    for c in np.flatnonzero(read & in_cone & up & ~todo).tolist():
-        kill[c] = frozenset((offset + c,)) if in_universe[offset + c] else empty
+    sel = read[fixed]
+    for c, row in zip(fixed[sel].tolist(), fixed_el[sel].tolist(), strict=True):
+        kill[c] = frozenset(v for v in row if v >= 0)
     for step in cone.steps:
         comps = step.comps[todo[step.comps]].tolist()
         if not step.cyclic:
