@@ -584,12 +584,18 @@ def _kill_sparse(graph: SupplyGraph, cone: _ConeSteps, in_universe: list[bool],
     nc, ns = graph.n_countries, graph.n_suppliers
     offset = nc + ns
     n = graph.n_components
-    gptr = graph.comp_group_ptr.tolist()
-    ptr = graph.group_ptr.tolist()
-    members = graph.group_members.tolist()
-    hard_list = hard.tolist()
     kill: list[frozenset[int] | None] = [None] * n
     todo_idx = np.flatnonzero(todo)
+    # the hard groups of the evaluated components only, as CSR lists indexed by position in todo_idx
+    groups = _ranges(graph.comp_group_ptr[todo_idx], graph.comp_group_ptr[todo_idx + 1])
+    owner_pos = np.repeat(np.arange(todo_idx.size), np.diff(graph.comp_group_ptr)[todo_idx])
+    is_hard = hard[groups]
+    groups, owner_pos = groups[is_hard], owner_pos[is_hard]
+    gptr = np.searchsorted(owner_pos, np.arange(todo_idx.size + 1)).tolist()
+    sizes = graph.group_ptr[groups + 1] - graph.group_ptr[groups]
+    ptr = np.concatenate([[0], np.cumsum(sizes)]).tolist()
+    member_array = graph.group_members[_ranges(graph.group_ptr[groups], graph.group_ptr[groups + 1])]
+    members = member_array.tolist()
 
     def restrict(part: object) -> object:
         if part == _ALL:
@@ -605,11 +611,10 @@ def _kill_sparse(graph: SupplyGraph, cone: _ConeSteps, in_universe: list[bool],
         kf_r = {c: restrict(kf[c]) for c in todo_list}
         kd_r = {c: restrict(kd[c]) for c in todo_list}
 
-    def in_requirement(c: int, v: int) -> bool:
-        """``v`` in ``Kr(c)``: some hard group whose every live member's kill set holds ``v`` (or none is live)."""
-        for g in range(gptr[c], gptr[c + 1]):
-            if not hard_list[g]:
-                continue
+    def in_requirement(i: int, v: int) -> bool:
+        """``v`` in ``Kr(c)`` (``c`` at ``i``): some hard group whose every live member's kill set holds ``v``
+        (or none is live)."""
+        for g in range(gptr[i], gptr[i + 1]):
             for m in members[ptr[g]:ptr[g + 1]]:
                 km = kill[m]
                 if km is not None and v not in km:
@@ -618,18 +623,16 @@ def _kill_sparse(graph: SupplyGraph, cone: _ConeSteps, in_universe: list[bool],
                 return True
         return False
 
-    def evaluate(c: int) -> frozenset[int] | None:
+    def evaluate(c: int, i: int) -> frozenset[int] | None:
         f = kf_r[c]
         if f != _ALL:  # the common case: K(c) ⊆ {c} ∪ Kf, a few vertices, each checked on its own
             d = kd_r[c]
-            core = [v for v in f if d == _ALL or v in d or in_requirement(c, v)]  # type: ignore[attr-defined,operator]
+            core = [v for v in f if d == _ALL or v in d or in_requirement(i, v)]  # type: ignore[attr-defined,operator]
             if in_universe[offset + c]:
                 core.append(offset + c)
             return frozenset(core) if core else empty
         rq: set[int] | None = set()  # None: everything
-        for g in range(gptr[c], gptr[c + 1]):
-            if not hard_list[g]:
-                continue
+        for g in range(gptr[i], gptr[i + 1]):
             inter: frozenset[int] | None = None  # None: everything (no live member yet)
             for m in members[ptr[g]:ptr[g + 1]]:
                 km = kill[m]
@@ -649,28 +652,27 @@ def _kill_sparse(graph: SupplyGraph, cone: _ConeSteps, in_universe: list[bool],
         return frozenset(rq)
 
     # the fixed components' kill sets where they are read; the others in schedule order
-    groups = _ranges(graph.comp_group_ptr[todo_idx], graph.comp_group_ptr[todo_idx + 1])
-    groups = groups[hard[groups]]
     read = np.zeros(n, dtype=bool)
-    read[graph.group_members[_ranges(graph.group_ptr[groups], graph.group_ptr[groups + 1])]] = True
+    read[member_array] = True
     read[targets] = True
     empty: frozenset[int] = frozenset()
     sel = read[fixed]
     for c, row in zip(fixed[sel].tolist(), fixed_el[sel].tolist(), strict=True):
         kill[c] = frozenset(v for v in row if v >= 0)
     for step in cone.steps:
-        comps = step.comps[todo[step.comps]].tolist()
+        at = step.comps[todo[step.comps]]
+        comps = list(zip(at.tolist(), np.searchsorted(todo_idx, at).tolist(), strict=True))
         if not step.cyclic:
-            for c in comps:
-                kill[c] = evaluate(c)
+            for c, i in comps:
+                kill[c] = evaluate(c, i)
             continue
-        for c in comps:
+        for c, _ in comps:
             kill[c] = empty
         changed = True
         while changed:
             changed = False
-            for c in comps:
-                new = evaluate(c)
+            for c, i in comps:
+                new = evaluate(c, i)
                 if new != kill[c]:
                     kill[c] = new
                     changed = True
