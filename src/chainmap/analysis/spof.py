@@ -274,6 +274,106 @@ def is_up(a: FloatArray) -> NDArray[np.bool_]:
     return a > DOWN
 
 
+def _meet_arrays(comp_of: IntArray, elems: IntArray, sel: NDArray[np.bool_], n: int
+                 ) -> tuple[NDArray[np.bool_], IntArray]:
+    """``⋂ K(e)`` over the selected entries of each component, vectorised.
+
+    ``comp_of``: the component of each entry (entries of a component contiguous); ``elems``: (entries, 3)
+    the vertex ids of ``K(e)``, -1 padded, no repeats. Returns ``(empty_meet, out)``: components without a
+    selected entry (the meet of nothing: everything) and (n, 3) the meet's vertex ids, -1 padded, ascending.
+    """
+    out = np.full((n, 3), -1, dtype=np.int64)
+    rows = np.flatnonzero(sel)
+    count = np.bincount(comp_of[rows], minlength=n)
+    if rows.size:
+        comp_sel = comp_of[rows]
+        first = np.flatnonzero(np.r_[True, comp_sel[1:] != comp_sel[:-1]])
+        group = np.cumsum(np.r_[False, comp_sel[1:] != comp_sel[:-1]])  # group index of each selected entry
+        owners = comp_sel[first]
+        cand = elems[rows[first]]  # (groups, 3): K(e) of the first selected entry holds the whole meet
+        sel_elems = elems[rows]
+        for j in range(3):
+            cj = cand[:, j][group]
+            has = ((sel_elems == cj[:, None]).any(axis=1)) & (cj >= 0)
+            hits = np.bincount(group, weights=has.astype(np.float64), minlength=first.size)
+            keep = hits == count[owners]
+            out[owners[keep], j] = cand[keep, j]
+        out.sort(axis=1)
+    return count == 0, out
+
+
+def _as_parts(empty_meet: NDArray[np.bool_], elems: IntArray, comps: IntArray, parts: list[object]) -> None:
+    """Write ``_ALL`` or the sorted tuple of ``elems``' row into ``parts`` for each of ``comps``."""
+    pad = (elems[comps] < 0).sum(axis=1)
+    nonempty = (pad < elems.shape[1]) & ~empty_meet[comps]
+    for c, row, k in zip(comps[nonempty].tolist(), elems[comps[nonempty]].tolist(), pad[nonempty].tolist(), strict=True):
+        parts[c] = tuple(row[k:])
+    for c in comps[empty_meet[comps]].tolist():
+        parts[c] = _ALL
+
+
+@dataclass(frozen=True)
+class _SupplyKill:
+    """``Kf`` and ``Kd`` of every component as arrays: ``*_all`` marks ``_ALL`` (the term is already zero),
+    ``*_el`` (n, 3) holds the vertex ids, -1 padded, ascending (all -1 and not ``_all``: the empty set)."""
+
+    f_all: NDArray[np.bool_]
+    f_el: IntArray
+    d_all: NDArray[np.bool_]
+    d_el: IntArray
+
+
+def _supply_kill_arrays(graph: SupplyGraph, caps: Capacities, comps: IntArray) -> _SupplyKill:
+    """:func:`supply_kill_elements` as arrays (rows outside ``comps``: the empty set)."""
+    n = graph.n_components
+    nc = graph.n_countries
+    starts, ends = graph.entry_ptr[comps], graph.entry_ptr[comps + 1]
+    counts = ends - starts
+    idx = _ranges(starts, ends)
+    comp_of = np.repeat(comps, counts)
+    cap = entry_capacity(graph, caps)[idx]
+    live = (cap > 0) & (graph.entry_share[idx] > 0)
+    dom = graph.entry_domestic[idx].astype(bool)
+    sup = graph.entry_supplier[idx]
+    cty = graph.entry_country[idx].astype(np.int64)
+    has_sup = sup >= 0
+    elems = np.full((idx.size, 3), -1, dtype=np.int64)
+    elems[:, 0] = cty
+    elems[:, 1] = np.where(has_sup, nc + sup, -1)
+    if caps.reach == "owner":
+        owner = np.append(graph.supplier_owner, -1)[sup]
+        elems[:, 2] = np.where(has_sup & (owner != cty), owner, -1)
+    has_unlisted = (graph.unlisted_share > 0) & (caps.unlisted > 0)
+    with_entries = np.zeros(n, dtype=bool)
+    with_entries[comps[counts > 0]] = True
+    no_entries = np.zeros(n, dtype=bool)
+    no_entries[comps[counts == 0]] = True
+    if graph.settings.view == "home":
+        f_all, f_el = _meet_arrays(comp_of, elems, live & ~dom, n)
+        d_all, d_el = _meet_arrays(comp_of, elems, live & dom, n)
+        f_all &= with_entries & ~has_unlisted
+        f_el[~(with_entries & ~has_unlisted)] = -1
+        d_all &= with_entries
+        d_el[~with_entries] = -1
+    else:
+        d_all, d_el = _meet_arrays(comp_of, elems, live, n)
+        d_all &= with_entries & ~has_unlisted
+        d_el[~(with_entries & ~has_unlisted)] = -1
+        f_all = with_entries.copy()
+        f_el = np.full((n, 3), -1, dtype=np.int64)
+    f_all |= no_entries  # a home process: D = 1 cannot be cut by a supplier or country (Kd empty)
+    return _SupplyKill(f_all, f_el, d_all, d_el)
+
+
+def _parts(kill: _SupplyKill, comps: IntArray, n: int) -> tuple[list[object], list[object]]:
+    """The arrays as per-component ``_ALL`` or sorted tuples (``()`` outside ``comps``)."""
+    kf: list[object] = [()] * n
+    kd: list[object] = [()] * n
+    _as_parts(kill.f_all, kill.f_el, comps, kf)
+    _as_parts(kill.d_all, kill.d_el, comps, kd)
+    return kf, kd
+
+
 def supply_kill_elements(graph: SupplyGraph, caps: Capacities,
                          comps: IntArray | None = None) -> tuple[list[object], list[object]]:
     """Per component, ``Kf`` and ``Kd`` as sorted vertex-id tuples, or ``_ALL`` (already zero).
@@ -281,60 +381,13 @@ def supply_kill_elements(graph: SupplyGraph, caps: Capacities,
     ``K(e)`` of a live entry is {its supplier, its country} (and, reach ``owner``, its owner),
     or {its country}. In view ``global`` ``Kf`` is ``_ALL`` and ``Kd`` holds ``Kall`` (then both
     views share one equation). With ``comps`` only those components are filled (the others
-    keep ``()``): a target's cone is all that its kill set reads.
+    keep ``()``): a target's cone is all that its kill set reads. Vectorised: the meet of a
+    component's entries lies in the first entry's ``K(e)``; each of its (at most 3) vertices is
+    kept when every selected entry holds it.
     """
     n = graph.n_components
-    nc = graph.n_countries
-    comps = np.arange(n, dtype=np.int64) if comps is None else comps
-    starts, ends = graph.entry_ptr[comps], graph.entry_ptr[comps + 1]
-    idx = _ranges(starts, ends)
-    cap = entry_capacity(graph, caps)[idx]
-    live = ((cap > 0) & (graph.entry_share[idx] > 0)).tolist()
-    dom = graph.entry_domestic[idx].tolist()
-    sup = graph.entry_supplier[idx].tolist()
-    cty = graph.entry_country[idx].tolist()
-    owner = np.append(graph.supplier_owner, -1)[graph.entry_supplier[idx]].tolist()
-    by_owner = caps.reach == "owner"
-    has_unlisted = ((graph.unlisted_share > 0) & (caps.unlisted > 0))
-    home_view = graph.settings.view == "home"
-    kf: list[object] = [()] * n
-    kd: list[object] = [()] * n
-
-    def entry_kill(k: int) -> tuple[int, ...]:
-        s_, c_, o_ = sup[k], cty[k], owner[k]
-        if s_ < 0:
-            return (c_,)
-        if by_owner and o_ != c_:
-            return tuple(sorted((c_, o_, nc + s_)))
-        return (c_, nc + s_)
-
-    def meet(ks: list[int]) -> object:
-        if not ks:
-            return _ALL
-        acc = set(entry_kill(ks[0]))
-        for k in ks[1:]:
-            acc.intersection_update(entry_kill(k))
-            if not acc:
-                break
-        return tuple(sorted(acc))
-
-    pos = 0
-    for c, count in zip(comps.tolist(), (ends - starts).tolist(), strict=True):
-        if count == 0:
-            kf[c] = _ALL
-            kd[c] = ()  # a home process: D = 1 cannot be cut by a supplier or country
-            continue
-        rows = range(pos, pos + count)
-        pos += count
-        live_f = [k for k in rows if live[k] and not dom[k]]
-        live_d = [k for k in rows if live[k] and dom[k]]
-        if home_view:
-            kf[c] = () if has_unlisted[c] else meet(live_f)
-            kd[c] = meet(live_d)
-        else:
-            kf[c] = _ALL
-            kd[c] = () if has_unlisted[c] else meet(live_f + live_d)
-    return kf, kd
+    comps = np.arange(n, dtype=np.int64) if comps is None else np.asarray(comps, dtype=np.int64)
+    return _parts(_supply_kill_arrays(graph, caps, comps), comps, n)
 
 
 def kill_members(
@@ -358,32 +411,44 @@ def kill_members(
         up = is_up(availability(graph, caps))
     nc, ns = graph.n_countries, graph.n_suppliers
     offset = nc + ns
-    kf, kd = supply_kill_elements(graph, caps, cone.cone)
+    sk = _supply_kill_arrays(graph, caps, cone.cone)
+    n = graph.n_components
+    nonempty_f = sk.f_all | (sk.f_el >= 0).any(axis=1)  # Kf = {} (the rest): K(c) = {c}, nothing to read
     hard = graph.group_share >= 1.0
-    cone_list = cone.cone.tolist()
     up_list = up.tolist()
-
-    def allowed(v: int) -> bool:
-        if v < nc:
-            return "country" in wanted
-        if v < offset:
-            return "supplier" in wanted
-        return "component" in wanted
-
-    universe_set: set[int] = set()
-    for c in cone_list:
-        if not up_list[c]:
-            continue
-        if "component" in wanted:
-            universe_set.add(offset + c)
-        for part in (kf[c], kd[c]):
-            if part != _ALL:
-                universe_set.update(v for v in part if allowed(v))  # type: ignore[attr-defined]
-    universe = np.array(sorted(universe_set), dtype=np.int64)
-    position = {v: i for i, v in enumerate(universe.tolist())}
+    live = cone.cone[up[cone.cone]]
+    found = np.concatenate([sk.f_el[live][~sk.f_all[live]].ravel(), sk.d_el[live][~sk.d_all[live]].ravel()])
+    found = found[found >= 0]
+    keep = np.zeros(found.size, dtype=bool)
+    if "country" in wanted:
+        keep |= found < nc
+    if "supplier" in wanted:
+        keep |= (found >= nc) & (found < offset)
+    in_universe = np.zeros(offset + n, dtype=bool)
+    in_universe[found[keep]] = True
+    if "component" in wanted:
+        in_universe[offset + live] = True
+    universe = np.flatnonzero(in_universe).astype(np.int64)
     n_words = max(1, -(-universe.size // 64))
     if n_words > SPARSE_ABOVE_WORDS:
-        kill_lists = _kill_sparse(graph, cone, up_list, position, kf, kd, hard, {"country", "supplier"} <= wanted)
+        # evaluated one by one: the up components with Kf not empty and a hard group; the others' K(c)
+        # reads nothing (no hard group: Kr empty; Kf empty: {c}) and is computed here, as arrays
+        n_hard = np.bincount(np.repeat(np.arange(n), np.diff(graph.comp_group_ptr))[hard], minlength=n)
+        todo = np.zeros(n, dtype=bool)
+        todo[live] = nonempty_f[live] & (n_hard[live] > 0)
+        fixed = live[~todo[live]]
+        f_el, d_el = sk.f_el[fixed], sk.d_el[fixed]
+        in_d = (f_el[:, :, None] == d_el[:, None, :]).any(axis=2)
+        el = np.where((f_el >= 0) & (in_d | sk.d_all[fixed][:, None]), f_el, -1)
+        el = np.where(sk.f_all[fixed][:, None], d_el, el)  # Kf everything: K(c) = {c} ∪ Kd (Kd not everything: c up)
+        el = np.where((el >= 0) & in_universe[np.maximum(el, 0)], el, -1)
+        fixed_el = np.column_stack([el, np.where(in_universe[offset + fixed], offset + fixed, -1)])
+        kf: list[object] = [()] * n  # Kf of every component that has one (the decay check reads it), Kd where evaluated
+        kd: list[object] = [()] * n
+        _as_parts(sk.f_all, sk.f_el, cone.cone[nonempty_f[cone.cone]], kf)
+        _as_parts(sk.d_all, sk.d_el, np.flatnonzero(todo), kd)
+        kill_lists = _kill_sparse(graph, cone, in_universe.tolist(), kf, kd, hard,
+                                  {"country", "supplier"} <= wanted, todo, targets, fixed, fixed_el)
         out: list[IntArray | None] = []
         for t in targets.tolist():
             k = kill_lists[t]
@@ -393,12 +458,13 @@ def kill_members(
             ids = np.array(sorted(k), dtype=np.int64)
             out.append(ids[ids != offset + t])
         return _with_decay(graph, caps, targets, wanted, cone, up, kf, out)
-    n = graph.n_components
+    kf, kd = _parts(sk, cone.cone[nonempty_f[cone.cone]], n)
+    position = {v: i for i, v in enumerate(universe.tolist())}
     words = n_words
     self_bits = np.zeros((n, words), dtype=np.uint64)
     kf_bits = np.zeros((n, words), dtype=np.uint64)
     kd_bits = np.zeros((n, words), dtype=np.uint64)
-    for c in cone_list:
+    for c in cone.cone.tolist():
         pos = position.get(offset + c)
         if pos is not None:
             self_bits[c, pos // 64] |= np.uint64(1) << np.uint64(pos % 64)
@@ -438,11 +504,13 @@ def _with_decay(graph: SupplyGraph, caps: Capacities, targets: IntArray, wanted:
     for step in cone.steps:
         if not step.cyclic:
             continue
+        maybe = step.comps[up[step.comps] & (d0[step.comps] < 1.0)].tolist()
+        sel = [c for c in maybe if kf[c] and kf[c] != _ALL]  # _ALL: foreign supply already cut, decided
+        if not sel:
+            continue
         inside = set(step.comps.tolist())
-        for c in inside:
+        for c in sel:
             part = kf[c]
-            if not up[c] or d0[c] >= 1.0 or part == _ALL:  # _ALL: foreign supply already cut, decided already
-                continue
             # the loop through c must go on through a hard requirement whose foreign supply dies with v too
             nexts = [kf[m] for g in range(int(gptr[c]), int(gptr[c + 1])) if hard[g]
                      for m in members[int(mptr[g]):int(mptr[g + 1])].tolist() if m in inside]
@@ -501,40 +569,70 @@ def _remove_vertex(graph: SupplyGraph, caps: Capacities, vertex: int) -> None:
         caps.component[vertex - nc - ns] = 0.0
 
 
-def _kill_sparse(graph: SupplyGraph, cone: _ConeSteps, up_list: list[bool], position: dict[int, int],
-                 kf: list[object], kd: list[object], hard: NDArray[np.bool_],
-                 every_kind: bool = False) -> list[frozenset[int] | None]:
+def _kill_sparse(graph: SupplyGraph, cone: _ConeSteps, in_universe: list[bool],
+                 kf: list[object], kd: list[object], hard: NDArray[np.bool_], every_kind: bool,
+                 todo: NDArray[np.bool_], targets: IntArray, fixed: IntArray,
+                 fixed_el: IntArray) -> list[frozenset[int] | None]:
     """The equations with a small Python set per component (None: everything, a down component).
+
     ``every_kind``: countries and suppliers are wanted, so an up component's supply parts (which hold only
-    countries and suppliers) are in the universe as they are: no restriction."""
+    countries and suppliers) are in the universe as they are: no restriction. ``todo``: the up cone
+    components to evaluate; the others (``fixed``) have their kill set's vertices in the rows of
+    ``fixed_el`` (-1 padded), set only where read (a member of a hard group of a ``todo`` component, or a
+    target): the kill sets of the rest are left unset.
+    """
     nc, ns = graph.n_countries, graph.n_suppliers
     offset = nc + ns
     n = graph.n_components
-    gptr = graph.comp_group_ptr.tolist()
-    ptr = graph.group_ptr.tolist()
-    members = graph.group_members.tolist()
-    hard_list = hard.tolist()
     kill: list[frozenset[int] | None] = [None] * n
+    todo_idx = np.flatnonzero(todo)
+    # the hard groups of the evaluated components only, as CSR lists indexed by position in todo_idx
+    groups = _ranges(graph.comp_group_ptr[todo_idx], graph.comp_group_ptr[todo_idx + 1])
+    owner_pos = np.repeat(np.arange(todo_idx.size), np.diff(graph.comp_group_ptr)[todo_idx])
+    is_hard = hard[groups]
+    groups, owner_pos = groups[is_hard], owner_pos[is_hard]
+    gptr = np.searchsorted(owner_pos, np.arange(todo_idx.size + 1)).tolist()
+    sizes = graph.group_ptr[groups + 1] - graph.group_ptr[groups]
+    ptr = np.concatenate([[0], np.cumsum(sizes)]).tolist()
+    member_array = graph.group_members[_ranges(graph.group_ptr[groups], graph.group_ptr[groups + 1])]
+    members = member_array.tolist()
 
     def restrict(part: object) -> object:
         if part == _ALL:
             return _ALL
-        return frozenset(v for v in part if v in position)  # type: ignore[attr-defined]
+        return frozenset(v for v in part if in_universe[v])  # type: ignore[attr-defined]
 
     # parts: _ALL or an iterable of vertex ids. With countries and suppliers wanted, an up component's parts
     # are all in the universe (it was built from them; a down component is never evaluated): nothing to restrict
     kf_r: Sequence[object] | dict[int, object] = kf
     kd_r: Sequence[object] | dict[int, object] = kd
     if not every_kind:
-        cone_list = cone.cone.tolist()
-        kf_r = {c: restrict(kf[c]) for c in cone_list}
-        kd_r = {c: restrict(kd[c]) for c in cone_list}
+        todo_list = todo_idx.tolist()
+        kf_r = {c: restrict(kf[c]) for c in todo_list}
+        kd_r = {c: restrict(kd[c]) for c in todo_list}
 
-    def evaluate(c: int) -> frozenset[int] | None:
+    def in_requirement(i: int, v: int) -> bool:
+        """``v`` in ``Kr(c)`` (``c`` at ``i``): some hard group whose every live member's kill set holds ``v``
+        (or none is live)."""
+        for g in range(gptr[i], gptr[i + 1]):
+            for m in members[ptr[g]:ptr[g + 1]]:
+                km = kill[m]
+                if km is not None and v not in km:
+                    break
+            else:
+                return True
+        return False
+
+    def evaluate(c: int, i: int) -> frozenset[int] | None:
+        f = kf_r[c]
+        if f != _ALL:  # the common case: K(c) ⊆ {c} ∪ Kf, a few vertices, each checked on its own
+            d = kd_r[c]
+            core = [v for v in f if d == _ALL or v in d or in_requirement(i, v)]  # type: ignore[attr-defined,operator]
+            if in_universe[offset + c]:
+                core.append(offset + c)
+            return frozenset(core) if core else empty
         rq: set[int] | None = set()  # None: everything
-        for g in range(gptr[c], gptr[c + 1]):
-            if not hard_list[g]:
-                continue
+        for g in range(gptr[i], gptr[i + 1]):
             inter: frozenset[int] | None = None  # None: everything (no live member yet)
             for m in members[ptr[g]:ptr[g + 1]]:
                 km = kill[m]
@@ -546,19 +644,38 @@ def _kill_sparse(graph: SupplyGraph, cone: _ConeSteps, up_list: list[bool], posi
                 break
             rq.update(inter)  # type: ignore[union-attr]
         d = kd_r[c]
-        alt: set[int] | None = None
-        if d != _ALL and rq is not None:
-            rq.update(d)  # type: ignore[arg-type]
-            alt = rq
-        f = kf_r[c]
-        core = alt if f == _ALL else set(f) if alt is None else alt.intersection(f)  # type: ignore[call-overload,arg-type]
-        if core is None:
+        if d == _ALL or rq is None:
             return None  # cannot happen for an up component
-        if (offset + c) in position:
-            core.add(offset + c)
-        return frozenset(core)
+        rq.update(d)  # type: ignore[arg-type]
+        if in_universe[offset + c]:
+            rq.add(offset + c)
+        return frozenset(rq)
 
-    _solve_in_order(cone.steps, up_list.__getitem__, evaluate, kill, frozenset())  # type: ignore[arg-type]
+    # the fixed components' kill sets where they are read; the others in schedule order
+    read = np.zeros(n, dtype=bool)
+    read[member_array] = True
+    read[targets] = True
+    empty: frozenset[int] = frozenset()
+    sel = read[fixed]
+    for c, row in zip(fixed[sel].tolist(), fixed_el[sel].tolist(), strict=True):
+        kill[c] = frozenset(v for v in row if v >= 0)
+    for step in cone.steps:
+        at = step.comps[todo[step.comps]]
+        comps = list(zip(at.tolist(), np.searchsorted(todo_idx, at).tolist(), strict=True))
+        if not step.cyclic:
+            for c, i in comps:
+                kill[c] = evaluate(c, i)
+            continue
+        for c, _ in comps:
+            kill[c] = empty
+        changed = True
+        while changed:
+            changed = False
+            for c, i in comps:
+                new = evaluate(c, i)
+                if new != kill[c]:
+                    kill[c] = new
+                    changed = True
     return kill
 
 
