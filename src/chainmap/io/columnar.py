@@ -46,6 +46,7 @@ from pydantic import ValidationError
 
 from chainmap.errors import GraphFileError, Problem, UsageError
 from chainmap.graph import GraphArrays, IntArray, SupplyGraph
+from chainmap.io.idkeys import IdIndex
 from chainmap.model.load import valid_country_code
 from chainmap.model.schema import (
     COUNTRY_PATTERN,
@@ -323,10 +324,22 @@ def _index_many(pa: Any, sorted_ids: Any, refs: list[Any]) -> list[np.ndarray]:
     return [position[c] for c in parts[1:]]
 
 
-def _sorted_unique_ids(check: _Checker, table: _Table, column: str) -> tuple[Any, np.ndarray]:
-    """The ids sorted and the sorting permutation; duplicates reported."""
+def _sorted_unique_ids(check: _Checker, table: _Table, column: str) -> tuple[Any, np.ndarray, IdIndex | None]:
+    """The ids sorted, the sorting permutation and their :class:`~chainmap.io.idkeys.IdIndex` (None when the
+    ids do not qualify: then references are looked up by hashing); duplicates reported."""
     pa = _pa()
     col = _strings(table, column)
+    index = IdIndex.build(col)
+    if index is not None:
+        order = index.order
+        in_order = bool(order.size == 0 or (order[-1] == order.size - 1 and (np.diff(order) == 1).all()))
+        ids = col if in_order else col.take(pa.array(order))
+        dup_sorted = index.duplicates()
+        if dup_sorted.any():
+            bad = np.zeros(len(ids), dtype=bool)
+            bad[order[dup_sorted]] = True
+            check.rows(table, column, bad, lambda r: f"duplicate id {col[r].as_py()!r}")
+        return ids, order, index
     order = np.asarray(pa.compute.sort_indices(col).to_numpy(zero_copy_only=False), dtype=np.int64)
     ids = col.take(pa.array(order))
     if len(ids) > 1:
@@ -335,7 +348,25 @@ def _sorted_unique_ids(check: _Checker, table: _Table, column: str) -> tuple[Any
         bad = np.zeros(len(ids), dtype=bool)
         bad[order[1:][dup]] = True
         check.rows(table, column, bad, lambda r: f"duplicate id {col[r].as_py()!r}")
-    return ids, order
+    return ids, order, None
+
+
+def _lookup(pa: Any, sorted_ids: Any, index: IdIndex | None, refs: Any) -> np.ndarray:
+    """:func:`_index` of ``refs`` into ``sorted_ids``, by codes when the ids have an index."""
+    if index is not None:
+        found = index.lookup(refs)
+        if found is not None:
+            return found
+    return _index(pa, sorted_ids, refs)
+
+
+def _lookup_many(pa: Any, sorted_ids: Any, index: IdIndex | None, refs: list[Any]) -> list[np.ndarray]:
+    """:func:`_index_many`, by codes when the ids have an index."""
+    if index is not None:
+        found = [index.lookup(r) for r in refs]
+        if all(f is not None for f in found):
+            return [f for f in found if f is not None]
+    return _index_many(pa, sorted_ids, refs)
 
 
 def _check_range(check: _Checker, table: _Table, column: str, values: np.ndarray, lo: float, hi: float,
@@ -506,21 +537,22 @@ def _load_columnar(folder: str | Path, home: str | None = None) -> SupplyGraph:
         control = pc.match_substring_regex(names, "[\\x00-\\x1f\\x7f-\\x9f\u2028\u2029]").fill_null(False)
         check.rows(t, "name", np.asarray(control.to_numpy(zero_copy_only=False)), _control_message(names))
     _case_clashes(check, pa, [su, co])
-    country_sorted, country_order = _sorted_unique_ids(check, ct, "id")
-    supplier_sorted, supplier_order = _sorted_unique_ids(check, su, "id")
-    comp_sorted, comp_order = _sorted_unique_ids(check, co, "id")
+    country_sorted, country_order, country_index = _sorted_unique_ids(check, ct, "id")
+    supplier_sorted, supplier_order, supplier_index = _sorted_unique_ids(check, su, "id")
+    comp_sorted, comp_order, comp_index = _sorted_unique_ids(check, co, "id")
     # ids shared across kinds
-    for a, b in ((su, co), (ct, su), (ct, co)):
-        clash = _index(pa, _strings(a, "id"), _strings(b, "id")) >= 0
+    for a, b, a_sorted, a_index in ((su, co, supplier_sorted, supplier_index), (ct, su, country_sorted, country_index),
+                                    (ct, co, country_sorted, country_index)):
+        clash = _lookup(pa, a_sorted, a_index, _strings(b, "id")) >= 0
         check.rows(b, "id", clash, _duplicate_message(_strings(b, "id"), a.name))
 
     risk = _floats(ct, "risk") if "risk" in ct.data.column_names else np.full(ct.data.num_rows, np.nan)
     _check_range(check, ct, "risk", risk, 0.0, 1.0, required=False)
-    sup_country = _index(pa, country_sorted, _strings(su, "country"))
+    sup_country = _lookup(pa, country_sorted, country_index, _strings(su, "country"))
     sup_country_null = _null_mask(_strings(su, "country"))
     check.rows(su, "country", sup_country_null, "missing country")
     _unknown_refs(check, su, "country", sup_country, sup_country_null, "country")
-    sup_owner = _index(pa, country_sorted, _strings(su, "owner"))
+    sup_owner = _lookup(pa, country_sorted, country_index, _strings(su, "owner"))
     sup_owner_null = _null_mask(_strings(su, "owner"))
     _unknown_refs(check, su, "owner", sup_owner, sup_owner_null, "country")
     sup_owner = np.where(sup_owner_null, sup_country, sup_owner)
@@ -537,15 +569,15 @@ def _load_columnar(folder: str | Path, home: str | None = None) -> SupplyGraph:
     # supplies
     sp = T["supplies"]
     rq, al = T["requires"], T["alternatives"]
-    e_comp, g_comp, g_mem, a_comp = _index_many(pa, comp_sorted, [_strings(sp, "component"), _strings(rq, "component"),
+    e_comp, g_comp, g_mem, a_comp = _lookup_many(pa, comp_sorted, comp_index, [_strings(sp, "component"), _strings(rq, "component"),
                                                                   _strings(rq, "member"), _strings(al, "component")])
     e_comp_null = _null_mask(_strings(sp, "component"))
     check.rows(sp, "component", e_comp_null, "missing component")
     _unknown_refs(check, sp, "component", e_comp, e_comp_null, "component")
-    e_sup = _index(pa, supplier_sorted, _strings(sp, "supplier"))
+    e_sup = _lookup(pa, supplier_sorted, supplier_index, _strings(sp, "supplier"))
     e_sup_null = _null_mask(_strings(sp, "supplier"))
     _unknown_refs(check, sp, "supplier", e_sup, e_sup_null, "supplier")
-    e_cty_given = _index(pa, country_sorted, _strings(sp, "country"))
+    e_cty_given = _lookup(pa, country_sorted, country_index, _strings(sp, "country"))
     e_cty_null = _null_mask(_strings(sp, "country"))
     _unknown_refs(check, sp, "country", e_cty_given, e_cty_null, "country")
     check.rows(sp, "supplier", e_sup_null & e_cty_null, "give a supplier or a country")
@@ -589,7 +621,7 @@ def _load_columnar(folder: str | Path, home: str | None = None) -> SupplyGraph:
 
     # alternatives
     _unknown_refs(check, al, "component", a_comp, _null_mask(_strings(al, "component")), "component")
-    a_sup = _index(pa, supplier_sorted, _strings(al, "supplier"))
+    a_sup = _lookup(pa, supplier_sorted, supplier_index, _strings(al, "supplier"))
     _unknown_refs(check, al, "supplier", a_sup, _null_mask(_strings(al, "supplier")), "supplier")
     check.rows(al, "component", _null_mask(_strings(al, "component")), "missing component")
     check.rows(al, "supplier", _null_mask(_strings(al, "supplier")), "missing supplier")

@@ -1,0 +1,182 @@
+"""Exact lookup of short text ids by integer codes, without hashing strings.
+
+A columnar graph of a million components references its ids millions of
+times; hashing every reference text (pyarrow's ``index_in`` or
+``dictionary_encode``) dominates a load. :class:`IdIndex` instead reads the
+ids' bytes straight from the Arrow buffers as a ``(rows, width)`` byte
+matrix (ids of at most :data:`MAX_WIDTH` bytes, no NUL byte) and numbers
+each id in a mixed radix: at each byte position, the rank of its byte among
+the bytes the ids use at that position (a missing byte, past the end of a
+shorter id, ranks first). The code is injective and sorts like the texts
+(byte order, as Arrow sorts strings), so sorting ids is an integer sort, and
+a reference is found by computing its code the same way (a byte no id uses
+at that position: absent) and reading a table (dense codes) or a binary
+search (sparse codes). Ids that do not qualify (longer, a NUL byte, a null)
+give no index: the caller falls back to hashing.
+
+Examples
+--------
+>>> import pyarrow as pa
+>>> index = IdIndex.build(pa.array(["b2", "a1", "b10"]))
+>>> index.order.tolist()
+[1, 2, 0]
+>>> index.lookup(pa.array(["b2", None, "a", "b10", "zz"])).tolist()
+[2, -1, -1, 1, -1]
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+from numpy.typing import NDArray
+
+__all__ = ["MAX_WIDTH", "IdIndex"]
+
+MAX_WIDTH = 8
+"""Longest id (in UTF-8 bytes) :class:`IdIndex` codes."""
+
+DENSE_FACTOR = 4
+"""A table of codes is used when the codes span at most this many times the number of ids."""
+
+_CHUNK = 1 << 20
+
+
+def _buffers(col: Any) -> tuple[NDArray[np.int64], NDArray[np.uint8], NDArray[np.bool_]]:
+    """Offsets (rows + 1), data bytes and validity of a pyarrow string array (one chunk)."""
+    n = len(col)
+    buffers = col.buffers()
+    offsets = np.frombuffer(buffers[1], dtype=np.int32, count=col.offset + n + 1)[col.offset:].astype(np.int64)
+    data = (np.frombuffer(buffers[2], dtype=np.uint8) if buffers[2] is not None and buffers[2].size
+            else np.zeros(0, dtype=np.uint8))
+    if col.null_count:
+        valid = np.asarray(col.is_valid().to_numpy(zero_copy_only=False), dtype=bool)
+    else:
+        valid = np.ones(n, dtype=bool)
+    return offsets, data, valid
+
+
+def _matrix(col: Any, width: int) -> tuple[NDArray[np.uint8], NDArray[np.bool_]] | None:
+    """The texts of ``col`` as a ``(rows, width)`` byte matrix, zero-padded, and which rows it holds whole
+    (valid and at most ``width`` bytes); None when a text holds a NUL byte (a padded text would be ambiguous)."""
+    offsets, data, valid = _buffers(col)
+    n = offsets.size - 1
+    lens = np.diff(offsets)
+    region = data[offsets[0]:offsets[-1]] if n else data[:0]
+    if region.size and not region.all():  # a NUL byte somewhere (in a kept text or not: keep it simple)
+        return None
+    if n and valid.all() and int(lens.min()) == int(lens.max()) and int(lens[0]) <= width:
+        w = int(lens[0])  # every text of one width: a view of the data, no gather
+        block = region.reshape(n, w)
+        if w == width:
+            return block, valid
+        out = np.zeros((n, width), dtype=np.uint8)
+        out[:, :w] = block
+        return out, valid
+    fits = valid & (lens <= width)
+    out = np.zeros((n, width), dtype=np.uint8)
+    if data.size == 0:
+        return out, fits
+    last = data.size - 1
+    starts = offsets[:-1]
+    for lo in range(0, n, _CHUNK):
+        hi = min(n, lo + _CHUNK)
+        s, length, keep = starts[lo:hi], lens[lo:hi], fits[lo:hi]
+        for p in range(width):
+            take = keep & (length > p)
+            out[lo:hi, p] = np.where(take, data[np.minimum(s + p, last)], 0)
+    return out, fits
+
+
+class IdIndex:
+    """Ids of one kind, sorted, with their codes (see the module doc). Build with :meth:`build`.
+
+    Attributes
+    ----------
+    order : numpy.ndarray
+        The stable sorting permutation of the ids (``ids[order]`` is sorted by bytes, as Arrow sorts).
+    codes : numpy.ndarray
+        The code of each id in sorted order (non-decreasing; equal codes are equal ids).
+    """
+
+    def __init__(self, width: int, ranks: NDArray[np.int64], weights: NDArray[np.int64], codes: NDArray[np.int64],
+                 order: NDArray[np.int64], span: int) -> None:
+        self.width, self.ranks, self.weights = width, ranks, weights
+        self.codes, self.order, self.span = codes, order, span
+        self._table: NDArray[np.int64] | None = None
+
+    @classmethod
+    def build(cls, col: Any) -> IdIndex | None:
+        """The index of a pyarrow string array of ids, or None when some id is null, longer than
+        :data:`MAX_WIDTH` bytes or holds a NUL byte, or the codes would not fit in 62 bits."""
+        n = len(col)
+        if n == 0 or col.null_count:
+            return None
+        offsets, _data, _valid = _buffers(col)
+        width = int(np.diff(offsets).max())
+        if width > MAX_WIDTH:
+            return None
+        got = _matrix(col, width)
+        if got is None:
+            return None
+        matrix, _fits = got
+        present = np.zeros((width, 256), dtype=bool)
+        for p in range(width):
+            present[p, matrix[:, p]] = True
+        radix = present.sum(axis=1).astype(np.int64)
+        if float(np.prod(radix.astype(np.float64))) >= 2.0**62:
+            return None
+        weights = np.ones(width, dtype=np.int64)
+        for p in range(width - 2, -1, -1):
+            weights[p] = weights[p + 1] * radix[p + 1]
+        ranks = np.where(present, np.cumsum(present, axis=1) - 1, -1).astype(np.int64)
+        codes = _code(matrix, ranks, weights)
+        if codes.size < 2 or bool((codes[1:] >= codes[:-1]).all()):
+            order = np.arange(n, dtype=np.int64)  # already in order (as ``chainmap generate`` writes)
+        else:
+            order = np.argsort(codes, kind="stable").astype(np.int64)
+            codes = codes[order]
+        span = int(np.prod(radix)) if width else 1
+        return cls(width, ranks, weights, codes, order, span)
+
+    def duplicates(self) -> NDArray[np.bool_]:
+        """Per sorted position: whether the id equals the one before it."""
+        out = np.zeros(self.codes.size, dtype=bool)
+        out[1:] = self.codes[1:] == self.codes[:-1]
+        return out
+
+    def lookup(self, refs: Any) -> NDArray[np.int64] | None:
+        """Position in sorted order of each reference's id (the first of equal ids), -1 for a null or an
+        unknown id; None when a reference holds a NUL byte (look it up by hashing instead)."""
+        got = _matrix(refs, self.width)
+        if got is None:
+            return None
+        matrix, fits = got
+        codes = _code(matrix, self.ranks, self.weights)
+        known = fits & (codes >= 0)
+        if self.span <= DENSE_FACTOR * self.codes.size + 1024:
+            if self._table is None:
+                table = np.full(self.span, -1, dtype=np.int64)
+                table[self.codes[::-1]] = np.arange(self.codes.size - 1, -1, -1, dtype=np.int64)  # first wins
+                self._table = table
+            out = self._table[np.where(known, codes, 0)]
+            out[~known] = -1
+            return out
+        pos = np.searchsorted(self.codes, codes)
+        found = known & (self.codes[np.minimum(pos, self.codes.size - 1)] == codes)
+        return np.where(found, pos, -1).astype(np.int64)
+
+
+def _code(matrix: NDArray[np.uint8], ranks: NDArray[np.int64], weights: NDArray[np.int64]) -> NDArray[np.int64]:
+    """Mixed-radix code of each row (-1 when a byte has no rank at its position)."""
+    n, width = matrix.shape
+    codes = np.zeros(n, dtype=np.int64)
+    bad = np.zeros(n, dtype=bool)
+    for p in range(width):
+        r = ranks[p][matrix[:, p]]
+        bad |= r < 0
+        if weights[p] != 1:
+            r *= weights[p]
+        codes += r
+    codes[bad] = -1
+    return codes
