@@ -46,7 +46,7 @@ from pydantic import ValidationError
 
 from chainmap.errors import GraphFileError, Problem, UsageError
 from chainmap.graph import GraphArrays, IntArray, SupplyGraph
-from chainmap.io.idkeys import IdIndex
+from chainmap.io.idkeys import IdIndex, arrow_indices, arrow_numpy
 from chainmap.model.load import valid_country_code
 from chainmap.model.schema import (
     COUNTRY_PATTERN,
@@ -263,19 +263,20 @@ def _strings(table: _Table, column: str) -> Any:
 
 
 def _null_mask(col: Any) -> np.ndarray:
-    return np.asarray(col.is_null().to_numpy(zero_copy_only=False), dtype=bool)
+    return np.asarray(arrow_numpy(col.is_null()), dtype=bool)
 
 
 def _floats(table: _Table, column: str) -> np.ndarray:
     col = table.data.column(column)
-    return np.asarray(col.to_numpy(zero_copy_only=False), dtype=np.float64)  # nulls -> NaN
+    if col.type != _pa().float64():
+        col = col.cast(_pa().float64())
+    return np.asarray(arrow_numpy(col), dtype=np.float64)  # nulls -> NaN
 
 
 def _bools(table: _Table, column: str, default: bool = False) -> np.ndarray:
     if column not in table.data.column_names:
         return np.full(table.data.num_rows, default)
-    col = table.data.column(column).fill_null(default)
-    return np.asarray(col.to_numpy(zero_copy_only=False), dtype=bool)
+    return np.asarray(arrow_numpy(table.data.column(column), fill=default), dtype=bool)
 
 
 def _check_pattern(check: _Checker, table: _Table, column: str, pattern: str, what: str,
@@ -286,7 +287,7 @@ def _check_pattern(check: _Checker, table: _Table, column: str, pattern: str, wh
     null = _null_mask(col)
     if required:
         check.rows(table, column, null, f"missing {what}")
-    ok = np.asarray(pc.match_substring_regex(col, pattern).fill_null(True).to_numpy(zero_copy_only=False), dtype=bool)
+    ok = np.asarray(arrow_numpy(pc.match_substring_regex(col, pattern), fill=True), dtype=bool)
     values = col
     check.rows(table, column, ~ok, lambda r: f"{values[r].as_py()!r} is not a valid {what}")
     return null
@@ -295,7 +296,7 @@ def _check_pattern(check: _Checker, table: _Table, column: str, pattern: str, wh
 def _index(pa: Any, sorted_ids: Any, refs: Any) -> np.ndarray:
     """Index of each ref in ``sorted_ids`` (-1 when absent or null)."""
     idx = pa.compute.index_in(refs, value_set=sorted_ids)
-    return np.asarray(idx.fill_null(-1).to_numpy(zero_copy_only=False), dtype=np.int64)
+    return np.asarray(arrow_numpy(idx, fill=-1), dtype=np.int64)
 
 
 def _index_many(pa: Any, sorted_ids: Any, refs: list[Any]) -> list[np.ndarray]:
@@ -311,7 +312,7 @@ def _index_many(pa: Any, sorted_ids: Any, refs: list[Any]) -> list[np.ndarray]:
     encoded = pa.compute.dictionary_encode(pa.chunked_array([sorted_ids, *refs], type=pa.string()))
     chunks = encoded.chunks
     n_dict = len(chunks[0].dictionary) if chunks else 0
-    codes = [np.asarray(c.indices.fill_null(-1).to_numpy(zero_copy_only=False), dtype=np.int64) for c in chunks]
+    codes = [np.asarray(arrow_numpy(c.indices, fill=-1), dtype=np.int64) for c in chunks]
     # chunks follow the inputs (empty inputs may yield no chunk: split by lengths instead)
     flat = np.concatenate(codes) if codes else np.zeros(0, dtype=np.int64)
     bounds = np.cumsum([len(sorted_ids), *(len(r) for r in refs)])
@@ -333,18 +334,17 @@ def _sorted_unique_ids(check: _Checker, table: _Table, column: str) -> tuple[Any
     if index is not None:
         order = index.order
         in_order = bool(order.size == 0 or (order[-1] == order.size - 1 and (np.diff(order) == 1).all()))
-        ids = col if in_order else col.take(pa.array(order))
+        ids = col if in_order else col.take(arrow_indices(order))
         dup_sorted = index.duplicates()
         if dup_sorted.any():
             bad = np.zeros(len(ids), dtype=bool)
             bad[order[dup_sorted]] = True
             check.rows(table, column, bad, lambda r: f"duplicate id {col[r].as_py()!r}")
         return ids, order, index
-    order = np.asarray(pa.compute.sort_indices(col).to_numpy(zero_copy_only=False), dtype=np.int64)
-    ids = col.take(pa.array(order))
+    order = np.asarray(arrow_numpy(pa.compute.sort_indices(col)), dtype=np.int64)
+    ids = col.take(arrow_indices(order))
     if len(ids) > 1:
-        dup = np.asarray(pa.compute.equal(ids.slice(1), ids.slice(0, len(ids) - 1)).fill_null(False)
-                         .to_numpy(zero_copy_only=False), dtype=bool)
+        dup = np.asarray(arrow_numpy(pa.compute.equal(ids.slice(1), ids.slice(0, len(ids) - 1)), fill=False), dtype=bool)
         bad = np.zeros(len(ids), dtype=bool)
         bad[order[1:][dup]] = True
         check.rows(table, column, bad, lambda r: f"duplicate id {col[r].as_py()!r}")
@@ -435,7 +435,7 @@ def _empty(pa: Any, name: str, folder: Path) -> _Table:
     required, optional = TABLES[name]
     types = {**required, **optional}
     return _Table(name, (folder / f"{name}.csv").as_posix(),
-                  pa.table({c: pa.array([], type=_arrow_type(pa, t)) for c, t in types.items()}))
+                  pa.table({c: pa.nulls(0, type=_arrow_type(pa, t)) for c, t in types.items()}))
 
 
 class _Coded(Sequence[str | None]):
@@ -527,15 +527,15 @@ def _load_columnar(folder: str | Path, home: str | None = None) -> SupplyGraph:
     _check_pattern(check, ct, "id", COUNTRY_PATTERN, "country id")
     for code in set(pc.unique(_strings(ct, "id")).drop_null().to_pylist()):
         if re.match(COUNTRY_PATTERN, code) and not valid_country_code(code):
-            bad = np.asarray(pc.equal(_strings(ct, "id"), code).fill_null(False).to_numpy(zero_copy_only=False))
+            bad = np.asarray(arrow_numpy(pc.equal(_strings(ct, "id"), code), fill=False))
             check.rows(ct, "id", bad, f"{code!r} is not an ISO 3166-1 alpha-2 code")
     _check_pattern(check, su, "id", ID_PATTERN, "id")
     _check_pattern(check, co, "id", ID_PATTERN, "id")
     for t in (ct, su, co):
         check.rows(t, "name", _null_mask(_strings(t, "name")), "missing name")
         names = _strings(t, "name")
-        control = pc.match_substring_regex(names, "[\\x00-\\x1f\\x7f-\\x9f\u2028\u2029]").fill_null(False)
-        check.rows(t, "name", np.asarray(control.to_numpy(zero_copy_only=False)), _control_message(names))
+        control = arrow_numpy(pc.match_substring_regex(names, "[\\x00-\\x1f\\x7f-\\x9f\u2028\u2029]"), fill=False)
+        check.rows(t, "name", np.asarray(control, dtype=bool), _control_message(names))
     _case_clashes(check, pa, [su, co])
     country_sorted, country_order, country_index = _sorted_unique_ids(check, ct, "id")
     supplier_sorted, supplier_order, supplier_index = _sorted_unique_ids(check, su, "id")
@@ -601,11 +601,11 @@ def _load_columnar(folder: str | Path, home: str | None = None) -> SupplyGraph:
     _unknown_refs(check, rq, "member", g_mem, g_mem_null, "component")
     g_label_col = rq.data.column("group")
     check.rows(rq, "group", _null_mask(g_label_col), "missing group number")
-    g_label = np.asarray(g_label_col.fill_null(0).to_numpy(zero_copy_only=False), dtype=np.int64)
+    g_label = np.asarray(arrow_numpy(g_label_col, fill=0), dtype=np.int64)
     g_any = _bools(rq, "any_of")
     role_null = _check_pattern(check, rq, "role", "^(input|equipment)$", "role (input or equipment)", required=False)
-    g_equipment = np.asarray(pc.equal(_strings(rq, "role"), "equipment").fill_null(False)
-                             .to_numpy(zero_copy_only=False), dtype=bool)
+    g_equipment = np.asarray(arrow_numpy(pc.match_substring_regex(_strings(rq, "role"), "^equipment$"), fill=False),
+                             dtype=bool)
     g_share = _floats(rq, "share")
     with np.errstate(invalid="ignore"):
         check.rows(rq, "share", ~np.isnan(g_share) & ~((g_share > 0.0) & (g_share <= 1.0)),
@@ -662,13 +662,13 @@ def _load_columnar(folder: str | Path, home: str | None = None) -> SupplyGraph:
     country_ids = country_sorted.to_pylist()
 
     def take_str(t: _Table, column: str, order: np.ndarray) -> list[Any]:
-        return list(_strings(t, column).take(pa.array(order)).to_pylist())
+        return list(_strings(t, column).take(arrow_indices(order)).to_pylist())
 
     def take_repeated(t: _Table, column: str, order: np.ndarray) -> list[Any]:
         """Like ``take_str`` for a column of few distinct texts: one string object per distinct text."""
-        encoded = pc.dictionary_encode(_strings(t, column).take(pa.array(order)))
+        encoded = pc.dictionary_encode(_strings(t, column).take(arrow_indices(order)))
         texts = [*encoded.dictionary.to_pylist(), None]
-        codes = np.asarray(encoded.indices.fill_null(-1).to_numpy(zero_copy_only=False), dtype=np.int64)
+        codes = np.asarray(arrow_numpy(encoded.indices, fill=-1), dtype=np.int64)
         return [texts[c] for c in codes.tolist()]
 
     # texts first, then the tables go: what is built below needs only numpy arrays (and frees the
@@ -683,7 +683,7 @@ def _load_columnar(folder: str | Path, home: str | None = None) -> SupplyGraph:
     source_codes, source_texts = None, None
     if "source" in sp.data.column_names:
         encoded = pc.dictionary_encode(_strings(sp, "source"))
-        source_codes = np.asarray(encoded.indices.fill_null(-1).to_numpy(zero_copy_only=False), dtype=np.int32)
+        source_codes = np.asarray(arrow_numpy(encoded.indices, fill=-1), dtype=np.int32)
         source_texts = encoded.dictionary.to_pylist()
         del encoded
     files = [t.path for t in tables.values() if Path(t.path).exists()]

@@ -31,7 +31,7 @@ from typing import Any
 import numpy as np
 from numpy.typing import NDArray
 
-__all__ = ["MAX_WIDTH", "IdIndex"]
+__all__ = ["MAX_WIDTH", "IdIndex", "arrow_indices", "arrow_numpy"]
 
 MAX_WIDTH = 8
 """Longest id (in UTF-8 bytes) :class:`IdIndex` codes."""
@@ -42,6 +42,58 @@ DENSE_FACTOR = 4
 _CHUNK = 1 << 20
 
 
+_NUMPY_TYPES = {"bool": np.bool_, "double": np.float64, "float": np.float32, "int64": np.int64, "int32": np.int32,
+                "int16": np.int16, "int8": np.int8, "uint64": np.uint64, "uint32": np.uint32, "uint16": np.uint16,
+                "uint8": np.uint8}
+
+
+def _bits(buffer: Any, offset: int, n: int) -> NDArray[np.bool_]:
+    bits = np.frombuffer(buffer, dtype=np.uint8)
+    return np.unpackbits(bits, count=offset + n, bitorder="little")[offset:].astype(bool)
+
+
+def arrow_numpy(arr: Any, fill: Any = None) -> NDArray[Any]:
+    """A pyarrow array (or chunked array) of booleans or numbers as a numpy array, nulls as ``fill`` (by
+    default NaN for floats, 0 or False otherwise), read from its buffers: ``Array.to_numpy`` imports pandas (a third of a second) on first use.
+
+    >>> import pyarrow as pa
+    >>> arrow_numpy(pa.array([1.5, None, 2.0])).tolist(), arrow_numpy(pa.array([True, None, False])).tolist()
+    ([1.5, nan, 2.0], [True, False, False])
+    >>> arrow_numpy(pa.array([True, None]), fill=True).tolist()
+    [True, True]
+    >>> arrow_numpy(pa.chunked_array([pa.array([1, 2]), pa.array([3])], type=pa.int64()).slice(1)).tolist()
+    [2, 3]
+    """
+    kind = str(arr.type)
+    dtype = _NUMPY_TYPES.get(kind)
+    if dtype is None:
+        raise TypeError(f"arrow_numpy: unsupported type {kind}")
+    if hasattr(arr, "chunks"):
+        parts = [arrow_numpy(c, fill) for c in arr.chunks]
+        return np.concatenate(parts) if parts else np.zeros(0, dtype=dtype)
+    n, offset = len(arr), arr.offset
+    buffers = arr.buffers()
+    if buffers[1] is None:
+        out: NDArray[Any] = np.zeros(n, dtype=dtype)
+    elif dtype is np.bool_:
+        out = _bits(buffers[1], offset, n)
+    else:
+        out = np.frombuffer(buffers[1], dtype=dtype, count=offset + n)[offset:]
+    if arr.null_count:
+        null = ~_bits(buffers[0], offset, n) if buffers[0] is not None else np.ones(n, dtype=bool)
+        out = out.copy()
+        out[null] = fill if fill is not None else np.nan if out.dtype.kind == "f" else 0
+    return out
+
+
+def arrow_indices(rows: NDArray[Any]) -> Any:
+    """A numpy integer array as a pyarrow int64 array (for ``take``) without ``pa.array``, which imports pandas."""
+    import pyarrow as pa
+
+    values = np.ascontiguousarray(rows, dtype=np.int64)
+    return pa.Array.from_buffers(pa.int64(), values.size, [None, pa.py_buffer(values)])
+
+
 def _buffers(col: Any) -> tuple[NDArray[np.int64], NDArray[np.uint8], NDArray[np.bool_]]:
     """Offsets (rows + 1), data bytes and validity of a pyarrow string array (one chunk)."""
     n = len(col)
@@ -49,10 +101,7 @@ def _buffers(col: Any) -> tuple[NDArray[np.int64], NDArray[np.uint8], NDArray[np
     offsets = np.frombuffer(buffers[1], dtype=np.int32, count=col.offset + n + 1)[col.offset:].astype(np.int64)
     data = (np.frombuffer(buffers[2], dtype=np.uint8) if buffers[2] is not None and buffers[2].size
             else np.zeros(0, dtype=np.uint8))
-    if col.null_count:
-        valid = np.asarray(col.is_valid().to_numpy(zero_copy_only=False), dtype=bool)
-    else:
-        valid = np.ones(n, dtype=bool)
+    valid = _bits(buffers[0], col.offset, n) if col.null_count else np.ones(n, dtype=bool)
     return offsets, data, valid
 
 
