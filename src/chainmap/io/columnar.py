@@ -45,7 +45,7 @@ import numpy as np
 from pydantic import ValidationError
 
 from chainmap.errors import GraphFileError, Problem, UsageError
-from chainmap.graph import GraphArrays, IntArray, SupplyGraph
+from chainmap.graph import GraphArrays, IntArray, SupplyGraph, stable_argsort
 from chainmap.io.idkeys import IdIndex, arrow_indices, arrow_numpy
 from chainmap.model.load import valid_country_code
 from chainmap.model.schema import (
@@ -454,10 +454,25 @@ class _Coded(Sequence[str | None]):
 
 def load_columnar(folder: str | Path, home: str | None = None) -> SupplyGraph:
     """Load a columnar graph folder into a :class:`SupplyGraph` (see module doc)."""
+    _prefetch_imports()
     try:
         return _load_columnar(folder, home)
     finally:  # the validation's temporaries are gone now
         release_memory()
+
+
+def _import_compile_modules() -> None:
+    import scipy.sparse.csgraph  # noqa: F401 - what compiling the graph (SupplyGraph.schedule) imports
+
+
+def _prefetch_imports() -> None:
+    """Import what compiling a loaded graph needs (scipy's sparse graph routines: a fifth of a second of
+    CPU) in a thread, while pyarrow parses the tables with the GIL released."""
+    import sys
+    import threading
+
+    if "scipy.sparse.csgraph" not in sys.modules:
+        threading.Thread(target=_import_compile_modules, name="chainmap-prefetch", daemon=True).start()
 
 
 def _load_columnar(folder: str | Path, home: str | None = None) -> SupplyGraph:
@@ -746,7 +761,7 @@ def _load_columnar(folder: str | Path, home: str | None = None) -> SupplyGraph:
         group_share = np.zeros(0, dtype=np.float64)
         group_lifetime = np.zeros(0, dtype=np.float64)
 
-    alt_order = np.argsort(a_comp, kind="stable")
+    alt_order = stable_argsort(a_comp)
     products_by_sector: dict[str, list[str]] = {}
     prod_sorted = product[comp_order]
     for i in np.flatnonzero(prod_sorted).tolist():
@@ -827,7 +842,7 @@ def _stable_order(keys: list[np.ndarray]) -> IntArray:
         packed |= key.astype(np.int64) - lo
     if bool((packed[1:] >= packed[:-1]).all()):
         return np.arange(n, dtype=np.int64)
-    return np.argsort(packed, kind="stable").astype(np.int64)
+    return stable_argsort(packed)
 
 
 def _scatter(flags: np.ndarray, rows: IntArray, n: int) -> np.ndarray:
