@@ -32,8 +32,10 @@ Examples
 
 from __future__ import annotations
 
+import bisect
 import copy
 import dataclasses
+import itertools
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import cached_property
@@ -156,7 +158,7 @@ def _opt(x: float) -> float | None:
 class _Table(Mapping[str, Any]):
     """A read-only id -> record mapping whose records are built on access (array-backed graphs)."""
 
-    def __init__(self, ids: list[str], index: dict[str, int], build: Callable[[int], Any]) -> None:
+    def __init__(self, ids: list[str], index: Mapping[str, int], build: Callable[[int], Any]) -> None:
         self._ids, self._index, self._build = ids, index, build
 
     def __getitem__(self, key: str) -> Any:
@@ -170,6 +172,66 @@ class _Table(Mapping[str, Any]):
 
     def __len__(self) -> int:
         return len(self._ids)
+
+
+class _Positions(Mapping[str, int]):
+    """id -> its position in a list of ids, for a million ids without a dict built up front: the ids are
+    sorted (:class:`GraphArrays`), so a lookup bisects the list; after ``len(ids) // 8`` lookups (or when the
+    list turns out unsorted) the dict is built once and used from then on.
+
+    >>> of = _Positions(["a", "c", "d"])
+    >>> of["c"], "b" in of, of.get("b"), 3 in of, list(of.items())
+    (1, False, None, False, [('a', 0), ('c', 1), ('d', 2)])
+    """
+
+    def __init__(self, ids: list[str]) -> None:
+        self._ids = ids
+        self._dict: dict[str, int] | None = None if len(ids) > _LAZY_POSITIONS else self._build()
+        self._budget = len(ids) // 8
+        self._checked = False
+
+    def _build(self) -> dict[str, int]:
+        self._dict = dict(zip(self._ids, range(len(self._ids)), strict=True))
+        return self._dict
+
+    def _find(self, key: str) -> int:
+        """Position of ``key`` (-1 when absent), by bisection or the dict."""
+        d = self._dict
+        if d is None:
+            self._budget -= 1
+            if not self._checked:
+                ids = self._ids
+                self._checked = True
+                if not all(map(str.__lt__, ids, itertools.islice(ids, 1, None))):
+                    self._budget = -1  # not sorted and unique: a dict
+            if self._budget < 0:
+                d = self._build()
+        if d is not None:
+            return d.get(key, -1)
+        i = bisect.bisect_left(self._ids, key)
+        return i if i < len(self._ids) and self._ids[i] == key else -1
+
+    def __getitem__(self, key: str) -> int:
+        i = self._find(key) if isinstance(key, str) else -1
+        if i < 0:
+            raise KeyError(key)
+        return i
+
+    def __contains__(self, key: object) -> bool:
+        return isinstance(key, str) and self._find(key) >= 0
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._ids)
+
+    def __len__(self) -> int:
+        return len(self._ids)
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return (_Positions, (self._ids,))
+
+
+_LAZY_POSITIONS = 50_000
+"""Lists of ids longer than this get their dict on demand (:class:`_Positions`)."""
 
 
 RESULT_ATTRIBUTES = frozenset({
@@ -216,8 +278,8 @@ class SupplyGraph:
         self.n_suppliers = len(self.supplier_ids)
         self.n_components = len(self.component_ids)
         self.country_of = dict(zip(self.country_ids, range(self.n_countries), strict=True))
-        self.supplier_of = dict(zip(self.supplier_ids, range(self.n_suppliers), strict=True))
-        self.component_of = dict(zip(self.component_ids, range(self.n_components), strict=True))
+        self.supplier_of: Mapping[str, int] = _Positions(self.supplier_ids)
+        self.component_of: Mapping[str, int] = _Positions(self.component_ids)
         self.sectors = {s.code: s for s in sorted(arrays.sectors, key=lambda s: s.code)}
         self.blocs = {b.id: b for b in sorted(arrays.blocs, key=lambda b: b.id)}
         self.supplier_country: IntArray = arrays.supplier_country

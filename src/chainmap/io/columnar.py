@@ -676,15 +676,21 @@ def _load_columnar(folder: str | Path, home: str | None = None) -> SupplyGraph:
     # ---- build arrays (everything below assumes valid input) ----
     country_ids = country_sorted.to_pylist()
 
+    def take(t: _Table, column: str, order: np.ndarray) -> Any:
+        col = _strings(t, column)
+        if order.size and order[0] == 0 and order[-1] == order.size - 1 and bool((np.diff(order) == 1).all()):
+            return col  # rows already in id order
+        return col.take(arrow_indices(order))
+
     def take_str(t: _Table, column: str, order: np.ndarray) -> list[Any]:
-        return list(_strings(t, column).take(arrow_indices(order)).to_pylist())
+        return list(take(t, column, order).to_pylist())
 
     def take_repeated(t: _Table, column: str, order: np.ndarray) -> list[Any]:
         """Like ``take_str`` for a column of few distinct texts: one string object per distinct text."""
-        encoded = pc.dictionary_encode(_strings(t, column).take(arrow_indices(order)))
-        texts = [*encoded.dictionary.to_pylist(), None]
+        encoded = pc.dictionary_encode(take(t, column, order))
+        texts = np.array([*encoded.dictionary.to_pylist(), None], dtype=object)
         codes = np.asarray(arrow_numpy(encoded.indices, fill=-1), dtype=np.int64)
-        return [texts[c] for c in codes.tolist()]
+        return list(texts[codes].tolist())
 
     # texts first, then the tables go: what is built below needs only numpy arrays (and frees the
     # tables' memory before it allocates its own: the load's peak)

@@ -126,6 +126,11 @@ def _matrix(col: Any, width: int) -> tuple[NDArray[np.uint8], NDArray[np.bool_]]
     out = np.zeros((n, width), dtype=np.uint8)
     if data.size == 0:
         return out, fits
+    kept = lens[valid]
+    if kept.size and int(kept.min()) == int(kept.max()) <= width and region.size == kept.size * int(kept[0]):
+        w = int(kept[0])  # nulls (no bytes) and texts of one width: the data is their rows, in order
+        out[valid, :w] = region.reshape(kept.size, w)
+        return out, fits
     last = data.size - 1
     starts = offsets[:-1]
     for lo in range(0, n, _CHUNK):
