@@ -925,7 +925,7 @@ def _ranges(starts: IntArray, ends: IntArray) -> IntArray:
     if total == 0:
         return np.zeros(0, dtype=np.int64)
     offsets = np.cumsum(lengths) - lengths
-    return (np.repeat(starts - offsets, lengths) + np.arange(total)).astype(np.int64)
+    return (np.repeat(starts - offsets, lengths) + np.arange(total)).astype(np.int64, copy=False)
 
 
 def _reach(csr: Any, sources: Iterable[int], n: int) -> IntArray:

@@ -124,7 +124,7 @@ def _matrix(col: Any, width: int) -> tuple[NDArray[np.uint8], NDArray[np.bool_]]
         return out, valid
     fits = valid & (lens <= width)
     out = np.zeros((n, width), dtype=np.uint8)
-    if data.size == 0:
+    if data.size == 0 or not fits.any():
         return out, fits
     kept = lens[valid]
     if kept.size and int(kept.min()) == int(kept.max()) <= width and region.size == kept.size * int(kept[0]):
@@ -222,15 +222,25 @@ class IdIndex:
 
 
 def _code(matrix: NDArray[np.uint8], ranks: NDArray[np.int64], weights: NDArray[np.int64]) -> NDArray[np.int64]:
-    """Mixed-radix code of each row (-1 when a byte has no rank at its position)."""
+    """Mixed-radix code of each row (-1 when a byte has no rank at its position); int32 arithmetic when
+    the codes fit (half the memory traffic), a plain comparison where the ids all have the same byte."""
     n, width = matrix.shape
-    codes = np.zeros(n, dtype=np.int64)
+    small = int(weights[0]) * int((ranks[0] >= 0).sum()) < 2**31 if width else True
+    dtype = np.int32 if small else np.int64
+    table, scale = ranks.astype(dtype), weights.astype(dtype)
+    codes = np.zeros(n, dtype=dtype)
     bad = np.zeros(n, dtype=bool)
     for p in range(width):
-        r = ranks[p][matrix[:, p]]
+        column = matrix[:, p]
+        used = np.flatnonzero(ranks[p] >= 0)
+        if used.size == 1:  # one byte at this position (rank 0): just check it
+            bad |= column != used[0]
+            continue
+        r = table[p][column]
         bad |= r < 0
-        if weights[p] != 1:
-            r *= weights[p]
+        if scale[p] != 1:
+            r *= scale[p]
         codes += r
-    codes[bad] = -1
-    return codes
+    out = codes.astype(np.int64)
+    out[bad] = -1
+    return out
