@@ -226,9 +226,9 @@ def _code(matrix: NDArray[np.uint8], ranks: NDArray[np.int64], weights: NDArray[
     the codes fit (half the memory traffic), a plain comparison where the ids all have the same byte."""
     n, width = matrix.shape
     small = int(weights[0]) * int((ranks[0] >= 0).sum()) < 2**31 if width else True
-    dtype = np.int32 if small else np.int64
+    dtype: type[np.signedinteger[Any]] = np.int32 if small else np.int64
     table, scale = ranks.astype(dtype), weights.astype(dtype)
-    codes = np.zeros(n, dtype=dtype)
+    codes: NDArray[np.signedinteger[Any]] = np.zeros(n, dtype=dtype)
     bad = np.zeros(n, dtype=bool)
     for p in range(width):
         column = matrix[:, p]
