@@ -46,7 +46,7 @@ from pydantic import ValidationError
 
 from chainmap.errors import GraphFileError, Problem, UsageError
 from chainmap.graph import GraphArrays, IntArray, SupplyGraph, stable_argsort
-from chainmap.io.idkeys import IdIndex, arrow_indices, arrow_numpy
+from chainmap.io.idkeys import IdIndex, arrow_indices, arrow_numpy, has_upper_or_non_ascii, printable_ascii
 from chainmap.model.load import valid_country_code
 from chainmap.model.schema import (
     COUNTRY_PATTERN,
@@ -393,6 +393,8 @@ def _control_message(names: Any) -> Callable[[int], str]:
 
 def _case_clashes(check: _Checker, pa: Any, tables: list[_Table]) -> None:
     """Ids (of suppliers and components together) that differ only by case: an error on every row but the first."""
+    if not any(has_upper_or_non_ascii(_strings(t, "id")) for t in tables):
+        return  # no upper-case letter (nor any non-ASCII byte) in any id: no two can differ by case only
     ids = pa.chunked_array([_strings(t, "id") for t in tables], type=pa.string())
     lower = pa.compute.utf8_lower(ids)
     if bool(pa.compute.all(pa.compute.equal(lower, ids)).as_py() is not False):
@@ -549,8 +551,10 @@ def _load_columnar(folder: str | Path, home: str | None = None) -> SupplyGraph:
     for t in (ct, su, co):
         check.rows(t, "name", _null_mask(_strings(t, "name")), "missing name")
         names = _strings(t, "name")
-        control = arrow_numpy(pc.match_substring_regex(names, "[\\x00-\\x1f\\x7f-\\x9f\u2028\u2029]"), fill=False)
-        check.rows(t, "name", np.asarray(control, dtype=bool), _control_message(names))
+        if not printable_ascii(names):  # else no control character can be there: no regex over a million names
+            control = arrow_numpy(pc.match_substring_regex(names, "[\\x00-\\x1f\\x7f-\\x9f\u2028\u2029]"),
+                                  fill=False)
+            check.rows(t, "name", np.asarray(control, dtype=bool), _control_message(names))
     _case_clashes(check, pa, [su, co])
     country_sorted, country_order, country_index = _sorted_unique_ids(check, ct, "id")
     supplier_sorted, supplier_order, supplier_index = _sorted_unique_ids(check, su, "id")

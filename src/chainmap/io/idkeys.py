@@ -31,7 +31,7 @@ from typing import Any
 import numpy as np
 from numpy.typing import NDArray
 
-__all__ = ["MAX_WIDTH", "IdIndex", "arrow_indices", "arrow_numpy"]
+__all__ = ["MAX_WIDTH", "IdIndex", "arrow_indices", "arrow_numpy", "has_upper_or_non_ascii", "printable_ascii"]
 
 MAX_WIDTH = 8
 """Longest id (in UTF-8 bytes) :class:`IdIndex` codes."""
@@ -92,6 +92,41 @@ def arrow_indices(rows: NDArray[Any]) -> Any:
 
     values = np.ascontiguousarray(rows, dtype=np.int64)
     return pa.Array.from_buffers(pa.int64(), values.size, [None, pa.py_buffer(values)])
+
+
+def printable_ascii(col: Any) -> bool:
+    """Whether every text of a pyarrow string array (one chunk) is printable ASCII (bytes 0x20..0x7e), from
+    its data buffer (two reductions, no regex).
+
+    >>> import pyarrow as pa
+    >>> printable_ascii(pa.array(["Wafer", None, "a b"])), printable_ascii(pa.array(["a\\tb"]))
+    (True, False)
+    """
+    offsets, data, _valid = _buffers(col)
+    region = data[offsets[0]:offsets[-1]] if offsets.size > 1 else data[:0]
+    return bool(region.size == 0 or (int(region.min()) >= 0x20 and int(region.max()) <= 0x7E))
+
+
+def has_upper_or_non_ascii(col: Any) -> bool:
+    """Whether some text of a pyarrow string array (one chunk) holds an ASCII upper-case letter or a
+    non-ASCII byte, from its data buffer (a byte table, no case folding).
+
+    >>> import pyarrow as pa
+    >>> has_upper_or_non_ascii(pa.array(["c001", None])), has_upper_or_non_ascii(pa.array(["cA"]))
+    (False, True)
+    """
+    offsets, data, _valid = _buffers(col)
+    region = data[offsets[0]:offsets[-1]] if offsets.size > 1 else data[:0]
+    if region.size == 0:
+        return False
+    flagged = np.zeros(256, dtype=bool)
+    flagged[ord("A"):ord("Z") + 1] = True
+    flagged[0x80:] = True
+    seen = np.zeros(256, dtype=bool)
+    seen[np.unique(region[:: max(1, region.size // (1 << 16))])] = True  # a sample first: most graphs stop here
+    if (seen & flagged).any():
+        return True
+    return bool(flagged[region].any())
 
 
 def _buffers(col: Any) -> tuple[NDArray[np.int64], NDArray[np.uint8], NDArray[np.bool_]]:
