@@ -93,6 +93,9 @@ TABLES: dict[str, tuple[dict[str, str], dict[str, str]]] = {
     "settings": ({"key": "s", "value": "s"}, {}),
 }
 REQUIRED_TABLES = ("components",)
+REPEATED_COLUMNS = {"supplies": ("source",)}
+"""Text columns of few distinct values, read dictionary-encoded (a citation repeated on millions of rows is
+parsed into one text and integer codes, by pyarrow's parsing threads)."""
 
 
 @dataclass
@@ -149,7 +152,8 @@ def _read(folder: Path, name: str, problems: list[Problem]) -> _Table | None:
     try:
         if path.suffix == ".csv":
             convert = pa.csv.ConvertOptions(
-                column_types={c: _arrow_type(pa, t) for c, t in types.items()},
+                column_types={c: pa.dictionary(pa.int32(), pa.string()) if c in REPEATED_COLUMNS.get(name, ())
+                              else _arrow_type(pa, t) for c, t in types.items()},
                 strings_can_be_null=True, quoted_strings_can_be_null=False,
                 true_values=["true", "True", "TRUE", "1", "yes"], false_values=["false", "False", "FALSE", "0", "no", ""],
             )
@@ -177,7 +181,9 @@ def _read(folder: Path, name: str, problems: list[Problem]) -> _Table | None:
     for c in data.column_names:
         col = data.column(c)
         want = _arrow_type(pa, types[c])
-        if col.type != want:
+        repeated = (c in REPEATED_COLUMNS.get(name, ()) and pa.types.is_dictionary(col.type)
+                    and col.type.value_type == pa.string())
+        if col.type != want and not repeated:
             try:
                 col = col.cast(want)
             except (pa.ArrowInvalid, pa.ArrowNotImplementedError) as exc:
