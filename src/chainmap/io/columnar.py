@@ -428,15 +428,52 @@ def _unknown_refs(check: _Checker, table: _Table, column: str, idx: np.ndarray, 
     check.rows(table, column, (idx < 0) & ~null, lambda r: f"unknown {what} {col[r].as_py()!r}")
 
 
-def read_tables(folder: str | Path) -> tuple[dict[str, _Table], list[Problem]]:
-    """Read every table present in ``folder`` (types coerced); problems of reading."""
+def read_tables(folder: str | Path, names: Sequence[str] | None = None) -> tuple[dict[str, _Table], list[Problem]]:
+    """Read every table present in ``folder`` (or those of ``names``; types coerced); problems of reading."""
     problems: list[Problem] = []
     tables: dict[str, _Table] = {}
-    for name in TABLES:
+    for name in TABLES if names is None else names:
         t = _read(Path(folder), name, problems)
         if t is not None:
             tables[name] = t
     return tables, problems
+
+
+LATE_TABLES = ("requires", "supplies", "alternatives")
+"""The large reference tables: read in a thread while the others are checked (:class:`_LateReads`)."""
+
+
+class _LateReads:
+    """:func:`read_tables` of :data:`LATE_TABLES` in a thread (pyarrow parses with the GIL released), so
+    settings, countries, suppliers and components are checked meanwhile."""
+
+    def __init__(self, folder: Path) -> None:
+        import threading
+
+        self._result: tuple[dict[str, _Table], list[Problem]] | None = None
+        self._error: BaseException | None = None
+        self._thread = threading.Thread(target=self._run, args=(folder,), name="chainmap-read", daemon=True)
+        self._thread.start()
+
+    def _run(self, folder: Path) -> None:
+        try:
+            self._result = read_tables(folder, LATE_TABLES)
+        except BaseException as exc:  # handed to the caller by result()
+            self._error = exc
+
+    def result(self) -> tuple[dict[str, _Table], list[Problem]]:
+        """The tables read and the problems of reading (waits for the thread)."""
+        self._thread.join()
+        if self._error is not None:
+            raise self._error
+        assert self._result is not None
+        return self._result
+
+
+def _in_table_order(problems: list[Problem]) -> list[Problem]:
+    """Problems of reading in :data:`TABLES` order (as one :func:`read_tables` of every table reports them)."""
+    rank = {name: i for i, name in enumerate(TABLES)}
+    return sorted(problems, key=lambda p: rank.get(Path(p.file).stem, len(rank)))
 
 
 def _empty(pa: Any, name: str, folder: Path) -> _Table:
@@ -494,103 +531,115 @@ def _load_columnar(folder: str | Path, home: str | None = None) -> SupplyGraph:
         raise GraphFileError([Problem(f.as_posix(), 0, "", "a YAML graph file in a columnar folder (holding "
                                       "components.csv or .parquet): keep the two forms in separate folders")
                               for f in mixed[:MAX_PROBLEMS_PER_CHECK]])
-    tables, problems = read_tables(root)
-    if problems:
-        raise GraphFileError(problems)
-    for name in TABLES:
-        if name not in tables:
-            tables[name] = _empty(pa, name, root)
-    check = _Checker()
-    T = tables
-
-    # settings: one row per key (``weights.NAME`` for a priority weight); empty values are "not given"
-    settings_data: dict[str, Any] = {}
-    st = T["settings"]
-    weights: dict[str, str] = {}
-    key_line: dict[str, int] = {}
-    for r, (key, value) in enumerate(zip(st.data.column("key").to_pylist(), st.data.column("value").to_pylist(),
-                                         strict=True)):
-        if key is None:
-            check.problems.append(Problem(st.path, r + 2, "key", "missing key"))
-            continue
-        if key in key_line:
-            check.problems.append(Problem(st.path, r + 2, "key", f"duplicate setting {key!r}"))
-            continue
-        key_line[key] = r + 2
-        if value is None:
-            continue
-        if key.startswith("weights."):
-            weights[key.split(".", 1)[1]] = value
-        else:
-            settings_data[key] = value
-    if weights:
-        settings_data["weights"] = weights
-    if home is not None:
-        settings_data["home"] = home.strip().upper()
+    tables, problems = read_tables(root, [name for name in TABLES if name not in LATE_TABLES])
+    late = _LateReads(root)
     try:
-        settings = Settings.model_validate(settings_data)
-    except ValidationError as exc:
-        for err in exc.errors(include_url=False):
-            field = ".".join(str(p) for p in err["loc"])
-            from_cli = field == "home" and home is not None
-            check.problems.append(Problem("--home" if from_cli else st.path, 0 if from_cli else key_line.get(field, 0),
-                                          field if from_cli or field not in key_line
-                                          else "key" if err["type"] == "extra_forbidden" else "value",
-                                          f"{field}: unknown setting (typo?)" if err["type"] == "extra_forbidden"
-                                          else f"{field}: {err['msg']}"))
-        raise GraphFileError(check.problems) from None
-    if check.problems:
-        raise GraphFileError(check.problems)
-    if not valid_country_code(settings.home):
-        check.problems.append(Problem("--home" if home else st.path, 0, "home",
-                                      f"{settings.home!r} is not an ISO 3166-1 alpha-2 code"))
+        if problems:
+            raise GraphFileError(problems)
+        for name in TABLES:
+            if name not in tables and name not in LATE_TABLES:
+                tables[name] = _empty(pa, name, root)
+        check = _Checker()
+        T = tables
 
-    # ids
-    ct, su, co = T["countries"], T["suppliers"], T["components"]
-    _check_pattern(check, ct, "id", COUNTRY_PATTERN, "country id")
-    for code in set(pc.unique(_strings(ct, "id")).drop_null().to_pylist()):
-        if re.match(COUNTRY_PATTERN, code) and not valid_country_code(code):
-            bad = np.asarray(arrow_numpy(pc.equal(_strings(ct, "id"), code), fill=False))
-            check.rows(ct, "id", bad, f"{code!r} is not an ISO 3166-1 alpha-2 code")
-    _check_pattern(check, su, "id", ID_PATTERN, "id")
-    _check_pattern(check, co, "id", ID_PATTERN, "id")
-    for t in (ct, su, co):
-        check.rows(t, "name", _null_mask(_strings(t, "name")), "missing name")
-        names = _strings(t, "name")
-        if not printable_ascii(names):  # else no control character can be there: no regex over a million names
-            control = arrow_numpy(pc.match_substring_regex(names, "[\\x00-\\x1f\\x7f-\\x9f\u2028\u2029]"),
-                                  fill=False)
-            check.rows(t, "name", np.asarray(control, dtype=bool), _control_message(names))
-    _case_clashes(check, pa, [su, co])
-    country_sorted, country_order, country_index = _sorted_unique_ids(check, ct, "id")
-    supplier_sorted, supplier_order, supplier_index = _sorted_unique_ids(check, su, "id")
-    comp_sorted, comp_order, comp_index = _sorted_unique_ids(check, co, "id")
-    # ids shared across kinds
-    for a, b, a_sorted, a_index in ((su, co, supplier_sorted, supplier_index), (ct, su, country_sorted, country_index),
-                                    (ct, co, country_sorted, country_index)):
-        clash = _lookup(pa, a_sorted, a_index, _strings(b, "id")) >= 0
-        check.rows(b, "id", clash, _duplicate_message(_strings(b, "id"), a.name))
+        # settings: one row per key (``weights.NAME`` for a priority weight); empty values are "not given"
+        settings_data: dict[str, Any] = {}
+        st = T["settings"]
+        weights: dict[str, str] = {}
+        key_line: dict[str, int] = {}
+        for r, (key, value) in enumerate(zip(st.data.column("key").to_pylist(), st.data.column("value").to_pylist(),
+                                             strict=True)):
+            if key is None:
+                check.problems.append(Problem(st.path, r + 2, "key", "missing key"))
+                continue
+            if key in key_line:
+                check.problems.append(Problem(st.path, r + 2, "key", f"duplicate setting {key!r}"))
+                continue
+            key_line[key] = r + 2
+            if value is None:
+                continue
+            if key.startswith("weights."):
+                weights[key.split(".", 1)[1]] = value
+            else:
+                settings_data[key] = value
+        if weights:
+            settings_data["weights"] = weights
+        if home is not None:
+            settings_data["home"] = home.strip().upper()
+        try:
+            settings = Settings.model_validate(settings_data)
+        except ValidationError as exc:
+            for err in exc.errors(include_url=False):
+                field = ".".join(str(p) for p in err["loc"])
+                from_cli = field == "home" and home is not None
+                check.problems.append(Problem("--home" if from_cli else st.path, 0 if from_cli else key_line.get(field, 0),
+                                              field if from_cli or field not in key_line
+                                              else "key" if err["type"] == "extra_forbidden" else "value",
+                                              f"{field}: unknown setting (typo?)" if err["type"] == "extra_forbidden"
+                                              else f"{field}: {err['msg']}"))
+            raise GraphFileError(check.problems) from None
+        if check.problems:
+            raise GraphFileError(check.problems)
+        if not valid_country_code(settings.home):
+            check.problems.append(Problem("--home" if home else st.path, 0, "home",
+                                          f"{settings.home!r} is not an ISO 3166-1 alpha-2 code"))
 
-    risk = _floats(ct, "risk") if "risk" in ct.data.column_names else np.full(ct.data.num_rows, np.nan)
-    _check_range(check, ct, "risk", risk, 0.0, 1.0, required=False)
-    sup_country = _lookup(pa, country_sorted, country_index, _strings(su, "country"))
-    sup_country_null = _null_mask(_strings(su, "country"))
-    check.rows(su, "country", sup_country_null, "missing country")
-    _unknown_refs(check, su, "country", sup_country, sup_country_null, "country")
-    sup_owner = _lookup(pa, country_sorted, country_index, _strings(su, "owner"))
-    sup_owner_null = _null_mask(_strings(su, "owner"))
-    _unknown_refs(check, su, "owner", sup_owner, sup_owner_null, "country")
-    sup_owner = np.where(sup_owner_null, sup_country, sup_owner)
+        # ids
+        ct, su, co = T["countries"], T["suppliers"], T["components"]
+        _check_pattern(check, ct, "id", COUNTRY_PATTERN, "country id")
+        for code in set(pc.unique(_strings(ct, "id")).drop_null().to_pylist()):
+            if re.match(COUNTRY_PATTERN, code) and not valid_country_code(code):
+                bad = np.asarray(arrow_numpy(pc.equal(_strings(ct, "id"), code), fill=False))
+                check.rows(ct, "id", bad, f"{code!r} is not an ISO 3166-1 alpha-2 code")
+        _check_pattern(check, su, "id", ID_PATTERN, "id")
+        _check_pattern(check, co, "id", ID_PATTERN, "id")
+        for t in (ct, su, co):
+            check.rows(t, "name", _null_mask(_strings(t, "name")), "missing name")
+            names = _strings(t, "name")
+            if not printable_ascii(names):  # else no control character can be there: no regex over a million names
+                control = arrow_numpy(pc.match_substring_regex(names, "[\\x00-\\x1f\\x7f-\\x9f\u2028\u2029]"),
+                                      fill=False)
+                check.rows(t, "name", np.asarray(control, dtype=bool), _control_message(names))
+        _case_clashes(check, pa, [su, co])
+        country_sorted, country_order, country_index = _sorted_unique_ids(check, ct, "id")
+        supplier_sorted, supplier_order, supplier_index = _sorted_unique_ids(check, su, "id")
+        comp_sorted, comp_order, comp_index = _sorted_unique_ids(check, co, "id")
+        # ids shared across kinds
+        for a, b, a_sorted, a_index in ((su, co, supplier_sorted, supplier_index), (ct, su, country_sorted, country_index),
+                                        (ct, co, country_sorted, country_index)):
+            clash = _lookup(pa, a_sorted, a_index, _strings(b, "id")) >= 0
+            check.rows(b, "id", clash, _duplicate_message(_strings(b, "id"), a.name))
 
-    sector_null = _check_pattern(check, co, "sector", SECTOR_PATTERN, "sector code (06..46)", required=False)
-    value = _floats(co, "value")
-    stock = _floats(co, "stock_days")
-    recovery = _floats(co, "recovery_days")
-    for column, arr in (("value", value), ("stock_days", stock), ("recovery_days", recovery)):
-        _check_range(check, co, column, arr, 0.0, MAX_VALUE if column == "value" else MAX_DAYS, required=False)
-    product = _bools(co, "product")
-    check.rows(co, "sector", product & sector_null, "a product needs a sector")
+        risk = _floats(ct, "risk") if "risk" in ct.data.column_names else np.full(ct.data.num_rows, np.nan)
+        _check_range(check, ct, "risk", risk, 0.0, 1.0, required=False)
+        sup_country = _lookup(pa, country_sorted, country_index, _strings(su, "country"))
+        sup_country_null = _null_mask(_strings(su, "country"))
+        check.rows(su, "country", sup_country_null, "missing country")
+        _unknown_refs(check, su, "country", sup_country, sup_country_null, "country")
+        sup_owner = _lookup(pa, country_sorted, country_index, _strings(su, "owner"))
+        sup_owner_null = _null_mask(_strings(su, "owner"))
+        _unknown_refs(check, su, "owner", sup_owner, sup_owner_null, "country")
+        sup_owner = np.where(sup_owner_null, sup_country, sup_owner)
 
+        sector_null = _check_pattern(check, co, "sector", SECTOR_PATTERN, "sector code (06..46)", required=False)
+        value = _floats(co, "value")
+        stock = _floats(co, "stock_days")
+        recovery = _floats(co, "recovery_days")
+        for column, arr in (("value", value), ("stock_days", stock), ("recovery_days", recovery)):
+            _check_range(check, co, column, arr, 0.0, MAX_VALUE if column == "value" else MAX_DAYS, required=False)
+        product = _bools(co, "product")
+        check.rows(co, "sector", product & sector_null, "a product needs a sector")
+
+    except GraphFileError:
+        late_problems = late.result()[1]
+        if problems or late_problems:  # problems of reading come first, as when every table is read at once
+            raise GraphFileError(_in_table_order(problems + late_problems)) from None
+        raise
+    late_tables, late_problems = late.result()
+    if late_problems:
+        raise GraphFileError(late_problems)
+    for name in LATE_TABLES:
+        tables[name] = late_tables[name] if name in late_tables else _empty(pa, name, root)
     # supplies
     sp = T["supplies"]
     rq, al = T["requires"], T["alternatives"]
