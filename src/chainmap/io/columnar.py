@@ -160,7 +160,8 @@ def _read(folder: Path, name: str, problems: list[Problem]) -> _Table | None:
             data = pa.csv.read_csv(path, convert_options=convert,
                                    read_options=pa.csv.ReadOptions(block_size=1 << 24))
         else:
-            data = pa.parquet.read_table(path)
+            encoded = [c for c in REPEATED_COLUMNS.get(name, ()) if c in pa.parquet.read_schema(path).names]
+            data = pa.parquet.read_table(path, read_dictionary=encoded or None)
     except (pa.ArrowInvalid, OSError) as exc:
         problems.append(_arrow_problem(shown, str(exc), list(types)))
         return None

@@ -102,7 +102,7 @@ def printable_ascii(col: Any) -> bool:
     >>> printable_ascii(pa.array(["Wafer", None, "a b"])), printable_ascii(pa.array(["a\\tb"]))
     (True, False)
     """
-    offsets, data, _valid = _buffers(col)
+    offsets, data = _buffers(col)
     region = data[offsets[0]:offsets[-1]] if offsets.size > 1 else data[:0]
     return bool(region.size == 0 or (int(region.min()) >= 0x20 and int(region.max()) <= 0x7E))
 
@@ -115,7 +115,7 @@ def has_upper_or_non_ascii(col: Any) -> bool:
     >>> has_upper_or_non_ascii(pa.array(["c001", None])), has_upper_or_non_ascii(pa.array(["cA"]))
     (False, True)
     """
-    offsets, data, _valid = _buffers(col)
+    offsets, data = _buffers(col)
     region = data[offsets[0]:offsets[-1]] if offsets.size > 1 else data[:0]
     if region.size == 0:
         return False
@@ -129,21 +129,26 @@ def has_upper_or_non_ascii(col: Any) -> bool:
     return bool(flagged[region].any())
 
 
-def _buffers(col: Any) -> tuple[NDArray[np.int64], NDArray[np.uint8], NDArray[np.bool_]]:
-    """Offsets (rows + 1), data bytes and validity of a pyarrow string array (one chunk)."""
-    n = len(col)
+def _buffers(col: Any) -> tuple[NDArray[np.int32], NDArray[np.uint8]]:
+    """Offsets (rows + 1, as stored: int32) and data bytes of a pyarrow string array (one chunk)."""
     buffers = col.buffers()
-    offsets = np.frombuffer(buffers[1], dtype=np.int32, count=col.offset + n + 1)[col.offset:].astype(np.int64)
+    offsets = np.frombuffer(buffers[1], dtype=np.int32, count=col.offset + len(col) + 1)[col.offset:]
     data = (np.frombuffer(buffers[2], dtype=np.uint8) if buffers[2] is not None and buffers[2].size
             else np.zeros(0, dtype=np.uint8))
-    valid = _bits(buffers[0], col.offset, n) if col.null_count else np.ones(n, dtype=bool)
-    return offsets, data, valid
+    return offsets, data
+
+
+def _valid(col: Any) -> NDArray[np.bool_]:
+    """Validity of each row of a pyarrow array (one chunk)."""
+    n = len(col)
+    return _bits(col.buffers()[0], col.offset, n) if col.null_count else np.ones(n, dtype=bool)
 
 
 def _matrix(col: Any, width: int) -> tuple[NDArray[np.uint8], NDArray[np.bool_]] | None:
     """The texts of ``col`` as a ``(rows, width)`` byte matrix, zero-padded, and which rows it holds whole
     (valid and at most ``width`` bytes); None when a text holds a NUL byte (a padded text would be ambiguous)."""
-    offsets, data, valid = _buffers(col)
+    offsets, data = _buffers(col)
+    valid = _valid(col)
     n = offsets.size - 1
     lens = np.diff(offsets)
     region = data[offsets[0]:offsets[-1]] if n else data[:0]
@@ -201,7 +206,7 @@ class IdIndex:
         n = len(col)
         if n == 0 or col.null_count:
             return None
-        offsets, _data, _valid = _buffers(col)
+        offsets, _data = _buffers(col)
         width = int(np.diff(offsets).max())
         if width > MAX_WIDTH:
             return None
