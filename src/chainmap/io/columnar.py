@@ -114,10 +114,17 @@ def _pa() -> Any:
         import pyarrow as pa
         import pyarrow.compute
         import pyarrow.csv
-        import pyarrow.parquet
     except ImportError:  # pragma: no cover - pyarrow is a dev dependency
         raise GraphFileError([Problem("columnar", 0, "", "columnar graphs need pyarrow: pip install 'chainmap[parquet]'")]) from None
     return pa
+
+
+def _pq() -> Any:
+    """``pyarrow.parquet``, imported when a Parquet table is read or written (a CSV folder never needs it)."""
+    _pa()
+    import pyarrow.parquet as pq
+
+    return pq
 
 
 def table_path(folder: str | Path, name: str) -> Path | None:
@@ -160,8 +167,8 @@ def _read(folder: Path, name: str, problems: list[Problem]) -> _Table | None:
             data = pa.csv.read_csv(path, convert_options=convert,
                                    read_options=pa.csv.ReadOptions(block_size=1 << 24))
         else:
-            encoded = [c for c in REPEATED_COLUMNS.get(name, ()) if c in pa.parquet.read_schema(path).names]
-            data = pa.parquet.read_table(path, read_dictionary=encoded or None)
+            encoded = [c for c in REPEATED_COLUMNS.get(name, ()) if c in _pq().read_schema(path).names]
+            data = _pq().read_table(path, read_dictionary=encoded or None)
     except (pa.ArrowInvalid, OSError) as exc:
         problems.append(_arrow_problem(shown, str(exc), list(types)))
         return None
@@ -961,7 +968,7 @@ class TableWriter:
             fd, tmp = tempfile.mkstemp(prefix=f".{name}.{self.fmt}.", suffix=".tmp", dir=self.root)
             os.close(fd)
             writer = (pa.csv.CSVWriter(tmp, table.schema) if self.fmt == "csv"
-                      else pa.parquet.ParquetWriter(tmp, table.schema))
+                      else _pq().ParquetWriter(tmp, table.schema))
             self._open[name] = (writer, tmp, table.schema)
         writer, _tmp, schema = self._open[name]
         writer.write_table(table.cast(schema))
