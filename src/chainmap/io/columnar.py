@@ -815,8 +815,12 @@ def _load_columnar(folder: str | Path, home: str | None = None) -> SupplyGraph:
         check.rows(rq, "group", _scatter(plain_multi, kept, rq_rows),
                    "a group with several members needs any_of true")
         oe, osh, olf = g_equipment[kept], g_share[kept], g_life[kept]
-        for column, values in (("role", oe.astype(np.float64)), ("share", osh), ("lifetime_years", olf)):
-            differs = (np.minimum.reduceat(values, starts) != np.maximum.reduceat(values, starts))[group_id]
+        for column, values in (("role", oe), ("share", osh), ("lifetime_years", olf)):
+            step = np.zeros(oc.size, dtype=bool)  # a row whose value differs from the row before, in its group
+            step[1:] = (values[1:] != values[:-1]) & ~new_group[1:]
+            group_differs = np.zeros(starts.size, dtype=bool)
+            group_differs[group_id[step]] = True
+            differs = group_differs[group_id]
             check.rows(rq, column, _scatter(differs, kept, rq_rows), f"{column} differs within one group")
         if check.problems:
             raise GraphFileError(check.problems)
