@@ -32,8 +32,10 @@ Examples
 
 from __future__ import annotations
 
+import bisect
 import copy
 import dataclasses
+import itertools
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import cached_property
@@ -65,7 +67,7 @@ from chainmap.model.schema import (
 )
 
 __all__ = ["COMPONENT", "COUNTRY", "KINDS", "RESULT_ATTRIBUTES", "SUPPLIER", "GraphArrays", "Schedule", "Step",
-           "SupplyGraph"]
+           "SupplyGraph", "counts_ptr", "stable_argsort"]
 
 COUNTRY, SUPPLIER, COMPONENT = 0, 1, 2
 KINDS = ("country", "supplier", "component")
@@ -156,7 +158,7 @@ def _opt(x: float) -> float | None:
 class _Table(Mapping[str, Any]):
     """A read-only id -> record mapping whose records are built on access (array-backed graphs)."""
 
-    def __init__(self, ids: list[str], index: dict[str, int], build: Callable[[int], Any]) -> None:
+    def __init__(self, ids: list[str], index: Mapping[str, int], build: Callable[[int], Any]) -> None:
         self._ids, self._index, self._build = ids, index, build
 
     def __getitem__(self, key: str) -> Any:
@@ -170,6 +172,66 @@ class _Table(Mapping[str, Any]):
 
     def __len__(self) -> int:
         return len(self._ids)
+
+
+class _Positions(Mapping[str, int]):
+    """id -> its position in a list of ids, for a million ids without a dict built up front: the ids are
+    sorted (:class:`GraphArrays`), so a lookup bisects the list; after ``len(ids) // 8`` lookups (or when the
+    list turns out unsorted) the dict is built once and used from then on.
+
+    >>> of = _Positions(["a", "c", "d"])
+    >>> of["c"], "b" in of, of.get("b"), 3 in of, list(of.items())
+    (1, False, None, False, [('a', 0), ('c', 1), ('d', 2)])
+    """
+
+    def __init__(self, ids: list[str]) -> None:
+        self._ids = ids
+        self._dict: dict[str, int] | None = None if len(ids) > _LAZY_POSITIONS else self._build()
+        self._budget = len(ids) // 8
+        self._checked = False
+
+    def _build(self) -> dict[str, int]:
+        self._dict = dict(zip(self._ids, range(len(self._ids)), strict=True))
+        return self._dict
+
+    def _find(self, key: str) -> int:
+        """Position of ``key`` (-1 when absent), by bisection or the dict."""
+        d = self._dict
+        if d is None:
+            self._budget -= 1
+            if not self._checked:
+                ids = self._ids
+                self._checked = True
+                if not all(map(str.__lt__, ids, itertools.islice(ids, 1, None))):
+                    self._budget = -1  # not sorted and unique: a dict
+            if self._budget < 0:
+                d = self._build()
+        if d is not None:
+            return d.get(key, -1)
+        i = bisect.bisect_left(self._ids, key)
+        return i if i < len(self._ids) and self._ids[i] == key else -1
+
+    def __getitem__(self, key: str) -> int:
+        i = self._find(key) if isinstance(key, str) else -1
+        if i < 0:
+            raise KeyError(key)
+        return i
+
+    def __contains__(self, key: object) -> bool:
+        return isinstance(key, str) and self._find(key) >= 0
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._ids)
+
+    def __len__(self) -> int:
+        return len(self._ids)
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return (_Positions, (self._ids,))
+
+
+_LAZY_POSITIONS = 50_000
+"""Lists of ids longer than this get their dict on demand (:class:`_Positions`)."""
 
 
 RESULT_ATTRIBUTES = frozenset({
@@ -216,8 +278,8 @@ class SupplyGraph:
         self.n_suppliers = len(self.supplier_ids)
         self.n_components = len(self.component_ids)
         self.country_of = dict(zip(self.country_ids, range(self.n_countries), strict=True))
-        self.supplier_of = dict(zip(self.supplier_ids, range(self.n_suppliers), strict=True))
-        self.component_of = dict(zip(self.component_ids, range(self.n_components), strict=True))
+        self.supplier_of: Mapping[str, int] = _Positions(self.supplier_ids)
+        self.component_of: Mapping[str, int] = _Positions(self.component_ids)
         self.sectors = {s.code: s for s in sorted(arrays.sectors, key=lambda s: s.code)}
         self.blocs = {b.id: b for b in sorted(arrays.blocs, key=lambda b: b.id)}
         self.supplier_country: IntArray = arrays.supplier_country
@@ -240,10 +302,9 @@ class SupplyGraph:
         self.value: FloatArray = np.where(np.isnan(arrays.value), 1.0, arrays.value)
         self.stock_days: FloatArray = arrays.stock_days
         self.recovery_days: FloatArray = arrays.recovery_days
-        self.entry_ptr: IntArray = np.searchsorted(self.entry_comp, np.arange(self.n_components + 1)).astype(np.int64)
-        self.comp_group_ptr: IntArray = np.searchsorted(
-            self.group_owner, np.arange(self.n_components + 1)).astype(np.int64)
-        self.alt_ptr: IntArray = np.searchsorted(arrays.alt_comp, np.arange(self.n_components + 1)).astype(np.int64)
+        self.entry_ptr: IntArray = counts_ptr(self.entry_comp, self.n_components)
+        self.comp_group_ptr: IntArray = counts_ptr(self.group_owner, self.n_components)
+        self.alt_ptr: IntArray = counts_ptr(arrays.alt_comp, self.n_components)
 
     # -- construction -------------------------------------------------------
 
@@ -520,9 +581,9 @@ class SupplyGraph:
         # level = 1 + max level of what it requires (sinks first): Kahn rounds from the sinks
         level = np.zeros(n_scc, dtype=np.int64)
         remaining = np.bincount(src, minlength=n_scc)
-        order = np.argsort(dst, kind="stable")
+        order = stable_argsort(dst)
         by_dst_src = src[order]
-        dst_ptr = np.searchsorted(dst[order], np.arange(n_scc + 1))
+        dst_ptr = counts_ptr(dst, n_scc)
         frontier = np.flatnonzero(remaining == 0)
         lv = 0
         while frontier.size:
@@ -543,7 +604,7 @@ class SupplyGraph:
             return Schedule(())
         n_levels = int(level.max()) + 1
         acyclic_comps = np.flatnonzero(~comp_cyclic)
-        acyclic_comps = acyclic_comps[np.argsort(comp_level[acyclic_comps], kind="stable")]
+        acyclic_comps = acyclic_comps[stable_argsort(comp_level[acyclic_comps])]
         acyc_ptr = np.searchsorted(comp_level[acyclic_comps], np.arange(n_levels + 1))
         cyc_comps = np.flatnonzero(comp_cyclic)
         cyc_order = np.lexsort((cyc_comps, membership[cyc_comps], comp_level[cyc_comps]))
@@ -823,6 +884,40 @@ class SupplyGraph:
         return cls(spec)
 
 
+def stable_argsort(keys: NDArray[np.integer[Any]]) -> IntArray:
+    """``np.argsort(keys, kind="stable")`` for non-negative integer keys: keys in random order below 2**32
+    as radix passes on 16-bit digits (numpy sorts 16-bit integers by radix: two passes sort a million keys
+    in half the time of its merge sort), others (nearly sorted, which the merge sort finds in runs, or
+    wider) by the merge sort.
+
+    >>> stable_argsort(np.array([70000, 3, 70000, 0, 3])).tolist()
+    [3, 1, 4, 0, 2]
+    """
+    n = keys.size
+    if n == 0:
+        return np.zeros(0, dtype=np.int64)
+    lo, hi = int(keys.min()), int(keys.max())
+    if lo < 0 or hi >= 1 << 32 or np.count_nonzero(keys[1:] < keys[:-1]) < n // 16:
+        return np.argsort(keys, kind="stable").astype(np.int64)
+    order: IntArray | None = None
+    shift = 0
+    while True:
+        digit = ((keys if order is None else keys[order]) >> shift) & 0xFFFF
+        step = np.argsort(digit.astype(np.uint16), kind="stable")
+        order = step.astype(np.int64) if order is None else order[step]
+        shift += 16
+        if hi >> shift == 0:
+            return order
+
+
+def counts_ptr(keys: IntArray, n: int) -> IntArray:
+    """CSR pointers (``n + 1``) of rows sorted by ``keys`` in ``[0, n)``: like ``searchsorted(keys,
+    arange(n + 1))`` for sorted keys, by counting."""
+    ptr = np.zeros(n + 1, dtype=np.int64)
+    np.cumsum(np.bincount(keys, minlength=n), out=ptr[1:])
+    return ptr
+
+
 def _ranges(starts: IntArray, ends: IntArray) -> IntArray:
     """Concatenation of ``arange(s, e)`` for each pair (vectorised)."""
     lengths = ends - starts
@@ -830,7 +925,7 @@ def _ranges(starts: IntArray, ends: IntArray) -> IntArray:
     if total == 0:
         return np.zeros(0, dtype=np.int64)
     offsets = np.cumsum(lengths) - lengths
-    return (np.repeat(starts - offsets, lengths) + np.arange(total)).astype(np.int64)
+    return (np.repeat(starts - offsets, lengths) + np.arange(total)).astype(np.int64, copy=False)
 
 
 def _reach(csr: Any, sources: Iterable[int], n: int) -> IntArray:

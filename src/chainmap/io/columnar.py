@@ -45,7 +45,8 @@ import numpy as np
 from pydantic import ValidationError
 
 from chainmap.errors import GraphFileError, Problem, UsageError
-from chainmap.graph import GraphArrays, IntArray, SupplyGraph
+from chainmap.graph import GraphArrays, IntArray, SupplyGraph, stable_argsort
+from chainmap.io.idkeys import IdIndex, arrow_indices, arrow_numpy, has_upper_or_non_ascii, printable_ascii
 from chainmap.model.load import valid_country_code
 from chainmap.model.schema import (
     COUNTRY_PATTERN,
@@ -92,6 +93,9 @@ TABLES: dict[str, tuple[dict[str, str], dict[str, str]]] = {
     "settings": ({"key": "s", "value": "s"}, {}),
 }
 REQUIRED_TABLES = ("components",)
+REPEATED_COLUMNS = {"supplies": ("source",)}
+"""Text columns of few distinct values, read dictionary-encoded (a citation repeated on millions of rows is
+parsed into one text and integer codes, by pyarrow's parsing threads)."""
 
 
 @dataclass
@@ -110,10 +114,17 @@ def _pa() -> Any:
         import pyarrow as pa
         import pyarrow.compute
         import pyarrow.csv
-        import pyarrow.parquet
     except ImportError:  # pragma: no cover - pyarrow is a dev dependency
         raise GraphFileError([Problem("columnar", 0, "", "columnar graphs need pyarrow: pip install 'chainmap[parquet]'")]) from None
     return pa
+
+
+def _pq() -> Any:
+    """``pyarrow.parquet``, imported when a Parquet table is read or written (a CSV folder never needs it)."""
+    _pa()
+    import pyarrow.parquet as pq
+
+    return pq
 
 
 def table_path(folder: str | Path, name: str) -> Path | None:
@@ -148,14 +159,16 @@ def _read(folder: Path, name: str, problems: list[Problem]) -> _Table | None:
     try:
         if path.suffix == ".csv":
             convert = pa.csv.ConvertOptions(
-                column_types={c: _arrow_type(pa, t) for c, t in types.items()},
+                column_types={c: pa.dictionary(pa.int32(), pa.string()) if c in REPEATED_COLUMNS.get(name, ())
+                              else _arrow_type(pa, t) for c, t in types.items()},
                 strings_can_be_null=True, quoted_strings_can_be_null=False,
                 true_values=["true", "True", "TRUE", "1", "yes"], false_values=["false", "False", "FALSE", "0", "no", ""],
             )
             data = pa.csv.read_csv(path, convert_options=convert,
                                    read_options=pa.csv.ReadOptions(block_size=1 << 24))
         else:
-            data = pa.parquet.read_table(path)
+            encoded = [c for c in REPEATED_COLUMNS.get(name, ()) if c in _pq().read_schema(path).names]
+            data = _pq().read_table(path, read_dictionary=encoded or None)
     except (pa.ArrowInvalid, OSError) as exc:
         problems.append(_arrow_problem(shown, str(exc), list(types)))
         return None
@@ -176,7 +189,9 @@ def _read(folder: Path, name: str, problems: list[Problem]) -> _Table | None:
     for c in data.column_names:
         col = data.column(c)
         want = _arrow_type(pa, types[c])
-        if col.type != want:
+        repeated = (c in REPEATED_COLUMNS.get(name, ()) and pa.types.is_dictionary(col.type)
+                    and col.type.value_type == pa.string())
+        if col.type != want and not repeated:
             try:
                 col = col.cast(want)
             except (pa.ArrowInvalid, pa.ArrowNotImplementedError) as exc:
@@ -262,19 +277,20 @@ def _strings(table: _Table, column: str) -> Any:
 
 
 def _null_mask(col: Any) -> np.ndarray:
-    return np.asarray(col.is_null().to_numpy(zero_copy_only=False), dtype=bool)
+    return np.asarray(arrow_numpy(col.is_null()), dtype=bool)
 
 
 def _floats(table: _Table, column: str) -> np.ndarray:
     col = table.data.column(column)
-    return np.asarray(col.to_numpy(zero_copy_only=False), dtype=np.float64)  # nulls -> NaN
+    if col.type != _pa().float64():
+        col = col.cast(_pa().float64())
+    return np.asarray(arrow_numpy(col), dtype=np.float64)  # nulls -> NaN
 
 
 def _bools(table: _Table, column: str, default: bool = False) -> np.ndarray:
     if column not in table.data.column_names:
         return np.full(table.data.num_rows, default)
-    col = table.data.column(column).fill_null(default)
-    return np.asarray(col.to_numpy(zero_copy_only=False), dtype=bool)
+    return np.asarray(arrow_numpy(table.data.column(column), fill=default), dtype=bool)
 
 
 def _check_pattern(check: _Checker, table: _Table, column: str, pattern: str, what: str,
@@ -285,7 +301,7 @@ def _check_pattern(check: _Checker, table: _Table, column: str, pattern: str, wh
     null = _null_mask(col)
     if required:
         check.rows(table, column, null, f"missing {what}")
-    ok = np.asarray(pc.match_substring_regex(col, pattern).fill_null(True).to_numpy(zero_copy_only=False), dtype=bool)
+    ok = np.asarray(arrow_numpy(pc.match_substring_regex(col, pattern), fill=True), dtype=bool)
     values = col
     check.rows(table, column, ~ok, lambda r: f"{values[r].as_py()!r} is not a valid {what}")
     return null
@@ -294,7 +310,7 @@ def _check_pattern(check: _Checker, table: _Table, column: str, pattern: str, wh
 def _index(pa: Any, sorted_ids: Any, refs: Any) -> np.ndarray:
     """Index of each ref in ``sorted_ids`` (-1 when absent or null)."""
     idx = pa.compute.index_in(refs, value_set=sorted_ids)
-    return np.asarray(idx.fill_null(-1).to_numpy(zero_copy_only=False), dtype=np.int64)
+    return np.asarray(arrow_numpy(idx, fill=-1), dtype=np.int64)
 
 
 def _index_many(pa: Any, sorted_ids: Any, refs: list[Any]) -> list[np.ndarray]:
@@ -310,7 +326,7 @@ def _index_many(pa: Any, sorted_ids: Any, refs: list[Any]) -> list[np.ndarray]:
     encoded = pa.compute.dictionary_encode(pa.chunked_array([sorted_ids, *refs], type=pa.string()))
     chunks = encoded.chunks
     n_dict = len(chunks[0].dictionary) if chunks else 0
-    codes = [np.asarray(c.indices.fill_null(-1).to_numpy(zero_copy_only=False), dtype=np.int64) for c in chunks]
+    codes = [np.asarray(arrow_numpy(c.indices, fill=-1), dtype=np.int64) for c in chunks]
     # chunks follow the inputs (empty inputs may yield no chunk: split by lengths instead)
     flat = np.concatenate(codes) if codes else np.zeros(0, dtype=np.int64)
     bounds = np.cumsum([len(sorted_ids), *(len(r) for r in refs)])
@@ -323,19 +339,48 @@ def _index_many(pa: Any, sorted_ids: Any, refs: list[Any]) -> list[np.ndarray]:
     return [position[c] for c in parts[1:]]
 
 
-def _sorted_unique_ids(check: _Checker, table: _Table, column: str) -> tuple[Any, np.ndarray]:
-    """The ids sorted and the sorting permutation; duplicates reported."""
+def _sorted_unique_ids(check: _Checker, table: _Table, column: str) -> tuple[Any, np.ndarray, IdIndex | None]:
+    """The ids sorted, the sorting permutation and their :class:`~chainmap.io.idkeys.IdIndex` (None when the
+    ids do not qualify: then references are looked up by hashing); duplicates reported."""
     pa = _pa()
     col = _strings(table, column)
-    order = np.asarray(pa.compute.sort_indices(col).to_numpy(zero_copy_only=False), dtype=np.int64)
-    ids = col.take(pa.array(order))
+    index = IdIndex.build(col)
+    if index is not None:
+        order = index.order
+        in_order = bool(order.size == 0 or (order[-1] == order.size - 1 and (np.diff(order) == 1).all()))
+        ids = col if in_order else col.take(arrow_indices(order))
+        dup_sorted = index.duplicates()
+        if dup_sorted.any():
+            bad = np.zeros(len(ids), dtype=bool)
+            bad[order[dup_sorted]] = True
+            check.rows(table, column, bad, lambda r: f"duplicate id {col[r].as_py()!r}")
+        return ids, order, index
+    order = np.asarray(arrow_numpy(pa.compute.sort_indices(col)), dtype=np.int64)
+    ids = col.take(arrow_indices(order))
     if len(ids) > 1:
-        dup = np.asarray(pa.compute.equal(ids.slice(1), ids.slice(0, len(ids) - 1)).fill_null(False)
-                         .to_numpy(zero_copy_only=False), dtype=bool)
+        dup = np.asarray(arrow_numpy(pa.compute.equal(ids.slice(1), ids.slice(0, len(ids) - 1)), fill=False), dtype=bool)
         bad = np.zeros(len(ids), dtype=bool)
         bad[order[1:][dup]] = True
         check.rows(table, column, bad, lambda r: f"duplicate id {col[r].as_py()!r}")
-    return ids, order
+    return ids, order, None
+
+
+def _lookup(pa: Any, sorted_ids: Any, index: IdIndex | None, refs: Any) -> np.ndarray:
+    """:func:`_index` of ``refs`` into ``sorted_ids``, by codes when the ids have an index."""
+    if index is not None:
+        found = index.lookup(refs)
+        if found is not None:
+            return found
+    return _index(pa, sorted_ids, refs)
+
+
+def _lookup_many(pa: Any, sorted_ids: Any, index: IdIndex | None, refs: list[Any]) -> list[np.ndarray]:
+    """:func:`_index_many`, by codes when the ids have an index."""
+    if index is not None:
+        found = [index.lookup(r) for r in refs]
+        if all(f is not None for f in found):
+            return [f for f in found if f is not None]
+    return _index_many(pa, sorted_ids, refs)
 
 
 def _check_range(check: _Checker, table: _Table, column: str, values: np.ndarray, lo: float, hi: float,
@@ -362,6 +407,8 @@ def _control_message(names: Any) -> Callable[[int], str]:
 
 def _case_clashes(check: _Checker, pa: Any, tables: list[_Table]) -> None:
     """Ids (of suppliers and components together) that differ only by case: an error on every row but the first."""
+    if not any(has_upper_or_non_ascii(_strings(t, "id")) for t in tables):
+        return  # no upper-case letter (nor any non-ASCII byte) in any id: no two can differ by case only
     ids = pa.chunked_array([_strings(t, "id") for t in tables], type=pa.string())
     lower = pa.compute.utf8_lower(ids)
     if bool(pa.compute.all(pa.compute.equal(lower, ids)).as_py() is not False):
@@ -389,22 +436,59 @@ def _unknown_refs(check: _Checker, table: _Table, column: str, idx: np.ndarray, 
     check.rows(table, column, (idx < 0) & ~null, lambda r: f"unknown {what} {col[r].as_py()!r}")
 
 
-def read_tables(folder: str | Path) -> tuple[dict[str, _Table], list[Problem]]:
-    """Read every table present in ``folder`` (types coerced); problems of reading."""
+def read_tables(folder: str | Path, names: Sequence[str] | None = None) -> tuple[dict[str, _Table], list[Problem]]:
+    """Read every table present in ``folder`` (or those of ``names``; types coerced); problems of reading."""
     problems: list[Problem] = []
     tables: dict[str, _Table] = {}
-    for name in TABLES:
+    for name in TABLES if names is None else names:
         t = _read(Path(folder), name, problems)
         if t is not None:
             tables[name] = t
     return tables, problems
 
 
+LATE_TABLES = ("requires", "supplies", "alternatives")
+"""The large reference tables: read in a thread while the others are checked (:class:`_LateReads`)."""
+
+
+class _LateReads:
+    """:func:`read_tables` of :data:`LATE_TABLES` in a thread (pyarrow parses with the GIL released), so
+    settings, countries, suppliers and components are checked meanwhile."""
+
+    def __init__(self, folder: Path) -> None:
+        import threading
+
+        self._result: tuple[dict[str, _Table], list[Problem]] | None = None
+        self._error: BaseException | None = None
+        self._thread = threading.Thread(target=self._run, args=(folder,), name="chainmap-read", daemon=True)
+        self._thread.start()
+
+    def _run(self, folder: Path) -> None:
+        try:
+            self._result = read_tables(folder, LATE_TABLES)
+        except BaseException as exc:  # handed to the caller by result()
+            self._error = exc
+
+    def result(self) -> tuple[dict[str, _Table], list[Problem]]:
+        """The tables read and the problems of reading (waits for the thread)."""
+        self._thread.join()
+        if self._error is not None:
+            raise self._error
+        assert self._result is not None
+        return self._result
+
+
+def _in_table_order(problems: list[Problem]) -> list[Problem]:
+    """Problems of reading in :data:`TABLES` order (as one :func:`read_tables` of every table reports them)."""
+    rank = {name: i for i, name in enumerate(TABLES)}
+    return sorted(problems, key=lambda p: rank.get(Path(p.file).stem, len(rank)))
+
+
 def _empty(pa: Any, name: str, folder: Path) -> _Table:
     required, optional = TABLES[name]
     types = {**required, **optional}
     return _Table(name, (folder / f"{name}.csv").as_posix(),
-                  pa.table({c: pa.array([], type=_arrow_type(pa, t)) for c, t in types.items()}))
+                  pa.table({c: pa.nulls(0, type=_arrow_type(pa, t)) for c, t in types.items()}))
 
 
 class _Coded(Sequence[str | None]):
@@ -423,10 +507,25 @@ class _Coded(Sequence[str | None]):
 
 def load_columnar(folder: str | Path, home: str | None = None) -> SupplyGraph:
     """Load a columnar graph folder into a :class:`SupplyGraph` (see module doc)."""
+    _prefetch_imports()
     try:
         return _load_columnar(folder, home)
     finally:  # the validation's temporaries are gone now
         release_memory()
+
+
+def _import_compile_modules() -> None:
+    import scipy.sparse.csgraph  # noqa: F401 - what compiling the graph (SupplyGraph.schedule) imports
+
+
+def _prefetch_imports() -> None:
+    """Import what compiling a loaded graph needs (scipy's sparse graph routines: a fifth of a second of
+    CPU) in a thread, while pyarrow parses the tables with the GIL released."""
+    import sys
+    import threading
+
+    if "scipy.sparse.csgraph" not in sys.modules:
+        threading.Thread(target=_import_compile_modules, name="chainmap-prefetch", daemon=True).start()
 
 
 def _load_columnar(folder: str | Path, home: str | None = None) -> SupplyGraph:
@@ -440,112 +539,127 @@ def _load_columnar(folder: str | Path, home: str | None = None) -> SupplyGraph:
         raise GraphFileError([Problem(f.as_posix(), 0, "", "a YAML graph file in a columnar folder (holding "
                                       "components.csv or .parquet): keep the two forms in separate folders")
                               for f in mixed[:MAX_PROBLEMS_PER_CHECK]])
-    tables, problems = read_tables(root)
-    if problems:
-        raise GraphFileError(problems)
-    for name in TABLES:
-        if name not in tables:
-            tables[name] = _empty(pa, name, root)
-    check = _Checker()
-    T = tables
-
-    # settings: one row per key (``weights.NAME`` for a priority weight); empty values are "not given"
-    settings_data: dict[str, Any] = {}
-    st = T["settings"]
-    weights: dict[str, str] = {}
-    key_line: dict[str, int] = {}
-    for r, (key, value) in enumerate(zip(st.data.column("key").to_pylist(), st.data.column("value").to_pylist(),
-                                         strict=True)):
-        if key is None:
-            check.problems.append(Problem(st.path, r + 2, "key", "missing key"))
-            continue
-        if key in key_line:
-            check.problems.append(Problem(st.path, r + 2, "key", f"duplicate setting {key!r}"))
-            continue
-        key_line[key] = r + 2
-        if value is None:
-            continue
-        if key.startswith("weights."):
-            weights[key.split(".", 1)[1]] = value
-        else:
-            settings_data[key] = value
-    if weights:
-        settings_data["weights"] = weights
-    if home is not None:
-        settings_data["home"] = home.strip().upper()
+    tables, problems = read_tables(root, [name for name in TABLES if name not in LATE_TABLES])
+    late = _LateReads(root)
     try:
-        settings = Settings.model_validate(settings_data)
-    except ValidationError as exc:
-        for err in exc.errors(include_url=False):
-            field = ".".join(str(p) for p in err["loc"])
-            from_cli = field == "home" and home is not None
-            check.problems.append(Problem("--home" if from_cli else st.path, 0 if from_cli else key_line.get(field, 0),
-                                          field if from_cli or field not in key_line
-                                          else "key" if err["type"] == "extra_forbidden" else "value",
-                                          f"{field}: unknown setting (typo?)" if err["type"] == "extra_forbidden"
-                                          else f"{field}: {err['msg']}"))
-        raise GraphFileError(check.problems) from None
-    if check.problems:
-        raise GraphFileError(check.problems)
-    if not valid_country_code(settings.home):
-        check.problems.append(Problem("--home" if home else st.path, 0, "home",
-                                      f"{settings.home!r} is not an ISO 3166-1 alpha-2 code"))
+        if problems:
+            raise GraphFileError(problems)
+        for name in TABLES:
+            if name not in tables and name not in LATE_TABLES:
+                tables[name] = _empty(pa, name, root)
+        check = _Checker()
+        T = tables
 
-    # ids
-    ct, su, co = T["countries"], T["suppliers"], T["components"]
-    _check_pattern(check, ct, "id", COUNTRY_PATTERN, "country id")
-    for code in set(pc.unique(_strings(ct, "id")).drop_null().to_pylist()):
-        if re.match(COUNTRY_PATTERN, code) and not valid_country_code(code):
-            bad = np.asarray(pc.equal(_strings(ct, "id"), code).fill_null(False).to_numpy(zero_copy_only=False))
-            check.rows(ct, "id", bad, f"{code!r} is not an ISO 3166-1 alpha-2 code")
-    _check_pattern(check, su, "id", ID_PATTERN, "id")
-    _check_pattern(check, co, "id", ID_PATTERN, "id")
-    for t in (ct, su, co):
-        check.rows(t, "name", _null_mask(_strings(t, "name")), "missing name")
-        names = _strings(t, "name")
-        control = pc.match_substring_regex(names, "[\\x00-\\x1f\\x7f-\\x9f\u2028\u2029]").fill_null(False)
-        check.rows(t, "name", np.asarray(control.to_numpy(zero_copy_only=False)), _control_message(names))
-    _case_clashes(check, pa, [su, co])
-    country_sorted, country_order = _sorted_unique_ids(check, ct, "id")
-    supplier_sorted, supplier_order = _sorted_unique_ids(check, su, "id")
-    comp_sorted, comp_order = _sorted_unique_ids(check, co, "id")
-    # ids shared across kinds
-    for a, b in ((su, co), (ct, su), (ct, co)):
-        clash = _index(pa, _strings(a, "id"), _strings(b, "id")) >= 0
-        check.rows(b, "id", clash, _duplicate_message(_strings(b, "id"), a.name))
+        # settings: one row per key (``weights.NAME`` for a priority weight); empty values are "not given"
+        settings_data: dict[str, Any] = {}
+        st = T["settings"]
+        weights: dict[str, str] = {}
+        key_line: dict[str, int] = {}
+        for r, (key, value) in enumerate(zip(st.data.column("key").to_pylist(), st.data.column("value").to_pylist(),
+                                             strict=True)):
+            if key is None:
+                check.problems.append(Problem(st.path, r + 2, "key", "missing key"))
+                continue
+            if key in key_line:
+                check.problems.append(Problem(st.path, r + 2, "key", f"duplicate setting {key!r}"))
+                continue
+            key_line[key] = r + 2
+            if value is None:
+                continue
+            if key.startswith("weights."):
+                weights[key.split(".", 1)[1]] = value
+            else:
+                settings_data[key] = value
+        if weights:
+            settings_data["weights"] = weights
+        if home is not None:
+            settings_data["home"] = home.strip().upper()
+        try:
+            settings = Settings.model_validate(settings_data)
+        except ValidationError as exc:
+            for err in exc.errors(include_url=False):
+                field = ".".join(str(p) for p in err["loc"])
+                from_cli = field == "home" and home is not None
+                check.problems.append(Problem("--home" if from_cli else st.path, 0 if from_cli else key_line.get(field, 0),
+                                              field if from_cli or field not in key_line
+                                              else "key" if err["type"] == "extra_forbidden" else "value",
+                                              f"{field}: unknown setting (typo?)" if err["type"] == "extra_forbidden"
+                                              else f"{field}: {err['msg']}"))
+            raise GraphFileError(check.problems) from None
+        if check.problems:
+            raise GraphFileError(check.problems)
+        if not valid_country_code(settings.home):
+            check.problems.append(Problem("--home" if home else st.path, 0, "home",
+                                          f"{settings.home!r} is not an ISO 3166-1 alpha-2 code"))
 
-    risk = _floats(ct, "risk") if "risk" in ct.data.column_names else np.full(ct.data.num_rows, np.nan)
-    _check_range(check, ct, "risk", risk, 0.0, 1.0, required=False)
-    sup_country = _index(pa, country_sorted, _strings(su, "country"))
-    sup_country_null = _null_mask(_strings(su, "country"))
-    check.rows(su, "country", sup_country_null, "missing country")
-    _unknown_refs(check, su, "country", sup_country, sup_country_null, "country")
-    sup_owner = _index(pa, country_sorted, _strings(su, "owner"))
-    sup_owner_null = _null_mask(_strings(su, "owner"))
-    _unknown_refs(check, su, "owner", sup_owner, sup_owner_null, "country")
-    sup_owner = np.where(sup_owner_null, sup_country, sup_owner)
+        # ids
+        ct, su, co = T["countries"], T["suppliers"], T["components"]
+        _check_pattern(check, ct, "id", COUNTRY_PATTERN, "country id")
+        for code in set(pc.unique(_strings(ct, "id")).drop_null().to_pylist()):
+            if re.match(COUNTRY_PATTERN, code) and not valid_country_code(code):
+                bad = np.asarray(arrow_numpy(pc.equal(_strings(ct, "id"), code), fill=False))
+                check.rows(ct, "id", bad, f"{code!r} is not an ISO 3166-1 alpha-2 code")
+        _check_pattern(check, su, "id", ID_PATTERN, "id")
+        _check_pattern(check, co, "id", ID_PATTERN, "id")
+        for t in (ct, su, co):
+            check.rows(t, "name", _null_mask(_strings(t, "name")), "missing name")
+            names = _strings(t, "name")
+            if not printable_ascii(names):  # else no control character can be there: no regex over a million names
+                control = arrow_numpy(pc.match_substring_regex(names, "[\\x00-\\x1f\\x7f-\\x9f\u2028\u2029]"),
+                                      fill=False)
+                check.rows(t, "name", np.asarray(control, dtype=bool), _control_message(names))
+        _case_clashes(check, pa, [su, co])
+        country_sorted, country_order, country_index = _sorted_unique_ids(check, ct, "id")
+        supplier_sorted, supplier_order, supplier_index = _sorted_unique_ids(check, su, "id")
+        comp_sorted, comp_order, comp_index = _sorted_unique_ids(check, co, "id")
+        # ids shared across kinds
+        for a, b, a_sorted, a_index in ((su, co, supplier_sorted, supplier_index), (ct, su, country_sorted, country_index),
+                                        (ct, co, country_sorted, country_index)):
+            clash = _lookup(pa, a_sorted, a_index, _strings(b, "id")) >= 0
+            check.rows(b, "id", clash, _duplicate_message(_strings(b, "id"), a.name))
 
-    sector_null = _check_pattern(check, co, "sector", SECTOR_PATTERN, "sector code (06..46)", required=False)
-    value = _floats(co, "value")
-    stock = _floats(co, "stock_days")
-    recovery = _floats(co, "recovery_days")
-    for column, arr in (("value", value), ("stock_days", stock), ("recovery_days", recovery)):
-        _check_range(check, co, column, arr, 0.0, MAX_VALUE if column == "value" else MAX_DAYS, required=False)
-    product = _bools(co, "product")
-    check.rows(co, "sector", product & sector_null, "a product needs a sector")
+        risk = _floats(ct, "risk") if "risk" in ct.data.column_names else np.full(ct.data.num_rows, np.nan)
+        _check_range(check, ct, "risk", risk, 0.0, 1.0, required=False)
+        sup_country = _lookup(pa, country_sorted, country_index, _strings(su, "country"))
+        sup_country_null = _null_mask(_strings(su, "country"))
+        check.rows(su, "country", sup_country_null, "missing country")
+        _unknown_refs(check, su, "country", sup_country, sup_country_null, "country")
+        sup_owner = _lookup(pa, country_sorted, country_index, _strings(su, "owner"))
+        sup_owner_null = _null_mask(_strings(su, "owner"))
+        _unknown_refs(check, su, "owner", sup_owner, sup_owner_null, "country")
+        sup_owner = np.where(sup_owner_null, sup_country, sup_owner)
 
+        sector_null = _check_pattern(check, co, "sector", SECTOR_PATTERN, "sector code (06..46)", required=False)
+        value = _floats(co, "value")
+        stock = _floats(co, "stock_days")
+        recovery = _floats(co, "recovery_days")
+        for column, arr in (("value", value), ("stock_days", stock), ("recovery_days", recovery)):
+            _check_range(check, co, column, arr, 0.0, MAX_VALUE if column == "value" else MAX_DAYS, required=False)
+        product = _bools(co, "product")
+        check.rows(co, "sector", product & sector_null, "a product needs a sector")
+
+    except GraphFileError:
+        late_problems = late.result()[1]
+        if problems or late_problems:  # problems of reading come first, as when every table is read at once
+            raise GraphFileError(_in_table_order(problems + late_problems)) from None
+        raise
+    late_tables, late_problems = late.result()
+    if late_problems:
+        raise GraphFileError(late_problems)
+    for name in LATE_TABLES:
+        tables[name] = late_tables[name] if name in late_tables else _empty(pa, name, root)
     # supplies
     sp = T["supplies"]
     rq, al = T["requires"], T["alternatives"]
-    e_comp, g_comp, g_mem, a_comp = _index_many(pa, comp_sorted, [_strings(sp, "component"), _strings(rq, "component"),
+    e_comp, g_comp, g_mem, a_comp = _lookup_many(pa, comp_sorted, comp_index, [_strings(sp, "component"), _strings(rq, "component"),
                                                                   _strings(rq, "member"), _strings(al, "component")])
     e_comp_null = _null_mask(_strings(sp, "component"))
     check.rows(sp, "component", e_comp_null, "missing component")
     _unknown_refs(check, sp, "component", e_comp, e_comp_null, "component")
-    e_sup = _index(pa, supplier_sorted, _strings(sp, "supplier"))
+    e_sup = _lookup(pa, supplier_sorted, supplier_index, _strings(sp, "supplier"))
     e_sup_null = _null_mask(_strings(sp, "supplier"))
     _unknown_refs(check, sp, "supplier", e_sup, e_sup_null, "supplier")
-    e_cty_given = _index(pa, country_sorted, _strings(sp, "country"))
+    e_cty_given = _lookup(pa, country_sorted, country_index, _strings(sp, "country"))
     e_cty_null = _null_mask(_strings(sp, "country"))
     _unknown_refs(check, sp, "country", e_cty_given, e_cty_null, "country")
     check.rows(sp, "supplier", e_sup_null & e_cty_null, "give a supplier or a country")
@@ -569,11 +683,11 @@ def _load_columnar(folder: str | Path, home: str | None = None) -> SupplyGraph:
     _unknown_refs(check, rq, "member", g_mem, g_mem_null, "component")
     g_label_col = rq.data.column("group")
     check.rows(rq, "group", _null_mask(g_label_col), "missing group number")
-    g_label = np.asarray(g_label_col.fill_null(0).to_numpy(zero_copy_only=False), dtype=np.int64)
+    g_label = np.asarray(arrow_numpy(g_label_col, fill=0), dtype=np.int64)
     g_any = _bools(rq, "any_of")
     role_null = _check_pattern(check, rq, "role", "^(input|equipment)$", "role (input or equipment)", required=False)
-    g_equipment = np.asarray(pc.equal(_strings(rq, "role"), "equipment").fill_null(False)
-                             .to_numpy(zero_copy_only=False), dtype=bool)
+    g_equipment = np.asarray(arrow_numpy(pc.match_substring_regex(_strings(rq, "role"), "^equipment$"), fill=False),
+                             dtype=bool)
     g_share = _floats(rq, "share")
     with np.errstate(invalid="ignore"):
         check.rows(rq, "share", ~np.isnan(g_share) & ~((g_share > 0.0) & (g_share <= 1.0)),
@@ -589,7 +703,7 @@ def _load_columnar(folder: str | Path, home: str | None = None) -> SupplyGraph:
 
     # alternatives
     _unknown_refs(check, al, "component", a_comp, _null_mask(_strings(al, "component")), "component")
-    a_sup = _index(pa, supplier_sorted, _strings(al, "supplier"))
+    a_sup = _lookup(pa, supplier_sorted, supplier_index, _strings(al, "supplier"))
     _unknown_refs(check, al, "supplier", a_sup, _null_mask(_strings(al, "supplier")), "supplier")
     check.rows(al, "component", _null_mask(_strings(al, "component")), "missing component")
     check.rows(al, "supplier", _null_mask(_strings(al, "supplier")), "missing supplier")
@@ -629,15 +743,21 @@ def _load_columnar(folder: str | Path, home: str | None = None) -> SupplyGraph:
     # ---- build arrays (everything below assumes valid input) ----
     country_ids = country_sorted.to_pylist()
 
+    def take(t: _Table, column: str, order: np.ndarray) -> Any:
+        col = _strings(t, column)
+        if order.size and order[0] == 0 and order[-1] == order.size - 1 and bool((np.diff(order) == 1).all()):
+            return col  # rows already in id order
+        return col.take(arrow_indices(order))
+
     def take_str(t: _Table, column: str, order: np.ndarray) -> list[Any]:
-        return list(_strings(t, column).take(pa.array(order)).to_pylist())
+        return list(take(t, column, order).to_pylist())
 
     def take_repeated(t: _Table, column: str, order: np.ndarray) -> list[Any]:
         """Like ``take_str`` for a column of few distinct texts: one string object per distinct text."""
-        encoded = pc.dictionary_encode(_strings(t, column).take(pa.array(order)))
-        texts = [*encoded.dictionary.to_pylist(), None]
-        codes = np.asarray(encoded.indices.fill_null(-1).to_numpy(zero_copy_only=False), dtype=np.int64)
-        return [texts[c] for c in codes.tolist()]
+        encoded = pc.dictionary_encode(take(t, column, order))
+        texts = np.array([*encoded.dictionary.to_pylist(), None], dtype=object)
+        codes = np.asarray(arrow_numpy(encoded.indices, fill=-1), dtype=np.int64)
+        return list(texts[codes].tolist())
 
     # texts first, then the tables go: what is built below needs only numpy arrays (and frees the
     # tables' memory before it allocates its own: the load's peak)
@@ -651,7 +771,7 @@ def _load_columnar(folder: str | Path, home: str | None = None) -> SupplyGraph:
     source_codes, source_texts = None, None
     if "source" in sp.data.column_names:
         encoded = pc.dictionary_encode(_strings(sp, "source"))
-        source_codes = np.asarray(encoded.indices.fill_null(-1).to_numpy(zero_copy_only=False), dtype=np.int32)
+        source_codes = np.asarray(arrow_numpy(encoded.indices, fill=-1), dtype=np.int32)
         source_texts = encoded.dictionary.to_pylist()
         del encoded
     files = [t.path for t in tables.values() if Path(t.path).exists()]
@@ -695,8 +815,12 @@ def _load_columnar(folder: str | Path, home: str | None = None) -> SupplyGraph:
         check.rows(rq, "group", _scatter(plain_multi, kept, rq_rows),
                    "a group with several members needs any_of true")
         oe, osh, olf = g_equipment[kept], g_share[kept], g_life[kept]
-        for column, values in (("role", oe.astype(np.float64)), ("share", osh), ("lifetime_years", olf)):
-            differs = (np.minimum.reduceat(values, starts) != np.maximum.reduceat(values, starts))[group_id]
+        for column, values in (("role", oe), ("share", osh), ("lifetime_years", olf)):
+            step = np.zeros(oc.size, dtype=bool)  # a row whose value differs from the row before, in its group
+            step[1:] = (values[1:] != values[:-1]) & ~new_group[1:]
+            group_differs = np.zeros(starts.size, dtype=bool)
+            group_differs[group_id[step]] = True
+            differs = group_differs[group_id]
             check.rows(rq, column, _scatter(differs, kept, rq_rows), f"{column} differs within one group")
         if check.problems:
             raise GraphFileError(check.problems)
@@ -714,7 +838,7 @@ def _load_columnar(folder: str | Path, home: str | None = None) -> SupplyGraph:
         group_share = np.zeros(0, dtype=np.float64)
         group_lifetime = np.zeros(0, dtype=np.float64)
 
-    alt_order = np.argsort(a_comp, kind="stable")
+    alt_order = stable_argsort(a_comp)
     products_by_sector: dict[str, list[str]] = {}
     prod_sorted = product[comp_order]
     for i in np.flatnonzero(prod_sorted).tolist():
@@ -730,17 +854,17 @@ def _load_columnar(folder: str | Path, home: str | None = None) -> SupplyGraph:
         country_risk=risk[country_order],
         supplier_ids=supplier_ids,
         supplier_name=supplier_name,
-        supplier_country=sup_country[supplier_order].astype(np.int64),
-        supplier_owner=sup_owner[supplier_order].astype(np.int64),
+        supplier_country=sup_country[supplier_order].astype(np.int64, copy=False),
+        supplier_owner=sup_owner[supplier_order].astype(np.int64, copy=False),
         component_ids=comp_ids,
         component_name=component_name,
         component_sector=sectors_sorted,
         value=value[comp_order], stock_days=stock[comp_order], recovery_days=recovery[comp_order],
-        entry_comp=entry_comp.astype(np.int64), entry_supplier=entry_supplier.astype(np.int64),
-        entry_country=entry_country.astype(np.int64), entry_share=entry_share,
-        group_owner=group_owner.astype(np.int64), group_ptr=group_ptr, group_members=group_members.astype(np.int64),
-        group_any_of=group_any, group_share=group_share.astype(np.float64),
-        group_equipment=group_equipment.astype(bool), group_lifetime=group_lifetime.astype(np.float64),
+        entry_comp=entry_comp.astype(np.int64, copy=False), entry_supplier=entry_supplier.astype(np.int64, copy=False),
+        entry_country=entry_country.astype(np.int64, copy=False), entry_share=entry_share,
+        group_owner=group_owner.astype(np.int64, copy=False), group_ptr=group_ptr, group_members=group_members.astype(np.int64, copy=False),
+        group_any_of=group_any, group_share=group_share.astype(np.float64, copy=False),
+        group_equipment=group_equipment.astype(bool, copy=False), group_lifetime=group_lifetime.astype(np.float64, copy=False),
         alt_comp=a_comp[alt_order], alt_supplier=a_sup[alt_order], alt_readiness=readiness[alt_order],
         entry_source=entry_source, entry_estimate=entry_estimate,
         sectors=sectors, blocs=blocs,
@@ -795,7 +919,7 @@ def _stable_order(keys: list[np.ndarray]) -> IntArray:
         packed |= key.astype(np.int64) - lo
     if bool((packed[1:] >= packed[:-1]).all()):
         return np.arange(n, dtype=np.int64)
-    return np.argsort(packed, kind="stable").astype(np.int64)
+    return stable_argsort(packed)
 
 
 def _scatter(flags: np.ndarray, rows: IntArray, n: int) -> np.ndarray:
@@ -848,7 +972,7 @@ class TableWriter:
             fd, tmp = tempfile.mkstemp(prefix=f".{name}.{self.fmt}.", suffix=".tmp", dir=self.root)
             os.close(fd)
             writer = (pa.csv.CSVWriter(tmp, table.schema) if self.fmt == "csv"
-                      else pa.parquet.ParquetWriter(tmp, table.schema))
+                      else _pq().ParquetWriter(tmp, table.schema))
             self._open[name] = (writer, tmp, table.schema)
         writer, _tmp, schema = self._open[name]
         writer.write_table(table.cast(schema))
