@@ -53,6 +53,7 @@ from chainmap.cli.scale import progress_bar
 from chainmap.cli.views import input_roots
 from chainmap.errors import ScenarioError
 from chainmap.graph import SupplyGraph
+from chainmap.model.edit import parse_qualify, qualify_graph
 from chainmap.schemas import columns
 
 
@@ -472,9 +473,10 @@ def diff_command(
     """
     with errors_as_exit():
         check_table("diff", table, fmt, output)
+        edits = [parse_qualify(item) for item in qualify or []]  # argument errors before any heavy work
         graph_a = prepare(before, home)
-        graph_b = prepare(after or before, home, qualify)
         scenario = scenario_of(remove, limit, graph_a, horizon, reach)
+        graph_b = qualify_graph(graph_a if after is None else prepare(after, home), edits)  # ids checked first
         result = diff(graph_a, graph_b, scenario)
         if fmt is Format.json:
             print(to_json(result.to_dict()), end="")

@@ -234,8 +234,9 @@ def _bottleneck_counts(graph: SupplyGraph, results: AnalysisResults) -> dict[str
     removal, conc = getattr(table, "_removal", None), getattr(table, "_conc", None)
     columns = removal is not None and (conc is None or (hasattr(conc, "comps") and hasattr(conc, "hits_of")))
     hits: dict[str, set[str]] = {}
+    extra = getattr(results, "removals", None)  # removal rows held apart from the concentration rows
     rows: Iterable[Any] = removal if columns and removal is not None else table
-    for b in rows:
+    for b in itertools.chain(rows, extra if extra is not None else ()):
         hits.setdefault(b.node, set()).update(b.hits)
     counts = {node: len(h) for node, h in hits.items()}
     if not columns or conc is None or not len(conc):
