@@ -70,7 +70,7 @@ def edited(draw):
     return spec, items
 
 
-@settings(max_examples=150, deadline=None)
+@settings(max_examples=400, deadline=None)
 @given(edited(), st.sampled_from(["90d", "1y", "long"]), st.booleans(), st.data())
 def test_diff_matches_reference(case, horizon, arrays, data):
     spec, items = case
@@ -82,8 +82,10 @@ def test_diff_matches_reference(case, horizon, arrays, data):
     for item in items:
         want_spec = qualify(want_spec, *item)
     remove = data.draw(st.lists(st.sampled_from([c.id for c in spec.countries]), max_size=1))
-    scenario = Scenario(remove=tuple(remove), horizon=horizon)
-    assert diff(before, after, scenario) == diff_reference(before, SupplyGraph(want_spec), scenario)
+    scenario = Scenario(remove=tuple(remove), horizon=horizon, reach=data.draw(st.sampled_from(["location", "owner"])))
+    want = diff_reference(before, SupplyGraph(want_spec), scenario)
+    assert diff(before, after, scenario) == want
+    assert diff(before, after, scenario, edited=[c for _, c, _ in items]) == want  # recomputes the cone only
 
 
 @settings(max_examples=100, deadline=None)
@@ -91,3 +93,15 @@ def test_diff_matches_reference(case, horizon, arrays, data):
 def test_diff_of_two_graphs_matches_reference(a, b):
     g0, g1 = SupplyGraph.from_spec(a), SupplyGraph.from_spec(b)
     assert diff(g0, g1) == diff_reference(g0, g1)
+
+
+def test_diff_edited_falls_back_when_graphs_differ_otherwise():
+    """``edited`` is a hint: graphs that differ in more than supply get the whole comparison."""
+    import chainmap
+
+    a = chainmap.load("tests/data/mini")
+    comps = [c.model_copy(update={"requires": [], "stock_days": None}) if c.id == "logic-chip" else c
+             for c in qualify(a.spec, "smee", "scanner", 1.0).components]
+    b = SupplyGraph(a.spec.model_copy(update={"components": comps}))
+    assert diff(a, b, edited=["scanner"]) == diff_reference(a, b)
+    assert diff(a, b, edited=["scanner"]) != diff(a, SupplyGraph(qualify(a.spec, "smee", "scanner", 1.0)))

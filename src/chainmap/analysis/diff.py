@@ -17,6 +17,7 @@ Examples
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import asdict, dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -102,29 +103,53 @@ class GraphDiff:
                                          "sectors": SectorChange})
 
 
-def diff(before: SupplyGraph, after: SupplyGraph, scenario: Scenario | None = None) -> GraphDiff:
+def diff(before: SupplyGraph, after: SupplyGraph, scenario: Scenario | None = None, *,
+         edited: Iterable[str] | None = None) -> GraphDiff:
     """What changed from ``before`` to ``after`` (ranks, SPOFs, bottlenecks, sectors under ``scenario``).
 
     Bottlenecks and priorities are measured at the scenario's horizon and
     reach (from the baseline), SPOFs structurally (horizon ``long``) with its
     reach, the sectors under the scenario itself.
+
+    ``edited``: components whose supply entries and alternatives are all that differ between the graphs
+    (a :func:`~chainmap.model.edit.qualify_graph` edit; checked: the ids, requirements and settings must be
+    the same, else the whole graphs are compared). Only the products downstream of them can change, so the
+    SPOFs of ``after`` are computed for those products and its removal bottlenecks for the countries and
+    suppliers that feed them; the rest is read from ``before``'s results (the same rows).
     """
+    from chainmap.io.columnar import release_memory  # what one analysis freed is not the next one's floor
+
     scenario = scenario or Scenario()
     at = Scenario(horizon=scenario.horizon, reach=scenario.reach)
     structural = Scenario(horizon=LONG, reach=scenario.reach)
-    s0 = {r.node: r.targets for r in single_points_of_failure(before, scenario=structural)}
-    s1 = {r.node: r.targets for r in single_points_of_failure(after, scenario=structural)}
+    cone = _edit_cone(before, after, edited)
+    s0 = {r.node: list(r.targets) for r in single_points_of_failure(before, scenario=structural)}
+    release_memory()
+    if cone is None:
+        s1 = {r.node: list(r.targets) for r in single_points_of_failure(after, scenario=structural)}
+    else:
+        s1 = _spof_after(after, structural, s0, cone)
+    release_memory()
     spof = []
     for node in sorted(s0.keys() | s1.keys()):
         t0, t1 = s0.get(node, []), s1.get(node, [])
         if t0 != t1:
             change = "gained" if not t0 else "lost" if not t1 else "changed"
             spof.append(SpofChange(node, change, t0, t1))
-    b0 = _bottleneck_pairs(before, bottlenecks(before, scenario=at))
-    b1 = _bottleneck_pairs(after, bottlenecks(after, scenario=at))
+    del s0, s1
+    table0 = bottlenecks(before, scenario=at)
+    b0 = _bottleneck_pairs(before, table0)
+    if cone is None:
+        del table0
+        b1 = _bottleneck_pairs(after, bottlenecks(after, scenario=at))
+    else:
+        b1 = _bottlenecks_after(after, at, table0, cone)
+        del table0
+    release_memory()
     bchanges = [BottleneckChange(n, r, "gained") for n, r in sorted(b1 - b0)] + [
         BottleneckChange(n, r, "lost") for n, r in sorted(b0 - b1)]
     ranks = _rank_changes(before, priorities(before, scenario=at), after, priorities(after, scenario=at))
+    release_memory()
     r0 = {s.code: s.availability for s in simulate(before, scenario).sectors}
     r1 = {s.code: s.availability for s in simulate(after, scenario).sectors}
     sectors = [SectorChange(code, r0.get(code), r1.get(code),
@@ -132,6 +157,71 @@ def diff(before: SupplyGraph, after: SupplyGraph, scenario: Scenario | None = No
                for code in sorted(r0.keys() | r1.keys())]
     return GraphDiff(scenario.describe(), spof, bchanges, ranks, sectors, format_horizon(scenario.horizon),
                      scenario.reach)
+
+
+def _edit_cone(before: SupplyGraph, after: SupplyGraph, edited: Iterable[str] | None) -> IntArray | None:
+    """The products (component indexes, sorted) downstream of the ``edited`` components, or None when the
+    graphs may differ in more than those components' supply (then everything is recomputed)."""
+    if edited is None:
+        return None
+    names = list(edited)
+    same = (before.component_ids == after.component_ids and before.supplier_ids == after.supplier_ids
+            and before.country_ids == after.country_ids and before.settings == after.settings
+            and before.home == after.home and list(before.sectors.values()) == list(after.sectors.values())
+            and list(before.blocs.values()) == list(after.blocs.values())
+            and all(n in before.component_of for n in names)
+            and np.array_equal(before.supplier_country, after.supplier_country)
+            and np.array_equal(before.supplier_owner, after.supplier_owner)
+            and np.array_equal(before.country_risk, after.country_risk)
+            and all(np.array_equal(getattr(before, k), getattr(after, k))
+                    for k in ("group_owner", "group_ptr", "group_members", "group_any_of", "group_share",
+                              "group_equipment", "group_lifetime", "value", "stock_days", "recovery_days")))
+    if not same:
+        return None
+    down = after.downstream_of([after.component_of[n] for n in names])
+    return np.intersect1d(down, after.product_index)
+
+
+def _spof_after(after: SupplyGraph, structural: Scenario, s0: dict[str, list[str]],
+                cone: IntArray) -> dict[str, list[str]]:
+    """The SPOFs of ``after``: ``before``'s (``s0``) for the products outside ``cone`` (their upstream is
+    unchanged), recomputed for those inside."""
+    ids = after.component_ids
+    inside = {ids[p] for p in cone.tolist()}
+    s1: dict[str, list[str]] = {}
+    for node, targets in s0.items():
+        kept = [t for t in targets if t not in inside]
+        if kept:
+            s1[node] = kept
+    if inside:
+        for r in single_points_of_failure(after, targets=sorted(inside), scenario=structural):
+            s1[r.node] = sorted([*s1.get(r.node, []), *r.targets])
+    return s1
+
+
+def _bottlenecks_after(after: SupplyGraph, at: Scenario, table0: Any, cone: IntArray) -> set[tuple[str, str]]:
+    """The ``(node, reason)`` pairs of ``after``'s bottlenecks. A removal row of ``before`` that hits a
+    product outside ``cone`` stays (that drop is unchanged, and a node tried before is tried after: an edit
+    only adds supply entries); the removals of the other countries and suppliers feeding the products in
+    ``cone`` are tried again, with the concentration rows of ``after``."""
+    ids = after.component_ids
+    inside = {ids[p] for p in cone.tolist()}
+    removal = getattr(table0, "_removal", None)
+    rows = removal if removal is not None else [b for b in table0 if b.reason != "concentration"]
+    kept = {(b.node, b.reason) for b in rows if b.reason != "concentration" and any(h not in inside for h in b.hits)}
+    stable = {node for node, _ in kept}
+    feeding = np.zeros(after.n_components, dtype=bool)
+    if cone.size:
+        feeding[after.upstream_of(cone.tolist())] = True
+    entries = feeding[after.entry_comp]
+    sup = after.entry_supplier[entries]
+    sup = np.unique(sup[sup >= 0])
+    countries = set(after.entry_country[entries].tolist())
+    if at.reach == "owner":
+        countries.update(after.supplier_owner[sup].tolist())
+    tried = [after.country_ids[k] for k in sorted(countries)] + [after.supplier_ids[k] for k in sup.tolist()]
+    table1 = bottlenecks(after, scenario=at, candidates=[n for n in tried if n not in stable])
+    return kept | _bottleneck_pairs(after, table1)
 
 
 def _bottleneck_pairs(graph: SupplyGraph, table: Any) -> set[tuple[str, str]]:

@@ -477,7 +477,8 @@ def diff_command(
         graph_a = prepare(before, home)
         scenario = scenario_of(remove, limit, graph_a, horizon, reach)
         graph_b = qualify_graph(graph_a if after is None else prepare(after, home), edits)  # ids checked first
-        result = diff(graph_a, graph_b, scenario)
+        result = diff(graph_a, graph_b, scenario,
+                      edited=[component for _, component, _ in edits] if after is None else None)
         if fmt is Format.json:
             print(to_json(result.to_dict()), end="")
             return
