@@ -227,32 +227,45 @@ def _colors(graph: SupplyGraph, table: ShareTable) -> dict[str, str]:
     return country_colors(graph, _Counted(dict(zip(cids, counts.tolist(), strict=True))))  # type: ignore[arg-type]
 
 
-def _bottleneck_counts(graph: SupplyGraph, results: AnalysisResults) -> dict[str, int]:
-    """Per bottleneck node, how many components its rows hit (the union over its reasons); the
-    concentration rows' counts are read from the table's columns when it has them."""
-    table = results.bottlenecks
-    removal, conc = getattr(table, "_removal", None), getattr(table, "_conc", None)
-    columns = removal is not None and (conc is None or (hasattr(conc, "comps") and hasattr(conc, "hits_of")))
-    hits: dict[str, set[str]] = {}
-    extra = getattr(results, "removals", None)  # removal rows held apart from the concentration rows
-    rows: Iterable[Any] = removal if columns and removal is not None else table
-    for b in itertools.chain(rows, extra if extra is not None else ()):
-        hits.setdefault(b.node, set()).update(b.hits)
-    counts = {node: len(h) for node, h in hits.items()}
-    if not columns or conc is None or not len(conc):
-        return counts
-    comps = np.asarray(conc.comps, dtype=np.int64)
-    ptr = getattr(conc.hits_of, "ptr", None)
-    sizes = ((ptr[comps + 1] - ptr[comps]).tolist() if ptr is not None
-             else [len(set(conc.small[c])) for c in comps.tolist()])
-    ids = graph.component_ids
-    for i, (c, size) in enumerate(zip(comps.tolist(), sizes, strict=True)):
-        node = ids[c]
-        if node in hits:  # rows of both kinds: count the union
-            counts[node] = len(hits[node] | set(conc.row(i).hits))
-        else:
-            counts[node] = size
-    return counts
+class _BottleneckCounts:
+    """Per bottleneck node, how many components its rows hit (the union over its reasons): the removal
+    rows' nodes in ``rows``, the concentration rows' components as columns (``comps``, ``sizes``) when the
+    table has them (their hits are the products downstream of a component, each once)."""
+
+    def __init__(self, graph: SupplyGraph, results: AnalysisResults) -> None:
+        table = results.bottlenecks
+        removal, conc = getattr(table, "_removal", None), getattr(table, "_conc", None)
+        columns = removal is not None and (conc is None or (hasattr(conc, "comps") and hasattr(conc, "hits_of")))
+        hits: dict[str, set[str]] = {}
+        extra = getattr(results, "removals", None)  # removal rows held apart from the concentration rows
+        rows: Iterable[Any] = removal if columns and removal is not None else table
+        for b in itertools.chain(rows, extra if extra is not None else ()):
+            hits.setdefault(b.node, set()).update(b.hits)
+        self.comps, self.sizes = np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64)
+        if columns and conc is not None and len(conc):
+            comps = np.asarray(conc.comps, dtype=np.int64)
+            ptr = getattr(conc.hits_of, "ptr", None)
+            sizes = (ptr[comps + 1] - ptr[comps] if ptr is not None
+                     else np.array([len(set(conc.small[c])) for c in comps.tolist()], dtype=np.int64))
+            ids = graph.component_ids
+            both = [i for i, c in enumerate(comps.tolist()) if ids[c] in hits]
+            for i in both:  # rows of both kinds: count the union
+                hits[ids[int(comps[i])]].update(conc.row(i).hits)
+            alone = np.ones(comps.size, dtype=bool)
+            alone[both] = False
+            self.comps, self.sizes = comps[alone], np.asarray(sizes)[alone]
+        self.rows = {node: len(h) for node, h in hits.items()}
+
+    def __len__(self) -> int:
+        return len(self.rows) + int(self.comps.size)
+
+    def top(self, graph: SupplyGraph, n: int) -> list[str]:
+        """The ``n`` nodes hitting the most components, ties by id."""
+        order = np.lexsort((self.comps, -self.sizes))[:n]  # component index order is id order
+        ids = graph.component_ids
+        pool = {**self.rows, **{ids[c]: int(k) for c, k in zip(self.comps[order].tolist(),
+                                                                self.sizes[order].tolist(), strict=True)}}
+        return _top(pool, n)
 
 
 def _top(counts: dict[str, int], n: int) -> list[str]:
@@ -282,15 +295,18 @@ def report_data(graph: SupplyGraph, scenario: Scenario | None = None,
     score = np.asarray(cols["score"], dtype=np.float64)
     pids = list(cols["id"])
     has = np.flatnonzero((rank > 0) & ~np.isnan(score))
-    where = np.fromiter((graph.component_of[pids[i]] for i in has.tolist()), dtype=np.int64, count=has.size)
-    ranked_ids = [pids[i] for i in has[np.lexsort((where, rank[has]))][:TOP_PRIORITIES].tolist()]
+    order = np.argsort(rank[has], kind="stable")
+    if np.unique(rank[has]).size < has.size:  # tied ranks: in vertex order, as sorting the facts gives
+        where = np.fromiter((graph.component_of[pids[i]] for i in has.tolist()), dtype=np.int64, count=has.size)
+        order = np.lexsort((where, rank[has]))
+    ranked_ids = [pids[i] for i in has[order][:TOP_PRIORITIES].tolist()]
     spof_targets: dict[str, list[str]] = {}
     for row in results.spof:
         spof_targets[row.node] = list(row.targets)
     spof_ids = heapq.nsmallest(TOP_SPOF, spof_targets, key=lambda node: (-len(spof_targets[node]), node))
-    bott_counts = _bottleneck_counts(graph, results)
-    bott_ids = _top(bott_counts, TOP_SPOF)
-    country_counts = {node: count for node, count in bott_counts.items()
+    bott_counts = _BottleneckCounts(graph, results)
+    bott_ids = bott_counts.top(graph, TOP_SPOF)
+    country_counts = {node: count for node, count in bott_counts.rows.items()
                       if node in graph.country_of and node != graph.home}
     country_ids = _top(country_counts, TOP_COUNTRIES)
     facts = node_facts(graph, scenario, nodes=[*ranked_ids, *spof_ids, *bott_ids, *country_ids], results=results)
