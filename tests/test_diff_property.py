@@ -105,3 +105,20 @@ def test_diff_edited_falls_back_when_graphs_differ_otherwise():
     b = SupplyGraph(a.spec.model_copy(update={"components": comps}))
     assert diff(a, b, edited=["scanner"]) == diff_reference(a, b)
     assert diff(a, b, edited=["scanner"]) != diff(a, SupplyGraph(qualify(a.spec, "smee", "scanner", 1.0)))
+
+
+def test_diff_edited_on_generated_graph(tmp_path):
+    """On a generated network (cycles, any_of groups, partial and equipment requirements), the diff of
+    --qualify edits computed on the cone equals the whole comparison."""
+    import chainmap
+    from chainmap.io.generate import write_generated
+
+    write_generated(tmp_path / "net", 3000, seed=7)
+    before = chainmap.load(tmp_path / "net")
+    rng = __import__("random").Random(1)
+    for _ in range(4):
+        items = [(rng.choice(before.supplier_ids), rng.choice(before.component_ids), rng.choice([0.3, 1.0]))
+                 for _ in range(rng.randint(1, 2))]
+        after = qualify_graph(before, items)
+        for scenario in (Scenario(), Scenario(horizon="long", reach="owner")):
+            assert diff(before, after, scenario, edited=[c for _, c, _ in items]) == diff(before, after, scenario)

@@ -17,6 +17,7 @@ Examples
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Iterable
 from dataclasses import asdict, dataclass
 from typing import TYPE_CHECKING, Any
@@ -123,12 +124,15 @@ def diff(before: SupplyGraph, after: SupplyGraph, scenario: Scenario | None = No
     at = Scenario(horizon=scenario.horizon, reach=scenario.reach)
     structural = Scenario(horizon=LONG, reach=scenario.reach)
     cone = _edit_cone(before, after, edited)
+    changed = list(dict.fromkeys(edited or ()))
+    sub = _cone_graph(after, cone, changed) if cone is not None else None
+    products = [after.component_ids[p] for p in cone.tolist()] if cone is not None else []
     s0 = {r.node: list(r.targets) for r in single_points_of_failure(before, scenario=structural)}
     release_memory()
-    if cone is None:
+    if sub is None:
         s1 = {r.node: list(r.targets) for r in single_points_of_failure(after, scenario=structural)}
     else:
-        s1 = _spof_after(after, structural, s0, cone)
+        s1 = _spof_after(sub, structural, s0, products)
     release_memory()
     spof = []
     for node in sorted(s0.keys() | s1.keys()):
@@ -139,11 +143,11 @@ def diff(before: SupplyGraph, after: SupplyGraph, scenario: Scenario | None = No
     del s0, s1
     table0 = bottlenecks(before, scenario=at)
     b0 = _bottleneck_pairs(before, table0)
-    if cone is None:
+    if sub is None:
         del table0
         b1 = _bottleneck_pairs(after, bottlenecks(after, scenario=at))
     else:
-        b1 = _bottlenecks_after(after, at, table0, cone)
+        b1 = _bottlenecks_after(sub, at, table0, b0, products, changed)
         del table0
     release_memory()
     bchanges = [BottleneckChange(n, r, "gained") for n, r in sorted(b1 - b0)] + [
@@ -182,46 +186,112 @@ def _edit_cone(before: SupplyGraph, after: SupplyGraph, edited: Iterable[str] | 
     return np.intersect1d(down, after.product_index)
 
 
-def _spof_after(after: SupplyGraph, structural: Scenario, s0: dict[str, list[str]],
-                cone: IntArray) -> dict[str, list[str]]:
+def _ranges(starts: IntArray, ends: IntArray) -> IntArray:
+    """The concatenation of ``range(s, e)`` for each pair."""
+    lengths = ends - starts
+    total = int(lengths.sum()) if lengths.size else 0
+    if not total:
+        return np.zeros(0, dtype=np.int64)
+    return np.repeat(starts - np.cumsum(lengths) + lengths, lengths) + np.arange(total)
+
+
+def upstream_subgraph(graph: SupplyGraph, roots: IntArray, products: IntArray) -> SupplyGraph:
+    """The part of ``graph`` upstream of the components ``roots`` (closed under requirements, every
+    country, the suppliers its entries and alternatives name), with ``products`` (a subset of it) as the
+    sectors' products.
+
+    A component's availability, and which removals take it down, depend only on what it requires
+    (transitively) and their supply, so the analyses of those products give the same rows here.
+    """
+    keep = graph.upstream_of(roots.tolist())
+    ar = graph.arrays
+    new_of = np.full(graph.n_components, -1, dtype=np.int64)
+    new_of[keep] = np.arange(keep.size)
+    e = _ranges(graph.entry_ptr[keep], graph.entry_ptr[keep + 1])
+    a = _ranges(graph.alt_ptr[keep], graph.alt_ptr[keep + 1])
+    g = _ranges(graph.comp_group_ptr[keep], graph.comp_group_ptr[keep + 1])
+    es = graph.entry_supplier[e]
+    used = np.union1d(es[es >= 0], ar.alt_supplier[a]).astype(np.int64)
+    sup_new = np.full(graph.n_suppliers, -1, dtype=np.int64)
+    sup_new[used] = np.arange(used.size)
+    m = _ranges(graph.group_ptr[g], graph.group_ptr[g + 1])
+    sizes = graph.group_ptr[g + 1] - graph.group_ptr[g]
+    kept = keep.tolist()
+    source = ar.entry_source
+    wanted = {graph.component_ids[p] for p in products.tolist()}
+    sectors = [s.model_copy(update={"products": [p for p in s.products if p in wanted]}) for s in ar.sectors]
+    sub = dataclasses.replace(
+        ar,
+        supplier_ids=[graph.supplier_ids[i] for i in used.tolist()],
+        supplier_name=[ar.supplier_name[i] for i in used.tolist()],
+        supplier_country=graph.supplier_country[used],
+        supplier_owner=ar.supplier_owner[used] if ar.supplier_owner is not None else None,
+        component_ids=[graph.component_ids[c] for c in kept], component_name=[ar.component_name[c] for c in kept],
+        component_sector=[ar.component_sector[c] for c in kept],
+        value=ar.value[keep], stock_days=ar.stock_days[keep], recovery_days=ar.recovery_days[keep],
+        entry_comp=new_of[graph.entry_comp[e]], entry_supplier=np.where(es >= 0, sup_new[np.maximum(es, 0)], -1),
+        entry_country=graph.entry_country[e], entry_share=graph.entry_share[e],
+        entry_source=[source[i] for i in e.tolist()] if source is not None else None,
+        entry_estimate=np.asarray(ar.entry_estimate)[e] if ar.entry_estimate is not None else None,
+        group_owner=new_of[graph.group_owner[g]], group_ptr=np.concatenate(([0], np.cumsum(sizes))).astype(np.int64),
+        group_members=new_of[graph.group_members[m]], group_any_of=graph.group_any_of[g],
+        group_share=graph.group_share[g], group_equipment=graph.group_equipment[g],
+        group_lifetime=graph.group_lifetime[g],
+        alt_comp=new_of[ar.alt_comp[a]], alt_supplier=sup_new[ar.alt_supplier[a]], alt_readiness=ar.alt_readiness[a],
+        sectors=sectors)
+    return SupplyGraph.from_arrays(sub)
+
+
+def _cone_graph(after: SupplyGraph, cone: IntArray, edited: list[str]) -> SupplyGraph:
+    """:func:`upstream_subgraph` of ``after`` above the products in ``cone`` and the edited components."""
+    roots = np.union1d(cone, np.array([after.component_of[c] for c in edited], dtype=np.int64))
+    return upstream_subgraph(after, roots, cone)
+
+
+def _spof_after(sub: SupplyGraph, structural: Scenario, s0: dict[str, list[str]],
+                cone: list[str]) -> dict[str, list[str]]:
     """The SPOFs of ``after``: ``before``'s (``s0``) for the products outside ``cone`` (their upstream is
-    unchanged), recomputed for those inside."""
-    ids = after.component_ids
-    inside = {ids[p] for p in cone.tolist()}
+    unchanged), recomputed for those inside on ``sub`` (the part of ``after`` upstream of them)."""
+    inside = set(cone)
     s1: dict[str, list[str]] = {}
     for node, targets in s0.items():
         kept = [t for t in targets if t not in inside]
         if kept:
             s1[node] = kept
     if inside:
-        for r in single_points_of_failure(after, targets=sorted(inside), scenario=structural):
+        for r in single_points_of_failure(sub, targets=sorted(inside), scenario=structural):
             s1[r.node] = sorted([*s1.get(r.node, []), *r.targets])
     return s1
 
 
-def _bottlenecks_after(after: SupplyGraph, at: Scenario, table0: Any, cone: IntArray) -> set[tuple[str, str]]:
+def _bottlenecks_after(sub: SupplyGraph, at: Scenario, table0: Any, b0: set[tuple[str, str]], cone: list[str],
+                       edited: list[str]) -> set[tuple[str, str]]:
     """The ``(node, reason)`` pairs of ``after``'s bottlenecks. A removal row of ``before`` that hits a
     product outside ``cone`` stays (that drop is unchanged, and a node tried before is tried after: an edit
     only adds supply entries); the removals of the other countries and suppliers feeding the products in
-    ``cone`` are tried again, with the concentration rows of ``after``."""
-    ids = after.component_ids
-    inside = {ids[p] for p in cone.tolist()}
+    ``cone`` are tried again on ``sub`` (the part of ``after`` upstream of them and of the edited
+    components), which also says which edited components are concentration bottlenecks now (no other
+    component's supply changed)."""
+    inside = set(cone)
     removal = getattr(table0, "_removal", None)
     rows = removal if removal is not None else [b for b in table0 if b.reason != "concentration"]
     kept = {(b.node, b.reason) for b in rows if b.reason != "concentration" and any(h not in inside for h in b.hits)}
     stable = {node for node, _ in kept}
-    feeding = np.zeros(after.n_components, dtype=bool)
-    if cone.size:
-        feeding[after.upstream_of(cone.tolist())] = True
-    entries = feeding[after.entry_comp]
-    sup = after.entry_supplier[entries]
+    feeding = np.zeros(sub.n_components, dtype=bool)
+    if inside:
+        feeding[sub.upstream_of([sub.component_of[p] for p in inside])] = True
+    entries = feeding[sub.entry_comp]
+    sup = sub.entry_supplier[entries]
     sup = np.unique(sup[sup >= 0])
-    countries = set(after.entry_country[entries].tolist())
+    countries = set(sub.entry_country[entries].tolist())
     if at.reach == "owner":
-        countries.update(after.supplier_owner[sup].tolist())
-    tried = [after.country_ids[k] for k in sorted(countries)] + [after.supplier_ids[k] for k in sup.tolist()]
-    table1 = bottlenecks(after, scenario=at, candidates=[n for n in tried if n not in stable])
-    return kept | _bottleneck_pairs(after, table1)
+        countries.update(sub.supplier_owner[sup].tolist())
+    tried = [sub.country_ids[k] for k in sorted(countries)] + [sub.supplier_ids[k] for k in sup.tolist()]
+    found = _bottleneck_pairs(sub, bottlenecks(sub, scenario=at, candidates=[n for n in tried if n not in stable]))
+    changed = set(edited)
+    return (kept | {p for p in found if p[1] != "concentration"}
+            | {p for p in b0 if p[1] == "concentration" and p[0] not in changed}
+            | {p for p in found if p[1] == "concentration" and p[0] in changed})
 
 
 def _bottleneck_pairs(graph: SupplyGraph, table: Any) -> set[tuple[str, str]]:
