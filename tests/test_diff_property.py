@@ -122,3 +122,16 @@ def test_diff_edited_on_generated_graph(tmp_path):
         after = qualify_graph(before, items)
         for scenario in (Scenario(), Scenario(horizon="long", reach="owner")):
             assert diff(before, after, scenario, edited=[c for _, c, _ in items]) == diff(before, after, scenario)
+
+
+def test_edit_cone_is_used_for_a_qualify_edit():
+    """The hint is taken for a --qualify edit (NaN stock days and all): the cone path is what the tests
+    above compare."""
+    import chainmap
+    from chainmap.analysis.diff import _edit_cone
+
+    a = chainmap.load("tests/data/mini")
+    b = qualify_graph(a, [("smee", "scanner", 1.0)])
+    assert _edit_cone(a, b, ["scanner"]) is not None
+    arrays = SupplyGraph.from_arrays(a.arrays)
+    assert _edit_cone(arrays, qualify_graph(arrays, [("smee", "scanner", 1.0)]), ["scanner"]) is not None

@@ -176,10 +176,11 @@ def _edit_cone(before: SupplyGraph, after: SupplyGraph, edited: Iterable[str] | 
             and all(n in before.component_of for n in names)
             and np.array_equal(before.supplier_country, after.supplier_country)
             and np.array_equal(before.supplier_owner, after.supplier_owner)
-            and np.array_equal(before.country_risk, after.country_risk)
+            and all(np.array_equal(getattr(before, k), getattr(after, k), equal_nan=True)
+                    for k in ("country_risk", "group_share", "group_lifetime", "value", "stock_days",
+                              "recovery_days"))
             and all(np.array_equal(getattr(before, k), getattr(after, k))
-                    for k in ("group_owner", "group_ptr", "group_members", "group_any_of", "group_share",
-                              "group_equipment", "group_lifetime", "value", "stock_days", "recovery_days")))
+                    for k in ("group_owner", "group_ptr", "group_members", "group_any_of", "group_equipment")))
     if not same:
         return None
     down = after.downstream_of([after.component_of[n] for n in names])
