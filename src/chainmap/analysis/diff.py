@@ -152,7 +152,10 @@ def diff(before: SupplyGraph, after: SupplyGraph, scenario: Scenario | None = No
     release_memory()
     bchanges = [BottleneckChange(n, r, "gained") for n, r in sorted(b1 - b0)] + [
         BottleneckChange(n, r, "lost") for n, r in sorted(b0 - b1)]
-    ranks = _rank_changes(before, priorities(before, scenario=at), after, priorities(after, scenario=at))
+    ranks0 = _rank_columns(before, priorities(before, scenario=at))  # columns only: the tables are freed
+    release_memory()
+    ranks = _rank_changes(before, ranks0, after, _rank_columns(after, priorities(after, scenario=at)))
+    del ranks0
     release_memory()
     r0 = {s.code: s.availability for s in simulate(before, scenario).sectors}
     r1 = {s.code: s.availability for s in simulate(after, scenario).sectors}
@@ -308,47 +311,75 @@ def _bottleneck_pairs(graph: SupplyGraph, table: Any) -> set[tuple[str, str]]:
     return pairs
 
 
-def _rank_columns(table: Any) -> tuple[list[str], IntArray, FloatArray]:
-    """Ids, ranks and scores of a priority table, from its columns when it has them."""
+RankColumns = tuple[list[str] | None, IntArray | None, IntArray, FloatArray]
+"""Ids (or None), component indexes (or None), ranks and scores of a priority table."""
+
+
+def _rank_columns(graph: SupplyGraph, table: Any) -> RankColumns:
+    """Ids (or component indexes), ranks and scores of a priority table, from its columns when it has them."""
     columns = getattr(table, "columns", None)
+    comps = getattr(table, "_comps", None)
+    cols = getattr(table, "_cols", None)
+    if columns is not None and comps is not None and cols is not None and getattr(table, "_graph", None) is graph:
+        first = int(getattr(table, "_first", 1))
+        n = len(table)
+        return (None, np.asarray(comps, dtype=np.int64), np.arange(first, first + n, dtype=np.int64),
+                np.asarray(cols["score"], dtype=np.float64))
     if columns is not None:
         cols = columns()
-        return (list(cols["id"]), np.asarray(cols["rank"], dtype=np.int64),
+        return (list(cols["id"]), None, np.asarray(cols["rank"], dtype=np.int64),
                 np.asarray(cols["score"], dtype=np.float64))
     rows = list(table)
-    return ([p.id for p in rows], np.array([p.rank for p in rows], dtype=np.int64),
+    return ([p.id for p in rows], None, np.array([p.rank for p in rows], dtype=np.int64),
             np.array([p.score for p in rows], dtype=np.float64))
 
 
-def _rank_changes(before: SupplyGraph, table0: Any, after: SupplyGraph, table1: Any) -> list[RankChange]:
+def _indexes(graph: SupplyGraph, columns: RankColumns) -> IntArray:
+    ids, comps = columns[0], columns[1]
+    if comps is not None:
+        return comps
+    assert ids is not None
+    of = graph.component_of
+    return np.fromiter((of[c] for c in ids), dtype=np.int64, count=len(ids))
+
+
+def _ids(graph: SupplyGraph, columns: RankColumns) -> list[str]:
+    ids, comps = columns[0], columns[1]
+    if ids is not None:
+        return ids
+    assert comps is not None
+    names = graph.component_ids
+    return [names[c] for c in comps.tolist()]
+
+
+def _rank_changes(before: SupplyGraph, cols0: RankColumns, after: SupplyGraph, cols1: RankColumns) -> list[RankChange]:
     """Every component whose rank or score differs (or that is ranked in one graph only), the largest
     moves first, ties by id."""
-    ids0, rank0, score0 = _rank_columns(table0)
-    ids1, rank1, score1 = _rank_columns(table1)
+    rank0, score0, rank1, score1 = cols0[2], cols0[3], cols1[2], cols1[3]
     if before.component_ids == after.component_ids:  # one id space (a --qualify edit): compare as columns
-        n, of = before.n_components, before.component_of
-        where0 = np.fromiter((of[c] for c in ids0), dtype=np.int64, count=len(ids0))
-        where1 = np.fromiter((of[c] for c in ids1), dtype=np.int64, count=len(ids1))
+        n = before.n_components
+        where0, where1 = _indexes(before, cols0), _indexes(after, cols1)
         r0, r1 = np.zeros(n, dtype=np.int64), np.zeros(n, dtype=np.int64)
         s0, s1 = np.full(n, np.nan), np.full(n, np.nan)
         r0[where0], s0[where0], r1[where1], s1[where1] = rank0, score0, rank1, score1
         both = (r0 > 0) & (r1 > 0)
         same = both & (r0 == r1) & (s0 == s1)
         changed = np.flatnonzero(((r0 > 0) | (r1 > 0)) & ~same)
+        moved = np.where(both[changed], np.abs(r0[changed] - r1[changed]), 10**9)
+        changed = changed[np.lexsort((changed, -moved))]  # component index order is id order
         ids = before.component_ids
-        ranks = [RankChange(ids[c], a or None, b or None, x if a else None, y if b else None,
-                            (a - b) if a and b else None)
-                 for c, a, b, x, y in zip(changed.tolist(), r0[changed].tolist(), r1[changed].tolist(),
-                                          s0[changed].tolist(), s1[changed].tolist(), strict=True)]
-    else:
-        p0 = dict(zip(ids0, zip(rank0.tolist(), score0.tolist(), strict=True), strict=True))
-        p1 = dict(zip(ids1, zip(rank1.tolist(), score1.tolist(), strict=True), strict=True))
-        ranks = []
-        for cid in sorted(p0.keys() | p1.keys()):
-            a, b = p0.get(cid), p1.get(cid)
-            if a and b and a[0] == b[0] and a[1] == b[1]:
-                continue
-            ranks.append(RankChange(cid, a[0] if a else None, b[0] if b else None, a[1] if a else None,
-                                    b[1] if b else None, (a[0] - b[0]) if a and b else None))
+        return [RankChange(ids[c], a or None, b or None, x if a else None, y if b else None,
+                           (a - b) if a and b else None)
+                for c, a, b, x, y in zip(changed.tolist(), r0[changed].tolist(), r1[changed].tolist(),
+                                         s0[changed].tolist(), s1[changed].tolist(), strict=True)]
+    p0 = dict(zip(_ids(before, cols0), zip(rank0.tolist(), score0.tolist(), strict=True), strict=True))
+    p1 = dict(zip(_ids(after, cols1), zip(rank1.tolist(), score1.tolist(), strict=True), strict=True))
+    ranks = []
+    for cid in sorted(p0.keys() | p1.keys()):
+        a, b = p0.get(cid), p1.get(cid)
+        if a and b and a[0] == b[0] and a[1] == b[1]:
+            continue
+        ranks.append(RankChange(cid, a[0] if a else None, b[0] if b else None, a[1] if a else None,
+                                b[1] if b else None, (a[0] - b[0]) if a and b else None))
     ranks.sort(key=lambda r: (-(abs(r.moved) if r.moved is not None else 10**9), r.id))
     return ranks
