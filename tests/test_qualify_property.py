@@ -17,6 +17,7 @@ from chainmap.model.edit import qualify, qualify_graph
 
 from .strategies import specs
 
+
 def _same(got: SupplyGraph, want: SupplyGraph) -> None:
     """The same arrays (every field), evaluation order and simulation."""
     for field in dataclasses.fields(got.arrays):
