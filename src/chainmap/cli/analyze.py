@@ -503,8 +503,8 @@ def diff_command(
         shown, note = screen(bottleneck_rows, top, fmt)
         emit(shown, fmt, ["node", "name", "reason", "change"], f"Bottlenecks {at}", wide=wide)
         _note(note)
-        moved = [{**r, "name": name(r["id"])} for r in records(result.priorities)
-                 if _changed(r["score_before"], r["score_after"])]
+        moved = [{**r, "name": name(r["id"])} for r in records(  # rows built for the changed scores only
+            [p for p in result.priorities if _changed(p.score_before, p.score_after)])]
         shifted = [r for r in result.priorities if not _changed(r.score_before, r.score_after)]
         shown, note = screen(moved, top, fmt)
         emit(shown, fmt, ["id", "name", Col("rank_before", "rank before"), Col("rank_after", "rank after"), "moved",
