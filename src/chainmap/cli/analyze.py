@@ -53,6 +53,7 @@ from chainmap.cli.scale import progress_bar
 from chainmap.cli.views import input_roots
 from chainmap.errors import ScenarioError
 from chainmap.graph import SupplyGraph
+from chainmap.model.edit import parse_qualify, qualify_graph
 from chainmap.schemas import columns
 
 
@@ -472,10 +473,12 @@ def diff_command(
     """
     with errors_as_exit():
         check_table("diff", table, fmt, output)
+        edits = [parse_qualify(item) for item in qualify or []]  # argument errors before any heavy work
         graph_a = prepare(before, home)
-        graph_b = prepare(after or before, home, qualify)
         scenario = scenario_of(remove, limit, graph_a, horizon, reach)
-        result = diff(graph_a, graph_b, scenario)
+        graph_b = qualify_graph(graph_a if after is None else prepare(after, home), edits)  # ids checked first
+        result = diff(graph_a, graph_b, scenario,
+                      edited=[component for _, component, _ in edits] if after is None else None)
         if fmt is Format.json:
             print(to_json(result.to_dict()), end="")
             return
@@ -500,8 +503,8 @@ def diff_command(
         shown, note = screen(bottleneck_rows, top, fmt)
         emit(shown, fmt, ["node", "name", "reason", "change"], f"Bottlenecks {at}", wide=wide)
         _note(note)
-        moved = [{**r, "name": name(r["id"])} for r in records(result.priorities)
-                 if _changed(r["score_before"], r["score_after"])]
+        moved = [{**r, "name": name(r["id"])} for r in records(  # rows built for the changed scores only
+            [p for p in result.priorities if _changed(p.score_before, p.score_after)])]
         shifted = [r for r in result.priorities if not _changed(r.score_before, r.score_after)]
         shown, note = screen(moved, top, fmt)
         emit(shown, fmt, ["id", "name", Col("rank_before", "rank before"), Col("rank_after", "rank after"), "moved",

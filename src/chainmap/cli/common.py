@@ -18,7 +18,7 @@ from chainmap.api import load
 from chainmap.cli.output import Format
 from chainmap.errors import ChainmapError, ScenarioError
 from chainmap.graph import SupplyGraph
-from chainmap.model.edit import parse_qualify, qualify
+from chainmap.model.edit import parse_qualify, qualify_graph
 
 # The option set of every analysis, declared once (each command lists the ones that mean something to it).
 PathArg = Annotated[Path, typer.Argument(help="Graph folder (read recursively) or one graph file.", show_default=False,
@@ -171,14 +171,11 @@ def errors_as_exit() -> Iterator[None]:
 
 
 def prepare(path: Path, home: str | None = None, qualify_items: list[str] | None = None) -> SupplyGraph:
-    """Load a graph, set home, apply --qualify edits."""
+    """Load a graph, set home, apply --qualify edits (their syntax checked before the load, their ids right
+    after it; an array-backed graph is edited in its arrays, :func:`~chainmap.model.edit.qualify_graph`)."""
+    edits = [parse_qualify(item) for item in qualify_items or []]
     graph = load(path, home=home)
-    if qualify_items:
-        spec = graph.spec
-        for item in qualify_items:
-            spec = qualify(spec, *parse_qualify(item))
-        graph = SupplyGraph(spec, graph.origins, graph.warnings, graph.files)
-    return graph
+    return qualify_graph(graph, edits)
 
 
 def scenario_of(remove: list[str] | None, limit: list[str] | None, graph: SupplyGraph | None = None,

@@ -26,16 +26,20 @@ Examples
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 
+import numpy as np
 import yaml
 
 from chainmap.errors import GraphFileError, Problem
 from chainmap.idlist import as_ids
 from chainmap.model.schema import METHODS, GraphSpec, Measured, SupplyEntry
+
+if TYPE_CHECKING:
+    from chainmap.graph import SupplyGraph
 
 __all__ = [
     "AGE_BUCKETS",
@@ -212,9 +216,11 @@ def quality_report(graph: GraphSpec | _HasSpec, deny_hosts: Iterable[str] = (),
     deny_hosts : hosts whose citation makes a fact unreliable (see :func:`load_deny_hosts`).
     as_of : the year ages are counted from; default the settings' ``as_of``, else the latest fact year.
     """
+    denied_set = frozenset(as_ids(deny_hosts))
+    if not isinstance(graph, GraphSpec) and getattr(graph, "_spec", True) is None and hasattr(graph, "arrays"):
+        return _report_from_arrays(graph, denied_set, as_of)  # type: ignore[arg-type]
     spec = graph if isinstance(graph, GraphSpec) else graph.spec
     home = spec.settings.home
-    denied_set = frozenset(as_ids(deny_hosts))
     if as_of is None:
         as_of = spec.settings.as_of
     if as_of is None:
@@ -287,6 +293,110 @@ def _all_facts(spec: GraphSpec, denied: frozenset[str]) -> tuple[int, list[str]]
     sourced = [(where, source) for where, source in facts if source]
     flagged = [where for where, source in sourced if denied and denied_host(source, denied) is not None]
     return len(sourced), flagged
+
+
+def _text_flags(texts: Sequence[str | None], denied: frozenset[str]) -> tuple[np.ndarray, list[str | None]]:
+    """Per text of a column: whether it is a non-empty source, and the denied host it cites (or None).
+
+    Coded columns (integer codes into a small list of texts) are checked once per distinct text.
+    """
+    codes = getattr(texts, "codes", None)
+    if codes is not None:
+        distinct: list[str | None] = list(texts.texts)  # type: ignore[attr-defined]
+        sourced = np.array([bool(t) for t in distinct] + [False], dtype=bool)
+        hosts = [denied_host(t, denied) if denied and t else None for t in distinct] + [None]
+        index = np.asarray(codes, dtype=np.int64)
+        index = np.where(index < 0, len(distinct), index)
+        picked = index.tolist()
+        return sourced[index], [hosts[i] for i in picked] if denied else [None] * len(picked)
+    values = list(texts)
+    flags = np.fromiter((bool(t) for t in values), dtype=bool, count=len(values))
+    return flags, [denied_host(t, denied) if denied and t else None for t in values]
+
+
+def _report_from_arrays(graph: SupplyGraph, denied: frozenset[str], as_of: int | None) -> QualityReport:
+    """:func:`quality_report` of an array-backed graph, counted from its columns (no pydantic record per
+    component): its records carry no method, year or measured values, sources and estimate flags on supply
+    entries only (what :meth:`SupplyGraph.spec` would build), so the counts are the same."""
+    ar = graph.arrays
+    if as_of is None:
+        as_of = graph.settings.as_of  # the records carry no fact years
+    n = graph.n_components
+    home = graph.home_index
+    n_entries = int(graph.entry_comp.size)
+    per_comp = np.diff(graph.entry_ptr)
+    listed = np.bincount(graph.entry_comp, weights=graph.entry_share, minlength=n)  # summed in entry order
+    entry_country = np.array(graph.entry_country, dtype=np.int64)  # where each entry is located
+    by_supplier = graph.entry_supplier >= 0
+    entry_country[by_supplier] = graph.supplier_country[graph.entry_supplier[by_supplier]]
+    has_home = np.bincount(graph.entry_comp, weights=(entry_country == home) & (home >= 0), minlength=n) > 0
+    if ar.entry_source is not None:
+        sourced, hosts = _text_flags(ar.entry_source, denied)
+    else:
+        sourced, hosts = np.zeros(n_entries, dtype=bool), [None] * n_entries
+    estimate = (np.asarray(ar.entry_estimate, dtype=bool) if ar.entry_estimate is not None
+                else np.zeros(n_entries, dtype=bool))
+    names = {code: s.name for code, s in graph.sectors.items()}
+    codes = sorted({c or "none" for c in ar.component_sector})
+    position = {code: i for i, code in enumerate(codes)}
+    comp_code = np.fromiter((position[c or "none"] for c in ar.component_sector), dtype=np.int64, count=n)
+    mixed = per_comp > 0
+    low = mixed & (listed < LOW_COVERAGE - 1e-9)
+    foreign = mixed & ~has_home
+    entry_code = comp_code[graph.entry_comp]
+    k = len(codes)
+    facts = np.bincount(entry_code, minlength=k).tolist()
+    comps = np.bincount(comp_code[mixed], minlength=k).tolist()
+    estimates = np.bincount(entry_code[estimate], minlength=k).tolist()
+    missing = np.bincount(entry_code[~sourced], minlength=k).tolist()
+    denied_entries = np.array([h is not None for h in hosts], dtype=bool) if denied else np.zeros(n_entries, bool)
+    denied_count = np.bincount(entry_code[denied_entries], minlength=k).tolist()
+    ids = graph.component_ids
+    rows: dict[str, DivisionQuality] = {}
+    total = DivisionQuality("all", "all divisions")
+    low_idx, foreign_idx = np.flatnonzero(low), np.flatnonzero(foreign)
+    for i, code in enumerate(codes):
+        if not comps[i]:
+            continue
+        row = rows[code] = DivisionQuality(code, names.get(code, "no division"))
+        row.components, row.facts, row.estimates = comps[i], facts[i], estimates[i]
+        row.missing_source, row.denied = missing[i], denied_count[i]
+        row.methods["missing"] = row.ages["missing"] = facts[i]
+        row.low_coverage = [ids[c] for c in low_idx[comp_code[low_idx] == i].tolist()]
+        row.foreign_only = [ids[c] for c in foreign_idx[comp_code[foreign_idx] == i].tolist()]
+    total.components, total.facts, total.estimates = int(mixed.sum()), n_entries, int(estimate.sum())
+    total.missing_source, total.denied = int((~sourced).sum()), int(denied_entries.sum())
+    total.methods["missing"] = total.ages["missing"] = n_entries
+    total.low_coverage = [ids[c] for c in low_idx.tolist()]
+    total.foreign_only = [ids[c] for c in foreign_idx.tolist()]
+    denied_hosts: dict[str, int] = {}
+    for host in hosts if denied else ():
+        if host is not None:
+            denied_hosts[host] = denied_hosts.get(host, 0) + 1
+    for code, sector in graph.sectors.items():
+        row = rows.setdefault(code, DivisionQuality(code, sector.name))
+        for product in sector.products:  # array records carry plain values: no product's value is sourced
+            for target in (row, total):
+                target.products += 1
+                target.unvalued_products.append(product)
+    for target in (*rows.values(), total):
+        target.unvalued_products.sort()
+    divisions = sorted(rows.values(), key=lambda r: (r.code == "none", r.code))
+    facts_sourced = int(sourced.sum())
+    flagged: list[str] = []
+    labelled: list[tuple[str, str | None]] = [(f"country:{c.id}", c.source) for c in graph.countries.values()]
+    labelled += [(f"bloc:{b.id}", b.source) for b in graph.blocs.values()]
+    labelled += [(f"sector:{s.code}", s.source) for s in graph.sectors.values()]
+    facts_sourced += sum(1 for _, source in labelled if source)
+    flagged += [where for where, source in labelled if source and denied and denied_host(source, denied) is not None]
+    if denied:
+        cids, sids = graph.country_ids, graph.supplier_ids
+        for e in np.flatnonzero(denied_entries).tolist():
+            sup = int(graph.entry_supplier[e])
+            who = sids[sup] if sup >= 0 else cids[int(graph.entry_country[e])]
+            flagged.append(f"supply:{ids[int(graph.entry_comp[e])]}:{who}")
+    return QualityReport(divisions, total, as_of, len(denied),
+                         dict(sorted(denied_hosts.items(), key=lambda kv: (-kv[1], kv[0]))), facts_sourced, flagged)
 
 
 def check_thresholds(report: QualityReport, maxima: Mapping[str, float]) -> list[Crossing]:

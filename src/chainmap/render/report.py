@@ -21,19 +21,25 @@ Examples
 
 from __future__ import annotations
 
+import heapq
+import itertools
 import math
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
+from types import SimpleNamespace
 from typing import Any
 
-from chainmap.analysis import Scenario, simulate
-from chainmap.analysis.concentration import country_shares
-from chainmap.analysis.scenario import format_horizon
-from chainmap.graph import SupplyGraph
+import numpy as np
+
+from chainmap.analysis import Scenario
+from chainmap.analysis.propagate import availability
+from chainmap.analysis.scenario import capacities, format_horizon
+from chainmap.analysis.simulate import sector_means
+from chainmap.graph import IntArray, SupplyGraph
 from chainmap.io.atomic import check_output, write_text_atomic
 from chainmap.model.quality import METRICS, quality_report
-from chainmap.render.facts import node_facts
+from chainmap.render.facts import AnalysisResults, analysis_results, node_facts
 from chainmap.render.html import OTHER_COLOR, country_colors, render_html, template_text
 
 __all__ = ["render_report", "report_data"]
@@ -42,72 +48,6 @@ TOP_PRIORITIES = 25
 TOP_SPOF = 60
 TOP_COUNTRIES = 5
 BAR_COUNTRIES = 8
-
-
-@dataclass(frozen=True)
-class ScenarioRow:
-    """What one standard scenario does to the products."""
-
-    name: str
-    describe: str
-    products_down: int
-    products: int
-    mean_availability: float
-    worst_sectors: list[tuple[str, str, float]]
-
-
-def _scenario_row(graph: SupplyGraph, name: str, scenario: Scenario) -> ScenarioRow:
-    result = simulate(graph, scenario)
-    products = set(graph.products)
-    rows = [c for c in result.components if c.id in products]
-    total = sum(float(graph.value[graph.component_of[c.id]]) for c in rows) or 1.0
-    mean = sum(float(graph.value[graph.component_of[c.id]]) * c.availability for c in rows) / total if rows else 1.0
-    worst = sorted((s for s in result.sectors if s.impact > 1e-12), key=lambda s: (-s.impact, s.code))[:3]
-    return ScenarioRow(name, scenario.describe(), sum(1 for c in rows if not c.up), len(rows), mean,
-                       [(s.code, s.name, s.impact) for s in worst])
-
-
-def _exposure(graph: SupplyGraph, colors: dict[str, str]) -> tuple[list[dict[str, Any]], list[list[str]]]:
-    """Per sector: mean supply share by country over its components (listed supply only)."""
-    rows: list[dict[str, Any]] = []
-    used: dict[str, float] = {}
-    for code, sector in graph.sectors.items():
-        comps = sorted({c for c, comp in graph.components.items() if comp.sector == code} | set(sector.products))
-        totals: dict[str, float] = {}
-        counted = 0
-        for cid in comps:
-            shares = country_shares(graph, cid)
-            if not shares:
-                continue
-            counted += 1
-            for country, share in shares.items():
-                totals[country] = totals.get(country, 0.0) + share
-        if not counted:
-            rows.append({"code": code, "name": sector.name, "components": len(comps), "counted": 0,
-                         "foreign": 0.0, "segments": []})
-            continue
-        mean = {k: v / counted for k, v in totals.items()}
-        ranked = sorted(mean.items(), key=lambda kv: (kv[0] != graph.home, -kv[1], kv[0]))
-        segments: list[dict[str, Any]] = []
-        other = 0.0
-        x = 0.0
-        for country, share in ranked:
-            if country == graph.home or len(segments) < BAR_COUNTRIES:
-                segments.append({"country": country, "name": graph.name(country), "share": share, "x": round(x, 2),
-                                 "pct": round(100 * share, 2), "color": colors.get(country, OTHER_COLOR)})
-                x += 100 * share
-                used[country] = used.get(country, 0.0) + share
-            else:
-                other += share
-        if other > 0:
-            segments.append({"country": "", "name": "other countries", "share": other, "pct": round(100 * other, 2),
-                             "x": round(x, 2), "color": OTHER_COLOR})
-        foreign = sum(v for k, v in mean.items() if k != graph.home)
-        rows.append({"code": code, "name": sector.name, "components": len(comps), "counted": counted,
-                     "foreign": foreign, "segments": segments})
-    legend = [[c, graph.name(c), colors.get(c, OTHER_COLOR)] for c in sorted(used, key=lambda c: (-used[c], c))
-              if colors.get(c, OTHER_COLOR) != OTHER_COLOR]
-    return rows, legend
 
 
 def _quality(graph: SupplyGraph, deny_hosts: Iterable[str]) -> dict[str, Any]:
@@ -124,6 +64,215 @@ def _quality(graph: SupplyGraph, deny_hosts: Iterable[str]) -> dict[str, Any]:
             "divisions": divisions, "denied_hosts": list(report.denied_hosts.items())}
 
 
+@dataclass(frozen=True)
+class ScenarioRow:
+    """What one standard scenario does to the products."""
+
+    name: str
+    describe: str
+    products_down: int
+    products: int
+    mean_availability: float
+    worst_sectors: list[tuple[str, str, float]]
+
+
+def _scenario_rows(graph: SupplyGraph, named: list[tuple[str, Scenario]]) -> list[ScenarioRow]:
+    """One row per standard scenario: what :func:`~chainmap.analysis.simulate` says of the products and
+    sectors, with the baseline (nothing removed, same horizon and reach) propagated once for all of them."""
+    if not named:
+        return []
+    horizon, reach = named[0][1].horizon, named[0][1].reach
+    base = availability(graph, capacities(graph, Scenario(horizon=horizon, reach=reach)))
+    base_means = sector_means(graph, base)
+    products = np.unique(graph.product_index) if len(graph.products) else np.zeros(0, dtype=np.int64)
+    values = graph.value[products].tolist()
+    total = sum(values) or 1.0
+    rows = []
+    for name, scenario in named:
+        after = availability(graph, capacities(graph, scenario))
+        means = sector_means(graph, after)
+        impacts = [(code, graph.sectors[code].name, base_means[code] - means[code]) for code in base_means]
+        worst = sorted((s for s in impacts if s[2] > 1e-12), key=lambda s: (-s[2], s[0]))[:3]
+        shown = after[products].tolist()
+        mean = sum(v * a for v, a in zip(values, shown, strict=True)) / total if shown else 1.0
+        rows.append(ScenarioRow(name, scenario.describe(), sum(1 for a in shown if not a > 0), len(shown), mean,
+                                worst))
+    return rows
+
+
+class ShareTable:
+    """Every component's normalised supply share per country (:func:`country_shares`) as columns.
+
+    ``comp``, ``country`` and ``share`` hold one row per (component, country) with a positive listed
+    total, sorted by component, then largest share first, ties by country id; ``ptr`` points to each
+    component's rows. The sums are taken in the same order as :func:`country_shares`'s, so the values
+    are the same floats.
+    """
+
+    def __init__(self, graph: SupplyGraph) -> None:
+        n, k = graph.n_components, max(graph.n_countries, 1)
+        comp, share = graph.entry_comp, graph.entry_share
+        total = np.bincount(comp, weights=share, minlength=n)  # in entry order, as sum() does
+        keep = total[comp] > 0
+        e_comp = comp[keep]
+        part = share[keep] / total[e_comp]
+        keys, inverse = np.unique(e_comp * k + graph.entry_country[keep], return_inverse=True)
+        sums = np.bincount(inverse.ravel(), weights=part, minlength=keys.size)  # per key, in entry order
+        pc, pk = keys // k, keys % k
+        order = np.lexsort((pk, -sums, pc))
+        self.comp, self.country, self.share = pc[order], pk[order], sums[order]
+        self.ptr = np.searchsorted(self.comp, np.arange(n + 1)).astype(np.int64)
+
+    def leaders(self) -> IntArray:
+        """Leading country index per component (-1: no listed supply)."""
+        out = np.full(self.ptr.size - 1, -1, dtype=np.int64)
+        has = self.ptr[1:] > self.ptr[:-1]
+        out[has] = self.country[self.ptr[:-1][has]]
+        return out
+
+
+def _ranges(starts: IntArray, ends: IntArray) -> IntArray:
+    """The concatenation of ``range(s, e)`` for each pair."""
+    lengths = ends - starts
+    if not lengths.size or not lengths.sum():
+        return np.zeros(0, dtype=np.int64)
+    return np.repeat(starts - np.cumsum(lengths) + lengths, lengths) + np.arange(int(lengths.sum()))
+
+
+def _sector_members(graph: SupplyGraph) -> tuple[IntArray, IntArray]:
+    """(sector position, component) pairs, sorted: a sector's components and its products, each once."""
+    codes = list(graph.sectors)
+    position = {code: i for i, code in enumerate(codes)}
+    n = graph.n_components
+    own = np.fromiter((position.get(c, -1) if c is not None else -1 for c in graph.arrays.component_sector),
+                      dtype=np.int64, count=n)
+    comps = np.flatnonzero(own >= 0)
+    keys = [own[comps] * n + comps]
+    for i, sector in enumerate(graph.sectors.values()):
+        prods = np.fromiter((graph.component_of[p] for p in sector.products), dtype=np.int64, count=len(sector.products))
+        keys.append(i * n + prods)
+    pairs = np.unique(np.concatenate(keys))
+    return pairs // n, pairs % n
+
+
+def _exposure(graph: SupplyGraph, colors: dict[str, str], table: ShareTable | None = None
+              ) -> tuple[list[dict[str, Any]], list[list[str]]]:
+    """Per sector: mean supply share by country over its components (listed supply only)."""
+    table = table or ShareTable(graph)
+    k = max(graph.n_countries, 1)
+    sec, comp = _sector_members(graph)
+    n_sec = len(graph.sectors)
+    members = np.bincount(sec, minlength=n_sec).tolist()
+    starts, ends = table.ptr[comp], table.ptr[comp + 1]
+    counted = np.bincount(sec[ends > starts], minlength=n_sec).tolist()
+    rows_of = _ranges(starts, ends)  # share rows, sector by sector, components in id order
+    keys = np.repeat(sec, ends - starts) * k + table.country[rows_of]
+    uniq, first, inverse = np.unique(keys, return_index=True, return_inverse=True)
+    sums = np.bincount(inverse.ravel(), weights=table.share[rows_of], minlength=uniq.size)
+    order = np.argsort(first, kind="stable")  # each sector's countries in order of first appearance
+    by_sector: list[list[tuple[str, float]]] = [[] for _ in range(n_sec)]
+    cids = graph.country_ids
+    for key, total in zip(uniq[order].tolist(), sums[order].tolist(), strict=True):
+        by_sector[key // k].append((cids[key % k], total))
+    rows: list[dict[str, Any]] = []
+    used: dict[str, float] = {}
+    for i, (code, sector) in enumerate(graph.sectors.items()):
+        if not counted[i]:
+            rows.append({"code": code, "name": sector.name, "components": members[i], "counted": 0,
+                         "foreign": 0.0, "segments": []})
+            continue
+        mean = {country: v / counted[i] for country, v in by_sector[i]}
+        ranked = sorted(mean.items(), key=lambda kv: (kv[0] != graph.home, -kv[1], kv[0]))
+        segments: list[dict[str, Any]] = []
+        other = 0.0
+        x = 0.0
+        for country, share in ranked:
+            if country == graph.home or len(segments) < BAR_COUNTRIES:
+                segments.append({"country": country, "name": graph.name(country), "share": share, "x": round(x, 2),
+                                 "pct": round(100 * share, 2), "color": colors.get(country, OTHER_COLOR)})
+                x += 100 * share
+                used[country] = used.get(country, 0.0) + share
+            else:
+                other += share
+        if other > 0:
+            segments.append({"country": "", "name": "other countries", "share": other, "pct": round(100 * other, 2),
+                             "x": round(x, 2), "color": OTHER_COLOR})
+        foreign = sum(v for c, v in mean.items() if c != graph.home)
+        rows.append({"code": code, "name": sector.name, "components": members[i], "counted": counted[i],
+                     "foreign": foreign, "segments": segments})
+    legend = [[c, graph.name(c), colors.get(c, OTHER_COLOR)] for c in sorted(used, key=lambda c: (-used[c], c))
+              if colors.get(c, OTHER_COLOR) != OTHER_COLOR]
+    return rows, legend
+
+
+class _Counted:
+    """Stands in for the facts :func:`country_colors` counts: ``n`` nodes whose country (or leading supply
+    country) is ``country``, without a record per node."""
+
+    def __init__(self, weights: dict[str, int]) -> None:
+        self._weights = weights
+
+    def values(self) -> Iterable[Any]:
+        for country, n in self._weights.items():
+            yield from itertools.repeat(SimpleNamespace(country=country, leader=""), n)
+
+
+def _colors(graph: SupplyGraph, table: ShareTable) -> dict[str, str]:
+    """:func:`country_colors` of every node: countries count themselves, suppliers their country and
+    components their leading supply country."""
+    cids = graph.country_ids
+    counts = np.bincount(graph.supplier_country, minlength=graph.n_countries) + 1  # suppliers, the country itself
+    leaders = table.leaders()
+    counts += np.bincount(leaders[leaders >= 0], minlength=graph.n_countries)
+    return country_colors(graph, _Counted(dict(zip(cids, counts.tolist(), strict=True))))  # type: ignore[arg-type]
+
+
+class _BottleneckCounts:
+    """Per bottleneck node, how many components its rows hit (the union over its reasons): the removal
+    rows' nodes in ``rows``, the concentration rows' components as columns (``comps``, ``sizes``) when the
+    table has them (their hits are the products downstream of a component, each once)."""
+
+    def __init__(self, graph: SupplyGraph, results: AnalysisResults) -> None:
+        table = results.bottlenecks
+        removal, conc = getattr(table, "_removal", None), getattr(table, "_conc", None)
+        columns = removal is not None and (conc is None or (hasattr(conc, "comps") and hasattr(conc, "hits_of")))
+        hits: dict[str, set[str]] = {}
+        extra = getattr(results, "removals", None)  # removal rows held apart from the concentration rows
+        rows: Iterable[Any] = removal if columns and removal is not None else table
+        for b in itertools.chain(rows, extra if extra is not None else ()):
+            hits.setdefault(b.node, set()).update(b.hits)
+        self.comps, self.sizes = np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64)
+        if columns and conc is not None and len(conc):
+            comps = np.asarray(conc.comps, dtype=np.int64)
+            ptr = getattr(conc.hits_of, "ptr", None)
+            sizes = (ptr[comps + 1] - ptr[comps] if ptr is not None
+                     else np.array([len(set(conc.small[c])) for c in comps.tolist()], dtype=np.int64))
+            ids = graph.component_ids
+            both = [i for i, c in enumerate(comps.tolist()) if ids[c] in hits]
+            for i in both:  # rows of both kinds: count the union
+                hits[ids[int(comps[i])]].update(conc.row(i).hits)
+            alone = np.ones(comps.size, dtype=bool)
+            alone[both] = False
+            self.comps, self.sizes = comps[alone], np.asarray(sizes)[alone]
+        self.rows = {node: len(h) for node, h in hits.items()}
+
+    def __len__(self) -> int:
+        return len(self.rows) + int(self.comps.size)
+
+    def top(self, graph: SupplyGraph, n: int) -> list[str]:
+        """The ``n`` nodes hitting the most components, ties by id."""
+        order = np.lexsort((self.comps, -self.sizes))[:n]  # component index order is id order
+        ids = graph.component_ids
+        pool = {**self.rows, **{ids[c]: int(k) for c, k in zip(self.comps[order].tolist(),
+                                                                self.sizes[order].tolist(), strict=True)}}
+        return _top(pool, n)
+
+
+def _top(counts: dict[str, int], n: int) -> list[str]:
+    """The ``n`` keys with the largest counts, ties by id."""
+    return heapq.nsmallest(n, counts, key=lambda node: (-counts[node], node))
+
+
 def report_data(graph: SupplyGraph, scenario: Scenario | None = None,
                 deny_hosts: Iterable[str] = ()) -> dict[str, Any]:
     """Everything the report shows, as plain data (deterministic).
@@ -132,16 +281,43 @@ def report_data(graph: SupplyGraph, scenario: Scenario | None = None,
     bottlenecks and standard scenarios; its removals and limits are shown in
     the graph view (overlay and binding chains), not here. ``deny_hosts``:
     hosts whose citations the data-quality section counts as denied.
+
+    The analyses run once; node facts are built only for the nodes listed, and the per-component
+    parts (country shares, exposure, colours, scenarios) are computed as numpy columns.
     """
     scenario = scenario or Scenario()
     horizon, reach = scenario.horizon, scenario.reach
-    facts = node_facts(graph, scenario)
-    colors = country_colors(graph, facts)
-    ranked = sorted((f for f in facts.values() if f.has_priority), key=lambda f: f.rank)
+    results = analysis_results(graph, scenario)
+    shares = ShareTable(graph)
+    colors = _colors(graph, shares)
+    cols = results.priority_columns()
+    rank = np.asarray(cols["rank"], dtype=np.int64)
+    score = np.asarray(cols["score"], dtype=np.float64)
+    pids = list(cols["id"])
+    has = np.flatnonzero((rank > 0) & ~np.isnan(score))
+    order = np.argsort(rank[has], kind="stable")
+    if np.unique(rank[has]).size < has.size:  # tied ranks: in vertex order, as sorting the facts gives
+        where = np.fromiter((graph.component_of[pids[i]] for i in has.tolist()), dtype=np.int64, count=has.size)
+        order = np.lexsort((where, rank[has]))
+    ranked_ids = [pids[i] for i in has[order][:TOP_PRIORITIES].tolist()]
+    spof_targets: dict[str, list[str]] = {}
+    for row in results.spof:
+        spof_targets[row.node] = list(row.targets)
+    spof_ids = heapq.nsmallest(TOP_SPOF, spof_targets, key=lambda node: (-len(spof_targets[node]), node))
+    bott_counts = _BottleneckCounts(graph, results)
+    bott_ids = bott_counts.top(graph, TOP_SPOF)
+    country_counts = {node: count for node, count in bott_counts.rows.items()
+                      if node in graph.country_of and node != graph.home}
+    country_ids = _top(country_counts, TOP_COUNTRIES)
+    facts = node_facts(graph, scenario, nodes=[*ranked_ids, *spof_ids, *bott_ids, *country_ids], results=results)
     prios = []
-    for f in ranked[:TOP_PRIORITIES]:
+    for pid in ranked_ids:
+        f = facts[pid]
         comp = graph.components[f.id]
-        foreign = [(k, graph.name(k)) for k in country_shares(graph, f.id) if k != graph.home]
+        c = graph.component_of[f.id]
+        lo, hi = int(shares.ptr[c]), int(shares.ptr[c + 1])
+        foreign = [(k, graph.name(k)) for k in (graph.country_ids[x] for x in shares.country[lo:hi].tolist())
+                   if k != graph.home]
         alt = max((a for a in comp.alternatives if graph.suppliers[a.supplier].country == graph.home),
                   key=lambda a: (a.readiness, a.supplier), default=None)
         prios.append({
@@ -149,35 +325,30 @@ def report_data(graph: SupplyGraph, scenario: Scenario | None = None,
             "factors": [(k, getattr(f, k), round(100 * getattr(f, k), 2)) for k in ("impact", "exposure", "gap", "urgency")],
             "foreign": foreign, "alternative": f"{graph.name(alt.supplier)} ({alt.readiness:.0%})" if alt else "",
         })
-    spofs = sorted((f for f in facts.values() if f.spof), key=lambda f: (-len(f.spof_targets), f.id))
     spof_rows = [{"id": f.id, "name": f.name, "kind": f.kind, "country": f.country, "origin": f.origin,
                   "country_name": graph.name(f.country) if f.country else "",
                   "targets": [(t, graph.name(t)) for t in f.spof_targets], "count": len(f.spof_targets)}
-                 for f in spofs[:TOP_SPOF]]
-    bott = sorted((f for f in facts.values() if f.bottleneck), key=lambda f: (-len(f.bottleneck_hits), f.id))
+                 for f in (facts[node] for node in spof_ids)]
     bott_rows = [{"id": f.id, "name": f.name, "kind": f.kind, "country": f.country,
                   "country_name": graph.name(f.country) if f.country else "", "reasons": ", ".join(f.bottleneck_reasons),
                   "hits": [(t, graph.name(t)) for t in f.bottleneck_hits], "count": len(f.bottleneck_hits)}
-                 for f in bott[:TOP_SPOF]]
-    exposure, legend = _exposure(graph, colors)
-    scenarios = [_scenario_row(graph, f"bloc {bloc.name}", Scenario(remove=(bid,), horizon=horizon, reach=reach))
-                 for bid, bloc in graph.blocs.items()]
-    foreign_countries = sorted(
-        (f for f in facts.values() if f.kind == "country" and f.origin == "foreign" and f.bottleneck),
-        key=lambda f: (-len(f.bottleneck_hits), f.id))[:TOP_COUNTRIES]
-    scenarios += [_scenario_row(graph, f"country {f.name}", Scenario(remove=(f.id,), horizon=horizon, reach=reach))
-                  for f in foreign_countries]
+                 for f in (facts[node] for node in bott_ids)]
+    exposure, legend = _exposure(graph, colors, shares)
+    named = [(f"bloc {bloc.name}", Scenario(remove=(bid,), horizon=horizon, reach=reach))
+             for bid, bloc in graph.blocs.items()]
+    named += [(f"country {facts[node].name}", Scenario(remove=(node,), horizon=horizon, reach=reach))
+              for node in country_ids]
     return {
         "home": graph.home, "home_name": graph.name(graph.home),
         "horizon": format_horizon(horizon), "reach": reach,
         "scenario": "" if scenario.is_baseline() else scenario.describe(),
         "counts": {"countries": graph.n_countries, "suppliers": graph.n_suppliers, "components": graph.n_components,
                    "sectors": len(graph.sectors), "products": len(graph.products),
-                   "ranked": len(ranked), "spof": len(spofs),
-                   "bottlenecks": sum(1 for f in facts.values() if f.bottleneck)},
-        "priorities": prios, "spofs": spof_rows, "spof_more": max(0, len(spofs) - TOP_SPOF),
-        "bottlenecks": bott_rows, "bottleneck_more": max(0, len(bott) - TOP_SPOF),
-        "exposure": exposure, "legend": legend, "scenarios": scenarios,
+                   "ranked": int(has.size), "spof": len(spof_targets),
+                   "bottlenecks": len(bott_counts)},
+        "priorities": prios, "spofs": spof_rows, "spof_more": max(0, len(spof_targets) - TOP_SPOF),
+        "bottlenecks": bott_rows, "bottleneck_more": max(0, len(bott_counts) - TOP_SPOF),
+        "exposure": exposure, "legend": legend, "scenarios": _scenario_rows(graph, named),
         "quality": _quality(graph, deny_hosts),
     }
 
