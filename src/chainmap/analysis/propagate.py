@@ -44,7 +44,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from chainmap.analysis.scenario import Capacities
-from chainmap.graph import FloatArray, Step, SupplyGraph
+from chainmap.graph import FloatArray, IntArray, Step, SupplyGraph
 
 __all__ = ["SupplyTerms", "availability", "entry_capacity", "node_value", "requirement_weight", "stock_cover",
            "supply_terms"]
@@ -65,14 +65,17 @@ class SupplyTerms:
         return SupplyTerms(self.foreign.copy(), self.domestic.copy())
 
 
-def entry_capacity(graph: SupplyGraph, caps: Capacities) -> FloatArray:
-    """``cap(e)`` for every supply entry (supplier x country [x owner], or country)."""
-    sup_cap = np.append(caps.supplier, 1.0)[graph.entry_supplier]  # index -1: no supplier
-    cty_cap = caps.country[graph.entry_country]
-    out: FloatArray = np.where(graph.entry_supplier >= 0, sup_cap * cty_cap, cty_cap).astype(np.float64)
+def entry_capacity(graph: SupplyGraph, caps: Capacities, entries: IntArray | None = None) -> FloatArray:
+    """``cap(e)`` for every supply entry (supplier x country [x owner], or country); with ``entries``, for
+    those entries only (the same numbers, element by element)."""
+    supplier = graph.entry_supplier if entries is None else graph.entry_supplier[entries]
+    country = graph.entry_country if entries is None else graph.entry_country[entries]
+    sup_cap = np.append(caps.supplier, 1.0)[supplier]  # index -1: no supplier
+    cty_cap = caps.country[country]
+    out: FloatArray = np.where(supplier >= 0, sup_cap * cty_cap, cty_cap).astype(np.float64)
     if caps.reach == "owner" and graph.n_suppliers:
-        owner = np.append(graph.supplier_owner, -1)[graph.entry_supplier]
-        foreign_owned = (graph.entry_supplier >= 0) & (owner != graph.entry_country)
+        owner = np.append(graph.supplier_owner, -1)[supplier]
+        foreign_owned = (supplier >= 0) & (owner != country)
         out = np.where(foreign_owned, out * caps.country[np.where(foreign_owned, owner, 0)], out)
     return out
 

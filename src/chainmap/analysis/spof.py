@@ -298,7 +298,7 @@ def _meet_arrays(comp_of: IntArray, elems: IntArray, sel: NDArray[np.bool_], n: 
             hits = np.bincount(group, weights=has.astype(np.float64), minlength=first.size)
             keep = hits == count[owners]
             out[owners[keep], j] = cand[keep, j]
-        out.sort(axis=1)
+        out[owners] = np.sort(out[owners], axis=1)  # the other rows are all -1
     return count == 0, out
 
 
@@ -331,7 +331,7 @@ def _supply_kill_arrays(graph: SupplyGraph, caps: Capacities, comps: IntArray) -
     counts = ends - starts
     idx = _ranges(starts, ends)
     comp_of = np.repeat(comps, counts)
-    cap = entry_capacity(graph, caps)[idx]
+    cap = entry_capacity(graph, caps, idx)
     live = (cap > 0) & (graph.entry_share[idx] > 0)
     dom = graph.entry_domestic[idx].astype(bool)
     sup = graph.entry_supplier[idx]
