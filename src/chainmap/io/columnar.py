@@ -436,6 +436,19 @@ def _unknown_refs(check: _Checker, table: _Table, column: str, idx: np.ndarray, 
     check.rows(table, column, (idx < 0) & ~null, lambda r: f"unknown {what} {col[r].as_py()!r}")
 
 
+def _references(check: _Checker, pa: Any, table: _Table, column: str, sorted_ids: Any, index: IdIndex | None,
+                what: str, missing: str | None = None) -> tuple[np.ndarray, np.ndarray]:
+    """The row index each reference of ``column`` names (-1: none or unknown) and its null mask; reports
+    ``missing`` for a null (when given), then every unknown reference."""
+    texts = _strings(table, column)
+    idx = _lookup(pa, sorted_ids, index, texts)
+    null = _null_mask(texts)
+    if missing is not None:
+        check.rows(table, column, null, missing)
+    _unknown_refs(check, table, column, idx, null, what)
+    return idx, null
+
+
 def read_tables(folder: str | Path, names: Sequence[str] | None = None) -> tuple[dict[str, _Table], list[Problem]]:
     """Read every table present in ``folder`` (or those of ``names``; types coerced); problems of reading."""
     problems: list[Problem] = []
@@ -620,13 +633,9 @@ def _load_columnar(folder: str | Path, home: str | None = None) -> SupplyGraph:
 
         risk = _floats(ct, "risk") if "risk" in ct.data.column_names else np.full(ct.data.num_rows, np.nan)
         _check_range(check, ct, "risk", risk, 0.0, 1.0, required=False)
-        sup_country = _lookup(pa, country_sorted, country_index, _strings(su, "country"))
-        sup_country_null = _null_mask(_strings(su, "country"))
-        check.rows(su, "country", sup_country_null, "missing country")
-        _unknown_refs(check, su, "country", sup_country, sup_country_null, "country")
-        sup_owner = _lookup(pa, country_sorted, country_index, _strings(su, "owner"))
-        sup_owner_null = _null_mask(_strings(su, "owner"))
-        _unknown_refs(check, su, "owner", sup_owner, sup_owner_null, "country")
+        sup_country, _ = _references(check, pa, su, "country", country_sorted, country_index, "country",
+                                     "missing country")
+        sup_owner, sup_owner_null = _references(check, pa, su, "owner", country_sorted, country_index, "country")
         sup_owner = np.where(sup_owner_null, sup_country, sup_owner)
 
         sector_null = _check_pattern(check, co, "sector", SECTOR_PATTERN, "sector code (06..46)", required=False)
@@ -656,12 +665,8 @@ def _load_columnar(folder: str | Path, home: str | None = None) -> SupplyGraph:
     e_comp_null = _null_mask(_strings(sp, "component"))
     check.rows(sp, "component", e_comp_null, "missing component")
     _unknown_refs(check, sp, "component", e_comp, e_comp_null, "component")
-    e_sup = _lookup(pa, supplier_sorted, supplier_index, _strings(sp, "supplier"))
-    e_sup_null = _null_mask(_strings(sp, "supplier"))
-    _unknown_refs(check, sp, "supplier", e_sup, e_sup_null, "supplier")
-    e_cty_given = _lookup(pa, country_sorted, country_index, _strings(sp, "country"))
-    e_cty_null = _null_mask(_strings(sp, "country"))
-    _unknown_refs(check, sp, "country", e_cty_given, e_cty_null, "country")
+    e_sup, e_sup_null = _references(check, pa, sp, "supplier", supplier_sorted, supplier_index, "supplier")
+    e_cty_given, e_cty_null = _references(check, pa, sp, "country", country_sorted, country_index, "country")
     check.rows(sp, "supplier", e_sup_null & e_cty_null, "give a supplier or a country")
     ok_sup = e_sup >= 0
     sup_cty_sorted = np.append(sup_country[supplier_order], -1)  # index -1 (no supplier) -> -1
@@ -703,8 +708,7 @@ def _load_columnar(folder: str | Path, home: str | None = None) -> SupplyGraph:
 
     # alternatives
     _unknown_refs(check, al, "component", a_comp, _null_mask(_strings(al, "component")), "component")
-    a_sup = _lookup(pa, supplier_sorted, supplier_index, _strings(al, "supplier"))
-    _unknown_refs(check, al, "supplier", a_sup, _null_mask(_strings(al, "supplier")), "supplier")
+    a_sup, _ = _references(check, pa, al, "supplier", supplier_sorted, supplier_index, "supplier")
     check.rows(al, "component", _null_mask(_strings(al, "component")), "missing component")
     check.rows(al, "supplier", _null_mask(_strings(al, "supplier")), "missing supplier")
     readiness = _floats(al, "readiness")
