@@ -436,6 +436,14 @@ class SupplyGraph:
         return np.array([self.component_of[p] for p in self.products], dtype=np.int64)
 
     @cached_property
+    def sector_product_index(self) -> dict[str, IntArray]:
+        """Component indexes of each sector's products, in the order of ``sector.products`` (looked up once
+        per graph: every simulation's sector means read them)."""
+        of = self.component_of
+        return {code: np.fromiter(map(of.__getitem__, sector.products), dtype=np.int64, count=len(sector.products))
+                for code, sector in self.sectors.items()}
+
+    @cached_property
     def country_risk(self) -> FloatArray:
         """Risk per country index: as given, else 0 for home and 1 for others."""
         risk = np.where(np.isnan(self.arrays.country_risk), 1.0, self.arrays.country_risk)

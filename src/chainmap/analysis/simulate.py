@@ -186,9 +186,7 @@ def sector_means(graph: SupplyGraph, values: FloatArray) -> dict[str, float]:
 def _sector_means(graph: SupplyGraph, *arrays: FloatArray) -> list[dict[str, float]]:
     """:func:`sector_means` of each array, from one pass over the sectors."""
     outs: list[dict[str, float]] = [{} for _ in arrays]
-    of = graph.component_of
-    for code, sector in graph.sectors.items():
-        idx = np.fromiter(map(of.__getitem__, sector.products), dtype=np.int64, count=len(sector.products))
+    for code, idx in graph.sector_product_index.items():
         if idx.size == 0:
             continue
         weights = graph.value[idx]
