@@ -18,6 +18,7 @@ Examples
 from __future__ import annotations
 
 import json
+import weakref
 from collections.abc import Iterator, Sequence
 from dataclasses import asdict, dataclass
 from typing import TYPE_CHECKING, Any, overload
@@ -196,6 +197,29 @@ def _sector_means(graph: SupplyGraph, *arrays: FloatArray) -> list[dict[str, flo
     return outs
 
 
+_BASELINES: weakref.WeakKeyDictionary[SupplyGraph, dict[tuple[float, str], FloatArray]] = weakref.WeakKeyDictionary()
+
+
+def baseline_availability(graph: SupplyGraph, horizon: float, reach: str = "location") -> FloatArray:
+    """``a(c)`` of every component with nothing removed, at ``horizon`` and ``reach`` (read-only; computed once
+    per graph and horizon while the graph lives: every simulation compares against it).
+
+    >>> import chainmap
+    >>> g = chainmap.load("tests/data/mini")
+    >>> a = baseline_availability(g, float("inf"))
+    >>> a is baseline_availability(g, float("inf")), a.flags.writeable, float(a.min())
+    (True, False, 1.0)
+    """
+    cache = _BASELINES.setdefault(graph, {})
+    key = (float(horizon), reach)
+    a = cache.get(key)
+    if a is None:
+        a = availability(graph, capacities(graph, Scenario(horizon=horizon, reach=reach)))
+        a.flags.writeable = False
+        cache[key] = a
+    return a
+
+
 def simulate(graph: SupplyGraph, scenario: Scenario | None = None, baseline: Scenario | None = None) -> SimulationResult:
     """Availability of every component under ``scenario`` against ``baseline``.
 
@@ -206,8 +230,8 @@ def simulate(graph: SupplyGraph, scenario: Scenario | None = None, baseline: Sce
     baseline : the reference scenario (default: nothing removed, same horizon and reach).
     """
     scenario = scenario or Scenario()
-    baseline = baseline or Scenario(horizon=scenario.horizon, reach=scenario.reach)
-    a0 = availability(graph, capacities(graph, baseline))
+    a0 = (baseline_availability(graph, scenario.horizon, scenario.reach) if baseline is None
+          else availability(graph, capacities(graph, baseline)))
     a1 = availability(graph, capacities(graph, scenario))
     components = ComponentTable(graph, a0, a1)
     base_means, scen_means = _sector_means(graph, a0, a1)
