@@ -98,15 +98,29 @@ def cut_sets(
             if len(cut) == order and not _holds_cut(tuple(cut), found, proper=True):
                 new.add(cut)
         found |= new
-    found = {frozenset(int(universe[i]) for i in cut) for cut in found}
     ids = graph.ids
     rows = []
-    for cut in found:
-        nodes = [ids[v] for v in sorted(cut)]
-        rows.append(CutSet(target, len(nodes), nodes, sorted({graph.kind(n) for n in nodes}),
-                           all(graph.is_foreign(n) for n in nodes)))
-    rows.sort(key=lambda c: (c.order, [graph.index[n] for n in c.nodes]))
+    for nodes in sorted((sorted(int(universe[i]) for i in cut) for cut in found), key=lambda c: (len(c), c)):
+        rows.append(CutSet(target, len(nodes), [ids[v] for v in nodes], sorted({_kind(graph, v) for v in nodes}),
+                           all(_is_foreign(graph, v) for v in nodes)))
     return ResultList(rows, CutSet)
+
+
+def _kind(graph: SupplyGraph, vertex: int) -> str:
+    """The kind of a vertex id (by its range)."""
+    if vertex < graph.n_countries:
+        return "country"
+    return "supplier" if vertex < graph.n_countries + graph.n_suppliers else "component"
+
+
+def _is_foreign(graph: SupplyGraph, vertex: int) -> bool:
+    """:meth:`SupplyGraph.is_foreign` of a vertex id: a country other than home or a supplier located there."""
+    nc = graph.n_countries
+    if vertex < nc:
+        return vertex != graph.home_index
+    if vertex < nc + graph.n_suppliers:
+        return int(graph.supplier_country[vertex - nc]) != graph.home_index
+    return False
 
 
 def _holds_cut(nodes: tuple[int, ...], found: set[frozenset[int]], proper: bool = False) -> bool:

@@ -25,8 +25,8 @@ where such a loop may exist are found (the largest set of up members, foreign
 supply cut in view home, each with a hard group made of down members and
 members of the set, holding a member of gain < 1); those bits and all they
 feed are *uncertain*, and each uncertain bit of the target is settled by a
-full propagation over the cone (:func:`chainmap.analysis.propagate.availability`),
-so the result is exact. A component down at baseline (by the propagation:
+propagation over the cone (the arithmetic of
+:func:`chainmap.analysis.propagate.availability`), so the result is exact. A component down at baseline (by the propagation:
 values at or below :data:`chainmap.analysis.spof.DOWN`) is down in every block.
 
 Examples
@@ -48,10 +48,10 @@ from dataclasses import dataclass
 import numpy as np
 from numpy.typing import NDArray
 
-from chainmap.analysis.propagate import SupplyTerms, availability, entry_capacity
+from chainmap.analysis.propagate import SupplyTerms, _Context, _solve_cycle, entry_capacity
 from chainmap.analysis.scenario import Capacities
 from chainmap.analysis.spof import _remove_vertex, cone_steps, is_up
-from chainmap.graph import IntArray, SupplyGraph, _ranges
+from chainmap.graph import FloatArray, IntArray, SupplyGraph, _ranges
 
 __all__ = ["ConeKill"]
 
@@ -104,8 +104,11 @@ class ConeKill:
         starts, ends = graph.entry_ptr[cone], graph.entry_ptr[cone + 1]
         self.entries = entries = _ranges(starts, ends)
         self.entry_owner = np.repeat(np.arange(size, dtype=np.int64), ends - starts)
-        self.terms = self._terms(self.caps)
-        base = availability(graph, self.caps, self.terms, steps=self.schedule.steps)
+        n = graph.n_components
+        self._terms = SupplyTerms(np.zeros(n), np.zeros(n))  # F and D, filled on the cone per propagation
+        self._context = _Context(graph, self.caps, self._terms)
+        self._a = np.ones(n)
+        base = self._propagate(self.caps)[cone].copy()
         cap_e = entry_capacity(graph, self.caps, entries)
         self.live = (cap_e > 0) & (graph.entry_share[entries] > 0)
         self.domestic = graph.entry_domestic[entries].astype(bool)
@@ -122,7 +125,7 @@ class ConeKill:
         with_entries = ends > starts
         self.no_entries = ~with_entries
         self.unlisted = with_entries & (graph.unlisted_share[cone] > 0) & (self.caps.unlisted > 0)
-        self.base_down = ~is_up(base[cone])
+        self.base_down = ~is_up(base)
         self.home = graph.settings.view == "home"
         comp_cap = self.caps.component[cone]
         gain = comp_cap * graph.domestic_share[cone] if self.home else comp_cap
@@ -157,22 +160,29 @@ class ConeKill:
         return _Step(cyclic, np.searchsorted(self.cone, comps), members.astype(np.int64), offsets, first,
                      owner_pos[first], offsets[first])
 
-    def _terms(self, caps: Capacities) -> SupplyTerms:
-        """``F`` and ``D`` of the cone's components under ``caps`` (the others' are left at 0), with the
-        arithmetic of :func:`chainmap.analysis.propagate.supply_terms` (the same sums, entry by entry)."""
+    def _propagate(self, caps: Capacities) -> FloatArray:
+        """``a`` over the cone under ``caps`` (the other components' entries are stale): the steps of
+        :func:`chainmap.analysis.propagate.availability` with the same arithmetic, the supply terms of
+        :func:`chainmap.analysis.propagate.supply_terms` summed over the cone's entries only (the same
+        sums, entry by entry), and one context and one array reused, so a propagation costs O(cone)."""
         graph = self.graph
-        n = graph.n_components
         cone, entries = self.cone, self.entries
         weighted = graph.entry_share[entries] * entry_capacity(graph, caps, entries)
         bins = self.entry_owner * 2 + graph.entry_domestic[entries]
         both = np.bincount(bins, weights=weighted, minlength=2 * cone.size)
         norm = graph.supply_norm[cone]
         listed = graph.has_entries[cone]
-        foreign = np.zeros(n)
-        domestic = np.zeros(n)
-        foreign[cone] = np.where(listed, both[0::2] / norm + graph.unlisted_share[cone] * caps.unlisted, 0.0)
-        domestic[cone] = np.where(listed, both[1::2] / norm, 1.0)
-        return SupplyTerms(foreign, domestic)
+        self._terms.foreign[cone] = np.where(listed, both[0::2] / norm + graph.unlisted_share[cone] * caps.unlisted,
+                                             0.0)
+        self._terms.domestic[cone] = np.where(listed, both[1::2] / norm, 1.0)
+        ctx, a = self._context, self._a
+        ctx.cap = caps.component
+        for step in self.schedule.steps:
+            if step.cyclic:
+                _solve_cycle(ctx, step, a)
+            else:
+                ctx.evaluate(step, a)
+        return a
 
     # -- evaluation ----------------------------------------------------------------------------------
 
@@ -200,12 +210,15 @@ class ConeKill:
         return out
 
     def _exact(self, block: tuple[int, ...], j: int) -> bool:
-        """Whether removing ``block ∪ {u_j}`` takes the target down, by a full propagation over the cone."""
-        caps = self.caps.copy()
-        for p in {*block, *([j] if j < self.m else [])}:
-            _remove_vertex(self.graph, caps, int(self.universe[p]))
-        a = availability(self.graph, caps, self._terms(caps), steps=self.schedule.steps)
-        return not bool(is_up(a[self.cone[self.t:self.t + 1]])[0])
+        """Whether removing ``block ∪ {u_j}`` takes the target down, by a propagation over the cone."""
+        caps = Capacities(self.caps.country.copy(), self.caps.supplier.copy(), self.caps.component,
+                          self.caps.unlisted, self.caps.horizon, self.caps.reach)
+        removed = [int(self.universe[p]) for p in {*block, *([j] if j < self.m else [])}]
+        if any(v >= self.graph.n_countries + self.graph.n_suppliers for v in removed):
+            caps = caps.copy()  # a component: its own capacity array
+        for v in removed:
+            _remove_vertex(self.graph, caps, v)
+        return not bool(is_up(self._propagate(caps)[self.cone[self.t:self.t + 1]])[0])
 
     def _pass(self, blocks: Sequence[tuple[int, ...]]) -> tuple[Bits, Bits]:
         """One pass over the cone: the target's down bits and its uncertain bits, ``(blocks, words)``."""
