@@ -109,3 +109,13 @@ def test_a_component_limit_makes_a_loop_decay():
         caps = {"c0": 0.5}
         got = {frozenset(c.nodes) for c in cut_sets(graph, "c0", 2, ("country",), Scenario(limit=caps))}
         assert got == _brute_cut_sets(spec, caps, "location", "c0", 2, ("country",)) == {frozenset(["US"])}, view
+
+
+@settings(max_examples=100, deadline=None)
+@given(specs(max_components=8))
+def test_upstream_cone_is_upstream_of(spec):
+    from chainmap.analysis.killblocks import upstream_cone
+
+    graph = SupplyGraph.from_spec(spec)
+    for t in range(graph.n_components):
+        assert upstream_cone(graph, t).tolist() == graph.upstream_of([t]).tolist()

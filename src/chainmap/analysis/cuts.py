@@ -29,7 +29,7 @@ from itertools import combinations
 
 import numpy as np
 
-from chainmap.analysis.killblocks import ConeKill
+from chainmap.analysis.killblocks import ConeKill, upstream_cone
 from chainmap.analysis.lazyrows import ResultList
 from chainmap.analysis.scenario import Scenario
 from chainmap.analysis.spof import _kinds, structural_capacities
@@ -71,10 +71,10 @@ def cut_sets(
     _kinds(kinds)
     caps = structural_capacities(graph, scenario)
     t = graph.component_of[target]
-    cone_idx = graph.upstream_of([t])
-    universe = _relevant(graph, cone_idx, kinds, caps.reach)
+    cone = upstream_cone(graph, t)
+    universe = _relevant(graph, cone, kinds, caps.reach)
     universe = universe[universe != graph.n_countries + graph.n_suppliers + t]
-    engine = ConeKill(graph, t, universe, caps)
+    engine = ConeKill(graph, t, universe, caps, cone)
     m = int(universe.size)
     first: list[tuple[int, ...]] = [(), *[(i,) for i in range(m)]] if max_order >= 2 else [()]
     down = engine.down(first, progress)

@@ -53,13 +53,30 @@ from chainmap.analysis.scenario import Capacities
 from chainmap.analysis.spof import _remove_vertex, cone_steps, is_up
 from chainmap.graph import FloatArray, IntArray, SupplyGraph, _ranges
 
-__all__ = ["ConeKill"]
+__all__ = ["ConeKill", "upstream_cone"]
 
 _FULL = np.uint64(0xFFFFFFFFFFFFFFFF)
 CHUNK_BYTES = 64 << 20
 """Memory for one chunk of blocks (the cone's rows and its supply entries' rows)."""
 
 Bits = NDArray[np.uint64]
+
+
+def upstream_cone(graph: SupplyGraph, target: int) -> IntArray:
+    """:meth:`SupplyGraph.upstream_of` of one target, by a search over the requirement groups' CSR arrays
+    (O(cone): no graph-wide adjacency built, which costs a second at 1M in a fresh process)."""
+    parts = [np.array([target], dtype=np.int64)]
+    seen = np.zeros(graph.n_components, dtype=bool)
+    seen[target] = True
+    frontier = parts[0]
+    gptr, mptr, members = graph.comp_group_ptr, graph.group_ptr, graph.group_members
+    while frontier.size:
+        groups = _ranges(gptr[frontier], gptr[frontier + 1])
+        found = members[_ranges(mptr[groups], mptr[groups + 1])]
+        frontier = np.unique(found[~seen[found]]).astype(np.int64)
+        seen[frontier] = True
+        parts.append(frontier)
+    return np.sort(np.concatenate(parts))
 
 
 @dataclass(frozen=True)
@@ -84,10 +101,11 @@ class ConeKill:
     target : component index of the target.
     universe : vertex ids of the candidate nodes (sorted; not the target itself).
     caps : the scenario's capacities at horizon ``long`` (default: baseline).
+    cone : ``target``'s upstream cone, sorted (default: :func:`upstream_cone`).
     """
 
     def __init__(self, graph: SupplyGraph, target: int, universe: IntArray,
-                 caps: Capacities | None = None) -> None:
+                 caps: Capacities | None = None, cone: IntArray | None = None) -> None:
         self.graph = graph
         self.caps = Capacities.full(graph) if caps is None else caps
         self.universe = np.asarray(universe, dtype=np.int64)
@@ -95,7 +113,7 @@ class ConeKill:
         self.words = -(-(m + 1) // 64)
         nc, ns = graph.n_countries, graph.n_suppliers
         offset = nc + ns
-        cone = graph.upstream_of([target])
+        cone = upstream_cone(graph, target) if cone is None else cone
         self.cone = cone
         self.schedule = cone_steps(graph, cone)
         self.t = int(np.searchsorted(cone, target))
