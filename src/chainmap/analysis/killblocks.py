@@ -26,8 +26,13 @@ supply cut in view home, each with a hard group made of down members and
 members of the set, holding a member of gain < 1); those bits and all they
 feed are *uncertain*, and each uncertain bit of the target is settled by a
 propagation over the cone (the arithmetic of
-:func:`chainmap.analysis.propagate.availability`), so the result is exact. A component down at baseline (by the propagation:
-values at or below :data:`chainmap.analysis.spof.DOWN`) is down in every block.
+:func:`chainmap.analysis.propagate.availability`), so the result is exact.
+A component down at baseline (by that propagation: at or below
+:data:`chainmap.analysis.spof.DOWN`) is down in every block.
+
+Memory: a pass holds a few rows of ``words = ceil((m + 1) / 64)`` uint64 per
+block for each cone component and supply entry; blocks are evaluated in
+chunks of about :data:`CHUNK_BYTES`.
 
 Examples
 --------
