@@ -79,6 +79,8 @@ def _rows(path: Path) -> Iterable[dict[str, str]]:
 
 DOWN = 1e-12
 """Availabilities at or below this count as 0 (a loop's geometric decay), as in the library."""
+_ALONE = "\0alone"
+"""In a cut-set pass, the element standing for "the removal set alone" (no node has this id)."""
 YEAR = 365.0
 HORIZON = 365.0
 """Default horizon of the analyses that print impacts (days)."""
@@ -362,6 +364,40 @@ class Ref:
         return nx.ancestors(self.g.subgraph(self.comps), t) | {t}
 
     def cut_sets(self, t: str, kinds: set[str], check: Callable[[], None]) -> set[frozenset[str]]:
+        """Minimal cut sets of order <= 2 by chainmap's algorithm (analysis/killblocks.py) with Python sets in
+        place of its bit rows: over ``t``'s cone, for every removal set ``R`` (the empty set and each
+        candidate), the set of candidates ``n`` (and ``ALONE``: ``R`` itself) whose removal with ``R``
+        takes each component down; a loop that may decay flags its elements as uncertain, and each
+        uncertain one that reaches ``t`` is settled by a propagation over the cone."""
+        cone = self.upstream(t)
+        relevant = {x for c in cone for s, k, _ in self.g.nodes[c]["entries"] for x in (s, k)
+                    if x is not None and self.g.nodes[x]["kind"] in kinds}
+        if "component" in kinds:
+            relevant |= cone
+        universe = relevant - {t}
+        scheduled = [(members, cyclic) for members, cyclic in zip(self.order, self.cyclic, strict=True)
+                     if members[0] in cone]
+        base = self._cone_availability(scheduled, set())
+        base_down = {c for c in cone if base[c] <= DOWN}
+        down = {(): self._block_down(t, (), universe, scheduled, base_down)}
+        for r in sorted(universe):
+            check()
+            down[(r,)] = self._block_down(t, (r,), universe, scheduled, base_down)
+        if _ALONE in down[()]:
+            return set()
+        singles = down[()] & universe
+        found = {frozenset([n]) for n in singles}
+        for block, kill in down.items():
+            if not block or block[0] in singles:
+                continue
+            r = block[0]
+            for n in (kill & universe) - singles - {r}:
+                found.add(frozenset([r, n]))
+        return found
+
+    def cut_sets_per_removal(self, t: str, kinds: set[str], check: Callable[[], None]) -> set[frozenset[str]]:
+        """:meth:`cut_sets` as chainmap computed them before its bit-parallel pass (one kill-set pass per
+        removed candidate, up-ness and decay checks by propagations): a cross-check."""
         cone = self.upstream(t)
         relevant = {x for c in cone for s, k, _ in self.g.nodes[c]["entries"] for x in (s, k)
                     if x is not None and self.g.nodes[x]["kind"] in kinds}
@@ -379,6 +415,121 @@ class Ref:
                 if not any(c < cut for c in found):
                     found.add(cut)
         return found
+
+    def _cone_availability(self, scheduled: list[tuple[list[str], bool]], removed: set[str],
+                           reach: str = "location") -> dict[str, float]:
+        """:meth:`availability` at horizon long over the cone's schedule only (as chainmap's decay checks)."""
+        a: dict[str, float] = {}
+        for members, cyclic in scheduled:
+            if not cyclic:
+                a[members[0]] = self._value(members[0], a, removed, LONG, reach)
+                continue
+            for m in members:
+                a[m] = 1.0
+            for _ in range(1_000_000):
+                change = 0.0
+                for m in members:
+                    v = self._value(m, a, removed, LONG, reach)
+                    change = max(change, abs(v - a[m]))
+                    a[m] = v
+                if change <= 1e-18:
+                    break
+        return a
+
+    def _block_down(self, t: str, block: tuple[str, ...], universe: set[str],
+                    scheduled: list[tuple[list[str], bool]], base_down: set[str],
+                    reach: str = "location") -> set[str]:
+        """The elements ``n`` of ``universe`` (and ``_ALONE``) such that removing ``block`` and ``n`` takes
+        ``t`` down (see :meth:`cut_sets`)."""
+        g = self.g
+        every = universe | {_ALONE}
+        removed = set(block)
+        home_view = self.view == "home"
+        down: dict[str, set[str]] = {}
+        unsure: dict[str, set[str]] = {}
+        terms: dict[str, tuple[set[str], set[str]]] = {}  # (gate, leaf) of down = leaf | (gate & Rz)
+
+        def meet(sets: list[set[str]]) -> set[str]:
+            acc = set(every)
+            for x in sets:
+                acc &= x
+            return acc
+
+        def rz(c: str, extra: dict[str, set[str]] | None = None) -> set[str]:
+            out: set[str] = set()
+            for group in g.nodes[c]["groups"].values():
+                if group["share"] < 1.0:
+                    continue
+                acc = set(every)
+                for m in group["members"]:
+                    acc &= down[m] | extra.get(m, set()) if extra is not None else down[m]
+                out |= acc
+            return out
+
+        def feeds(c: str) -> set[str]:
+            out: set[str] = set()
+            for group in g.nodes[c]["groups"].values():
+                if group["share"] >= 1.0:
+                    for m in group["members"]:
+                        out |= unsure.get(m, set()) - down.get(m, set())
+            return out
+
+        for members, cyclic in scheduled:
+            for c in members:
+                data = g.nodes[c]
+                dead = set(every) if c in base_down or c in removed else ({c} if c in universe else set())
+                live = []
+                for sup, cty, share in data["entries"]:
+                    if share <= 0:
+                        continue
+                    kill = self._entry_kill(sup, cty, reach)
+                    live.append((cty == self.home, set(every) if kill & removed else kill & universe))
+                if home_view:
+                    fz = set() if data["entries"] and data["u"] > 0 else meet([k for dom, k in live if not dom])
+                    dz = meet([k for dom, k in live if dom]) if data["entries"] else set()
+                    terms[c] = (fz, dead | (fz & dz))
+                else:
+                    az = meet([k for _, k in live]) if data["entries"] and data["u"] <= 0 else set()
+                    terms[c] = (set(every), dead | az)
+            if not cyclic:
+                c = members[0]
+                gate, leaf = terms[c]
+                down[c] = leaf | (gate & rz(c))
+                unsure[c] = feeds(c) - down[c]
+                continue
+            for c in members:
+                down[c] = set()
+            changed = True
+            while changed:
+                changed = False
+                for c in members:
+                    gate, leaf = terms[c]
+                    new = leaf | (gate & rz(c))
+                    if new != down[c]:
+                        down[c], changed = new, True
+            inside = set(members)
+            eligible = {c: terms[c][0] - down[c] for c in members}
+            loop = dict(eligible)
+            changed = True
+            while changed:
+                changed = False
+                for c in members:
+                    new = eligible[c] & rz(c, {m: loop[m] for m in inside})
+                    if new != loop[c]:
+                        loop[c], changed = new, True
+            spread: set[str] = set()
+            for c in members:
+                spread |= feeds(c)
+                if home_view and g.nodes[c]["d0"] < 1.0:
+                    spread |= loop[c]
+            for c in members:
+                unsure[c] = spread - down[c]
+        out = set(down[t])
+        for n in sorted(unsure[t] - down[t]):
+            after = self._cone_availability(scheduled, removed | ({n} - {_ALONE}), reach)
+            if after[t] <= DOWN:
+                out.add(n)
+        return out
 
     def bottlenecks(self, threshold: float, check: Callable[[], None], horizon: float = HORIZON) -> int:
         base = self.availability(set(), horizon=horizon)
