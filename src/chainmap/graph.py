@@ -571,7 +571,7 @@ class SupplyGraph:
     def schedule(self) -> Schedule:
         """Evaluation order: acyclic batches by level, cyclic sets alone."""
         membership, cyclic = self.scc
-        return _schedule(membership, cyclic, self.requirement_edges, self.comp_group_ptr, self.group_ptr,
+        return _schedule(membership, cyclic, self.required_by_csr, self.comp_group_ptr, self.group_ptr,
                          self.group_members)
 
     def _step(self, cyclic: bool, comps: IntArray) -> Step:
@@ -884,7 +884,7 @@ def _reach(csr: Any, sources: Iterable[int], n: int) -> IntArray:
     return np.flatnonzero(seen)
 
 
-COMPILED = ("requirement_edges", "requires_csr", "scc", "schedule")
+COMPILED = ("requirement_edges", "requires_csr", "required_by_csr", "scc", "schedule")
 """The compiled forms :func:`compile_requirements` computes (cached properties of :class:`SupplyGraph`)."""
 
 
@@ -894,9 +894,11 @@ def compile_requirements(n: int, group_owner: IntArray, group_ptr: IntArray, gro
     (a loader computes it in a thread while it builds the rest)."""
     edges = _requirement_edges(group_owner, group_ptr, group_members)
     csr = _requires_csr(n, *edges)
+    down = csr.T.tocsr()
     membership, cyclic = _scc(n, csr, *edges)
-    schedule = _schedule(membership, cyclic, edges, counts_ptr(group_owner, n), group_ptr, group_members)
-    return {"requirement_edges": edges, "requires_csr": csr, "scc": (membership, cyclic), "schedule": schedule}
+    schedule = _schedule(membership, cyclic, down, counts_ptr(group_owner, n), group_ptr, group_members)
+    return {"requirement_edges": edges, "requires_csr": csr, "required_by_csr": down, "scc": (membership, cyclic),
+            "schedule": schedule}
 
 
 def _requirement_edges(group_owner: IntArray, group_ptr: IntArray, group_members: IntArray) -> tuple[IntArray, IntArray]:
@@ -922,36 +924,54 @@ def _scc(n: int, requires_csr: Any, owners: IntArray, members: IntArray) -> tupl
     return membership, cyclic
 
 
-def _schedule(membership: IntArray, cyclic: NDArray[np.bool_], edges: tuple[IntArray, IntArray],
-              comp_group_ptr: IntArray, group_ptr: IntArray, group_members: IntArray) -> Schedule:
-    """Evaluation order: acyclic batches by level, cyclic sets alone."""
-    n_scc = cyclic.size
-    owners, members = edges
-    src, dst = membership[owners], membership[members]
-    keep = src != dst
-    src, dst = src[keep], dst[keep]
-    # level = 1 + max level of what it requires (sinks first): Kahn rounds from the sinks
+def _levels(membership: IntArray, cyclic: NDArray[np.bool_], required_by_csr: Any) -> IntArray:
+    """Level of each strongly connected set: 0 when it requires nothing outside itself, else 1 + the highest
+    level of the sets it requires. Kahn rounds from the sinks over the distinct (member, owner) pairs of the
+    downstream CSR (grouped by member already: no sort of the edges)."""
+    n_scc, n = cyclic.size, membership.size
+    ptr = required_by_csr.indptr.astype(np.int64, copy=False)
+    owner_set = membership[required_by_csr.indices]
+    cross = owner_set != np.repeat(membership, np.diff(ptr))  # pairs within one set do not order it
+    remaining = np.bincount(owner_set[cross], minlength=n_scc)
+    single = np.bincount(membership, minlength=n_scc) == 1
+    comp_of = np.zeros(n_scc, dtype=np.int64)
+    comp_of[membership] = np.arange(n, dtype=np.int64)  # the component of each set of one
+    multi = np.flatnonzero(~single[membership])
+    multi = multi[np.argsort(membership[multi], kind="stable")]  # components of larger sets, by set
+    multi_set = membership[multi]
     level = np.zeros(n_scc, dtype=np.int64)
-    remaining = np.bincount(src, minlength=n_scc)
-    order = stable_argsort(dst)
-    by_dst_src = src[order]
-    dst_ptr = counts_ptr(dst, n_scc)
     frontier = np.flatnonzero(remaining == 0)
     lv = 0
     while frontier.size:
         level[frontier] = lv
-        starts, ends = dst_ptr[frontier], dst_ptr[frontier + 1]
-        users = by_dst_src[_ranges(starts, ends)]
+        comps = comp_of[frontier[single[frontier]]]
+        several = frontier[~single[frontier]]
+        if several.size:
+            lo, hi = np.searchsorted(multi_set, several, "left"), np.searchsorted(multi_set, several, "right")
+            comps = np.concatenate((comps, multi[_ranges(lo, hi)]))
+        pairs = _ranges(ptr[comps], ptr[comps + 1])
+        users = owner_set[pairs[cross[pairs]]]
         if users.size == 0:
             break
-        dec = np.bincount(users, minlength=n_scc)
-        touched = np.flatnonzero(dec)
-        remaining[touched] -= dec[touched]
+        if users.size * 8 < n_scc:  # a few: count them without a pass over every set
+            touched, dec = np.unique(users, return_counts=True)
+        else:
+            counts = np.bincount(users, minlength=n_scc)
+            touched = np.flatnonzero(counts)
+            dec = counts[touched]
+        remaining[touched] -= dec
         frontier = touched[remaining[touched] == 0]
         lv += 1
+    return level
+
+
+def _schedule(membership: IntArray, cyclic: NDArray[np.bool_], required_by_csr: Any,
+              comp_group_ptr: IntArray, group_ptr: IntArray, group_members: IntArray) -> Schedule:
+    """Evaluation order: acyclic batches by level, cyclic sets alone."""
+    n_scc = cyclic.size
+    level = _levels(membership, cyclic, required_by_csr)
     comp_level = level[membership]
     comp_cyclic = cyclic[membership]
-    steps: list[Step] = []
     if n_scc == 0:
         return Schedule(())
     n_levels = int(level.max()) + 1
@@ -968,13 +988,51 @@ def _schedule(membership: IntArray, cyclic: NDArray[np.bool_], edges: tuple[IntA
     cyc_ends = np.concatenate((bounds, [cyc_comps.size])).astype(np.int64) if cyc_comps.size else bounds
     cyc_step_lv = cyc_lv[cyc_starts] if cyc_comps.size else cyc_starts
     cyc_ptr = np.searchsorted(cyc_step_lv, np.arange(n_levels + 1))
-    for lv in range(n_levels):
-        at = acyclic_comps[acyc_ptr[lv]:acyc_ptr[lv + 1]]
-        if at.size:
-            steps.append(_step(comp_group_ptr, group_ptr, group_members, False, np.sort(at)))
-        for k in range(int(cyc_ptr[lv]), int(cyc_ptr[lv + 1])):
-            steps.append(_step(comp_group_ptr, group_ptr, group_members, True, cyc_comps[cyc_starts[k]:cyc_ends[k]]))
+    pieces: list[IntArray] = []
+    sizes: list[int] = []
+    cyclic_steps: list[bool] = []
+    for lv in range(n_levels):  # per level: its acyclic batch (sorted: a stable sort by level of sorted indexes),
+        a0, a1 = int(acyc_ptr[lv]), int(acyc_ptr[lv + 1])  # then its cyclic sets one by one
+        if a1 > a0:
+            pieces.append(acyclic_comps[a0:a1])
+            sizes.append(a1 - a0)
+            cyclic_steps.append(False)
+        k0, k1 = int(cyc_ptr[lv]), int(cyc_ptr[lv + 1])
+        if k1 > k0:
+            pieces.append(cyc_comps[cyc_starts[k0]:cyc_ends[k1 - 1]])
+            sizes += (cyc_ends[k0:k1] - cyc_starts[k0:k1]).tolist()
+            cyclic_steps += [True] * (k1 - k0)
+    comps = np.concatenate(pieces) if pieces else np.zeros(0, dtype=np.int64)
+    bounds = np.zeros(len(sizes) + 1, dtype=np.int64)
+    np.cumsum(sizes, out=bounds[1:])
+    steps = _steps(comp_group_ptr, group_ptr, group_members, comps.astype(np.int64, copy=False), bounds, cyclic_steps)
     return Schedule(tuple(steps))
+
+
+def _steps(comp_group_ptr: IntArray, group_ptr: IntArray, group_members: IntArray, comps: IntArray,
+           bounds: IntArray, cyclic: list[bool]) -> list[Step]:
+    """The steps of ``comps[bounds[k]:bounds[k + 1]]`` (``cyclic[k]``) as :func:`_step` builds each, from one
+    pass over all of them (a graph of a million components has hundreds of small cyclic steps)."""
+    k = bounds.size - 1
+    gstart, gend = comp_group_ptr[comps], comp_group_ptr[comps + 1]
+    counts = gend - gstart
+    garr = _ranges(gstart, gend)
+    step_of_comp = np.repeat(np.arange(k, dtype=np.int64), np.diff(bounds))
+    owner_pos = np.repeat(np.arange(comps.size, dtype=np.int64) - bounds[:-1][step_of_comp], counts)
+    count_cum = np.zeros(comps.size + 1, dtype=np.int64)
+    np.cumsum(counts, out=count_cum[1:])
+    gbounds = count_cum[bounds]
+    starts, ends = group_ptr[garr], group_ptr[garr + 1]
+    lengths = ends - starts
+    length_cum = np.zeros(garr.size + 1, dtype=np.int64)
+    np.cumsum(lengths, out=length_cum[1:])
+    mbounds = length_cum[gbounds]
+    step_of_group = np.repeat(np.arange(k, dtype=np.int64), np.diff(gbounds))
+    offsets = length_cum[:-1] - mbounds[:-1][step_of_group]
+    members = group_members[_ranges(starts, ends)]
+    b, g, m = bounds.tolist(), gbounds.tolist(), mbounds.tolist()
+    return [Step(cyclic[i], comps[b[i]:b[i + 1]], garr[g[i]:g[i + 1]], owner_pos[g[i]:g[i + 1]],
+                 members[m[i]:m[i + 1]], offsets[g[i]:g[i + 1]]) for i in range(k)]
 
 
 def _step(comp_group_ptr: IntArray, group_ptr: IntArray, group_members: IntArray, cyclic: bool, comps: IntArray) -> Step:

@@ -119,6 +119,17 @@ def _pa() -> Any:
     return pa
 
 
+def _pa_reading() -> Any:
+    """``pyarrow`` with its CSV reader only: what parsing needs (``pyarrow.compute`` takes a fifth of a second
+    to import; a load imports it while the large tables are parsed)."""
+    try:
+        import pyarrow as pa
+        import pyarrow.csv
+    except ImportError:  # pragma: no cover - pyarrow is a dev dependency
+        return _pa()
+    return pa
+
+
 def _pq() -> Any:
     """``pyarrow.parquet``, imported when a Parquet table is read or written (a CSV folder never needs it)."""
     _pa()
@@ -147,7 +158,7 @@ def _arrow_type(pa: Any, code: str) -> Any:
 
 
 def _read(folder: Path, name: str, problems: list[Problem]) -> _Table | None:
-    pa = _pa()
+    pa = _pa_reading()
     path = table_path(folder, name)
     if path is None:
         if name in REQUIRED_TABLES:
@@ -294,17 +305,50 @@ def _bools(table: _Table, column: str, default: bool = False) -> np.ndarray:
 
 
 def _check_pattern(check: _Checker, table: _Table, column: str, pattern: str, what: str,
-                   required: bool = True) -> np.ndarray:
-    """Rows whose value is null (when required) or does not match; returns the null mask."""
-    pc = _pa().compute
+                   required: bool = True, choices: Sequence[str] = ()) -> np.ndarray:
+    """Rows whose value is null (when required) or does not match; returns the null mask. ``choices``: texts
+    that match (compared first; the pattern runs on the other rows only)."""
     col = _strings(table, column)
     null = _null_mask(col)
     if required:
         check.rows(table, column, null, f"missing {what}")
-    ok = np.asarray(arrow_numpy(pc.match_substring_regex(col, pattern), fill=True), dtype=bool)
+    ok = _matches(col, pattern, choices)
     values = col
     check.rows(table, column, ~ok, lambda r: f"{values[r].as_py()!r} is not a valid {what}")
     return null
+
+
+def _matches(col: Any, pattern: str, choices: Sequence[str] = ()) -> np.ndarray:
+    """Whether each text of ``col`` matches the regex ``pattern`` (True for nulls): texts of ``choices`` (which
+    match it) by comparison, the others by the regex; no regex at all over a column of nulls.
+
+    >>> import pyarrow as pa
+    >>> _matches(pa.array(["input", None, "x", "equipment"]), "^(input|equipment)$", ("input", "equipment")).tolist()
+    [True, True, False, True]
+    """
+    pa = _pa()
+    n = len(col)
+    if col.null_count == n:
+        return np.ones(n, dtype=bool)
+    if not choices:
+        return np.asarray(arrow_numpy(pa.compute.match_substring_regex(col, pattern), fill=True), dtype=bool)
+    ok = np.asarray(arrow_numpy(pa.compute.is_in(col, value_set=_string_array(choices)), fill=True), dtype=bool)
+    ok |= _null_mask(col)
+    rest = np.flatnonzero(~ok)
+    if rest.size:
+        ok[rest] = np.asarray(arrow_numpy(pa.compute.match_substring_regex(col.take(arrow_indices(rest)), pattern),
+                                          fill=True), dtype=bool)
+    return ok
+
+
+def _string_array(texts: Sequence[str]) -> Any:
+    """A pyarrow string array of ``texts``, from buffers: ``pa.array`` and ``pa.scalar`` of Python objects
+    import pandas (a third of a second) on first use."""
+    pa = _pa()
+    encoded = [t.encode() for t in texts]
+    offsets = np.zeros(len(encoded) + 1, dtype=np.int32)
+    np.cumsum([len(b) for b in encoded], out=offsets[1:])
+    return pa.Array.from_buffers(pa.string(), len(encoded), [None, pa.py_buffer(offsets), pa.py_buffer(b"".join(encoded))])
 
 
 def _index(pa: Any, sorted_ids: Any, refs: Any) -> np.ndarray:
@@ -585,8 +629,7 @@ def _prefetch_imports() -> None:
 
 
 def _load_columnar(folder: str | Path, home: str | None = None) -> SupplyGraph:
-    pa = _pa()
-    pc = pa.compute
+    pa = _pa_reading()
     root = Path(folder)
     from chainmap.model.load import graph_files
 
@@ -596,6 +639,8 @@ def _load_columnar(folder: str | Path, home: str | None = None) -> SupplyGraph:
                                       "components.csv or .parquet): keep the two forms in separate folders")
                               for f in mixed[:MAX_PROBLEMS_PER_CHECK]])
     late = _LateReads(root)  # the large tables first: their parse is the longest
+    pc = _pa().compute  # imported while they are parsed
+    requirements: _Background | None = None
     tables, problems = read_tables(root, [name for name in TABLES if name not in LATE_TABLES])
     try:
         if problems:
@@ -648,8 +693,12 @@ def _load_columnar(folder: str | Path, home: str | None = None) -> SupplyGraph:
             check.problems.append(Problem("--home" if home else st.path, 0, "home",
                                           f"{settings.home!r} is not an ISO 3166-1 alpha-2 code"))
 
-        # ids
+        # ids (the components' first: the requirements are checked in a thread from there)
         ct, su, co = T["countries"], T["suppliers"], T["components"]
+        comp_check = _Checker()  # its problems join the others' in their place below
+        comp_sorted, comp_order, comp_index = _sorted_unique_ids(comp_check, co, "id")
+        requirements = _Background(_requirements_when_read, pa, late, root, comp_sorted, comp_index,
+                                   name="chainmap-requires")
         _check_pattern(check, ct, "id", COUNTRY_PATTERN, "country id")
         for code in set(pc.unique(_strings(ct, "id")).drop_null().to_pylist()):
             if re.match(COUNTRY_PATTERN, code) and not valid_country_code(code):
@@ -667,7 +716,7 @@ def _load_columnar(folder: str | Path, home: str | None = None) -> SupplyGraph:
         _case_clashes(check, pa, [su, co])
         country_sorted, country_order, country_index = _sorted_unique_ids(check, ct, "id")
         supplier_sorted, supplier_order, supplier_index = _sorted_unique_ids(check, su, "id")
-        comp_sorted, comp_order, comp_index = _sorted_unique_ids(check, co, "id")
+        check.problems += comp_check.problems
         # ids shared across kinds
         for a, b, a_sorted, a_index in ((su, co, supplier_sorted, supplier_index), (ct, su, country_sorted, country_index),
                                         (ct, co, country_sorted, country_index)):
@@ -692,12 +741,14 @@ def _load_columnar(folder: str | Path, home: str | None = None) -> SupplyGraph:
 
     except GraphFileError:
         late_problems = late.result()[1]
+        if requirements is not None:
+            requirements.result()  # done with the tables (its work is not needed)
         if problems or late_problems:  # problems of reading come first, as when every table is read at once
             raise GraphFileError(_in_table_order(problems + late_problems)) from None
         raise
     ids = _Ids(country_sorted, country_index, supplier_sorted, supplier_index, comp_sorted, comp_index,
                sup_country, supplier_order)
-    # the supply entries in a thread, from when their table is parsed; the requirements here meanwhile
+    # the supply entries in a thread, from when their table is parsed (the requirements are in another)
     supplies = _Background(_supplies_when_read, pa, late, root, ids, name="chainmap-supplies")
     # texts while the large tables are parsed (checks below do not need them; the tables go before the arrays)
     country_ids = country_sorted.to_pylist()
@@ -711,29 +762,16 @@ def _load_columnar(folder: str | Path, home: str | None = None) -> SupplyGraph:
     values = value[comp_order], stock[comp_order], recovery[comp_order]
     del value, stock, recovery, product
 
-    rq_table, rq_read_problems = late.table("requires")
-    requirements: tuple[list[Problem], Any] | None = None
-    compiled: _Background | None = None
-    if not rq_read_problems:
-        rq = rq_table if rq_table is not None else _empty(pa, "requires", root)
-        requirements = _requirements(pa, rq, ids)
-        groups = requirements[1]
-        if groups is not None and not groups.problems:  # the schedule, in a thread while the rest is built
-            compiled = _Background(compile_requirements, len(comp_ids), groups.owner, groups.ptr, groups.members,
-                                   name="chainmap-compile")
     late_tables, late_problems = late.result()
-    if late_problems:
-        supplies.result()
-        if compiled is not None:
-            compiled.result()
+    supply_problems, entries = supplies.result()
+    requirement_problems, groups, compiled = requirements.result()
+    if late_problems:  # (a schedule compiling meanwhile ends in its thread, unused)
         raise GraphFileError(late_problems)
     for name in LATE_TABLES:
         tables[name] = late_tables[name] if name in late_tables else _empty(pa, name, root)
-    assert requirements is not None
     rq, al = T["requires"], T["alternatives"]
-    supply_problems, entries = supplies.result()
     check.problems += supply_problems
-    check.problems += requirements[0]
+    check.problems += requirement_problems
 
     # alternatives
     (a_comp,) = _lookup_many(pa, comp_sorted, comp_index, [_strings(al, "component")])
@@ -772,10 +810,7 @@ def _load_columnar(folder: str | Path, home: str | None = None) -> SupplyGraph:
         blocs.append(bloc)
 
     if check.problems:
-        if compiled is not None:
-            compiled.result()
         raise GraphFileError(check.problems)
-    groups = requirements[1]
     assert groups is not None and entries is not None
     if groups.problems:
         raise GraphFileError(groups.problems)
@@ -902,7 +937,7 @@ def _supplies(pa: Any, sp: _Table, ids: _Ids) -> tuple[list[Problem], _Entries |
     _check_range(check, sp, "share", share, 0.0, 1.0, required=True)
     _check_year(check, sp, "year")
     _check_pattern(check, sp, "method", "^(" + "|".join(re.escape(m) for m in METHODS) + ")$",
-                   "method (" + ", ".join(METHODS) + ")", required=False)
+                   "method (" + ", ".join(METHODS) + ")", required=False, choices=METHODS)
     if check.problems:
         return check.problems, None
     estimate = _bools(sp, "estimate")
@@ -929,13 +964,28 @@ def _supplies(pa: Any, sp: _Table, ids: _Ids) -> tuple[list[Problem], _Entries |
                         share=ordered(share), estimate=ordered(estimate), source=entry_source)
 
 
-def _requirements(pa: Any, rq: _Table, ids: _Ids) -> tuple[list[Problem], _Groups | None]:
+def _requirements_when_read(pa: Any, late: _LateReads, root: Path, comp_sorted: Any, comp_index: IdIndex | None
+                            ) -> tuple[list[Problem], _Groups | None, _Background | None]:
+    """:func:`_requirements` of the requires table once it is read, and the compiled schedule of its groups,
+    in another thread, when they hold no problem (no problems and no groups when the table cannot be read:
+    the load reports the problems of reading)."""
+    rq, problems = late.table("requires")
+    if problems:
+        return [], None, None
+    found, groups = _requirements(pa, rq if rq is not None else _empty(pa, "requires", root), comp_sorted, comp_index)
+    compiled = None
+    if groups is not None and not groups.problems:
+        compiled = _Background(compile_requirements, len(comp_sorted), groups.owner, groups.ptr, groups.members,
+                               name="chainmap-compile")
+    return found, groups, compiled
+
+
+def _requirements(pa: Any, rq: _Table, comp_sorted: Any, comp_index: IdIndex | None
+                  ) -> tuple[list[Problem], _Groups | None]:
     """The problems of the requires table and, when there are none, the requirement groups (by owner, then
     group label; members sorted and unique) with the problems of groups whose rows disagree."""
-    pc = pa.compute
     check = _Checker()
-    g_comp, g_mem = _lookup_many(pa, ids.comp_sorted, ids.comp_index, [_strings(rq, "component"),
-                                                                        _strings(rq, "member")])
+    g_comp, g_mem = _lookup_many(pa, comp_sorted, comp_index, [_strings(rq, "component"), _strings(rq, "member")])
     g_comp_null = _null_mask(_strings(rq, "component"))
     check.rows(rq, "component", g_comp_null, "missing component")
     _unknown_refs(check, rq, "component", g_comp, g_comp_null, "component")
@@ -946,9 +996,9 @@ def _requirements(pa: Any, rq: _Table, ids: _Ids) -> tuple[list[Problem], _Group
     check.rows(rq, "group", _null_mask(g_label_col), "missing group number")
     g_label = np.asarray(arrow_numpy(g_label_col, fill=0), dtype=np.int64)
     g_any = _bools(rq, "any_of")
-    _check_pattern(check, rq, "role", "^(input|equipment)$", "role (input or equipment)", required=False)
-    g_equipment = np.asarray(arrow_numpy(pc.match_substring_regex(_strings(rq, "role"), "^equipment$"), fill=False),
-                             dtype=bool)
+    role_null = _check_pattern(check, rq, "role", "^(input|equipment)$", "role (input or equipment)",
+                               required=False, choices=("input", "equipment"))
+    g_equipment = _matches(_strings(rq, "role"), "^equipment$", ("equipment",)) & ~role_null
     g_share = _floats(rq, "share")
     with np.errstate(invalid="ignore"):
         check.rows(rq, "share", ~np.isnan(g_share) & ~((g_share > 0.0) & (g_share <= 1.0)),
@@ -994,10 +1044,10 @@ def _groups(rq: _Table, rq_rows: int, g_comp: IntArray, g_label: IntArray, g_mem
     new_group[1:] = (oc[1:] != oc[:-1]) | (ol[1:] != ol[:-1])
     starts = np.flatnonzero(new_group)
     group_id = np.cumsum(new_group) - 1
-    oa8 = oa.view(np.int8) if oa.dtype == np.bool_ else oa.astype(np.int8)
-    any_min = np.minimum.reduceat(oa8, starts)
-    any_max = np.maximum.reduceat(oa8, starts)
     sizes = np.diff(np.append(starts, oc.size))
+    n_any = np.add.reduceat(oa.astype(np.int64), starts)  # any_of rows per group
+    any_min = (n_any == sizes).astype(np.int8)
+    any_max = (n_any > 0).astype(np.int8)
     bad_rows = (any_min != any_max)[group_id]
     check.rows(rq, "any_of", _scatter(bad_rows, kept, rq_rows), "any_of differs within one group")
     plain_multi = ((any_max == 0) & (sizes > 1))[group_id]
