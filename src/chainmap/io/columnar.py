@@ -765,6 +765,7 @@ def _load_columnar(folder: str | Path, home: str | None = None) -> SupplyGraph:
     late_tables, late_problems = late.result()
     supply_problems, entries = supplies.result()
     requirement_problems, groups, compiled = requirements.result()
+    pa.default_memory_pool().release_unused()  # the large tables' memory, unused now
     if late_problems:  # (a schedule compiling meanwhile ends in its thread, unused)
         raise GraphFileError(late_problems)
     for name in LATE_TABLES:
@@ -958,6 +959,8 @@ def _supplies(pa: Any, sp: _Table, ids: _Ids) -> tuple[list[Problem], _Entries |
     entry_source: Any = None
     if source_codes is not None and source_texts is not None:
         entry_source = _Coded(ordered(source_codes), source_texts)
+    sp.data = None  # done with the table: its memory goes before the arrays below are built
+    del source_codes
     return [], _Entries(comp=ordered(e_comp).astype(np.int64, copy=False),
                         supplier=ordered(np.where(ok_sup, e_sup, -1)).astype(np.int64, copy=False),
                         country=ordered(np.where(ok_sup, e_sup_country, e_cty_given)).astype(np.int64, copy=False),
@@ -1012,7 +1015,9 @@ def _requirements(pa: Any, rq: _Table, comp_sorted: Any, comp_index: IdIndex | N
     g_life = np.where(np.isnan(g_life), DEFAULT_LIFETIME_YEARS, g_life)
     if check.problems:
         return check.problems, None
-    return [], _groups(rq, rq.data.num_rows, g_comp, g_label, g_mem, g_any, g_equipment, g_share, g_life)
+    rows = rq.data.num_rows
+    rq.data = None  # done with the table (problems below name its path only): its memory goes first
+    return [], _groups(rq, rows, g_comp, g_label, g_mem, g_any, g_equipment, g_share, g_life)
 
 
 def _groups(rq: _Table, rq_rows: int, g_comp: IntArray, g_label: IntArray, g_mem: IntArray, g_any: np.ndarray,
