@@ -748,8 +748,6 @@ def _load_columnar(folder: str | Path, home: str | None = None) -> SupplyGraph:
         raise
     ids = _Ids(country_sorted, country_index, supplier_sorted, supplier_index, comp_sorted, comp_index,
                sup_country, supplier_order)
-    # the supply entries in a thread, from when their table is parsed (the requirements are in another)
-    supplies = _Background(_supplies_when_read, pa, late, root, ids, name="chainmap-supplies")
     # texts while the large tables are parsed (checks below do not need them; the tables go before the arrays)
     country_ids = country_sorted.to_pylist()
     comp_ids = comp_sorted.to_pylist()
@@ -762,8 +760,9 @@ def _load_columnar(folder: str | Path, home: str | None = None) -> SupplyGraph:
     values = value[comp_order], stock[comp_order], recovery[comp_order]
     del value, stock, recovery, product
 
+    # the supply entries here once their table is parsed (the requirements are checked in a thread meanwhile)
+    supply_problems, entries = _supplies_when_read(pa, late, root, ids)
     late_tables, late_problems = late.result()
-    supply_problems, entries = supplies.result()
     requirement_problems, groups, compiled = requirements.result()
     pa.default_memory_pool().release_unused()  # the large tables' memory, unused now
     if late_problems:  # (a schedule compiling meanwhile ends in its thread, unused)
