@@ -50,7 +50,7 @@ from chainmap.graph import SupplyGraph
 
 __all__ = ["CACHE_FORMAT", "KEEP", "MIN_BYTES", "cache_dir", "cache_enabled", "cache_key", "load_cached"]
 
-CACHE_FORMAT = 1
+CACHE_FORMAT = 2
 """Bumped whenever the cached form changes (older files are then never read)."""
 KEEP = 4
 """Cache files kept (the most recently used)."""
@@ -137,29 +137,85 @@ def cache_key(path: str | Path, home: str | None = None) -> tuple[str, int] | No
     digest.update(_code_fingerprint())
     digest.update(f"\nhome={home!r}\n".encode())
     total = 0
-    for f in files:
-        try:
-            with open(f, "rb") as handle:
-                digest.update(f"\n{f.as_posix()}\n".encode())
-                file_digest = hashlib.file_digest(handle, lambda: hashlib.blake2b(digest_size=20))
-                digest.update(file_digest.digest())
-                total += handle.tell()
-        except OSError:
+    if len(files) > 1:  # hashlib hashes with the GIL released: the files of a columnar graph on two cores
+        from concurrent.futures import ThreadPoolExecutor
+
+        with ThreadPoolExecutor(max_workers=2, thread_name_prefix="chainmap-hash") as pool:
+            digests = list(pool.map(_file_digest, files))
+    else:
+        digests = [_file_digest(f) for f in files]
+    for f, got in zip(files, digests, strict=True):
+        if got is None:
             return None
+        digest.update(f"\n{f.as_posix()}\n".encode())
+        digest.update(got[0])
+        total += got[1]
     return digest.hexdigest(), total
 
 
+def _file_digest(file: Path) -> tuple[bytes, int] | None:
+    """The BLAKE2b digest of a file's bytes and their number (None when it cannot be read)."""
+    try:
+        with open(file, "rb") as handle:
+            found = hashlib.file_digest(handle, lambda: hashlib.blake2b(digest_size=20))
+            return found.digest(), handle.tell()
+    except OSError:
+        return None
+
+
+TEXT_LISTS = ("country_ids", "country_name", "supplier_ids", "supplier_name", "component_ids", "component_name")
+"""Lists of texts of :class:`~chainmap.graph.GraphArrays` cached as one text each (:class:`_Texts`)."""
+
+
+class _Texts:
+    """A list of texts pickled as one text joined by NUL (pickling a million short texts one by one takes
+    a third of a second; joining and splitting them a few hundredths). Empty lists and lists holding a NUL
+    (or a non-text) stay lists.
+
+    >>> _Texts.pack(["a", "", "b c"]).unpack(), _Texts.pack([]), _Texts.pack(["x", None])
+    (['a', '', 'b c'], [], ['x', None])
+    """
+
+    def __init__(self, joined: str, n: int) -> None:
+        self.joined, self.n = joined, n
+
+    @classmethod
+    def pack(cls, texts: list[Any]) -> _Texts | list[Any]:
+        """The packed form of ``texts``, or ``texts`` itself when it cannot be packed."""
+        try:
+            joined = "\x00".join(texts)
+        except TypeError:
+            return texts
+        if not texts or joined.count("\x00") != len(texts) - 1:  # empty, or a text holds a NUL
+            return texts
+        return cls(joined, len(texts))
+
+    def unpack(self) -> list[str]:
+        """The list of texts."""
+        return self.joined.split("\x00")
+
+
 def _payload(graph: SupplyGraph) -> dict[str, Any]:
+    import dataclasses
+
     from chainmap.graph import _Table
 
     spec = None if isinstance(graph.components, _Table) else graph.spec  # YAML/JSON graphs keep their records
-    return {"arrays": graph.arrays, "files": graph.files, "warnings": graph.warnings, "origins": graph.origins,
+    packed: dict[str, Any] = {name: _Texts.pack(getattr(graph.arrays, name)) for name in TEXT_LISTS}
+    arrays = dataclasses.replace(graph.arrays, **packed)
+    return {"arrays": arrays, "files": graph.files, "warnings": graph.warnings, "origins": graph.origins,
             "spec": spec, "scc": graph.scc, "schedule": graph.schedule}
 
 
 def _restore(payload: dict[str, Any]) -> SupplyGraph:
+    import dataclasses
+
     spec = payload["spec"]
-    graph = SupplyGraph.from_arrays(payload["arrays"], files=payload["files"], warnings=payload["warnings"])
+    arrays = payload["arrays"]
+    unpacked: dict[str, Any] = {name: value.unpack() for name in TEXT_LISTS
+                                if isinstance(value := getattr(arrays, name), _Texts)}
+    arrays = dataclasses.replace(arrays, **unpacked)
+    graph = SupplyGraph.from_arrays(arrays, files=payload["files"], warnings=payload["warnings"])
     graph.origins = payload["origins"]
     if spec is not None:  # a graph loaded from YAML/JSON: the same records as a fresh load
         graph._spec = spec

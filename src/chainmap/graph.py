@@ -67,7 +67,7 @@ from chainmap.model.schema import (
 )
 
 __all__ = ["COMPONENT", "COUNTRY", "KINDS", "RESULT_ATTRIBUTES", "SUPPLIER", "GraphArrays", "Schedule", "Step",
-           "SupplyGraph", "counts_ptr", "stable_argsort"]
+           "SupplyGraph", "compile_requirements", "counts_ptr", "stable_argsort"]
 
 COUNTRY, SUPPLIER, COMPONENT = 0, 1, 2
 KINDS = ("country", "supplier", "component")
@@ -320,10 +320,14 @@ class SupplyGraph:
 
     @classmethod
     def from_arrays(cls, arrays: GraphArrays, files: list[str] | None = None,
-                    warnings: list[Any] | None = None) -> SupplyGraph:
-        """Build straight from the array form (references assumed checked), no pydantic row objects."""
+                    warnings: list[Any] | None = None, compiled: Mapping[str, Any] | None = None) -> SupplyGraph:
+        """Build straight from the array form (references assumed checked), no pydantic row objects;
+        ``compiled``: what :func:`compile_requirements` returned for the same arrays (else computed on first
+        use)."""
         graph = cls.__new__(cls)
         graph._setup(arrays, None, warnings, files)
+        if compiled is not None:
+            graph.__dict__.update({name: compiled[name] for name in COMPILED})
         graph._spec = None
         graph.countries = _Table(graph.country_ids, graph.country_of, graph._country_record)
         graph.suppliers = _Table(graph.supplier_ids, graph.supplier_of, graph._supplier_record)
@@ -531,16 +535,12 @@ class SupplyGraph:
     @cached_property
     def requirement_edges(self) -> tuple[IntArray, IntArray]:
         """``(owner, member)`` per requirement edge (one per group member)."""
-        return np.repeat(self.group_owner, np.diff(self.group_ptr)), self.group_members
+        return _requirement_edges(self.group_owner, self.group_ptr, self.group_members)
 
     @cached_property
     def requires_csr(self) -> Any:
         """scipy CSR matrix of components, row owner -> column required member."""
-        from scipy.sparse import csr_array
-
-        owners, members = self.requirement_edges
-        n = self.n_components
-        return csr_array((np.ones(owners.size, dtype=np.int8), (owners, members)), shape=(n, n))
+        return _requires_csr(self.n_components, *self.requirement_edges)
 
     @cached_property
     def required_by_csr(self) -> Any:
@@ -565,83 +565,17 @@ class SupplyGraph:
     @cached_property
     def scc(self) -> tuple[IntArray, NDArray[np.bool_]]:
         """Strongly connected set of each component and whether each set is a cycle."""
-        from scipy.sparse.csgraph import connected_components
-
-        n = self.n_components
-        if n == 0:
-            return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=bool)
-        n_scc, labels = connected_components(self.requires_csr, directed=True, connection="strong")
-        membership = labels.astype(np.int64)
-        owners, members = self.requirement_edges
-        cyclic = np.bincount(membership, minlength=n_scc) > 1
-        cyclic[membership[owners[owners == members]]] = True
-        return membership, cyclic
+        return _scc(self.n_components, self.requires_csr, *self.requirement_edges)
 
     @cached_property
     def schedule(self) -> Schedule:
         """Evaluation order: acyclic batches by level, cyclic sets alone."""
         membership, cyclic = self.scc
-        n_scc = cyclic.size
-        owners, members = self.requirement_edges
-        src, dst = membership[owners], membership[members]
-        keep = src != dst
-        src, dst = src[keep], dst[keep]
-        # level = 1 + max level of what it requires (sinks first): Kahn rounds from the sinks
-        level = np.zeros(n_scc, dtype=np.int64)
-        remaining = np.bincount(src, minlength=n_scc)
-        order = stable_argsort(dst)
-        by_dst_src = src[order]
-        dst_ptr = counts_ptr(dst, n_scc)
-        frontier = np.flatnonzero(remaining == 0)
-        lv = 0
-        while frontier.size:
-            level[frontier] = lv
-            starts, ends = dst_ptr[frontier], dst_ptr[frontier + 1]
-            users = by_dst_src[_ranges(starts, ends)]
-            if users.size == 0:
-                break
-            dec = np.bincount(users, minlength=n_scc)
-            touched = np.flatnonzero(dec)
-            remaining[touched] -= dec[touched]
-            frontier = touched[remaining[touched] == 0]
-            lv += 1
-        comp_level = level[membership]
-        comp_cyclic = cyclic[membership]
-        steps: list[Step] = []
-        if n_scc == 0:
-            return Schedule(())
-        n_levels = int(level.max()) + 1
-        acyclic_comps = np.flatnonzero(~comp_cyclic)
-        acyclic_comps = acyclic_comps[stable_argsort(comp_level[acyclic_comps])]
-        acyc_ptr = np.searchsorted(comp_level[acyclic_comps], np.arange(n_levels + 1))
-        cyc_comps = np.flatnonzero(comp_cyclic)
-        cyc_order = np.lexsort((cyc_comps, membership[cyc_comps], comp_level[cyc_comps]))
-        cyc_comps = cyc_comps[cyc_order]
-        cyc_scc = membership[cyc_comps]
-        cyc_lv = comp_level[cyc_comps]
-        bounds = np.flatnonzero(np.diff(cyc_scc)) + 1 if cyc_comps.size else np.zeros(0, dtype=np.int64)
-        cyc_starts = np.concatenate(([0], bounds)).astype(np.int64) if cyc_comps.size else bounds
-        cyc_ends = np.concatenate((bounds, [cyc_comps.size])).astype(np.int64) if cyc_comps.size else bounds
-        cyc_step_lv = cyc_lv[cyc_starts] if cyc_comps.size else cyc_starts
-        cyc_ptr = np.searchsorted(cyc_step_lv, np.arange(n_levels + 1))
-        for lv in range(n_levels):
-            at = acyclic_comps[acyc_ptr[lv]:acyc_ptr[lv + 1]]
-            if at.size:
-                steps.append(self._step(False, np.sort(at)))
-            for k in range(int(cyc_ptr[lv]), int(cyc_ptr[lv + 1])):
-                steps.append(self._step(True, cyc_comps[cyc_starts[k]:cyc_ends[k]]))
-        return Schedule(tuple(steps))
+        return _schedule(membership, cyclic, self.required_by_csr, self.comp_group_ptr, self.group_ptr,
+                         self.group_members)
 
     def _step(self, cyclic: bool, comps: IntArray) -> Step:
-        gstart, gend = self.comp_group_ptr[comps], self.comp_group_ptr[comps + 1]
-        counts = gend - gstart
-        garr = _ranges(gstart, gend)
-        owner_pos = np.repeat(np.arange(comps.size, dtype=np.int64), counts)
-        starts, ends = self.group_ptr[garr], self.group_ptr[garr + 1]
-        lengths = ends - starts
-        offsets = (np.cumsum(lengths) - lengths).astype(np.int64)
-        members = self.group_members[_ranges(starts, ends)]
-        return Step(cyclic, comps, garr, owner_pos, members, offsets)
+        return _step(self.comp_group_ptr, self.group_ptr, self.group_members, cyclic, comps)
 
     @cached_property
     def igraph(self) -> ig.Graph:
@@ -948,6 +882,169 @@ def _reach(csr: Any, sources: Iterable[int], n: int) -> IntArray:
         seen[nxt] = True
         frontier = nxt.astype(np.int64)
     return np.flatnonzero(seen)
+
+
+COMPILED = ("requirement_edges", "requires_csr", "required_by_csr", "scc", "schedule")
+"""The compiled forms :func:`compile_requirements` computes (cached properties of :class:`SupplyGraph`)."""
+
+
+def compile_requirements(n: int, group_owner: IntArray, group_ptr: IntArray, group_members: IntArray) -> dict[str, Any]:
+    """The compiled requirement structure of ``n`` components' requirement groups (:data:`COMPILED`: what
+    :attr:`SupplyGraph.schedule` computes on first use), for :meth:`SupplyGraph.from_arrays` to start with
+    (a loader computes it in a thread while it builds the rest)."""
+    edges = _requirement_edges(group_owner, group_ptr, group_members)
+    csr = _requires_csr(n, *edges)
+    down = csr.T.tocsr()
+    membership, cyclic = _scc(n, csr, *edges)
+    schedule = _schedule(membership, cyclic, down, counts_ptr(group_owner, n), group_ptr, group_members)
+    return {"requirement_edges": edges, "requires_csr": csr, "required_by_csr": down, "scc": (membership, cyclic),
+            "schedule": schedule}
+
+
+def _requirement_edges(group_owner: IntArray, group_ptr: IntArray, group_members: IntArray) -> tuple[IntArray, IntArray]:
+    return np.repeat(group_owner, np.diff(group_ptr)), group_members
+
+
+def _requires_csr(n: int, owners: IntArray, members: IntArray) -> Any:
+    from scipy.sparse import csr_array
+
+    return csr_array((np.ones(owners.size, dtype=np.int8), (owners, members)), shape=(n, n))
+
+
+def _scc(n: int, requires_csr: Any, owners: IntArray, members: IntArray) -> tuple[IntArray, NDArray[np.bool_]]:
+    """Strongly connected set of each component and whether each set is a cycle."""
+    from scipy.sparse.csgraph import connected_components
+
+    if n == 0:
+        return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=bool)
+    n_scc, labels = connected_components(requires_csr, directed=True, connection="strong")
+    membership = labels.astype(np.int64)
+    cyclic = np.bincount(membership, minlength=n_scc) > 1
+    cyclic[membership[owners[owners == members]]] = True
+    return membership, cyclic
+
+
+def _levels(membership: IntArray, cyclic: NDArray[np.bool_], required_by_csr: Any) -> IntArray:
+    """Level of each strongly connected set: 0 when it requires nothing outside itself, else 1 + the highest
+    level of the sets it requires. Kahn rounds from the sinks over the distinct (member, owner) pairs of the
+    downstream CSR (grouped by member already: no sort of the edges)."""
+    n_scc, n = cyclic.size, membership.size
+    ptr = required_by_csr.indptr.astype(np.int64, copy=False)
+    owner_set = membership[required_by_csr.indices]
+    cross = owner_set != np.repeat(membership, np.diff(ptr))  # pairs within one set do not order it
+    remaining = np.bincount(owner_set[cross], minlength=n_scc)
+    single = np.bincount(membership, minlength=n_scc) == 1
+    comp_of = np.zeros(n_scc, dtype=np.int64)
+    comp_of[membership] = np.arange(n, dtype=np.int64)  # the component of each set of one
+    multi = np.flatnonzero(~single[membership])
+    multi = multi[np.argsort(membership[multi], kind="stable")]  # components of larger sets, by set
+    multi_set = membership[multi]
+    level = np.zeros(n_scc, dtype=np.int64)
+    frontier = np.flatnonzero(remaining == 0)
+    lv = 0
+    while frontier.size:
+        level[frontier] = lv
+        comps = comp_of[frontier[single[frontier]]]
+        several = frontier[~single[frontier]]
+        if several.size:
+            lo, hi = np.searchsorted(multi_set, several, "left"), np.searchsorted(multi_set, several, "right")
+            comps = np.concatenate((comps, multi[_ranges(lo, hi)]))
+        pairs = _ranges(ptr[comps], ptr[comps + 1])
+        users = owner_set[pairs[cross[pairs]]]
+        if users.size == 0:
+            break
+        if users.size * 8 < n_scc:  # a few: count them without a pass over every set
+            touched, dec = np.unique(users, return_counts=True)
+        else:
+            counts = np.bincount(users, minlength=n_scc)
+            touched = np.flatnonzero(counts)
+            dec = counts[touched]
+        remaining[touched] -= dec
+        frontier = touched[remaining[touched] == 0]
+        lv += 1
+    return level
+
+
+def _schedule(membership: IntArray, cyclic: NDArray[np.bool_], required_by_csr: Any,
+              comp_group_ptr: IntArray, group_ptr: IntArray, group_members: IntArray) -> Schedule:
+    """Evaluation order: acyclic batches by level, cyclic sets alone."""
+    n_scc = cyclic.size
+    level = _levels(membership, cyclic, required_by_csr)
+    comp_level = level[membership]
+    comp_cyclic = cyclic[membership]
+    if n_scc == 0:
+        return Schedule(())
+    n_levels = int(level.max()) + 1
+    acyclic_comps = np.flatnonzero(~comp_cyclic)
+    acyclic_comps = acyclic_comps[stable_argsort(comp_level[acyclic_comps])]
+    acyc_ptr = np.searchsorted(comp_level[acyclic_comps], np.arange(n_levels + 1))
+    cyc_comps = np.flatnonzero(comp_cyclic)
+    cyc_order = np.lexsort((cyc_comps, membership[cyc_comps], comp_level[cyc_comps]))
+    cyc_comps = cyc_comps[cyc_order]
+    cyc_scc = membership[cyc_comps]
+    cyc_lv = comp_level[cyc_comps]
+    bounds = np.flatnonzero(np.diff(cyc_scc)) + 1 if cyc_comps.size else np.zeros(0, dtype=np.int64)
+    cyc_starts = np.concatenate(([0], bounds)).astype(np.int64) if cyc_comps.size else bounds
+    cyc_ends = np.concatenate((bounds, [cyc_comps.size])).astype(np.int64) if cyc_comps.size else bounds
+    cyc_step_lv = cyc_lv[cyc_starts] if cyc_comps.size else cyc_starts
+    cyc_ptr = np.searchsorted(cyc_step_lv, np.arange(n_levels + 1))
+    pieces: list[IntArray] = []
+    sizes: list[int] = []
+    cyclic_steps: list[bool] = []
+    for lv in range(n_levels):  # per level: its acyclic batch (sorted: a stable sort by level of sorted indexes),
+        a0, a1 = int(acyc_ptr[lv]), int(acyc_ptr[lv + 1])  # then its cyclic sets one by one
+        if a1 > a0:
+            pieces.append(acyclic_comps[a0:a1])
+            sizes.append(a1 - a0)
+            cyclic_steps.append(False)
+        k0, k1 = int(cyc_ptr[lv]), int(cyc_ptr[lv + 1])
+        if k1 > k0:
+            pieces.append(cyc_comps[cyc_starts[k0]:cyc_ends[k1 - 1]])
+            sizes += (cyc_ends[k0:k1] - cyc_starts[k0:k1]).tolist()
+            cyclic_steps += [True] * (k1 - k0)
+    comps = np.concatenate(pieces) if pieces else np.zeros(0, dtype=np.int64)
+    bounds = np.zeros(len(sizes) + 1, dtype=np.int64)
+    np.cumsum(sizes, out=bounds[1:])
+    steps = _steps(comp_group_ptr, group_ptr, group_members, comps.astype(np.int64, copy=False), bounds, cyclic_steps)
+    return Schedule(tuple(steps))
+
+
+def _steps(comp_group_ptr: IntArray, group_ptr: IntArray, group_members: IntArray, comps: IntArray,
+           bounds: IntArray, cyclic: list[bool]) -> list[Step]:
+    """The steps of ``comps[bounds[k]:bounds[k + 1]]`` (``cyclic[k]``) as :func:`_step` builds each, from one
+    pass over all of them (a graph of a million components has hundreds of small cyclic steps)."""
+    k = bounds.size - 1
+    gstart, gend = comp_group_ptr[comps], comp_group_ptr[comps + 1]
+    counts = gend - gstart
+    garr = _ranges(gstart, gend)
+    step_of_comp = np.repeat(np.arange(k, dtype=np.int64), np.diff(bounds))
+    owner_pos = np.repeat(np.arange(comps.size, dtype=np.int64) - bounds[:-1][step_of_comp], counts)
+    count_cum = np.zeros(comps.size + 1, dtype=np.int64)
+    np.cumsum(counts, out=count_cum[1:])
+    gbounds = count_cum[bounds]
+    starts, ends = group_ptr[garr], group_ptr[garr + 1]
+    lengths = ends - starts
+    length_cum = np.zeros(garr.size + 1, dtype=np.int64)
+    np.cumsum(lengths, out=length_cum[1:])
+    mbounds = length_cum[gbounds]
+    step_of_group = np.repeat(np.arange(k, dtype=np.int64), np.diff(gbounds))
+    offsets = length_cum[:-1] - mbounds[:-1][step_of_group]
+    members = group_members[_ranges(starts, ends)]
+    b, g, m = bounds.tolist(), gbounds.tolist(), mbounds.tolist()
+    return [Step(cyclic[i], comps[b[i]:b[i + 1]], garr[g[i]:g[i + 1]], owner_pos[g[i]:g[i + 1]],
+                 members[m[i]:m[i + 1]], offsets[g[i]:g[i + 1]]) for i in range(k)]
+
+
+def _step(comp_group_ptr: IntArray, group_ptr: IntArray, group_members: IntArray, cyclic: bool, comps: IntArray) -> Step:
+    gstart, gend = comp_group_ptr[comps], comp_group_ptr[comps + 1]
+    counts = gend - gstart
+    garr = _ranges(gstart, gend)
+    owner_pos = np.repeat(np.arange(comps.size, dtype=np.int64), counts)
+    starts, ends = group_ptr[garr], group_ptr[garr + 1]
+    lengths = ends - starts
+    offsets = (np.cumsum(lengths) - lengths).astype(np.int64)
+    members = group_members[_ranges(starts, ends)]
+    return Step(cyclic, comps, garr, owner_pos, members, offsets)
 
 
 def _arrays_from_spec(spec: GraphSpec) -> GraphArrays:

@@ -45,7 +45,7 @@ import numpy as np
 from pydantic import ValidationError
 
 from chainmap.errors import GraphFileError, Problem, UsageError
-from chainmap.graph import GraphArrays, IntArray, SupplyGraph, stable_argsort
+from chainmap.graph import GraphArrays, IntArray, SupplyGraph, compile_requirements, stable_argsort
 from chainmap.io.idkeys import IdIndex, arrow_indices, arrow_numpy, has_upper_or_non_ascii, printable_ascii
 from chainmap.model.load import valid_country_code
 from chainmap.model.schema import (
@@ -119,6 +119,17 @@ def _pa() -> Any:
     return pa
 
 
+def _pa_reading() -> Any:
+    """``pyarrow`` with its CSV reader only: what parsing needs (``pyarrow.compute`` takes a fifth of a second
+    to import; a load imports it while the large tables are parsed)."""
+    try:
+        import pyarrow as pa
+        import pyarrow.csv
+    except ImportError:  # pragma: no cover - pyarrow is a dev dependency
+        return _pa()
+    return pa
+
+
 def _pq() -> Any:
     """``pyarrow.parquet``, imported when a Parquet table is read or written (a CSV folder never needs it)."""
     _pa()
@@ -147,7 +158,7 @@ def _arrow_type(pa: Any, code: str) -> Any:
 
 
 def _read(folder: Path, name: str, problems: list[Problem]) -> _Table | None:
-    pa = _pa()
+    pa = _pa_reading()
     path = table_path(folder, name)
     if path is None:
         if name in REQUIRED_TABLES:
@@ -294,17 +305,50 @@ def _bools(table: _Table, column: str, default: bool = False) -> np.ndarray:
 
 
 def _check_pattern(check: _Checker, table: _Table, column: str, pattern: str, what: str,
-                   required: bool = True) -> np.ndarray:
-    """Rows whose value is null (when required) or does not match; returns the null mask."""
-    pc = _pa().compute
+                   required: bool = True, choices: Sequence[str] = ()) -> np.ndarray:
+    """Rows whose value is null (when required) or does not match; returns the null mask. ``choices``: texts
+    that match (compared first; the pattern runs on the other rows only)."""
     col = _strings(table, column)
     null = _null_mask(col)
     if required:
         check.rows(table, column, null, f"missing {what}")
-    ok = np.asarray(arrow_numpy(pc.match_substring_regex(col, pattern), fill=True), dtype=bool)
+    ok = _matches(col, pattern, choices)
     values = col
     check.rows(table, column, ~ok, lambda r: f"{values[r].as_py()!r} is not a valid {what}")
     return null
+
+
+def _matches(col: Any, pattern: str, choices: Sequence[str] = ()) -> np.ndarray:
+    """Whether each text of ``col`` matches the regex ``pattern`` (True for nulls): texts of ``choices`` (which
+    match it) by comparison, the others by the regex; no regex at all over a column of nulls.
+
+    >>> import pyarrow as pa
+    >>> _matches(pa.array(["input", None, "x", "equipment"]), "^(input|equipment)$", ("input", "equipment")).tolist()
+    [True, True, False, True]
+    """
+    pa = _pa()
+    n = len(col)
+    if col.null_count == n:
+        return np.ones(n, dtype=bool)
+    if not choices:
+        return np.asarray(arrow_numpy(pa.compute.match_substring_regex(col, pattern), fill=True), dtype=bool)
+    ok = np.asarray(arrow_numpy(pa.compute.is_in(col, value_set=_string_array(choices)), fill=True), dtype=bool)
+    ok |= _null_mask(col)
+    rest = np.flatnonzero(~ok)
+    if rest.size:
+        ok[rest] = np.asarray(arrow_numpy(pa.compute.match_substring_regex(col.take(arrow_indices(rest)), pattern),
+                                          fill=True), dtype=bool)
+    return ok
+
+
+def _string_array(texts: Sequence[str]) -> Any:
+    """A pyarrow string array of ``texts``, from buffers: ``pa.array`` and ``pa.scalar`` of Python objects
+    import pandas (a third of a second) on first use."""
+    pa = _pa()
+    encoded = [t.encode() for t in texts]
+    offsets = np.zeros(len(encoded) + 1, dtype=np.int32)
+    np.cumsum([len(b) for b in encoded], out=offsets[1:])
+    return pa.Array.from_buffers(pa.string(), len(encoded), [None, pa.py_buffer(offsets), pa.py_buffer(b"".join(encoded))])
 
 
 def _index(pa: Any, sorted_ids: Any, refs: Any) -> np.ndarray:
@@ -464,31 +508,74 @@ LATE_TABLES = ("requires", "supplies", "alternatives")
 """The large reference tables: read in a thread while the others are checked (:class:`_LateReads`)."""
 
 
+class _Background:
+    """``fn(*args)`` run in a thread: numpy and pyarrow release the GIL in their loops, so a load's independent
+    parts (the supply entries, the requirement groups, the compiled schedule) run on two cores. :meth:`result`
+    waits and returns its value (or raises its exception)."""
+
+    def __init__(self, fn: Callable[..., Any], *args: Any, name: str = "chainmap-load") -> None:
+        import threading
+
+        self._value: Any = None
+        self._error: BaseException | None = None
+        self._thread = threading.Thread(target=self._run, args=(fn, args), name=name, daemon=True)
+        self._thread.start()
+
+    def _run(self, fn: Callable[..., Any], args: tuple[Any, ...]) -> None:
+        try:
+            self._value = fn(*args)
+        except BaseException as exc:  # handed to the caller by result()
+            self._error = exc
+
+    def result(self) -> Any:
+        """The value of the call (waits for the thread)."""
+        self._thread.join()
+        if self._error is not None:
+            raise self._error
+        return self._value
+
+
 class _LateReads:
     """:func:`read_tables` of :data:`LATE_TABLES` in a thread (pyarrow parses with the GIL released), so
-    settings, countries, suppliers and components are checked meanwhile."""
+    settings, countries, suppliers and components are read and checked meanwhile; each table can be waited
+    for alone (:meth:`table`: the requirements are checked while the supplies are parsed)."""
 
     def __init__(self, folder: Path) -> None:
         import threading
 
-        self._result: tuple[dict[str, _Table], list[Problem]] | None = None
+        self._tables: dict[str, _Table] = {}
+        self._problems: dict[str, list[Problem]] = {name: [] for name in LATE_TABLES}
+        self._done = {name: threading.Event() for name in LATE_TABLES}
         self._error: BaseException | None = None
         self._thread = threading.Thread(target=self._run, args=(folder,), name="chainmap-read", daemon=True)
         self._thread.start()
 
     def _run(self, folder: Path) -> None:
         try:
-            self._result = read_tables(folder, LATE_TABLES)
-        except BaseException as exc:  # handed to the caller by result()
+            for name in LATE_TABLES:
+                table = _read(folder, name, self._problems[name])
+                if table is not None:
+                    self._tables[name] = table
+                self._done[name].set()
+        except BaseException as exc:  # handed to the caller by table() and result()
             self._error = exc
+        finally:
+            for done in self._done.values():
+                done.set()
+
+    def table(self, name: str) -> tuple[_Table | None, list[Problem]]:
+        """Table ``name`` (None when absent or unreadable) and the problems of reading it (waits for it)."""
+        self._done[name].wait()
+        if self._error is not None:
+            raise self._error
+        return self._tables.get(name), self._problems[name]
 
     def result(self) -> tuple[dict[str, _Table], list[Problem]]:
         """The tables read and the problems of reading (waits for the thread)."""
         self._thread.join()
         if self._error is not None:
             raise self._error
-        assert self._result is not None
-        return self._result
+        return dict(self._tables), [p for name in LATE_TABLES for p in self._problems[name]]
 
 
 def _in_table_order(problems: list[Problem]) -> list[Problem]:
@@ -542,8 +629,7 @@ def _prefetch_imports() -> None:
 
 
 def _load_columnar(folder: str | Path, home: str | None = None) -> SupplyGraph:
-    pa = _pa()
-    pc = pa.compute
+    pa = _pa_reading()
     root = Path(folder)
     from chainmap.model.load import graph_files
 
@@ -552,8 +638,10 @@ def _load_columnar(folder: str | Path, home: str | None = None) -> SupplyGraph:
         raise GraphFileError([Problem(f.as_posix(), 0, "", "a YAML graph file in a columnar folder (holding "
                                       "components.csv or .parquet): keep the two forms in separate folders")
                               for f in mixed[:MAX_PROBLEMS_PER_CHECK]])
+    late = _LateReads(root)  # the large tables first: their parse is the longest
+    pc = _pa().compute  # imported while they are parsed
+    requirements: _Background | None = None
     tables, problems = read_tables(root, [name for name in TABLES if name not in LATE_TABLES])
-    late = _LateReads(root)
     try:
         if problems:
             raise GraphFileError(problems)
@@ -605,8 +693,12 @@ def _load_columnar(folder: str | Path, home: str | None = None) -> SupplyGraph:
             check.problems.append(Problem("--home" if home else st.path, 0, "home",
                                           f"{settings.home!r} is not an ISO 3166-1 alpha-2 code"))
 
-        # ids
+        # ids (the components' first: the requirements are checked in a thread from there)
         ct, su, co = T["countries"], T["suppliers"], T["components"]
+        comp_check = _Checker()  # its problems join the others' in their place below
+        comp_sorted, comp_order, comp_index = _sorted_unique_ids(comp_check, co, "id")
+        requirements = _Background(_requirements_when_read, pa, late, root, comp_sorted, comp_index,
+                                   name="chainmap-requires")
         _check_pattern(check, ct, "id", COUNTRY_PATTERN, "country id")
         for code in set(pc.unique(_strings(ct, "id")).drop_null().to_pylist()):
             if re.match(COUNTRY_PATTERN, code) and not valid_country_code(code):
@@ -624,7 +716,7 @@ def _load_columnar(folder: str | Path, home: str | None = None) -> SupplyGraph:
         _case_clashes(check, pa, [su, co])
         country_sorted, country_order, country_index = _sorted_unique_ids(check, ct, "id")
         supplier_sorted, supplier_order, supplier_index = _sorted_unique_ids(check, su, "id")
-        comp_sorted, comp_order, comp_index = _sorted_unique_ids(check, co, "id")
+        check.problems += comp_check.problems
         # ids shared across kinds
         for a, b, a_sorted, a_index in ((su, co, supplier_sorted, supplier_index), (ct, su, country_sorted, country_index),
                                         (ct, co, country_sorted, country_index)):
@@ -649,64 +741,40 @@ def _load_columnar(folder: str | Path, home: str | None = None) -> SupplyGraph:
 
     except GraphFileError:
         late_problems = late.result()[1]
+        if requirements is not None:
+            requirements.result()  # done with the tables (its work is not needed)
         if problems or late_problems:  # problems of reading come first, as when every table is read at once
             raise GraphFileError(_in_table_order(problems + late_problems)) from None
         raise
+    ids = _Ids(country_sorted, country_index, supplier_sorted, supplier_index, comp_sorted, comp_index,
+               sup_country, supplier_order)
+    # texts while the large tables are parsed (checks below do not need them; the tables go before the arrays)
+    country_ids = country_sorted.to_pylist()
+    comp_ids = comp_sorted.to_pylist()
+    supplier_ids = supplier_sorted.to_pylist()
+    sectors_sorted = _take_repeated(pc, _take(co, "sector", comp_order))
+    country_name = _take(ct, "name", country_order).to_pylist()
+    supplier_name = _take(su, "name", supplier_order).to_pylist()
+    component_name = _take(co, "name", comp_order).to_pylist()
+    prod_sorted = product[comp_order]
+    values = value[comp_order], stock[comp_order], recovery[comp_order]
+    del value, stock, recovery, product
+
+    # the supply entries here once their table is parsed (the requirements are checked in a thread meanwhile)
+    supply_problems, entries = _supplies_when_read(pa, late, root, ids)
     late_tables, late_problems = late.result()
-    if late_problems:
+    requirement_problems, groups, compiled = requirements.result()
+    pa.default_memory_pool().release_unused()  # the large tables' memory, unused now
+    if late_problems:  # (a schedule compiling meanwhile ends in its thread, unused)
         raise GraphFileError(late_problems)
     for name in LATE_TABLES:
         tables[name] = late_tables[name] if name in late_tables else _empty(pa, name, root)
-    # supplies
-    sp = T["supplies"]
     rq, al = T["requires"], T["alternatives"]
-    e_comp, g_comp, g_mem, a_comp = _lookup_many(pa, comp_sorted, comp_index, [_strings(sp, "component"), _strings(rq, "component"),
-                                                                  _strings(rq, "member"), _strings(al, "component")])
-    e_comp_null = _null_mask(_strings(sp, "component"))
-    check.rows(sp, "component", e_comp_null, "missing component")
-    _unknown_refs(check, sp, "component", e_comp, e_comp_null, "component")
-    e_sup, e_sup_null = _references(check, pa, sp, "supplier", supplier_sorted, supplier_index, "supplier")
-    e_cty_given, e_cty_null = _references(check, pa, sp, "country", country_sorted, country_index, "country")
-    check.rows(sp, "supplier", e_sup_null & e_cty_null, "give a supplier or a country")
-    ok_sup = e_sup >= 0
-    sup_cty_sorted = np.append(sup_country[supplier_order], -1)  # index -1 (no supplier) -> -1
-    e_sup_country = sup_cty_sorted[e_sup]
-    mismatch = ok_sup & ~e_cty_null & (e_cty_given >= 0) & (e_sup_country != e_cty_given)
-    check.rows(sp, "country", mismatch, "does not match the supplier's country")
-    share = _floats(sp, "share")
-    _check_range(check, sp, "share", share, 0.0, 1.0, required=True)
-    _check_year(check, sp, "year")
-    _check_pattern(check, sp, "method", "^(" + "|".join(re.escape(m) for m in METHODS) + ")$",
-                   "method (" + ", ".join(METHODS) + ")", required=False)
-
-    # requires
-    g_comp_null = _null_mask(_strings(rq, "component"))
-    check.rows(rq, "component", g_comp_null, "missing component")
-    _unknown_refs(check, rq, "component", g_comp, g_comp_null, "component")
-    g_mem_null = _null_mask(_strings(rq, "member"))
-    check.rows(rq, "member", g_mem_null, "missing member")
-    _unknown_refs(check, rq, "member", g_mem, g_mem_null, "component")
-    g_label_col = rq.data.column("group")
-    check.rows(rq, "group", _null_mask(g_label_col), "missing group number")
-    g_label = np.asarray(arrow_numpy(g_label_col, fill=0), dtype=np.int64)
-    g_any = _bools(rq, "any_of")
-    role_null = _check_pattern(check, rq, "role", "^(input|equipment)$", "role (input or equipment)", required=False)
-    g_equipment = np.asarray(arrow_numpy(pc.match_substring_regex(_strings(rq, "role"), "^equipment$"), fill=False),
-                             dtype=bool)
-    g_share = _floats(rq, "share")
-    with np.errstate(invalid="ignore"):
-        check.rows(rq, "share", ~np.isnan(g_share) & ~((g_share > 0.0) & (g_share <= 1.0)),
-                   "must be a number in (0, 1]")
-    g_share = np.where(np.isnan(g_share), 1.0, g_share)
-    g_life = _floats(rq, "lifetime_years")
-    with np.errstate(invalid="ignore"):
-        check.rows(rq, "lifetime_years", ~np.isnan(g_life) & ~((g_life > 0.0) & (g_life <= 1000.0)),
-                   "must be a number of years in (0, 1000]")
-    check.rows(rq, "lifetime_years", ~np.isnan(g_life) & ~g_equipment, "applies to role 'equipment' only")
-    g_life = np.where(np.isnan(g_life), DEFAULT_LIFETIME_YEARS, g_life)
-    _ = role_null
+    check.problems += supply_problems
+    check.problems += requirement_problems
 
     # alternatives
+    (a_comp,) = _lookup_many(pa, comp_sorted, comp_index, [_strings(al, "component")])
     _unknown_refs(check, al, "component", a_comp, _null_mask(_strings(al, "component")), "component")
     a_sup, _ = _references(check, pa, al, "supplier", supplier_sorted, supplier_index, "supplier")
     check.rows(al, "component", _null_mask(_strings(al, "component")), "missing component")
@@ -727,7 +795,7 @@ def _load_columnar(folder: str | Path, home: str | None = None) -> SupplyGraph:
             sectors_names[code] = name or code
     blocs: list[Bloc] = []
     bl = T["blocs"]
-    country_set = set(country_sorted.to_pylist())
+    country_set = set(country_ids)
     for r, row in enumerate(bl.data.to_pylist()):
         members = [m.strip() for m in (row["members"] or "").split(";") if m.strip()]
         try:
@@ -743,108 +811,15 @@ def _load_columnar(folder: str | Path, home: str | None = None) -> SupplyGraph:
 
     if check.problems:
         raise GraphFileError(check.problems)
+    assert groups is not None and entries is not None
+    if groups.problems:
+        raise GraphFileError(groups.problems)
 
     # ---- build arrays (everything below assumes valid input) ----
-    country_ids = country_sorted.to_pylist()
-
-    def take(t: _Table, column: str, order: np.ndarray) -> Any:
-        col = _strings(t, column)
-        if order.size and order[0] == 0 and order[-1] == order.size - 1 and bool((np.diff(order) == 1).all()):
-            return col  # rows already in id order
-        return col.take(arrow_indices(order))
-
-    def take_str(t: _Table, column: str, order: np.ndarray) -> list[Any]:
-        return list(take(t, column, order).to_pylist())
-
-    def take_repeated(t: _Table, column: str, order: np.ndarray) -> list[Any]:
-        """Like ``take_str`` for a column of few distinct texts: one string object per distinct text."""
-        encoded = pc.dictionary_encode(take(t, column, order))
-        texts = np.array([*encoded.dictionary.to_pylist(), None], dtype=object)
-        codes = np.asarray(arrow_numpy(encoded.indices, fill=-1), dtype=np.int64)
-        return list(texts[codes].tolist())
-
-    # texts first, then the tables go: what is built below needs only numpy arrays (and frees the
-    # tables' memory before it allocates its own: the load's peak)
-    comp_ids = comp_sorted.to_pylist()
-    supplier_ids = supplier_sorted.to_pylist()
-    sectors_sorted = take_repeated(co, "sector", comp_order)
-    country_name = take_str(ct, "name", country_order)
-    supplier_name = take_str(su, "name", supplier_order)
-    component_name = take_str(co, "name", comp_order)
-    estimate = _bools(sp, "estimate")
-    source_codes, source_texts = None, None
-    if "source" in sp.data.column_names:
-        encoded = pc.dictionary_encode(_strings(sp, "source"))
-        source_codes = np.asarray(arrow_numpy(encoded.indices, fill=-1), dtype=np.int32)
-        source_texts = encoded.dictionary.to_pylist()
-        del encoded
     files = [t.path for t in tables.values() if Path(t.path).exists()]
-    rq_rows = rq.data.num_rows
-    rq = _Table(rq.name, rq.path, None)  # error reports below need its path only
-    del tables, T, ct, su, co, sp, al, se, st, bl, country_sorted, supplier_sorted, comp_sorted
-    pa.default_memory_pool().release_unused()
-
-    # entries: component, supplier entries (by supplier) before country entries (by country)
-    kind_key = np.where(ok_sup, 0, 1)
-    within = np.where(ok_sup, e_sup, e_cty_given)
-    e_order = _stable_order([e_comp, kind_key, within])
-    del kind_key, within
-    entry_comp = e_comp[e_order]
-    entry_supplier = np.where(ok_sup, e_sup, -1)[e_order]
-    entry_country = np.where(ok_sup, e_sup_country, e_cty_given)[e_order]
-    del e_comp, e_sup, e_sup_country, e_cty_given
-    entry_share = share[e_order]
-    entry_source: Any = None
-    entry_estimate = estimate[e_order]
-    if source_codes is not None and source_texts is not None:
-        entry_source = _Coded(source_codes[e_order], source_texts)
-
-    # groups: by owner, then group label; members sorted and unique
-    r_order = _stable_order([g_comp, g_label, g_mem])
-    oc, ol, om, oa = g_comp[r_order], g_label[r_order], g_mem[r_order], g_any[r_order]
-    if oc.size:
-        new_row = np.ones(oc.size, dtype=bool)
-        new_row[1:] = (oc[1:] != oc[:-1]) | (ol[1:] != ol[:-1]) | (om[1:] != om[:-1])
-        oc, ol, om, oa, kept = oc[new_row], ol[new_row], om[new_row], oa[new_row], r_order[new_row]
-        new_group = np.ones(oc.size, dtype=bool)
-        new_group[1:] = (oc[1:] != oc[:-1]) | (ol[1:] != ol[:-1])
-        starts = np.flatnonzero(new_group)
-        group_id = np.cumsum(new_group) - 1
-        any_min = np.minimum.reduceat(oa.astype(np.int8), starts)
-        any_max = np.maximum.reduceat(oa.astype(np.int8), starts)
-        sizes = np.diff(np.append(starts, oc.size))
-        bad_rows = (any_min != any_max)[group_id]
-        check.rows(rq, "any_of", _scatter(bad_rows, kept, rq_rows), "any_of differs within one group")
-        plain_multi = ((any_max == 0) & (sizes > 1))[group_id]
-        check.rows(rq, "group", _scatter(plain_multi, kept, rq_rows),
-                   "a group with several members needs any_of true")
-        oe, osh, olf = g_equipment[kept], g_share[kept], g_life[kept]
-        for column, values in (("role", oe), ("share", osh), ("lifetime_years", olf)):
-            step = np.zeros(oc.size, dtype=bool)  # a row whose value differs from the row before, in its group
-            step[1:] = (values[1:] != values[:-1]) & ~new_group[1:]
-            group_differs = np.zeros(starts.size, dtype=bool)
-            group_differs[group_id[step]] = True
-            differs = group_differs[group_id]
-            check.rows(rq, column, _scatter(differs, kept, rq_rows), f"{column} differs within one group")
-        if check.problems:
-            raise GraphFileError(check.problems)
-        group_owner = oc[starts]
-        group_ptr = np.append(starts, oc.size).astype(np.int64)
-        group_members = om
-        group_any = any_max.astype(bool)
-        group_equipment, group_share, group_lifetime = oe[starts], osh[starts], olf[starts]
-    else:
-        group_owner = np.zeros(0, dtype=np.int64)
-        group_ptr = np.zeros(1, dtype=np.int64)
-        group_members = np.zeros(0, dtype=np.int64)
-        group_any = np.zeros(0, dtype=bool)
-        group_equipment = np.zeros(0, dtype=bool)
-        group_share = np.zeros(0, dtype=np.float64)
-        group_lifetime = np.zeros(0, dtype=np.float64)
-
+    del tables, T, ct, su, co, rq, al, se, st, bl, country_sorted, supplier_sorted, comp_sorted
     alt_order = stable_argsort(a_comp)
     products_by_sector: dict[str, list[str]] = {}
-    prod_sorted = product[comp_order]
     for i in np.flatnonzero(prod_sorted).tolist():
         products_by_sector.setdefault(sectors_sorted[i], []).append(comp_ids[i])
     codes_all = sorted(set(sectors_names) | set(products_by_sector))
@@ -863,17 +838,237 @@ def _load_columnar(folder: str | Path, home: str | None = None) -> SupplyGraph:
         component_ids=comp_ids,
         component_name=component_name,
         component_sector=sectors_sorted,
-        value=value[comp_order], stock_days=stock[comp_order], recovery_days=recovery[comp_order],
-        entry_comp=entry_comp.astype(np.int64, copy=False), entry_supplier=entry_supplier.astype(np.int64, copy=False),
-        entry_country=entry_country.astype(np.int64, copy=False), entry_share=entry_share,
-        group_owner=group_owner.astype(np.int64, copy=False), group_ptr=group_ptr, group_members=group_members.astype(np.int64, copy=False),
-        group_any_of=group_any, group_share=group_share.astype(np.float64, copy=False),
-        group_equipment=group_equipment.astype(bool, copy=False), group_lifetime=group_lifetime.astype(np.float64, copy=False),
+        value=values[0], stock_days=values[1], recovery_days=values[2],
+        entry_comp=entries.comp, entry_supplier=entries.supplier, entry_country=entries.country,
+        entry_share=entries.share,
+        group_owner=groups.owner, group_ptr=groups.ptr, group_members=groups.members,
+        group_any_of=groups.any_of, group_share=groups.share, group_equipment=groups.equipment,
+        group_lifetime=groups.lifetime,
         alt_comp=a_comp[alt_order], alt_supplier=a_sup[alt_order], alt_readiness=readiness[alt_order],
-        entry_source=entry_source, entry_estimate=entry_estimate,
+        entry_source=entries.source, entry_estimate=entries.estimate,
         sectors=sectors, blocs=blocs,
     )
-    return SupplyGraph.from_arrays(arrays, files=files)
+    return SupplyGraph.from_arrays(arrays, files=files, compiled=compiled.result() if compiled is not None else None)
+
+
+@dataclass
+class _Ids:
+    """The sorted ids of each kind, their indexes (:func:`_sorted_unique_ids`) and the suppliers' countries."""
+
+    country_sorted: Any
+    country_index: IdIndex | None
+    supplier_sorted: Any
+    supplier_index: IdIndex | None
+    comp_sorted: Any
+    comp_index: IdIndex | None
+    sup_country: IntArray  # per supplier row (file order)
+    supplier_order: IntArray
+
+
+@dataclass
+class _Entries:
+    """Supply entries in :class:`~chainmap.graph.GraphArrays` order."""
+
+    comp: IntArray
+    supplier: IntArray
+    country: IntArray
+    share: np.ndarray
+    estimate: np.ndarray
+    source: Any
+
+
+@dataclass
+class _Groups:
+    """Requirement groups in :class:`~chainmap.graph.GraphArrays` order, and the problems found building them
+    (rows of one group that disagree)."""
+
+    problems: list[Problem]
+    owner: IntArray
+    ptr: IntArray
+    members: IntArray
+    any_of: np.ndarray
+    share: np.ndarray
+    equipment: np.ndarray
+    lifetime: np.ndarray
+
+
+def _take(t: _Table, column: str, order: np.ndarray) -> Any:
+    """Column ``column`` of ``t`` in the row order ``order``."""
+    col = _strings(t, column)
+    if order.size and order[0] == 0 and order[-1] == order.size - 1 and bool((np.diff(order) == 1).all()):
+        return col  # rows already in id order
+    return col.take(arrow_indices(order))
+
+
+def _take_repeated(pc: Any, col: Any) -> list[Any]:
+    """``col.to_pylist()`` for a column of few distinct texts: one string object per distinct text."""
+    encoded = pc.dictionary_encode(col)
+    texts = np.array([*encoded.dictionary.to_pylist(), None], dtype=object)
+    codes = np.asarray(arrow_numpy(encoded.indices, fill=-1), dtype=np.int64)
+    return list(texts[codes].tolist())
+
+
+def _supplies_when_read(pa: Any, late: _LateReads, root: Path, ids: _Ids) -> tuple[list[Problem], _Entries | None]:
+    """:func:`_supplies` of the supplies table once it is read (no problems and no entries when it cannot be:
+    the load reports the problems of reading)."""
+    sp, problems = late.table("supplies")
+    if problems:
+        return [], None
+    return _supplies(pa, sp if sp is not None else _empty(pa, "supplies", root), ids)
+
+
+def _supplies(pa: Any, sp: _Table, ids: _Ids) -> tuple[list[Problem], _Entries | None]:
+    """The problems of the supplies table and, when there are none, the supply entries: by component, supplier
+    entries (by supplier) before country entries (by country)."""
+    check = _Checker()
+    (e_comp,) = _lookup_many(pa, ids.comp_sorted, ids.comp_index, [_strings(sp, "component")])
+    e_comp_null = _null_mask(_strings(sp, "component"))
+    check.rows(sp, "component", e_comp_null, "missing component")
+    _unknown_refs(check, sp, "component", e_comp, e_comp_null, "component")
+    e_sup, e_sup_null = _references(check, pa, sp, "supplier", ids.supplier_sorted, ids.supplier_index, "supplier")
+    e_cty_given, e_cty_null = _references(check, pa, sp, "country", ids.country_sorted, ids.country_index, "country")
+    check.rows(sp, "supplier", e_sup_null & e_cty_null, "give a supplier or a country")
+    ok_sup = e_sup >= 0
+    sup_cty_sorted = np.append(ids.sup_country[ids.supplier_order], -1)  # index -1 (no supplier) -> -1
+    e_sup_country = sup_cty_sorted[e_sup]
+    mismatch = ok_sup & ~e_cty_null & (e_cty_given >= 0) & (e_sup_country != e_cty_given)
+    check.rows(sp, "country", mismatch, "does not match the supplier's country")
+    share = _floats(sp, "share")
+    _check_range(check, sp, "share", share, 0.0, 1.0, required=True)
+    _check_year(check, sp, "year")
+    _check_pattern(check, sp, "method", "^(" + "|".join(re.escape(m) for m in METHODS) + ")$",
+                   "method (" + ", ".join(METHODS) + ")", required=False, choices=METHODS)
+    if check.problems:
+        return check.problems, None
+    estimate = _bools(sp, "estimate")
+    source_codes, source_texts = None, None
+    if "source" in sp.data.column_names:
+        encoded = pa.compute.dictionary_encode(_strings(sp, "source"))
+        source_codes = np.asarray(arrow_numpy(encoded.indices, fill=-1), dtype=np.int32)
+        source_texts = encoded.dictionary.to_pylist()
+        del encoded
+    kind_key = np.where(ok_sup, 0, 1)
+    within = np.where(ok_sup, e_sup, e_cty_given)
+    sorting = _sort_order([e_comp, kind_key, within])
+    del kind_key, within
+
+    def ordered(values: np.ndarray) -> np.ndarray:
+        return values if sorting is None else values[sorting]
+
+    entry_source: Any = None
+    if source_codes is not None and source_texts is not None:
+        entry_source = _Coded(ordered(source_codes), source_texts)
+    sp.data = None  # done with the table: its memory goes before the arrays below are built
+    del source_codes
+    return [], _Entries(comp=ordered(e_comp).astype(np.int64, copy=False),
+                        supplier=ordered(np.where(ok_sup, e_sup, -1)).astype(np.int64, copy=False),
+                        country=ordered(np.where(ok_sup, e_sup_country, e_cty_given)).astype(np.int64, copy=False),
+                        share=ordered(share), estimate=ordered(estimate), source=entry_source)
+
+
+def _requirements_when_read(pa: Any, late: _LateReads, root: Path, comp_sorted: Any, comp_index: IdIndex | None
+                            ) -> tuple[list[Problem], _Groups | None, _Background | None]:
+    """:func:`_requirements` of the requires table once it is read, and the compiled schedule of its groups,
+    in another thread, when they hold no problem (no problems and no groups when the table cannot be read:
+    the load reports the problems of reading)."""
+    rq, problems = late.table("requires")
+    if problems:
+        return [], None, None
+    found, groups = _requirements(pa, rq if rq is not None else _empty(pa, "requires", root), comp_sorted, comp_index)
+    compiled = None
+    if groups is not None and not groups.problems:
+        compiled = _Background(compile_requirements, len(comp_sorted), groups.owner, groups.ptr, groups.members,
+                               name="chainmap-compile")
+    return found, groups, compiled
+
+
+def _requirements(pa: Any, rq: _Table, comp_sorted: Any, comp_index: IdIndex | None
+                  ) -> tuple[list[Problem], _Groups | None]:
+    """The problems of the requires table and, when there are none, the requirement groups (by owner, then
+    group label; members sorted and unique) with the problems of groups whose rows disagree."""
+    check = _Checker()
+    g_comp, g_mem = _lookup_many(pa, comp_sorted, comp_index, [_strings(rq, "component"), _strings(rq, "member")])
+    g_comp_null = _null_mask(_strings(rq, "component"))
+    check.rows(rq, "component", g_comp_null, "missing component")
+    _unknown_refs(check, rq, "component", g_comp, g_comp_null, "component")
+    g_mem_null = _null_mask(_strings(rq, "member"))
+    check.rows(rq, "member", g_mem_null, "missing member")
+    _unknown_refs(check, rq, "member", g_mem, g_mem_null, "component")
+    g_label_col = rq.data.column("group")
+    check.rows(rq, "group", _null_mask(g_label_col), "missing group number")
+    g_label = np.asarray(arrow_numpy(g_label_col, fill=0), dtype=np.int64)
+    g_any = _bools(rq, "any_of")
+    role_null = _check_pattern(check, rq, "role", "^(input|equipment)$", "role (input or equipment)",
+                               required=False, choices=("input", "equipment"))
+    g_equipment = _matches(_strings(rq, "role"), "^equipment$", ("equipment",)) & ~role_null
+    g_share = _floats(rq, "share")
+    with np.errstate(invalid="ignore"):
+        check.rows(rq, "share", ~np.isnan(g_share) & ~((g_share > 0.0) & (g_share <= 1.0)),
+                   "must be a number in (0, 1]")
+    g_share = np.where(np.isnan(g_share), 1.0, g_share)
+    g_life = _floats(rq, "lifetime_years")
+    with np.errstate(invalid="ignore"):
+        check.rows(rq, "lifetime_years", ~np.isnan(g_life) & ~((g_life > 0.0) & (g_life <= 1000.0)),
+                   "must be a number of years in (0, 1000]")
+    check.rows(rq, "lifetime_years", ~np.isnan(g_life) & ~g_equipment, "applies to role 'equipment' only")
+    g_life = np.where(np.isnan(g_life), DEFAULT_LIFETIME_YEARS, g_life)
+    if check.problems:
+        return check.problems, None
+    rows = rq.data.num_rows
+    rq.data = None  # done with the table (problems below name its path only): its memory goes first
+    return [], _groups(rq, rows, g_comp, g_label, g_mem, g_any, g_equipment, g_share, g_life)
+
+
+def _groups(rq: _Table, rq_rows: int, g_comp: IntArray, g_label: IntArray, g_mem: IntArray, g_any: np.ndarray,
+            g_equipment: np.ndarray, g_share: np.ndarray, g_life: np.ndarray) -> _Groups:
+    """Requirement rows (valid references) as groups: by owner, then group label; members sorted and unique."""
+    check = _Checker()
+    sorting = _sort_order([g_comp, g_label, g_mem])
+    identity = sorting is None
+    r_order = np.arange(g_comp.size, dtype=np.int64) if sorting is None else sorting
+    if identity:
+        oc, ol, om, oa = g_comp, g_label, g_mem, g_any
+    else:
+        oc, ol, om, oa = g_comp[r_order], g_label[r_order], g_mem[r_order], g_any[r_order]
+    if not oc.size:
+        return _Groups([], np.zeros(0, dtype=np.int64), np.zeros(1, dtype=np.int64), np.zeros(0, dtype=np.int64),
+                       np.zeros(0, dtype=bool), np.zeros(0, dtype=np.float64), np.zeros(0, dtype=bool),
+                       np.zeros(0, dtype=np.float64))
+    new_row = np.ones(oc.size, dtype=bool)
+    new_row[1:] = (oc[1:] != oc[:-1]) | (ol[1:] != ol[:-1]) | (om[1:] != om[:-1])
+    if bool(new_row.all()):  # no repeated row
+        kept = r_order
+        oe = g_equipment if identity else g_equipment[kept]
+        osh = g_share if identity else g_share[kept]
+        olf = g_life if identity else g_life[kept]
+    else:
+        oc, ol, om, oa, kept = oc[new_row], ol[new_row], om[new_row], oa[new_row], r_order[new_row]
+        oe, osh, olf = g_equipment[kept], g_share[kept], g_life[kept]
+    new_group = np.ones(oc.size, dtype=bool)
+    new_group[1:] = (oc[1:] != oc[:-1]) | (ol[1:] != ol[:-1])
+    starts = np.flatnonzero(new_group)
+    group_id = np.cumsum(new_group) - 1
+    sizes = np.diff(np.append(starts, oc.size))
+    n_any = np.add.reduceat(oa.astype(np.int64), starts)  # any_of rows per group
+    any_min = (n_any == sizes).astype(np.int8)
+    any_max = (n_any > 0).astype(np.int8)
+    bad_rows = (any_min != any_max)[group_id]
+    check.rows(rq, "any_of", _scatter(bad_rows, kept, rq_rows), "any_of differs within one group")
+    plain_multi = ((any_max == 0) & (sizes > 1))[group_id]
+    check.rows(rq, "group", _scatter(plain_multi, kept, rq_rows), "a group with several members needs any_of true")
+    for column, values in (("role", oe), ("share", osh), ("lifetime_years", olf)):
+        step = np.zeros(oc.size, dtype=bool)  # a row whose value differs from the row before, in its group
+        step[1:] = (values[1:] != values[:-1]) & ~new_group[1:]
+        if not step.any():
+            continue
+        group_differs = np.zeros(starts.size, dtype=bool)
+        group_differs[group_id[step]] = True
+        differs = group_differs[group_id]
+        check.rows(rq, column, _scatter(differs, kept, rq_rows), f"{column} differs within one group")
+    return _Groups(check.problems, owner=oc[starts].astype(np.int64, copy=False),
+                   ptr=np.append(starts, oc.size).astype(np.int64), members=om.astype(np.int64, copy=False),
+                   any_of=any_max.astype(bool), share=osh[starts].astype(np.float64, copy=False),
+                   equipment=oe[starts].astype(bool, copy=False), lifetime=olf[starts].astype(np.float64, copy=False))
 
 
 def release_memory() -> None:
@@ -908,9 +1103,19 @@ def _stable_order(keys: list[np.ndarray]) -> IntArray:
     >>> _stable_order([np.array([1, 0, 1, 0]), np.array([5, 7, -2, 7])]).tolist()
     [1, 3, 2, 0]
     """
+    order = _sort_order(keys)
+    return np.arange(keys[0].size if keys else 0, dtype=np.int64) if order is None else order
+
+
+def _sort_order(keys: list[np.ndarray]) -> IntArray | None:
+    """:func:`_stable_order`, or None when the rows are already in order.
+
+    >>> _sort_order([np.array([0, 1, 1]), np.array([3, 0, 2])]) is None
+    True
+    """
     n = keys[0].size if keys else 0
     if n == 0:
-        return np.zeros(0, dtype=np.int64)
+        return None
     packed = np.zeros(n, dtype=np.int64)
     bits = 0
     for key in keys:
@@ -922,7 +1127,7 @@ def _stable_order(keys: list[np.ndarray]) -> IntArray:
         packed <<= width
         packed |= key.astype(np.int64) - lo
     if bool((packed[1:] >= packed[:-1]).all()):
-        return np.arange(n, dtype=np.int64)
+        return None
     return stable_argsort(packed)
 
 

@@ -198,6 +198,7 @@ class IdIndex:
         self.width, self.ranks, self.weights = width, ranks, weights
         self.codes, self.order, self.span = codes, order, span
         self._table: NDArray[np.int64] | None = None
+        self._scaled: NDArray[Any] | None = None
 
     @classmethod
     def build(cls, col: Any) -> IdIndex | None:
@@ -242,23 +243,92 @@ class IdIndex:
     def lookup(self, refs: Any) -> NDArray[np.int64] | None:
         """Position in sorted order of each reference's id (the first of equal ids), -1 for a null or an
         unknown id; None when a reference holds a NUL byte (look it up by hashing instead)."""
+        dense = self.span <= DENSE_FACTOR * self.codes.size + 1024
+        if dense and self.width and self.span + 1 < _SENTINEL_LIMIT[self._dtype()]:
+            found = self._lookup_dense(refs)
+            if found is not None:
+                return found
         got = _matrix(refs, self.width)
         if got is None:
             return None
         matrix, fits = got
         codes = _code(matrix, self.ranks, self.weights)
         known = fits & (codes >= 0)
-        if self.span <= DENSE_FACTOR * self.codes.size + 1024:
-            if self._table is None:
-                table = np.full(self.span, -1, dtype=np.int64)
-                table[self.codes[::-1]] = np.arange(self.codes.size - 1, -1, -1, dtype=np.int64)  # first wins
-                self._table = table
-            out = self._table[np.where(known, codes, 0)]
+        if dense:
+            out = self._dense_table()[np.where(known, codes, 0)]
             out[~known] = -1
             return out
         pos = np.searchsorted(self.codes, codes)
         found = known & (self.codes[np.minimum(pos, self.codes.size - 1)] == codes)
         return np.where(found, pos, -1).astype(np.int64)
+
+    def _dtype(self) -> type[np.signedinteger[Any]]:
+        return np.int32 if self.span + 1 < _SENTINEL_LIMIT[np.int32] else np.int64
+
+    def _dense_table(self) -> NDArray[np.int64]:
+        """Code -> sorted position (-1: no id), one entry per code of the span."""
+        return self._shifted_table()[1:]
+
+    def _shifted_table(self) -> NDArray[np.int64]:
+        """The dense table with -1 in front: entry ``code + 1`` is code's position, entry 0 (where negative
+        codes, clipped, land) -1."""
+        if self._table is None:
+            table = np.full(self.span + 1, -1, dtype=np.int64)
+            table[self.codes[::-1] + 1] = np.arange(self.codes.size - 1, -1, -1, dtype=np.int64)  # first wins
+            self._table = table
+        return self._table
+
+    def _lookup_dense(self, refs: Any) -> NDArray[np.int64] | None:
+        """:meth:`lookup` with dense codes when every non-null reference has one width (no gather of a
+        padded matrix: the texts' bytes are viewed in place), else None. Each position adds one table read:
+        rank times weight, or a large negative number for a byte no id has there, so a code is negative
+        exactly when the reference is no id; a shifted table maps negative codes (clipped to 0) to -1."""
+        offsets, data = _buffers(refs)
+        n = offsets.size - 1
+        valid = _valid(refs)
+        k = int(valid.sum())
+        region = data[offsets[0]:offsets[-1]] if n else data[:0]
+        if k == 0:
+            return np.full(n, -1, dtype=np.int64)
+        if region.size % k:
+            return None
+        w = region.size // k
+        if w > self.width or not region.all():  # longer than any id (then not all one width) or a NUL byte
+            return None
+        lens = np.diff(offsets)
+        if int(lens[valid].min()) != w or int(lens.max()) != w:  # not one width (nulls hold no byte)
+            return None
+        matrix = region.reshape(k, w)
+        scaled = self._scaled_tables()
+        codes = np.take(scaled[0], matrix[:, 0]) if w else np.zeros(k, dtype=scaled.dtype)
+        for p in range(1, w):
+            codes += np.take(scaled[p], matrix[:, p])
+        missing = int(scaled[w:, 0].sum()) if w < self.width else 0  # shorter than width: byte 0 ranks there
+        if missing:
+            codes += missing
+        shifted = self._shifted_table()
+        found = np.take(shifted, codes, mode="clip")
+        if k == n:
+            return found
+        out = np.full(n, -1, dtype=np.int64)
+        out[valid] = found
+        return out
+
+    def _scaled_tables(self) -> NDArray[Any]:
+        """Per position and byte: rank times weight (plus 1 at position 0: codes index the shifted table),
+        or the sentinel for a byte no id has at that position."""
+        if self._scaled is None:
+            dtype = self._dtype()
+            sentinel = -_SENTINEL_LIMIT[dtype]
+            scaled = np.where(self.ranks >= 0, self.ranks * self.weights[:, None], sentinel).astype(dtype)
+            if self.width:
+                scaled[0] += (self.ranks[0] >= 0).astype(dtype)
+            self._scaled = scaled
+        return self._scaled
+
+_SENTINEL_LIMIT: dict[type[np.signedinteger[Any]], int] = {np.int32: 1 << 27, np.int64: 1 << 59}
+"""A byte no id has adds minus this: the sum of :data:`MAX_WIDTH` of them stays in range, and any one makes
+the code negative as long as valid codes stay below it."""
 
 
 def _code(matrix: NDArray[np.uint8], ranks: NDArray[np.int64], weights: NDArray[np.int64]) -> NDArray[np.int64]:

@@ -119,8 +119,10 @@ def graph_coverage(graph: SupplyGraph) -> Coverage:
     codes = [s.code for s in sectors]
     position = {code: i for i, code in enumerate(codes)}
     n_codes = len(codes)
-    comp_code = np.fromiter((position.get(c, n_codes) if c is not None else n_codes for c in ar.component_sector),
-                            dtype=np.int64, count=graph.n_components)  # n_codes: no declared division
+    sector_list = ar.component_sector
+    code_of = {c: position.get(c, n_codes) if c is not None else n_codes for c in set(sector_list)}  # few texts
+    comp_code = np.fromiter(map(code_of.__getitem__, sector_list), dtype=np.int64,
+                            count=graph.n_components)  # n_codes: no declared division
     per_comp_entries = np.diff(graph.entry_ptr)
     per_comp_alts = np.diff(graph.alt_ptr)
     if ar.entry_source is not None:
