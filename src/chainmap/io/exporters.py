@@ -223,8 +223,10 @@ def _edge_table(graph: SupplyGraph) -> Iterator[tuple[IntArray, IntArray, IntArr
     is_sup = sup >= 0
     order = np.lexsort((np.where(is_sup, sup, cty), is_sup, e_comp))
     e_src = np.where(is_sup, n_c + sup, cty)[order]
-    shares, e_attr = np.unique(np.asarray(graph.entry_share, dtype=np.float64)[order], return_inverse=True)
-    e_attr = e_attr.astype(np.int64) + len(attrs)
+    e_share = np.asarray(graph.entry_share, dtype=np.float64)[order]
+    shares = np.unique(e_share)
+    e_attr = np.searchsorted(shares, e_share).astype(np.int64) + len(attrs)
+    del e_share
     attrs += [{"type": "supplies", "share": v, "any_of": False, "group": -1, "role": "", "lifetime_years": nan}
               for v in shares.tolist()]
     cg_ptr = np.asarray(graph.comp_group_ptr, dtype=np.int64)
@@ -236,9 +238,16 @@ def _edge_table(graph: SupplyGraph) -> Iterator[tuple[IntArray, IntArray, IntArr
     share_g, any_g = np.asarray(graph.group_share, dtype=np.float64), np.asarray(graph.group_any_of, dtype=bool)
     life = np.where(equipment, np.asarray(graph.group_lifetime, dtype=np.float64), nan)
     if n_g:
-        key = np.column_stack([share_g, any_g, local, equipment, np.nan_to_num(life, nan=-1.0)])
-        _, first, inverse = np.unique(key, axis=0, return_index=True, return_inverse=True)
-        g_attr = inverse.reshape(-1).astype(np.int64) + len(attrs)
+        code = np.zeros(n_g, dtype=np.int64)  # one integer per distinct (share, any_of, local, role, lifetime)
+        for column in (share_g, life):
+            distinct = np.unique(column)
+            code = code * (distinct.size + 1) + np.searchsorted(distinct, column)
+        code = ((code * 2 + any_g) * 2 + equipment) * (int(local.max()) + 1) + local
+        distinct = np.unique(code)
+        inverse = np.searchsorted(distinct, code)
+        first = np.zeros(distinct.size, dtype=np.int64)
+        first[inverse[::-1]] = np.arange(n_g - 1, -1, -1, dtype=np.int64)  # the first group of each code
+        g_attr = inverse.astype(np.int64) + len(attrs)
         sh, an, lo, eq, li = share_g.tolist(), any_g.tolist(), local.tolist(), equipment.tolist(), life.tolist()
         attrs += [{"type": "requires", "share": sh[g], "any_of": an[g], "group": lo[g],
                    "role": "equipment" if eq[g] else "input", "lifetime_years": li[g] if eq[g] else nan}
@@ -368,21 +377,27 @@ def _xml_column(values: list[Any], typ: str) -> list[str]:
     if typ == "boolean" and all(type(v) is bool for v in values):
         return ["true" if v else "false" for v in values]
     if typ == "double" and all(type(v) is float for v in values):
-        return ["NaN" if v != v else repr(v) for v in values]
+        return _float_texts(values, "NaN")
     if typ == "long" and all(type(v) is int for v in values):
         return [str(v) for v in values]
     if typ == "string" and all(type(v) is str for v in values):
-        seen: dict[str, str] = {}
-        out = []
-        for v in values:
-            x = seen.get(v)
-            if x is None:
-                x = _xml_str(v)
-                if len(seen) < 4096:  # repeated cells (kinds, countries, sectors) are escaped once
-                    seen[v] = x
-            out.append(x)
-        return out
+        if not _XML_SPECIAL.search("".join(values)):  # nothing to escape in the whole column (the common case)
+            return values
+        return [_xml_str(v) for v in values]
     return [_xml_value(v, "NaN") for v in values]
+
+
+def _float_texts(values: list[float], nan: str) -> list[str]:
+    """``repr`` of each float (``nan`` for NaN), each distinct value formatted once."""
+    if len(values) < 1024:
+        return [nan if v != v else repr(v) for v in values]
+    array = np.asarray(values, dtype=np.float64)
+    if np.any((array == 0) & np.signbit(array)):  # -0.0 and 0.0 are one value to unique, two to repr
+        return [nan if v != v else repr(v) for v in values]
+    distinct, inverse = np.unique(array, return_inverse=True)
+    texts = np.array([nan if v != v else repr(v) for v in distinct.tolist()], dtype=object)
+    out: list[str] = texts[inverse.reshape(-1)].tolist()
+    return out
 
 
 def _graphml_edges(graph: SupplyGraph, w: Callable[[str], object]) -> bool:

@@ -68,6 +68,15 @@ def _slice(column: Any, start: int, stop: int) -> list[Any]:
     return [column[i] for i in range(start, stop)]
 
 
+def _ranges(starts: IntArray, ends: IntArray) -> IntArray:
+    """The concatenation of ``range(s, e)`` for each pair."""
+    lengths = ends - starts
+    total = int(lengths.sum()) if lengths.size else 0
+    if not total:
+        return np.zeros(0, dtype=np.int64)
+    return np.repeat(starts - np.cumsum(lengths) + lengths, lengths) + np.arange(total)
+
+
 def leaders(graph: SupplyGraph) -> IntArray:
     """Per component, the country index of its leading supply country (-1: none), as
     ``next(iter(country_shares(graph, c)))``: normalised shares summed per country in entry order, the
@@ -175,12 +184,19 @@ def _chunks(graph: SupplyGraph, results: AnalysisResults, removal: list[Any], co
                     sources[i] = ";".join(t for t in texts[lo:hi] if t)
         flags = conc_flag[a:b].tolist()
         hits = [""] * m
-        for i in np.flatnonzero(conc_flag[a:b]).tolist():
-            c = a + i
-            if hits_of is not None:
-                hits[i] = ";".join(components[p] for p in np.unique(hits_of.of(c)).tolist())
-            else:
-                hits[i] = ";".join(conc_hits[c])
+        rows = np.flatnonzero(conc_flag[a:b])
+        if hits_of is not None and rows.size:  # each component's products: sorted, distinct (_ProductSets)
+            ptr = np.asarray(hits_of.ptr, dtype=np.int64)
+            lo, hi = ptr[a + rows], ptr[a + rows + 1]
+            names = list(map(components.__getitem__, np.asarray(hits_of.products)[_ranges(lo, hi)].tolist()))
+            ends = np.cumsum(hi - lo).tolist()
+            start = 0
+            for i, end in zip(rows.tolist(), ends, strict=True):
+                hits[i] = ";".join(names[start:end])
+                start = end
+        else:
+            for i in rows.tolist():
+                hits[i] = ";".join(conc_hits[a + i])
         targets = [spof.get(node) for node in ids]
         sectors = ar.component_sector[a:b]
         yield ids, {
