@@ -381,10 +381,21 @@ def _xml_column(values: list[Any], typ: str) -> list[str]:
     if typ == "long" and all(type(v) is int for v in values):
         return [str(v) for v in values]
     if typ == "string" and all(type(v) is str for v in values):
-        if not _XML_SPECIAL.search("".join(values)):  # nothing to escape in the whole column (the common case)
-            return values
-        return [_xml_str(v) for v in values]
+        return _xml_strs(values)
     return [_xml_value(v, "NaN") for v in values]
+
+
+_XML_PLAIN = bytes(c for c in range(0x20, 0x80) if chr(c) not in '&<>"')
+"""The ASCII characters :func:`_xml_str` leaves as they are."""
+
+
+def _xml_strs(values: list[str]) -> list[str]:
+    """:func:`_xml_str` of each string: the list itself when none holds anything to escape (checked on the
+    whole column in one pass: ASCII without ``&<>"`` or control characters)."""
+    whole = "".join(values)
+    if whole.isascii() and not whole.encode("ascii").translate(None, _XML_PLAIN):
+        return values
+    return [_xml_str(v) for v in values]
 
 
 def _float_texts(values: list[float], nan: str) -> list[str]:
@@ -405,7 +416,7 @@ def _graphml_edges(graph: SupplyGraph, w: Callable[[str], object]) -> bool:
     graph built from records)."""
     if getattr(graph, "_spec", True) is not None:
         return False
-    ids = np.array([_xml_str(node) for node in graph.ids], dtype=object)
+    ids = np.array(_xml_strs(graph.ids), dtype=object)
     blocks: list[str] = []
     keys: list[str] = []
     for src, dst, key, attr, attrs in _edge_table(graph):

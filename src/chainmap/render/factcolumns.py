@@ -77,6 +77,14 @@ def _ranges(starts: IntArray, ends: IntArray) -> IntArray:
     return np.repeat(starts - np.cumsum(lengths) + lengths, lengths) + np.arange(total)
 
 
+def _spread(values: list[Any], flags: Any) -> list[Any]:
+    """A list as long as ``flags``: ``values`` in order at the flagged places, None elsewhere."""
+    out: list[Any] = [None] * len(flags)
+    for i, v in zip(np.flatnonzero(flags).tolist(), values, strict=True):
+        out[i] = v
+    return out
+
+
 def leaders(graph: SupplyGraph) -> IntArray:
     """Per component, the country index of its leading supply country (-1: none), as
     ``next(iter(country_shares(graph, c)))``: normalised shares summed per country in entry order, the
@@ -130,13 +138,24 @@ def _chunks(graph: SupplyGraph, results: AnalysisResults, removal: list[Any], co
             conc_hits = {c: sorted(set(conc.small[c])) for c in comps.tolist()}
     rank = np.zeros(n, dtype=np.int64)
     factors = {k: np.full(n, np.nan) for k in ("score", "impact", "exposure", "gap", "urgency")}
-    cols = results.priority_columns()
-    if len(cols["id"]):
-        where = results.priority_index(graph)
-        rank[where] = np.asarray(cols["rank"], dtype=np.int64)
+    table = results.priorities
+    comps_p, cols_p = getattr(table, "_comps", None), getattr(table, "_cols", None)
+    if comps_p is not None and cols_p is not None and getattr(table, "_graph", None) is graph:
+        where = np.asarray(comps_p, dtype=np.int64)  # the columns as the table holds them: no id looked up
+        first = int(getattr(table, "_first", 1))
+        rank[where] = np.arange(first, first + where.size, dtype=np.int64)
         for k, arr in factors.items():
-            arr[where] = np.asarray(cols[k], dtype=np.float64)
+            arr[where] = np.asarray(cols_p[k], dtype=np.float64)
+    else:
+        cols = results.priority_columns()
+        if len(cols["id"]):
+            where = results.priority_index(graph)
+            rank[where] = np.asarray(cols["rank"], dtype=np.int64)
+            for k, arr in factors.items():
+                arr[where] = np.asarray(cols[k], dtype=np.float64)
     lead = leaders(graph)
+    spof_flag = np.zeros(n, dtype=bool)
+    spof_flag[[graph.component_of[node] for node in spof if node in graph.component_of]] = True
     countries, suppliers, components = graph.country_ids, graph.supplier_ids, graph.component_ids
     home = graph.home
 
@@ -197,7 +216,8 @@ def _chunks(graph: SupplyGraph, results: AnalysisResults, removal: list[Any], co
         else:
             for i in rows.tolist():
                 hits[i] = ";".join(conc_hits[a + i])
-        targets = [spof.get(node) for node in ids]
+        targets = [spof.get(ids[i]) for i in np.flatnonzero(spof_flag[a:b]).tolist()] if spof else []
+        targets = _spread(targets, spof_flag[a:b])
         sectors = ar.component_sector[a:b]
         yield ids, {
             "kind": ["component"] * m, "name": list(ar.component_name[a:b]), "country": [""] * m, "owner": [""] * m,
