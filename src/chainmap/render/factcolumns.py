@@ -20,6 +20,7 @@ True
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Iterator
 from typing import Any
 
@@ -77,6 +78,10 @@ def _ranges(starts: IntArray, ends: IntArray) -> IntArray:
     return np.repeat(starts - np.cumsum(lengths) + lengths, lengths) + np.arange(total)
 
 
+def _ascending(ids: list[str]) -> bool:
+    return all(a < b for a, b in itertools.pairwise(ids))
+
+
 def _spread(values: list[Any], flags: Any) -> list[Any]:
     """A list as long as ``flags``: ``values`` in order at the flagged places, None elsewhere."""
     out: list[Any] = [None] * len(flags)
@@ -115,8 +120,8 @@ def fact_chunks(graph: SupplyGraph, results: AnalysisResults) -> Iterator[Chunk]
     removal, conc = getattr(table, "_removal", None), getattr(table, "_conc", None)
     if (not array_backed(graph) or results.removals is not None or removal is None
             or (conc is not None and not hasattr(conc, "comps"))
-            or graph.country_ids != sorted(graph.country_ids)):
-        return None
+            or not _ascending(graph.country_ids) or not _ascending(graph.component_ids)):
+        return None  # (index order is id order: leaders' ties and the hits' order read it)
     return _chunks(graph, results, removal, conc)
 
 
@@ -202,20 +207,20 @@ def _chunks(graph: SupplyGraph, results: AnalysisResults, removal: list[Any], co
                 if hi > lo:
                     sources[i] = ";".join(t for t in texts[lo:hi] if t)
         flags = conc_flag[a:b].tolist()
-        hits = [""] * m
+        hit_cells = [""] * m
         rows = np.flatnonzero(conc_flag[a:b])
         if hits_of is not None and rows.size:  # each component's products: sorted, distinct (_ProductSets)
             ptr = np.asarray(hits_of.ptr, dtype=np.int64)
-            lo, hi = ptr[a + rows], ptr[a + rows + 1]
-            names = list(map(components.__getitem__, np.asarray(hits_of.products)[_ranges(lo, hi)].tolist()))
-            ends = np.cumsum(hi - lo).tolist()
+            first_hit, end_hit = ptr[a + rows], ptr[a + rows + 1]
+            names = list(map(components.__getitem__, np.asarray(hits_of.products)[_ranges(first_hit, end_hit)].tolist()))
+            ends = np.cumsum(end_hit - first_hit).tolist()
             start = 0
             for i, end in zip(rows.tolist(), ends, strict=True):
-                hits[i] = ";".join(names[start:end])
+                hit_cells[i] = ";".join(names[start:end])
                 start = end
         else:
             for i in rows.tolist():
-                hits[i] = ";".join(conc_hits[a + i])
+                hit_cells[i] = ";".join(conc_hits[a + i])
         targets = [spof.get(ids[i]) for i in np.flatnonzero(spof_flag[a:b]).tolist()] if spof else []
         targets = _spread(targets, spof_flag[a:b])
         sectors = ar.component_sector[a:b]
@@ -225,5 +230,5 @@ def _chunks(graph: SupplyGraph, results: AnalysisResults, removal: list[Any], co
             "leader": [countries[k] if k >= 0 else "" for k in lead[a:b].tolist()],
             "spof": [t is not None for t in targets], "spof_targets": [";".join(t) if t else "" for t in targets],
             "bottleneck": flags, "bottleneck_reasons": ["concentration" if f else "" for f in flags],
-            "bottleneck_hits": hits, "rank": rank[a:b].tolist(),
+            "bottleneck_hits": hit_cells, "rank": rank[a:b].tolist(),
             **{k: arr[a:b].tolist() for k, arr in factors.items()}, "sources": sources, "notes": [""] * m}
