@@ -78,6 +78,31 @@ def _ranges(starts: IntArray, ends: IntArray) -> IntArray:
     return np.repeat(starts - np.cumsum(lengths) + lengths, lengths) + np.arange(total)
 
 
+def _joined(groups: IntArray, m: int, columns: list[Any]) -> list[str]:
+    """Per group ``0 .. m-1``: its items joined by ``;``, an item being the concatenation of its cells in
+    ``columns`` (object arrays of strings, one cell per item; ``groups``: each item's group, ascending). One
+    string is built and split at the group ends (each group's own ``";".join`` when a cell holds the split
+    character)."""
+    per = len(columns) + 1
+    out = np.empty(per * groups.size + m, dtype=object)
+    first = np.concatenate(([True], groups[1:] != groups[:-1])) if groups.size else np.zeros(0, dtype=bool)
+    slot = per * np.arange(groups.size, dtype=np.int64) + groups  # each group's items, then its end
+    out[slot] = np.where(first, "", ";")
+    for k, column in enumerate(columns, 1):
+        out[slot + k] = column
+    ends = per * np.cumsum(np.bincount(groups, minlength=m)) + np.arange(m, dtype=np.int64)
+    out[ends] = "\x00"
+    whole = "".join(out.tolist())
+    cells = whole.split("\x00")
+    if len(cells) == m + 1:
+        return cells[:m]
+    items = ["".join(parts) for parts in zip(*(np.asarray(c).tolist() for c in columns), strict=True)]
+    lists: list[list[str]] = [[] for _ in range(m)]
+    for g, item in zip(groups.tolist(), items, strict=True):
+        lists[g].append(item)
+    return [";".join(parts) for parts in lists]
+
+
 def _ascending(ids: list[str]) -> bool:
     return all(a < b for a, b in itertools.pairwise(ids))
 
@@ -190,6 +215,10 @@ def _chunks(graph: SupplyGraph, results: AnalysisResults, removal: list[Any], co
     source, estimate = ar.entry_source, ar.entry_estimate
     entry_ptr = graph.entry_ptr.tolist()
     es, ec = graph.entry_supplier, graph.entry_country
+    entry_comp = np.repeat(np.arange(n, dtype=np.int64), np.diff(graph.entry_ptr))
+    supplier_names = np.array(suppliers, dtype=object)
+    country_names = np.array(countries, dtype=object)
+    component_names = np.array(components, dtype=object)
     hits_of = conc.hits_of if conc is not None else None
     for a in range(0, n, CHUNK):
         b = min(a + CHUNK, n)
@@ -198,26 +227,23 @@ def _chunks(graph: SupplyGraph, results: AnalysisResults, removal: list[Any], co
         sources = [""] * m
         if source is not None:
             e0, e1 = entry_ptr[a], entry_ptr[b]
-            sup, cty = es[e0:e1].tolist(), ec[e0:e1].tolist()
-            est = np.asarray(estimate[e0:e1], dtype=bool).tolist() if estimate is not None else [False] * (e1 - e0)
-            texts = [f"{suppliers[s] if s >= 0 else countries[k]} share{' (estimate)' if x else ''}: {t}" if t else ""
-                     for s, k, x, t in zip(sup, cty, est, _slice(source, e0, e1), strict=True)]
-            for i in range(m):
-                lo, hi = entry_ptr[a + i] - e0, entry_ptr[a + i + 1] - e0
-                if hi > lo:
-                    sources[i] = ";".join(t for t in texts[lo:hi] if t)
+            texts = np.array(_slice(source, e0, e1), dtype=object)
+            sourced = np.array([bool(t) for t in texts.tolist()], dtype=bool)
+            at = np.flatnonzero(sourced)
+            sup, cty = es[e0:e1][at], ec[e0:e1][at]
+            est = (np.asarray(estimate[e0:e1], dtype=bool)[at] if estimate is not None
+                   else np.zeros(at.size, dtype=bool))
+            who = np.where(sup >= 0, supplier_names[np.maximum(sup, 0)], country_names[cty])
+            sources = _joined(entry_comp[e0:e1][at] - a, m,
+                              [who, np.where(est, " share (estimate): ", " share: "), texts[at]])
         flags = conc_flag[a:b].tolist()
         hit_cells = [""] * m
         rows = np.flatnonzero(conc_flag[a:b])
         if hits_of is not None and rows.size:  # each component's products: sorted, distinct (_ProductSets)
             ptr = np.asarray(hits_of.ptr, dtype=np.int64)
             first_hit, end_hit = ptr[a + rows], ptr[a + rows + 1]
-            names = list(map(components.__getitem__, np.asarray(hits_of.products)[_ranges(first_hit, end_hit)].tolist()))
-            ends = np.cumsum(end_hit - first_hit).tolist()
-            start = 0
-            for i, end in zip(rows.tolist(), ends, strict=True):
-                hit_cells[i] = ";".join(names[start:end])
-                start = end
+            products = np.asarray(hits_of.products)[_ranges(first_hit, end_hit)]
+            hit_cells = _joined(np.repeat(rows, end_hit - first_hit), m, [component_names[products]])
         else:
             for i in rows.tolist():
                 hit_cells[i] = ";".join(conc_hits[a + i])
