@@ -494,14 +494,14 @@ def diff_command(
             return _name(graph_b, node) or _name(graph_a, node)
 
         at = f"(horizon {result.horizon}, reach {result.reach})"
-        spof_rows = [{**r, "name": name(r["node"])} for r in records(result.spof)]
-        shown, note = screen(spof_rows, top, fmt)
+        shown, note = screen(result.spof, top, fmt)  # rows as dicts for what is shown only
+        shown = [{**r, "name": name(r["node"])} for r in records(shown)]
         emit(shown, fmt, ["node", "name", "change", Col("targets_before", "products down before", noun="products"),
                           Col("targets_after", "products down after", noun="products")],
              f"Single points of failure (structural, horizon long, reach {result.reach})", wide=wide)
         _note(note)
-        bottleneck_rows = [{**r, "name": name(r["node"])} for r in records(result.bottlenecks)]
-        shown, note = screen(bottleneck_rows, top, fmt)
+        shown, note = screen(result.bottlenecks, top, fmt)
+        shown = [{**r, "name": name(r["node"])} for r in records(shown)]
         emit(shown, fmt, ["node", "name", "reason", "change"], f"Bottlenecks {at}", wide=wide)
         _note(note)
         changed, shifted, most = _score_changes(result.priorities)
