@@ -575,9 +575,8 @@ def cli_measure(sizes: list[int], args: argparse.Namespace) -> dict[int, dict[st
         with tempfile.TemporaryDirectory() as tmp:
             os.environ["CHAINMAP_CACHE"] = str(Path(tmp) / "cache")  # fresh per size: the first command fills it
             fill = {"{target}": picked.get("target", ""), "{qualify}": picked.get("qualify", ""),
-                    "{html}": str(Path(tmp) / "view.html"),
-                    "{graphml}": str(Path(tmp) / "graph.graphml"), "{dir}": str(Path(tmp) / "report"), "{gen}": str(Path(tmp) / "generated"),
-                    "{n}": str(n)}
+                    "{html}": str(Path(tmp) / "view.html"), "{graphml}": str(Path(tmp) / "graph.graphml"),
+                    "{dir}": str(Path(tmp) / "report"), "{gen}": str(Path(tmp) / "generated"), "{n}": str(n)}
             for label, cmd in CLI_COMMANDS:
                 print(f"[{n}] chainmap {' '.join(cmd)}", file=sys.stderr, flush=True)
                 argv = [_fill(a, fill) for a in cmd]

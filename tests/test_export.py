@@ -294,7 +294,8 @@ def _same_nodes(graph) -> bool:
     from chainmap.io.exporters import node_records
 
     def norm(attrs):
-        return {k: ("nan" if isinstance(v, float) and math.isnan(v) else (type(v).__name__, v)) for k, v in attrs.items()}
+        return {k: ("nan" if isinstance(v, float) and math.isnan(v) else (type(v).__name__, v))
+                for k, v in attrs.items()}
     fast = {node: norm(attrs) for node, attrs in node_records(graph)}
     slow = {node: norm(attrs) for node, attrs in _facts_columns(graph).items()}
     return list(fast) == list(graph.ids) and fast == slow
