@@ -418,16 +418,17 @@ def _graphml_edges(graph: SupplyGraph, w: Callable[[str], object]) -> bool:
         return False
     ids = np.array(_xml_strs(graph.ids), dtype=object)
     blocks: list[str] = []
-    keys: list[str] = []
+    tails: list[str] = []  # per attributes: the rest of an edge with key 0 (nearly every edge)
     for src, dst, key, attr, attrs in _edge_table(graph):
-        blocks += ["".join(f'      <data key="{name}">{_xml_value(v, "NaN")}</data>\n' for name, v in x.items())
-                   for x in attrs[len(blocks):]]
-        top = int(key.max()) + 1 if key.size else 0
-        keys += [str(k) for k in range(len(keys), top)]
-        block_of, key_of = np.array(blocks, dtype=object), np.array(keys, dtype=object)
-        w("".join([f'    <edge source="{a}" target="{b}" id="{k}">\n{x}    </edge>\n'
-                   for a, b, k, x in zip(ids[src].tolist(), ids[dst].tolist(), key_of[key].tolist(),
-                                         block_of[attr].tolist(), strict=True)]))
+        for x in attrs[len(blocks):]:
+            blocks.append("".join(f'      <data key="{name}">{_xml_value(v, "NaN")}</data>\n'
+                                  for name, v in x.items()))
+            tails.append(f'" id="0">\n{blocks[-1]}    </edge>\n')
+        rest = np.array(tails, dtype=object)[attr]
+        for i in np.flatnonzero(key).tolist():  # parallel edges
+            rest[i] = f'" id="{int(key[i])}">\n{blocks[int(attr[i])]}    </edge>\n'
+        w("".join([f'    <edge source="{a}" target="{b}{t}'
+                   for a, b, t in zip(ids[src].tolist(), ids[dst].tolist(), rest.tolist(), strict=True)]))
     return True
 
 
