@@ -453,18 +453,40 @@ CLI_COMMANDS: list[tuple[str, list[str]]] = [
     ("priorities (table)", ["priorities"]), ("priorities --format csv", ["priorities", "--format", "csv"]),
     ("simulate --remove US (table)", ["simulate", "--remove", SCENARIO_COUNTRY]),
     ("simulate --remove US --format json", ["simulate", "--remove", SCENARIO_COUNTRY, "--format", "json"]),
-    ("render -o FILE", ["render", "-o", "{out}"]),
+    ("selfsufficiency (table)", ["selfsufficiency"]),
+    ("diff --qualify (table)", ["diff", "--qualify", "{qualify}"]),
+    ("explain TARGET --remove US (table)", ["explain", "{target}", "--remove", SCENARIO_COUNTRY]),
+    ("export -o FILE (graphml)", ["export", "-o", "{graphml}"]),
+    ("render -o FILE", ["render", "-o", "{html}"]),
+    ("report -o DIR", ["report", "-o", "{dir}"]),
     ("validate (again)", ["validate"]),
+    ("generate -n N -o DIR", ["generate", "-n", "{n}", "-o", "{gen}"]),
 ]
 """Run in this order with one fresh cache folder per size: the first ``validate`` loads the graph and writes the
-compiled graph to the cache (chainmap.cache), every later command reads it from there."""
+compiled graph to the cache (chainmap.cache), every later command reads it from there. ``generate`` takes no
+graph (:data:`NO_PATH`) and writes a network of the same size."""
+NO_PATH = {"generate"}
+"""Commands that read no graph: run without the network folder as their first argument."""
 CLI_BEGIN, CLI_END = "<!-- cli:begin -->", "<!-- cli:end -->"
 
 
 def child_target(n: int, folder: str) -> dict[str, Any]:
+    """The cut-set target (:func:`_pick_target`) and a ``--qualify`` edit for ``diff``: the first home
+    supplier made a supplier of half of the first component upstream of the target that lists foreign supply
+    (deterministic)."""
     import chainmap
 
-    return {"target": _pick_target(chainmap.load(folder))}
+    graph = chainmap.load(folder)
+    target = _pick_target(graph)
+    home = graph.country_of[graph.home]
+    suppliers = [i for i in range(graph.n_suppliers) if int(graph.supplier_country[i]) == home]
+    qualify = ""
+    for c in sorted(graph.upstream_of([graph.component_of[target]]).tolist()):
+        start, end = int(graph.entry_ptr[c]), int(graph.entry_ptr[c + 1])
+        if suppliers and any(int(graph.entry_country[e]) != home for e in range(start, end)):
+            qualify = f"{graph.supplier_ids[suppliers[0]]}:{graph.component_ids[c]}=0.5"
+            break
+    return {"target": target, "qualify": qualify}
 
 
 def cli_run(args: list[str], timeout: float) -> dict[str, Any]:
@@ -525,11 +547,20 @@ def cli_section(results: dict[int, dict[str, Any]], columnar: str = "csv", comma
         if len(sizes) > 1 and first.get("seconds") and last.get("seconds"):
             exponent = f"{math.log(last['seconds'] / first['seconds']) / math.log(sizes[-1] / sizes[0]):.2f}"
         cmd = dict(CLI_COMMANDS)[label]
-        shown = " ".join([cmd[0], "PATH", *cmd[1:]]).replace("{target}", "TARGET").replace("{out}", "FILE")
+        shown = _fill(" ".join([cmd[0], *([] if cmd[0] in NO_PATH else ["PATH"]), *cmd[1:]]),
+                      {"{target}": "TARGET", "{qualify}": "SUPPLIER:COMPONENT=0.5", "{html}": "FILE",
+                       "{graphml}": "FILE", "{dir}": "DIR", "{gen}": "DIR", "{n}": "N"})
         shown += "` (again)" if label.endswith("(again)") else "`"
         lines.append(f"| `chainmap {shown} | " + " | ".join(cells) + f" | {exponent} |")
     lines += ["", CLI_END]
     return "\n".join(lines) + "\n"
+
+
+def _fill(arg: str, values: dict[str, str]) -> str:
+    """``arg`` with each placeholder of ``values`` replaced."""
+    for key, value in values.items():
+        arg = arg.replace(key, value)
+    return arg
 
 
 def cli_measure(sizes: list[int], args: argparse.Namespace) -> dict[int, dict[str, Any]] | None:
@@ -539,14 +570,18 @@ def cli_measure(sizes: list[int], args: argparse.Namespace) -> dict[int, dict[st
         folder = _network(n, args)
         if folder is None:
             return None
-        target = run_child(["target", str(n), str(folder)], 1800).get("target", "")
+        picked = run_child(["target", str(n), str(folder)], 1800)
         results[n] = {"_load": [os.getloadavg()[0]]}
         with tempfile.TemporaryDirectory() as tmp:
             os.environ["CHAINMAP_CACHE"] = str(Path(tmp) / "cache")  # fresh per size: the first command fills it
+            fill = {"{target}": picked.get("target", ""), "{qualify}": picked.get("qualify", ""),
+                    "{html}": str(Path(tmp) / "view.html"), "{graphml}": str(Path(tmp) / "graph.graphml"),
+                    "{dir}": str(Path(tmp) / "report"), "{gen}": str(Path(tmp) / "generated"), "{n}": str(n)}
             for label, cmd in CLI_COMMANDS:
                 print(f"[{n}] chainmap {' '.join(cmd)}", file=sys.stderr, flush=True)
-                argv = [a.replace("{target}", target).replace("{out}", str(Path(tmp) / "view.html")) for a in cmd]
-                results[n][label] = cli_run([argv[0], str(folder), *argv[1:]], args.cli_timeout)
+                argv = [_fill(a, fill) for a in cmd]
+                path = [] if cmd[0] in NO_PATH else [str(folder)]
+                results[n][label] = cli_run([argv[0], *path, *argv[1:]], args.cli_timeout)
             os.environ.pop("CHAINMAP_CACHE", None)
         results[n]["_load"].append(os.getloadavg()[0])
     return results

@@ -270,3 +270,80 @@ def test_array_edge_records_on_a_generated_network(tmp_path):
     g = chainmap.load(tmp_path / "net")
     fast = list(_array_edge_records(g))
     assert len(fast) > 10000 and _same_records(fast, list(_record_edge_records(g)))
+
+
+def _facts_columns(graph):
+    """The node attributes from node_facts, one node at a time (what the exporters wrote before columns)."""
+    from chainmap.io.exporters import NODE_FIELDS
+    from chainmap.render.facts import node_facts
+
+    facts = node_facts(graph)
+    owners = {sid: graph.country_ids[int(graph.supplier_owner[i])] for i, sid in enumerate(graph.supplier_ids)}
+    out = {}
+    for node in graph.ids:
+        f = facts[node]
+        out[node] = dict(zip(NODE_FIELDS, (
+            f.kind, f.name, f.country, owners.get(node, ""), f.origin, f.sector, f.leader, f.spof,
+            ";".join(f.spof_targets), f.bottleneck, ";".join(f.bottleneck_reasons), ";".join(f.bottleneck_hits),
+            int(f.rank), float(f.score), float(f.impact), float(f.exposure), float(f.gap), float(f.urgency),
+            ";".join(f.sources), ";".join(f.notes)), strict=True))
+    return out
+
+
+def _same_nodes(graph) -> bool:
+    from chainmap.io.exporters import node_records
+
+    def norm(attrs):
+        return {k: ("nan" if isinstance(v, float) and math.isnan(v) else (type(v).__name__, v))
+                for k, v in attrs.items()}
+    fast = {node: norm(attrs) for node, attrs in node_records(graph)}
+    slow = {node: norm(attrs) for node, attrs in _facts_columns(graph).items()}
+    return list(fast) == list(graph.ids) and fast == slow
+
+
+@settings(max_examples=60, deadline=None)
+@given(specs())
+def test_node_columns_equal_node_facts(spec):
+    """The columnar node facts (render/factcolumns.py) are node_facts' values, with their types, on random
+    array-backed graphs."""
+    from chainmap.graph import SupplyGraph, _arrays_from_spec
+
+    assert _same_nodes(SupplyGraph.from_arrays(_arrays_from_spec(spec)))
+
+
+def test_node_columns_on_a_generated_network(tmp_path):
+    from chainmap.io.generate import write_generated
+    from chainmap.render.factcolumns import fact_chunks
+    from chainmap.render.facts import analysis_results
+
+    write_generated(tmp_path / "net", 3000, seed=3)
+    g = chainmap.load(tmp_path / "net")
+    assert fact_chunks(g, analysis_results(g)) is not None  # the columnar path is the one compared
+    assert _same_nodes(g)
+
+
+@settings(max_examples=40, deadline=None)
+@given(specs())
+def test_graphml_of_array_graphs_reads_back_as_the_export_graph(spec):
+    """The GraphML writer's columnar path (rendered columns, edges from _edge_table) writes what
+    export_graph holds, attribute for attribute, parallel edges by key."""
+    import io
+
+    import networkx as nx
+
+    from chainmap.graph import SupplyGraph, _arrays_from_spec
+    from chainmap.io.exporters import export_graph, write_export
+
+    g = SupplyGraph.from_arrays(_arrays_from_spec(spec))
+    out = io.StringIO()
+    write_export(g, "graphml", out)
+    read = nx.read_graphml(io.BytesIO(out.getvalue().encode("utf-8")), force_multigraph=True)
+    ref = export_graph(g)
+
+    def norm(attrs):
+        return {k: ("nan" if isinstance(v, float) and math.isnan(v) else v) for k, v in attrs.items()}
+    assert list(read.nodes) == list(ref.nodes)
+    assert all(norm(read.nodes[n]) == norm(ref.nodes[n]) for n in ref.nodes)
+    got = sorted((a, b, int(k), sorted(norm(x).items())) for a, b, k, x in read.edges(keys=True, data=True))
+    want = sorted((a, b, int(k), sorted(norm(x).items())) for a, b, k, x in ref.edges(keys=True, data=True))
+    assert got == want

@@ -18,13 +18,15 @@ Examples
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import asdict, dataclass
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, overload
 
 import numpy as np
+from numpy.typing import NDArray
 
 from chainmap.analysis.bottlenecks import bottlenecks
+from chainmap.analysis.lazyrows import LazyRows
 from chainmap.analysis.priority import priorities
 from chainmap.analysis.scenario import LONG, Scenario, format_horizon
 from chainmap.analysis.simulate import simulate
@@ -34,7 +36,7 @@ from chainmap.graph import FloatArray, IntArray, SupplyGraph
 if TYPE_CHECKING:
     import pandas as pd
 
-__all__ = ["BottleneckChange", "GraphDiff", "RankChange", "SectorChange", "SpofChange", "diff"]
+__all__ = ["BottleneckChange", "GraphDiff", "RankChange", "RankChanges", "SectorChange", "SpofChange", "diff"]
 
 
 @dataclass(frozen=True)
@@ -75,7 +77,7 @@ class GraphDiff:
     scenario: str
     spof: list[SpofChange]
     bottlenecks: list[BottleneckChange]
-    priorities: list[RankChange]
+    priorities: Sequence[RankChange]
     sectors: list[SectorChange]
     horizon: str = "1y"
     reach: str = "location"
@@ -307,8 +309,57 @@ def _bottleneck_pairs(graph: SupplyGraph, table: Any) -> set[tuple[str, str]]:
     pairs = {(b.node, b.reason) for b in removal}
     if conc is not None:
         ids = graph.component_ids
-        pairs.update((ids[c], "concentration") for c in np.asarray(conc.comps).tolist())
+        unranked = getattr(conc, "_unranked", None)  # the same components, not ranked (no product sets built)
+        comps = unranked if unranked is not None and getattr(conc, "_ranked", True) is None else conc.comps
+        pairs.update((ids[c], "concentration") for c in np.asarray(comps).tolist())
     return pairs
+
+
+class RankChanges(LazyRows[RankChange]):
+    """The rank changes of a diff in one id space, held as columns (component indexes, ranks and scores
+    before and after; rank 0 and NaN: not ranked), each :class:`RankChange` built when read.
+
+    A sequence (index, slice, iterate, ``len``, ``==`` with a list of rows).
+    """
+
+    fields = ("id", "rank_before", "rank_after", "score_before", "score_after", "moved")
+
+    def __init__(self, ids: list[str], comps: IntArray, rank0: IntArray, rank1: IntArray, score0: FloatArray,
+                 score1: FloatArray) -> None:
+        self._ids, self._comps = ids, comps
+        self._r0, self._r1, self._s0, self._s1 = rank0, rank1, score0, score1
+
+    def __len__(self) -> int:
+        return int(self._comps.size)
+
+    @overload
+    def __getitem__(self, i: int) -> RankChange: ...
+
+    @overload
+    def __getitem__(self, i: slice) -> list[RankChange]: ...
+
+    def __getitem__(self, i: int | slice) -> RankChange | list[RankChange]:
+        if isinstance(i, slice):
+            return [self[k] for k in range(*i.indices(len(self)))]
+        if i < 0:
+            i += len(self)
+        if not 0 <= i < len(self):
+            raise IndexError(i)
+        a, b = int(self._r0[i]), int(self._r1[i])
+        x, y = float(self._s0[i]), float(self._s1[i])
+        return RankChange(self._ids[int(self._comps[i])], a or None, b or None, x if a else None, y if b else None,
+                          (a - b) if a and b else None)
+
+    def same_score(self) -> NDArray[np.bool_]:
+        """Per row: ranked in both graphs with exactly the same score (only its rank moved)."""
+        same: NDArray[np.bool_] = (self._r0 > 0) & (self._r1 > 0) & (self._s0 == self._s1)
+        return same
+
+    def moves(self) -> IntArray:
+        """Per row: ``|rank_before - rank_after|`` (0 when not ranked in both)."""
+        both = (self._r0 > 0) & (self._r1 > 0)
+        out: IntArray = np.where(both, np.abs(self._r0 - self._r1), 0)
+        return out
 
 
 RankColumns = tuple[list[str] | None, IntArray | None, IntArray, FloatArray]
@@ -352,7 +403,8 @@ def _ids(graph: SupplyGraph, columns: RankColumns) -> list[str]:
     return [names[c] for c in comps.tolist()]
 
 
-def _rank_changes(before: SupplyGraph, cols0: RankColumns, after: SupplyGraph, cols1: RankColumns) -> list[RankChange]:
+def _rank_changes(before: SupplyGraph, cols0: RankColumns, after: SupplyGraph,
+                  cols1: RankColumns) -> Sequence[RankChange]:
     """Every component whose rank or score differs (or that is ranked in one graph only), the largest
     moves first, ties by id."""
     rank0, score0, rank1, score1 = cols0[2], cols0[3], cols1[2], cols1[3]
@@ -367,11 +419,7 @@ def _rank_changes(before: SupplyGraph, cols0: RankColumns, after: SupplyGraph, c
         changed = np.flatnonzero(((r0 > 0) | (r1 > 0)) & ~same)
         moved = np.where(both[changed], np.abs(r0[changed] - r1[changed]), 10**9)
         changed = changed[np.lexsort((changed, -moved))]  # component index order is id order
-        ids = before.component_ids
-        return [RankChange(ids[c], a or None, b or None, x if a else None, y if b else None,
-                           (a - b) if a and b else None)
-                for c, a, b, x, y in zip(changed.tolist(), r0[changed].tolist(), r1[changed].tolist(),
-                                         s0[changed].tolist(), s1[changed].tolist(), strict=True)]
+        return RankChanges(before.component_ids, changed, r0[changed], r1[changed], s0[changed], s1[changed])
     p0 = dict(zip(_ids(before, cols0), zip(rank0.tolist(), score0.tolist(), strict=True), strict=True))
     p1 = dict(zip(_ids(after, cols1), zip(rank1.tolist(), score1.tolist(), strict=True), strict=True))
     ranks = []

@@ -8,6 +8,7 @@ from enum import StrEnum
 from pathlib import Path
 from typing import Annotated, Any
 
+import numpy as np
 import typer
 
 from chainmap.analysis import (
@@ -19,7 +20,7 @@ from chainmap.analysis import (
     single_points_of_failure,
 )
 from chainmap.analysis.bottlenecks import Bottleneck
-from chainmap.analysis.diff import diff
+from chainmap.analysis.diff import RankChanges, diff
 from chainmap.analysis.explain import Step, explain
 from chainmap.analysis.lazyrows import LazyRows
 from chainmap.analysis.scenario import LONG, Scenario
@@ -493,27 +494,25 @@ def diff_command(
             return _name(graph_b, node) or _name(graph_a, node)
 
         at = f"(horizon {result.horizon}, reach {result.reach})"
-        spof_rows = [{**r, "name": name(r["node"])} for r in records(result.spof)]
-        shown, note = screen(spof_rows, top, fmt)
+        shown, note = screen(result.spof, top, fmt)  # rows as dicts for what is shown only
+        shown = [{**r, "name": name(r["node"])} for r in records(shown)]
         emit(shown, fmt, ["node", "name", "change", Col("targets_before", "products down before", noun="products"),
                           Col("targets_after", "products down after", noun="products")],
              f"Single points of failure (structural, horizon long, reach {result.reach})", wide=wide)
         _note(note)
-        bottleneck_rows = [{**r, "name": name(r["node"])} for r in records(result.bottlenecks)]
-        shown, note = screen(bottleneck_rows, top, fmt)
+        shown, note = screen(result.bottlenecks, top, fmt)
+        shown = [{**r, "name": name(r["node"])} for r in records(shown)]
         emit(shown, fmt, ["node", "name", "reason", "change"], f"Bottlenecks {at}", wide=wide)
         _note(note)
-        moved = [{**r, "name": name(r["id"])} for r in records(  # rows built for the changed scores only
-            [p for p in result.priorities if _changed(p.score_before, p.score_after)])]
-        shifted = [r for r in result.priorities if not _changed(r.score_before, r.score_after)]
+        changed, shifted, most = _score_changes(result.priorities)
+        moved = [{**r, "name": name(r["id"])} for r in records(changed)]  # rows built for the changed scores only
         shown, note = screen(moved, top, fmt)
         emit(shown, fmt, ["id", "name", Col("rank_before", "rank before"), Col("rank_after", "rank after"), "moved",
                           Col("score_before", "score before", "num"), Col("score_after", "score after", "num")],
              f"Priority ranks {at}: components whose score changed")
         _note(note)
         if shifted:
-            most = max(abs(r.moved or 0) for r in shifted)
-            say(f"{len(shifted):,} other component{'s' if len(shifted) != 1 else ''} shifted by up to {most} "
+            say(f"{shifted:,} other component{'s' if shifted != 1 else ''} shifted by up to {most} "
                 f"rank{'s' if most != 1 else ''} only because these moved (own score unchanged); "
                 "--format json lists every rank")
         sector_rows = [{**r, "name": graph_b.sectors[r["code"]].name if r["code"] in graph_b.sectors else ""}
@@ -528,6 +527,27 @@ def diff_command(
         _note(note)
         if len(sector_rows) < len(result.sectors):
             say(f"{len(result.sectors) - len(sector_rows):,} other sectors unchanged")
+
+
+def _score_changes(ranks: Sequence[Any]) -> tuple[list[Any], int, int]:
+    """The rank changes whose score changed at the precision shown (:func:`_changed`), and how many others
+    only shifted and by up to how many ranks. A columnar table (:class:`~chainmap.analysis.diff.RankChanges`)
+    builds rows only for the rows whose score differs at all."""
+    if not isinstance(ranks, RankChanges):
+        changed = [p for p in ranks if _changed(p.score_before, p.score_after)]
+        shifted = [p for p in ranks if not _changed(p.score_before, p.score_after)]
+        return changed, len(shifted), max((abs(p.moved or 0) for p in shifted), default=0)
+    unchanged = ranks.same_score()
+    moves = ranks.moves()
+    changed = []
+    for i in np.flatnonzero(~unchanged).tolist():
+        p = ranks[i]
+        if _changed(p.score_before, p.score_after):
+            changed.append(p)
+        else:
+            unchanged[i] = True
+    most = int(moves[unchanged].max()) if unchanged.any() else 0
+    return changed, int(unchanged.sum()), most
 
 
 def _sector_changed(row: dict[str, Any]) -> bool:
