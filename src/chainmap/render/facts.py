@@ -207,8 +207,13 @@ class AnalysisResults:
     def priority_index(self, graph: SupplyGraph) -> np.ndarray:
         """The component index of each row of :meth:`priority_columns` (computed once)."""
         if "index" not in self._memo:
-            ids = self.priority_columns()["id"]
-            self._memo["index"] = np.fromiter((graph.component_of[c] for c in ids), dtype=np.int64, count=len(ids))
+            of_table = getattr(self.priorities, "component_index", None)  # a PriorityTable holds them
+            if of_table is not None:
+                self._memo["index"] = np.asarray(of_table(), dtype=np.int64)
+            else:
+                ids = self.priority_columns()["id"]
+                self._memo["index"] = np.fromiter((graph.component_of[c] for c in ids), dtype=np.int64,
+                                                  count=len(ids))
         out: np.ndarray = self._memo["index"]
         return out
 
@@ -250,7 +255,9 @@ def with_removals(results: AnalysisResults, graph: SupplyGraph, scenario: Scenar
     tried = bottlenecks(graph, scenario=Scenario(horizon=scenario.horizon, reach=scenario.reach),
                         candidates=list(nodes), hhi_threshold=math.inf)  # no concentration rows: those are kept
     release_memory()
-    return replace(results, removals=tried)
+    out = replace(results, removals=tried)
+    out._memo.update(results._memo)  # the priority columns and index do not change
+    return out
 
 
 def node_facts(graph: SupplyGraph, scenario: Scenario | None = None, *, nodes: Iterable[str] | None = None,

@@ -331,7 +331,8 @@ def _edges_among(graph: SupplyGraph, chosen: set[int]) -> tuple[dict[tuple[str, 
 
 def view_data(graph: SupplyGraph, *, sector: str | None = None, focus: str | None = None, depth: int = 2,
               scenario: Scenario | None = None, home: str | None = None, max_nodes: int = 2000,
-              scenarios: bool = True, max_embed: int = MAX_EMBED) -> dict[str, Any]:
+              scenarios: bool = True, max_embed: int = MAX_EMBED,
+              results: AnalysisResults | None = None) -> dict[str, Any]:
     """The JSON-ready data of a view: nodes, edges, the division overview, scenarios, legend, metadata.
 
     Parameters are those of :func:`render_html`. Every node of the selection is
@@ -354,9 +355,12 @@ def view_data(graph: SupplyGraph, *, sector: str | None = None, focus: str | Non
     overlay = scenario if scenario is not None and not scenario.is_baseline() else None
     large = len(graph.ids) > max_embed  # facts, edges and scenarios of the embedded nodes only
     aggregated = large and sector is None and focus is None
-    # once, shared by the selection, facts and overview; a large graph tries the removal bottlenecks of the
-    # countries and suppliers it embeds only (below), once they are chosen
-    results = analysis_results(graph, scenario, removals=not large)
+    # once, shared by the selection, facts and overview; a sector or neighbourhood of a large graph tries the
+    # removal bottlenecks of the countries and suppliers it embeds only (below), once they are chosen (an
+    # aggregated page embeds every country, whose removals cost most: one run over all is cheaper)
+    partial = results is None and large and not aggregated
+    if results is None:
+        results = analysis_results(graph, scenario, removals=not partial)
     overview: dict[str, Any] | None = None
     chosen_set = set(range(len(graph.ids)))
     if aggregated:
@@ -366,7 +370,7 @@ def view_data(graph: SupplyGraph, *, sector: str | None = None, focus: str | Non
         chosen_set &= _sector_selection(graph, sector)
     if focus is not None:
         chosen_set &= _neighbourhood(graph, focus, depth)
-    if large:
+    if partial:
         off = graph.n_countries + graph.n_suppliers
         results = with_removals(results, graph, scenario, [graph.ids[v] for v in sorted(chosen_set) if v < off])
     facts = node_facts(graph, scenario, nodes=[graph.ids[v] for v in chosen_set] if large else None, results=results)
@@ -512,7 +516,8 @@ def page_html(data: dict[str, Any], title: str) -> str:
 
 def render_html(graph: SupplyGraph, path: str | Path, *, sector: str | None = None, focus: str | None = None,
                 depth: int = 2, scenario: Scenario | None = None, home: str | None = None,
-                max_nodes: int = 2000, scenarios: bool = True, max_embed: int = MAX_EMBED) -> Path:
+                max_nodes: int = 2000, scenarios: bool = True, max_embed: int = MAX_EMBED,
+                results: AnalysisResults | None = None) -> Path:
     """Write the interactive graph view of ``graph`` to ``path`` (one self-contained HTML file).
 
     Parameters
@@ -530,6 +535,9 @@ def render_html(graph: SupplyGraph, path: str | Path, *, sector: str | None = No
         scenario selector.
     max_embed : a whole graph of more nodes is aggregated (the overview of every component, a selection
         embedded; see :func:`view_data`).
+    results : the analyses already run on ``graph`` (:func:`~chainmap.render.facts.analysis_results` at
+        ``scenario``'s horizon and reach, from ``home``, with every removal tried), as the report has them:
+        the page then runs none of its own and is the same page.
 
     Returns
     -------
@@ -537,7 +545,7 @@ def render_html(graph: SupplyGraph, path: str | Path, *, sector: str | None = No
         ``path``.
     """
     data = view_data(graph, sector=sector, focus=focus, depth=depth, scenario=scenario, home=home,
-                     max_nodes=max_nodes, scenarios=scenarios, max_embed=max_embed)
+                     max_nodes=max_nodes, scenarios=scenarios, max_embed=max_embed, results=results)
     meta = data["meta"]
     parts = [f"chainmap: {meta['home_name']} ({meta['home']}) view"]
     if sector:

@@ -274,20 +274,21 @@ def _top(counts: dict[str, int], n: int) -> list[str]:
 
 
 def report_data(graph: SupplyGraph, scenario: Scenario | None = None,
-                deny_hosts: Iterable[str] = ()) -> dict[str, Any]:
+                deny_hosts: Iterable[str] = (), results: AnalysisResults | None = None) -> dict[str, Any]:
     """Everything the report shows, as plain data (deterministic).
 
     ``scenario`` sets the horizon (default 1y) and reach of the priorities,
     bottlenecks and standard scenarios; its removals and limits are shown in
     the graph view (overlay and binding chains), not here. ``deny_hosts``:
-    hosts whose citations the data-quality section counts as denied.
+    hosts whose citations the data-quality section counts as denied. ``results``: the analyses already
+    run (:func:`~chainmap.render.facts.analysis_results` at ``scenario``), shared with the graph view.
 
     The analyses run once; node facts are built only for the nodes listed, and the per-component
     parts (country shares, exposure, colours, scenarios) are computed as numpy columns.
     """
     scenario = scenario or Scenario()
     horizon, reach = scenario.horizon, scenario.reach
-    results = analysis_results(graph, scenario)
+    results = results or analysis_results(graph, scenario)
     shares = ShareTable(graph)
     colors = _colors(graph, shares)
     cols = results.priority_columns()
@@ -393,13 +394,14 @@ def render_report(graph: SupplyGraph, out_dir: str | Path, scenario: Scenario | 
 
         raise OutputError(f"report output {folder} is a file; give a folder")
     index = check_output(folder / "index.html", graph.files)
-    render_html(graph, folder / "graph.html", scenario=scenario)
+    results = analysis_results(graph, scenario)  # once, for both pages
+    render_html(graph, folder / "graph.html", scenario=scenario, results=results)
     env = jinja2.Environment(autoescape=True, keep_trailing_newline=True, undefined=jinja2.StrictUndefined)
     env.filters["fmt"] = _fmt
     env.filters["pct"] = _pct
     env.filters["anchor"] = _anchor
     html = env.from_string(template_text("report.html.j2")).render(
-        data=report_data(graph, scenario, deny_hosts), css=Markup(template_text("report.css")),
+        data=report_data(graph, scenario, deny_hosts, results), css=Markup(template_text("report.css")),
         js=Markup(template_text("report.js")))
     write_text_atomic(index, html, graph.files)
     return index
