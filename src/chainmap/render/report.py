@@ -47,6 +47,10 @@ __all__ = ["render_report", "report_data"]
 TOP_PRIORITIES = 25
 TOP_SPOF = 60
 TOP_COUNTRIES = 5
+LISTED = 500
+"""Components listed per single point of failure or bottleneck (the count is exact; the graph view's
+details and ``chainmap spof`` / ``chainmap bottlenecks`` list them all): a 1M-component graph's top
+rows hit tens of thousands each, which made a 60 MB page."""
 BAR_COUNTRIES = 8
 
 
@@ -328,11 +332,11 @@ def report_data(graph: SupplyGraph, scenario: Scenario | None = None,
         })
     spof_rows = [{"id": f.id, "name": f.name, "kind": f.kind, "country": f.country, "origin": f.origin,
                   "country_name": graph.name(f.country) if f.country else "",
-                  "targets": [(t, graph.name(t)) for t in f.spof_targets], "count": len(f.spof_targets)}
+                  "targets": [(t, graph.name(t)) for t in f.spof_targets[:LISTED]], "count": len(f.spof_targets)}
                  for f in (facts[node] for node in spof_ids)]
     bott_rows = [{"id": f.id, "name": f.name, "kind": f.kind, "country": f.country,
                   "country_name": graph.name(f.country) if f.country else "", "reasons": ", ".join(f.bottleneck_reasons),
-                  "hits": [(t, graph.name(t)) for t in f.bottleneck_hits], "count": len(f.bottleneck_hits)}
+                  "hits": [(t, graph.name(t)) for t in f.bottleneck_hits[:LISTED]], "count": len(f.bottleneck_hits)}
                  for f in (facts[node] for node in bott_ids)]
     exposure, legend = _exposure(graph, colors, shares)
     named = [(f"bloc {bloc.name}", Scenario(remove=(bid,), horizon=horizon, reach=reach))
