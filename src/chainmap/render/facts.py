@@ -235,9 +235,12 @@ def analysis_results(graph: SupplyGraph, scenario: Scenario | None = None, remov
 
     scenario = scenario or Scenario()
     at = Scenario(horizon=scenario.horizon, reach=scenario.reach)
-    spof = single_points_of_failure(graph, scenario=Scenario(horizon=LONG, reach=scenario.reach))
-    release_memory()
     found = bottlenecks(graph, scenario=at, candidates=None if removals else ())
+    conc = getattr(found, "_conc", None)
+    if conc is not None:  # every view reads its ranked rows: rank them now, before the SPOF rows take memory
+        conc.comps  # noqa: B018
+    release_memory()
+    spof = single_points_of_failure(graph, scenario=Scenario(horizon=LONG, reach=scenario.reach))
     release_memory()
     ranked = priorities(graph, scenario=at)
     release_memory()

@@ -50,6 +50,7 @@ from typing import Any
 
 import numpy as np
 
+from chainmap.analysis.batch import _unique
 from chainmap.analysis.explain import Explanation, explain_many
 from chainmap.analysis.propagate import availability
 from chainmap.analysis.scenario import Scenario, capacities, format_horizon
@@ -286,10 +287,10 @@ def _aggregate_selection(graph: SupplyGraph, results: AnalysisResults, per_divis
     keep = order[(np.arange(n) - first) < per_division]
     groups = _ranges(graph.comp_group_ptr[keep], graph.comp_group_ptr[keep + 1])
     inputs = graph.group_members[_ranges(graph.group_ptr[groups], graph.group_ptr[groups + 1])]
-    comp_arr = np.union1d(keep, inputs)
+    comp_arr = _unique(np.concatenate((keep, inputs)))
     comps = comp_arr.tolist()
     entries = _ranges(graph.entry_ptr[comp_arr], graph.entry_ptr[comp_arr + 1])
-    sups = np.unique(graph.entry_supplier[entries])
+    sups = _unique(graph.entry_supplier[entries])
     sups = sups[sups >= 0]
     nc, ns = graph.n_countries, graph.n_suppliers
     chosen = set(range(nc)) | {nc + int(x) for x in sups.tolist()} | {nc + ns + c for c in comps}

@@ -33,6 +33,7 @@ from typing import Any
 import numpy as np
 
 from chainmap.analysis import Scenario
+from chainmap.analysis.batch import _unique
 from chainmap.analysis.propagate import availability
 from chainmap.analysis.scenario import capacities, format_horizon
 from chainmap.analysis.simulate import sector_means
@@ -104,6 +105,19 @@ def _scenario_rows(graph: SupplyGraph, named: list[tuple[str, Scenario]]) -> lis
     return rows
 
 
+def _order_within(groups: IntArray, values: np.ndarray) -> IntArray:
+    """``np.lexsort((values, groups))`` (by group, then value, ties in index order) by two plain sorts: the
+    values' stable rank, then one unique integer key per row (faster than lexsort at 1M rows).
+
+    >>> _order_within(np.array([0, 0, 1, 1, 1]), np.array([2.0, 1.0, 1.0, 3.0, 1.0])).tolist()
+    [1, 0, 2, 4, 3]
+    """
+    size = values.size
+    rank = np.empty(size, dtype=np.int64)
+    rank[np.argsort(values, kind="stable")] = np.arange(size)
+    return np.argsort(groups.astype(np.int64) * max(size, 1) + rank)
+
+
 class ShareTable:
     """Every component's normalised supply share per country (:func:`country_shares`) as columns.
 
@@ -123,7 +137,7 @@ class ShareTable:
         keys, inverse = np.unique(e_comp * k + graph.entry_country[keep], return_inverse=True)
         sums = np.bincount(inverse.ravel(), weights=part, minlength=keys.size)  # per key, in entry order
         pc, pk = keys // k, keys % k
-        order = np.lexsort((pk, -sums, pc))
+        order = _order_within(pc, -sums)
         self.comp, self.country, self.share = pc[order], pk[order], sums[order]
         self.ptr = np.searchsorted(self.comp, np.arange(n + 1)).astype(np.int64)
 
@@ -155,7 +169,7 @@ def _sector_members(graph: SupplyGraph) -> tuple[IntArray, IntArray]:
     for i, sector in enumerate(graph.sectors.values()):
         prods = np.fromiter((graph.component_of[p] for p in sector.products), dtype=np.int64, count=len(sector.products))
         keys.append(i * n + prods)
-    pairs = np.unique(np.concatenate(keys))
+    pairs = _unique(np.concatenate(keys))  # sorting: numpy's hashing unique took 1 s at 1M
     return pairs // n, pairs % n
 
 
@@ -301,7 +315,7 @@ def report_data(graph: SupplyGraph, scenario: Scenario | None = None,
     pids = list(cols["id"])
     has = np.flatnonzero((rank > 0) & ~np.isnan(score))
     order = np.argsort(rank[has], kind="stable")
-    if np.unique(rank[has]).size < has.size:  # tied ranks: in vertex order, as sorting the facts gives
+    if _unique(rank[has]).size < has.size:  # tied ranks: in vertex order, as sorting the facts gives
         where = np.fromiter((graph.component_of[pids[i]] for i in has.tolist()), dtype=np.int64, count=has.size)
         order = np.lexsort((where, rank[has]))
     ranked_ids = [pids[i] for i in has[order][:TOP_PRIORITIES].tolist()]
