@@ -236,19 +236,19 @@ INPUT_FIELDS = ("members", "any_of", "role", "share")
 LIST_CAP = 300  # ids listed per node for "takes down" and bottleneck hits (the counts are exact)
 
 
-def _component_extras(graph: SupplyGraph, cid: str) -> dict[str, Any]:
+def _component_extras(graph: SupplyGraph, cid: str, index: int | None = None) -> dict[str, Any]:
     """Supply entries (``SUPPLY_FIELDS``: supplier or country id, share, year, method, estimate 0/1),
-    requirement groups (``INPUT_FIELDS``: member ids, any_of 0/1, role, share) and value."""
-    i = graph.component_of[cid]
+    requirement groups (``INPUT_FIELDS``: member ids, any_of 0/1, role, share) and value (``index``: the
+    component's index, when known)."""
+    i = graph.component_of[cid] if index is None else index
     supply: list[list[Any]]
     if array_backed(graph):  # the record's supply entries, read from the columns (no record built)
         lo, hi = int(graph.entry_ptr[i]), int(graph.entry_ptr[i + 1])
         estimate = graph.arrays.entry_estimate
-        supply = [[graph.supplier_ids[s] if s >= 0 else graph.country_ids[c], _r(share), None, "",
-                   int(bool(estimate[e])) if estimate is not None else 0]
-                  for e, s, c, share in zip(range(lo, hi), graph.entry_supplier[lo:hi].tolist(),
-                                            graph.entry_country[lo:hi].tolist(), graph.entry_share[lo:hi].tolist(),
-                                            strict=True)]
+        flags = [0] * (hi - lo) if estimate is None else [int(bool(x)) for x in estimate[lo:hi].tolist()]
+        supply = [[graph.supplier_ids[s] if s >= 0 else graph.country_ids[c], _r(share), None, "", flag]
+                  for s, c, share, flag in zip(graph.entry_supplier[lo:hi].tolist(), graph.entry_country[lo:hi].tolist(),
+                                               graph.entry_share[lo:hi].tolist(), flags, strict=True)]
     else:
         supply = [[e.supplier or e.country or "", _r(float(e.share)), e.year, e.method or "", int(bool(e.estimate))]
                   for e in graph.components[cid].suppliers]
@@ -278,8 +278,10 @@ def _aggregate_selection(graph: SupplyGraph, results: AnalysisResults, per_divis
     score = results.scores(graph)
     product = np.zeros(n, dtype=bool)
     product[graph.product_index] = True
-    lookup = {text: i for i, text in enumerate(sorted({s or "" for s in dict.fromkeys(graph.arrays.component_sector)}))}
-    code = np.fromiter((lookup[s or ""] for s in graph.arrays.component_sector), dtype=np.int64, count=n)
+    distinct = dict.fromkeys(graph.arrays.component_sector)
+    position = {text: i for i, text in enumerate(sorted({s or "" for s in distinct}))}
+    lookup = {s: position[s or ""] for s in distinct}  # None too: one C-level map over the million
+    code = np.fromiter(map(lookup.__getitem__, graph.arrays.component_sector), dtype=np.int64, count=n)
     order = np.lexsort((np.arange(n), -graph.value, -np.nan_to_num(score, nan=-1.0), ~(spof | bottleneck), ~product,
                         code))
     sorted_code = code[order]
@@ -384,7 +386,7 @@ def view_data(graph: SupplyGraph, *, sector: str | None = None, focus: str | Non
         node = graph.ids[v]
         rec = _node_record(graph, facts[node], colors, cap, avail)
         if rec["kind"] == "component":
-            rec.update(_component_extras(graph, node))
+            rec.update(_component_extras(graph, node, v - graph.n_countries - graph.n_suppliers))
         records.append(rec)
     if overlay is not None:  # the binding chain of every shown component the scenario lowers
         lowered = [r["id"] for r in records if r["kind"] == "component" and r["id"] in avail
@@ -470,7 +472,7 @@ def columnar_nodes(nodes: list[dict[str, Any]], fields: list[str] | None = None)
     """
     if fields is None:
         fields = sorted({k for n in nodes for k in n}, key=lambda k: (k != "id", k))
-    return {"fields": fields, "rows": [[n.get(k) for k in fields] for n in nodes]}
+    return {"fields": fields, "rows": [list(map(n.get, fields)) for n in nodes]}
 
 
 def page_blocks(data: dict[str, Any]) -> dict[str, str]:

@@ -162,8 +162,8 @@ def _sector_members(graph: SupplyGraph) -> tuple[IntArray, IntArray]:
     codes = list(graph.sectors)
     position = {code: i for i, code in enumerate(codes)}
     n = graph.n_components
-    own = np.fromiter((position.get(c, -1) if c is not None else -1 for c in graph.arrays.component_sector),
-                      dtype=np.int64, count=n)
+    lookup = {c: position.get(c, -1) if c is not None else -1 for c in dict.fromkeys(graph.arrays.component_sector)}
+    own = np.fromiter(map(lookup.__getitem__, graph.arrays.component_sector), dtype=np.int64, count=n)
     comps = np.flatnonzero(own >= 0)
     keys = [own[comps] * n + comps]
     for i, sector in enumerate(graph.sectors.values()):
