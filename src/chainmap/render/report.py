@@ -89,7 +89,7 @@ def _scenario_rows(graph: SupplyGraph, named: list[tuple[str, Scenario]]) -> lis
     horizon, reach = named[0][1].horizon, named[0][1].reach
     base = availability(graph, capacities(graph, Scenario(horizon=horizon, reach=reach)))
     base_means = sector_means(graph, base)
-    products = np.unique(graph.product_index) if len(graph.products) else np.zeros(0, dtype=np.int64)
+    products = _unique(graph.product_index) if len(graph.products) else np.zeros(0, dtype=np.int64)
     values = graph.value[products].tolist()
     total = sum(values) or 1.0
     rows = []
@@ -319,10 +319,8 @@ def report_data(graph: SupplyGraph, scenario: Scenario | None = None,
         where = np.fromiter((graph.component_of[pids[i]] for i in has.tolist()), dtype=np.int64, count=has.size)
         order = np.lexsort((where, rank[has]))
     ranked_ids = [pids[i] for i in has[order][:TOP_PRIORITIES].tolist()]
-    spof_targets: dict[str, list[str]] = {}
-    for row in results.spof:
-        spof_targets[row.node] = list(row.targets)
-    spof_ids = heapq.nsmallest(TOP_SPOF, spof_targets, key=lambda node: (-len(spof_targets[node]), node))
+    spof_counts = {row.node: len(row.targets) for row in results.spof}  # counts: no copy of every target list
+    spof_ids = heapq.nsmallest(TOP_SPOF, spof_counts, key=lambda node: (-spof_counts[node], node))
     bott_counts = _BottleneckCounts(graph, results)
     bott_ids = bott_counts.top(graph, TOP_SPOF)
     country_counts = {node: count for node, count in bott_counts.rows.items()
@@ -363,9 +361,9 @@ def report_data(graph: SupplyGraph, scenario: Scenario | None = None,
         "scenario": "" if scenario.is_baseline() else scenario.describe(),
         "counts": {"countries": graph.n_countries, "suppliers": graph.n_suppliers, "components": graph.n_components,
                    "sectors": len(graph.sectors), "products": len(graph.products),
-                   "ranked": int(has.size), "spof": len(spof_targets),
+                   "ranked": int(has.size), "spof": len(spof_counts),
                    "bottlenecks": len(bott_counts)},
-        "priorities": prios, "spofs": spof_rows, "spof_more": max(0, len(spof_targets) - TOP_SPOF),
+        "priorities": prios, "spofs": spof_rows, "spof_more": max(0, len(spof_counts) - TOP_SPOF),
         "bottlenecks": bott_rows, "bottleneck_more": max(0, len(bott_counts) - TOP_SPOF),
         "exposure": exposure, "legend": legend, "scenarios": _scenario_rows(graph, named),
         "quality": _quality(graph, deny_hosts),
