@@ -21,6 +21,7 @@ from chainmap.render.html import OTHER_COLOR, country_colors
 TOP_PRIORITIES = 25
 TOP_SPOF = 60
 TOP_COUNTRIES = 5
+LISTED = 500  # components listed per SPOF or bottleneck row (the count is exact)
 BAR_COUNTRIES = 8
 
 
@@ -132,12 +133,12 @@ def report_data_reference(graph: SupplyGraph, scenario: Scenario | None = None,
     spofs = sorted((f for f in facts.values() if f.spof), key=lambda f: (-len(f.spof_targets), f.id))
     spof_rows = [{"id": f.id, "name": f.name, "kind": f.kind, "country": f.country, "origin": f.origin,
                   "country_name": graph.name(f.country) if f.country else "",
-                  "targets": [(t, graph.name(t)) for t in f.spof_targets], "count": len(f.spof_targets)}
+                  "targets": [(t, graph.name(t)) for t in f.spof_targets[:LISTED]], "count": len(f.spof_targets)}
                  for f in spofs[:TOP_SPOF]]
     bott = sorted((f for f in facts.values() if f.bottleneck), key=lambda f: (-len(f.bottleneck_hits), f.id))
     bott_rows = [{"id": f.id, "name": f.name, "kind": f.kind, "country": f.country,
                   "country_name": graph.name(f.country) if f.country else "", "reasons": ", ".join(f.bottleneck_reasons),
-                  "hits": [(t, graph.name(t)) for t in f.bottleneck_hits], "count": len(f.bottleneck_hits)}
+                  "hits": [(t, graph.name(t)) for t in f.bottleneck_hits[:LISTED]], "count": len(f.bottleneck_hits)}
                  for f in bott[:TOP_SPOF]]
     exposure, legend = _exposure(graph, colors)
     scenarios = [_scenario_row(graph, f"bloc {bloc.name}", Scenario(remove=(bid,), horizon=horizon, reach=reach))

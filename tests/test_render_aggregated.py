@@ -197,3 +197,39 @@ def test_removals_tried_for_the_embedded_nodes_only_give_the_full_facts(generate
     assert node_facts(g, nodes=shown, results=part) == expected
     assert sum(1 for f in expected.values() if f.kind != "component" and "removal" in f.bottleneck_reasons) > 3
     assert any(f.kind == "component" and f.bottleneck for f in expected.values())
+
+
+def test_precomputed_results_give_the_same_pages_and_one_analysis_per_report(generated, tmp_path, monkeypatch):
+    """render_html(results=...) is the page it computes itself (aggregated or not); render_report runs each
+    analysis once for its two pages."""
+    import chainmap.render.facts as facts_module
+    from chainmap.render.report import render_report
+
+    g = generated
+    results = analysis_results(g)
+    for max_embed in (1000, 10**9):
+        own = render_html(g, tmp_path / f"own{max_embed}.html", max_embed=max_embed).read_bytes()
+        given = render_html(g, tmp_path / f"given{max_embed}.html", max_embed=max_embed, results=results).read_bytes()
+        assert own == given
+    calls: list[str] = []
+    for name in ("single_points_of_failure", "bottlenecks", "priorities"):
+        real = getattr(facts_module, name)
+        monkeypatch.setattr(facts_module, name,
+                            lambda *a, _real=real, _name=name, **k: calls.append(_name) or _real(*a, **k))
+    render_report(g, tmp_path / "report")
+    assert sorted(calls) == ["bottlenecks", "priorities", "single_points_of_failure"]
+
+
+def test_report_lists_are_capped_with_the_exact_count(generated, tmp_path, monkeypatch):
+    import chainmap.render.report as report_module
+
+    g = generated
+    full = report_module.report_data(g)
+    monkeypatch.setattr(report_module, "LISTED", 3)
+    capped = report_module.report_data(g)
+    for key, field in (("spofs", "targets"), ("bottlenecks", "hits")):
+        assert [r["count"] for r in capped[key]] == [r["count"] for r in full[key]]
+        assert [r[field] for r in capped[key]] == [r[field][:3] for r in full[key]]
+        assert any(r["count"] > 3 for r in capped[key])
+    html = report_module.render_report(g, tmp_path / "report").read_text(encoding="utf-8")
+    assert "more (chainmap spof lists all)" in html and "more (chainmap bottlenecks lists all)" in html

@@ -348,6 +348,10 @@ class PriorityTable(LazyRows[Priority]):
             r if h else None for r, h in zip(ready.tolist(), has_alt.tolist(), strict=True)]
         return out
 
+    def component_index(self) -> IntArray:
+        """The component index of each row, in rank order (what ``columns()["id"]`` names)."""
+        return self._comps
+
     def columns(self) -> dict[str, FloatArray | IntArray | list[str]]:
         """The table as columns: ``id`` (list), ``rank``, the factors and scores (numpy arrays)."""
         ids = self._graph.component_ids

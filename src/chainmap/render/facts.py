@@ -68,11 +68,18 @@ class NodeFacts:
         return self.rank > 0 and not math.isnan(self.score)
 
 
-def sources_of(graph: SupplyGraph, node: str) -> tuple[list[str], list[str]]:
-    """Sources (citations, each prefixed with what it backs) and notes of a node."""
+def sources_of(graph: SupplyGraph, node: str, vertex: int | None = None) -> tuple[list[str], list[str]]:
+    """Sources (citations, each prefixed with what it backs) and notes of a node (``vertex``: its index, when
+    known, saves looking the id up)."""
     sources: list[str] = []
     notes: list[str] = []
-    c = graph.component_of.get(node)
+    off = graph.n_countries + graph.n_suppliers
+    if vertex is not None and array_backed(graph):
+        c: int | None = vertex - off if vertex >= off else None
+        if c is None:
+            return sources, notes  # a country's or supplier's record, built from names and countries, cites nothing
+    else:
+        c = graph.component_of.get(node)
     if c is not None and array_backed(graph):  # what its record would say, read from the columns
         source, estimate = graph.arrays.entry_source, graph.arrays.entry_estimate
         if source is not None:
@@ -207,8 +214,13 @@ class AnalysisResults:
     def priority_index(self, graph: SupplyGraph) -> np.ndarray:
         """The component index of each row of :meth:`priority_columns` (computed once)."""
         if "index" not in self._memo:
-            ids = self.priority_columns()["id"]
-            self._memo["index"] = np.fromiter((graph.component_of[c] for c in ids), dtype=np.int64, count=len(ids))
+            of_table = getattr(self.priorities, "component_index", None)  # a PriorityTable holds them
+            if of_table is not None:
+                self._memo["index"] = np.asarray(of_table(), dtype=np.int64)
+            else:
+                ids = self.priority_columns()["id"]
+                self._memo["index"] = np.fromiter((graph.component_of[c] for c in ids), dtype=np.int64,
+                                                  count=len(ids))
         out: np.ndarray = self._memo["index"]
         return out
 
@@ -230,9 +242,12 @@ def analysis_results(graph: SupplyGraph, scenario: Scenario | None = None, remov
 
     scenario = scenario or Scenario()
     at = Scenario(horizon=scenario.horizon, reach=scenario.reach)
-    spof = single_points_of_failure(graph, scenario=Scenario(horizon=LONG, reach=scenario.reach))
-    release_memory()
     found = bottlenecks(graph, scenario=at, candidates=None if removals else ())
+    conc = getattr(found, "_conc", None)
+    if conc is not None:  # every view reads its ranked rows: rank them now, before the SPOF rows take memory
+        conc.comps  # noqa: B018
+    release_memory()
+    spof = single_points_of_failure(graph, scenario=Scenario(horizon=LONG, reach=scenario.reach))
     release_memory()
     ranked = priorities(graph, scenario=at)
     release_memory()
@@ -250,7 +265,9 @@ def with_removals(results: AnalysisResults, graph: SupplyGraph, scenario: Scenar
     tried = bottlenecks(graph, scenario=Scenario(horizon=scenario.horizon, reach=scenario.reach),
                         candidates=list(nodes), hhi_threshold=math.inf)  # no concentration rows: those are kept
     release_memory()
-    return replace(results, removals=tried)
+    out = replace(results, removals=tried)
+    out._memo.update(results._memo)  # the priority columns and index do not change
+    return out
 
 
 def node_facts(graph: SupplyGraph, scenario: Scenario | None = None, *, nodes: Iterable[str] | None = None,
@@ -264,19 +281,27 @@ def node_facts(graph: SupplyGraph, scenario: Scenario | None = None, *, nodes: I
     """
     results = results or analysis_results(graph, scenario)
     facts: dict[str, NodeFacts] = {}
-    wanted = graph.ids if nodes is None else sorted(set(nodes), key=lambda node: _vertex(graph, node))
-    for node in wanted:
-        kind = graph.kind(node)
-        country = graph.country_of_node(node) or ""
-        origin = "" if kind == "component" else ("home" if country == graph.home else "foreign")
-        sector = ""
-        leader = ""
-        if kind == "component":
-            sector = graph.component_sector(graph.component_of[node]) or ""
+    vertices: Iterable[int] = range(len(graph.ids)) if nodes is None else sorted(
+        {_vertex(graph, node) for node in set(nodes)})
+    nc, off = graph.n_countries, graph.n_countries + graph.n_suppliers
+    ids, cids, arrays, home = graph.ids, graph.country_ids, graph.arrays, graph.home
+    comps: list[int] = []  # the component indexes among them
+    for v in vertices:  # by vertex index: kind, country and name read from the arrays, no id looked up
+        node = ids[v]
+        sector = leader = ""
+        if v < nc:
+            kind, country, name = "country", node, arrays.country_name[v]
+        elif v < off:
+            kind, country, name = "supplier", cids[int(graph.supplier_country[v - nc])], arrays.supplier_name[v - nc]
+        else:
+            c = v - off
+            comps.append(c)
+            kind, country, name = "component", "", arrays.component_name[c]
+            sector = arrays.component_sector[c] or ""
             leader = next(iter(country_shares(graph, node)), "")
-        sources, notes = sources_of(graph, node)
-        facts[node] = NodeFacts(node, kind, graph.name(node), country, origin, sector, leader,
-                                sources=sources, notes=notes)
+        origin = "" if kind == "component" else ("home" if country == home else "foreign")
+        sources, notes = sources_of(graph, node, v)
+        facts[node] = NodeFacts(node, kind, name, country, origin, sector, leader, sources=sources, notes=notes)
     for row in results.spof:
         f = facts.get(row.node)
         if f is not None:
@@ -293,7 +318,7 @@ def node_facts(graph: SupplyGraph, scenario: Scenario | None = None, *, nodes: I
     rows: Iterable[int] = range(len(cols["id"]))
     if nodes is not None:  # the rows of the wanted components only
         shown = np.zeros(graph.n_components, dtype=bool)
-        shown[[graph.component_of[node] for node in facts if node in graph.component_of]] = True
+        shown[comps] = True
         rows = np.flatnonzero(shown[results.priority_index(graph)]).tolist()
     for i in rows:
         f = facts.get(cols["id"][i])

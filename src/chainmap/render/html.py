@@ -50,6 +50,7 @@ from typing import Any
 
 import numpy as np
 
+from chainmap.analysis.batch import _unique
 from chainmap.analysis.explain import Explanation, explain_many
 from chainmap.analysis.propagate import availability
 from chainmap.analysis.scenario import Scenario, capacities, format_horizon
@@ -235,19 +236,19 @@ INPUT_FIELDS = ("members", "any_of", "role", "share")
 LIST_CAP = 300  # ids listed per node for "takes down" and bottleneck hits (the counts are exact)
 
 
-def _component_extras(graph: SupplyGraph, cid: str) -> dict[str, Any]:
+def _component_extras(graph: SupplyGraph, cid: str, index: int | None = None) -> dict[str, Any]:
     """Supply entries (``SUPPLY_FIELDS``: supplier or country id, share, year, method, estimate 0/1),
-    requirement groups (``INPUT_FIELDS``: member ids, any_of 0/1, role, share) and value."""
-    i = graph.component_of[cid]
+    requirement groups (``INPUT_FIELDS``: member ids, any_of 0/1, role, share) and value (``index``: the
+    component's index, when known)."""
+    i = graph.component_of[cid] if index is None else index
     supply: list[list[Any]]
     if array_backed(graph):  # the record's supply entries, read from the columns (no record built)
         lo, hi = int(graph.entry_ptr[i]), int(graph.entry_ptr[i + 1])
         estimate = graph.arrays.entry_estimate
-        supply = [[graph.supplier_ids[s] if s >= 0 else graph.country_ids[c], _r(share), None, "",
-                   int(bool(estimate[e])) if estimate is not None else 0]
-                  for e, s, c, share in zip(range(lo, hi), graph.entry_supplier[lo:hi].tolist(),
-                                            graph.entry_country[lo:hi].tolist(), graph.entry_share[lo:hi].tolist(),
-                                            strict=True)]
+        flags = [0] * (hi - lo) if estimate is None else [int(bool(x)) for x in estimate[lo:hi].tolist()]
+        supply = [[graph.supplier_ids[s] if s >= 0 else graph.country_ids[c], _r(share), None, "", flag]
+                  for s, c, share, flag in zip(graph.entry_supplier[lo:hi].tolist(), graph.entry_country[lo:hi].tolist(),
+                                               graph.entry_share[lo:hi].tolist(), flags, strict=True)]
     else:
         supply = [[e.supplier or e.country or "", _r(float(e.share)), e.year, e.method or "", int(bool(e.estimate))]
                   for e in graph.components[cid].suppliers]
@@ -277,8 +278,10 @@ def _aggregate_selection(graph: SupplyGraph, results: AnalysisResults, per_divis
     score = results.scores(graph)
     product = np.zeros(n, dtype=bool)
     product[graph.product_index] = True
-    lookup = {text: i for i, text in enumerate(sorted({s or "" for s in dict.fromkeys(graph.arrays.component_sector)}))}
-    code = np.fromiter((lookup[s or ""] for s in graph.arrays.component_sector), dtype=np.int64, count=n)
+    distinct = dict.fromkeys(graph.arrays.component_sector)
+    position = {text: i for i, text in enumerate(sorted({s or "" for s in distinct}))}
+    lookup = {s: position[s or ""] for s in distinct}  # None too: one C-level map over the million
+    code = np.fromiter(map(lookup.__getitem__, graph.arrays.component_sector), dtype=np.int64, count=n)
     order = np.lexsort((np.arange(n), -graph.value, -np.nan_to_num(score, nan=-1.0), ~(spof | bottleneck), ~product,
                         code))
     sorted_code = code[order]
@@ -286,10 +289,10 @@ def _aggregate_selection(graph: SupplyGraph, results: AnalysisResults, per_divis
     keep = order[(np.arange(n) - first) < per_division]
     groups = _ranges(graph.comp_group_ptr[keep], graph.comp_group_ptr[keep + 1])
     inputs = graph.group_members[_ranges(graph.group_ptr[groups], graph.group_ptr[groups + 1])]
-    comp_arr = np.union1d(keep, inputs)
+    comp_arr = _unique(np.concatenate((keep, inputs)))
     comps = comp_arr.tolist()
     entries = _ranges(graph.entry_ptr[comp_arr], graph.entry_ptr[comp_arr + 1])
-    sups = np.unique(graph.entry_supplier[entries])
+    sups = _unique(graph.entry_supplier[entries])
     sups = sups[sups >= 0]
     nc, ns = graph.n_countries, graph.n_suppliers
     chosen = set(range(nc)) | {nc + int(x) for x in sups.tolist()} | {nc + ns + c for c in comps}
@@ -331,7 +334,8 @@ def _edges_among(graph: SupplyGraph, chosen: set[int]) -> tuple[dict[tuple[str, 
 
 def view_data(graph: SupplyGraph, *, sector: str | None = None, focus: str | None = None, depth: int = 2,
               scenario: Scenario | None = None, home: str | None = None, max_nodes: int = 2000,
-              scenarios: bool = True, max_embed: int = MAX_EMBED) -> dict[str, Any]:
+              scenarios: bool = True, max_embed: int = MAX_EMBED,
+              results: AnalysisResults | None = None) -> dict[str, Any]:
     """The JSON-ready data of a view: nodes, edges, the division overview, scenarios, legend, metadata.
 
     Parameters are those of :func:`render_html`. Every node of the selection is
@@ -354,9 +358,12 @@ def view_data(graph: SupplyGraph, *, sector: str | None = None, focus: str | Non
     overlay = scenario if scenario is not None and not scenario.is_baseline() else None
     large = len(graph.ids) > max_embed  # facts, edges and scenarios of the embedded nodes only
     aggregated = large and sector is None and focus is None
-    # once, shared by the selection, facts and overview; a large graph tries the removal bottlenecks of the
-    # countries and suppliers it embeds only (below), once they are chosen
-    results = analysis_results(graph, scenario, removals=not large)
+    # once, shared by the selection, facts and overview; a sector or neighbourhood of a large graph tries the
+    # removal bottlenecks of the countries and suppliers it embeds only (below), once they are chosen (an
+    # aggregated page embeds every country, whose removals cost most: one run over all is cheaper)
+    partial = results is None and large and not aggregated
+    if results is None:
+        results = analysis_results(graph, scenario, removals=not partial)
     overview: dict[str, Any] | None = None
     chosen_set = set(range(len(graph.ids)))
     if aggregated:
@@ -366,7 +373,7 @@ def view_data(graph: SupplyGraph, *, sector: str | None = None, focus: str | Non
         chosen_set &= _sector_selection(graph, sector)
     if focus is not None:
         chosen_set &= _neighbourhood(graph, focus, depth)
-    if large:
+    if partial:
         off = graph.n_countries + graph.n_suppliers
         results = with_removals(results, graph, scenario, [graph.ids[v] for v in sorted(chosen_set) if v < off])
     facts = node_facts(graph, scenario, nodes=[graph.ids[v] for v in chosen_set] if large else None, results=results)
@@ -379,7 +386,7 @@ def view_data(graph: SupplyGraph, *, sector: str | None = None, focus: str | Non
         node = graph.ids[v]
         rec = _node_record(graph, facts[node], colors, cap, avail)
         if rec["kind"] == "component":
-            rec.update(_component_extras(graph, node))
+            rec.update(_component_extras(graph, node, v - graph.n_countries - graph.n_suppliers))
         records.append(rec)
     if overlay is not None:  # the binding chain of every shown component the scenario lowers
         lowered = [r["id"] for r in records if r["kind"] == "component" and r["id"] in avail
@@ -465,7 +472,7 @@ def columnar_nodes(nodes: list[dict[str, Any]], fields: list[str] | None = None)
     """
     if fields is None:
         fields = sorted({k for n in nodes for k in n}, key=lambda k: (k != "id", k))
-    return {"fields": fields, "rows": [[n.get(k) for k in fields] for n in nodes]}
+    return {"fields": fields, "rows": [list(map(n.get, fields)) for n in nodes]}
 
 
 def page_blocks(data: dict[str, Any]) -> dict[str, str]:
@@ -512,7 +519,8 @@ def page_html(data: dict[str, Any], title: str) -> str:
 
 def render_html(graph: SupplyGraph, path: str | Path, *, sector: str | None = None, focus: str | None = None,
                 depth: int = 2, scenario: Scenario | None = None, home: str | None = None,
-                max_nodes: int = 2000, scenarios: bool = True, max_embed: int = MAX_EMBED) -> Path:
+                max_nodes: int = 2000, scenarios: bool = True, max_embed: int = MAX_EMBED,
+                results: AnalysisResults | None = None) -> Path:
     """Write the interactive graph view of ``graph`` to ``path`` (one self-contained HTML file).
 
     Parameters
@@ -530,6 +538,9 @@ def render_html(graph: SupplyGraph, path: str | Path, *, sector: str | None = No
         scenario selector.
     max_embed : a whole graph of more nodes is aggregated (the overview of every component, a selection
         embedded; see :func:`view_data`).
+    results : the analyses already run on ``graph`` (:func:`~chainmap.render.facts.analysis_results` at
+        ``scenario``'s horizon and reach, from ``home``, with every removal tried), as the report has them:
+        the page then runs none of its own and is the same page.
 
     Returns
     -------
@@ -537,7 +548,7 @@ def render_html(graph: SupplyGraph, path: str | Path, *, sector: str | None = No
         ``path``.
     """
     data = view_data(graph, sector=sector, focus=focus, depth=depth, scenario=scenario, home=home,
-                     max_nodes=max_nodes, scenarios=scenarios, max_embed=max_embed)
+                     max_nodes=max_nodes, scenarios=scenarios, max_embed=max_embed, results=results)
     meta = data["meta"]
     parts = [f"chainmap: {meta['home_name']} ({meta['home']}) view"]
     if sector:

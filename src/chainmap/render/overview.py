@@ -127,7 +127,7 @@ def overview_arrays(graph: SupplyGraph, spof: np.ndarray, bottleneck: np.ndarray
     codes = sorted(set(sector_text))
     index = {code: i for i, code in enumerate(codes)}
     lookup = {s: index[s if s else "none"] for s in dict.fromkeys(graph.arrays.component_sector)}
-    code_of = np.fromiter((lookup[s] for s in graph.arrays.component_sector), dtype=np.int64, count=n)
+    code_of = np.fromiter(map(lookup.__getitem__, graph.arrays.component_sector), dtype=np.int64, count=n)
     k = len(codes)
     counts_of = np.bincount(code_of, minlength=k)
     present = counts_of > 0

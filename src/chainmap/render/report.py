@@ -33,6 +33,7 @@ from typing import Any
 import numpy as np
 
 from chainmap.analysis import Scenario
+from chainmap.analysis.batch import _unique
 from chainmap.analysis.propagate import availability
 from chainmap.analysis.scenario import capacities, format_horizon
 from chainmap.analysis.simulate import sector_means
@@ -47,6 +48,10 @@ __all__ = ["render_report", "report_data"]
 TOP_PRIORITIES = 25
 TOP_SPOF = 60
 TOP_COUNTRIES = 5
+LISTED = 500
+"""Components listed per single point of failure or bottleneck (the count is exact; the graph view's
+details and ``chainmap spof`` / ``chainmap bottlenecks`` list them all): a 1M-component graph's top
+rows hit tens of thousands each, which made a 60 MB page."""
 BAR_COUNTRIES = 8
 
 
@@ -84,7 +89,7 @@ def _scenario_rows(graph: SupplyGraph, named: list[tuple[str, Scenario]]) -> lis
     horizon, reach = named[0][1].horizon, named[0][1].reach
     base = availability(graph, capacities(graph, Scenario(horizon=horizon, reach=reach)))
     base_means = sector_means(graph, base)
-    products = np.unique(graph.product_index) if len(graph.products) else np.zeros(0, dtype=np.int64)
+    products = _unique(graph.product_index) if len(graph.products) else np.zeros(0, dtype=np.int64)
     values = graph.value[products].tolist()
     total = sum(values) or 1.0
     rows = []
@@ -98,6 +103,19 @@ def _scenario_rows(graph: SupplyGraph, named: list[tuple[str, Scenario]]) -> lis
         rows.append(ScenarioRow(name, scenario.describe(), sum(1 for a in shown if not a > 0), len(shown), mean,
                                 worst))
     return rows
+
+
+def _order_within(groups: IntArray, values: np.ndarray) -> IntArray:
+    """``np.lexsort((values, groups))`` (by group, then value, ties in index order) by two plain sorts: the
+    values' stable rank, then one unique integer key per row (faster than lexsort at 1M rows).
+
+    >>> _order_within(np.array([0, 0, 1, 1, 1]), np.array([2.0, 1.0, 1.0, 3.0, 1.0])).tolist()
+    [1, 0, 2, 4, 3]
+    """
+    size = values.size
+    rank = np.empty(size, dtype=np.int64)
+    rank[np.argsort(values, kind="stable")] = np.arange(size)
+    return np.argsort(groups.astype(np.int64) * max(size, 1) + rank)
 
 
 class ShareTable:
@@ -119,7 +137,7 @@ class ShareTable:
         keys, inverse = np.unique(e_comp * k + graph.entry_country[keep], return_inverse=True)
         sums = np.bincount(inverse.ravel(), weights=part, minlength=keys.size)  # per key, in entry order
         pc, pk = keys // k, keys % k
-        order = np.lexsort((pk, -sums, pc))
+        order = _order_within(pc, -sums)
         self.comp, self.country, self.share = pc[order], pk[order], sums[order]
         self.ptr = np.searchsorted(self.comp, np.arange(n + 1)).astype(np.int64)
 
@@ -144,14 +162,14 @@ def _sector_members(graph: SupplyGraph) -> tuple[IntArray, IntArray]:
     codes = list(graph.sectors)
     position = {code: i for i, code in enumerate(codes)}
     n = graph.n_components
-    own = np.fromiter((position.get(c, -1) if c is not None else -1 for c in graph.arrays.component_sector),
-                      dtype=np.int64, count=n)
+    lookup = {c: position.get(c, -1) if c is not None else -1 for c in dict.fromkeys(graph.arrays.component_sector)}
+    own = np.fromiter(map(lookup.__getitem__, graph.arrays.component_sector), dtype=np.int64, count=n)
     comps = np.flatnonzero(own >= 0)
     keys = [own[comps] * n + comps]
     for i, sector in enumerate(graph.sectors.values()):
         prods = np.fromiter((graph.component_of[p] for p in sector.products), dtype=np.int64, count=len(sector.products))
         keys.append(i * n + prods)
-    pairs = np.unique(np.concatenate(keys))
+    pairs = _unique(np.concatenate(keys))  # sorting: numpy's hashing unique took 1 s at 1M
     return pairs // n, pairs % n
 
 
@@ -274,20 +292,21 @@ def _top(counts: dict[str, int], n: int) -> list[str]:
 
 
 def report_data(graph: SupplyGraph, scenario: Scenario | None = None,
-                deny_hosts: Iterable[str] = ()) -> dict[str, Any]:
+                deny_hosts: Iterable[str] = (), results: AnalysisResults | None = None) -> dict[str, Any]:
     """Everything the report shows, as plain data (deterministic).
 
     ``scenario`` sets the horizon (default 1y) and reach of the priorities,
     bottlenecks and standard scenarios; its removals and limits are shown in
     the graph view (overlay and binding chains), not here. ``deny_hosts``:
-    hosts whose citations the data-quality section counts as denied.
+    hosts whose citations the data-quality section counts as denied. ``results``: the analyses already
+    run (:func:`~chainmap.render.facts.analysis_results` at ``scenario``), shared with the graph view.
 
     The analyses run once; node facts are built only for the nodes listed, and the per-component
     parts (country shares, exposure, colours, scenarios) are computed as numpy columns.
     """
     scenario = scenario or Scenario()
     horizon, reach = scenario.horizon, scenario.reach
-    results = analysis_results(graph, scenario)
+    results = results or analysis_results(graph, scenario)
     shares = ShareTable(graph)
     colors = _colors(graph, shares)
     cols = results.priority_columns()
@@ -296,14 +315,12 @@ def report_data(graph: SupplyGraph, scenario: Scenario | None = None,
     pids = list(cols["id"])
     has = np.flatnonzero((rank > 0) & ~np.isnan(score))
     order = np.argsort(rank[has], kind="stable")
-    if np.unique(rank[has]).size < has.size:  # tied ranks: in vertex order, as sorting the facts gives
+    if _unique(rank[has]).size < has.size:  # tied ranks: in vertex order, as sorting the facts gives
         where = np.fromiter((graph.component_of[pids[i]] for i in has.tolist()), dtype=np.int64, count=has.size)
         order = np.lexsort((where, rank[has]))
     ranked_ids = [pids[i] for i in has[order][:TOP_PRIORITIES].tolist()]
-    spof_targets: dict[str, list[str]] = {}
-    for row in results.spof:
-        spof_targets[row.node] = list(row.targets)
-    spof_ids = heapq.nsmallest(TOP_SPOF, spof_targets, key=lambda node: (-len(spof_targets[node]), node))
+    spof_counts = {row.node: len(row.targets) for row in results.spof}  # counts: no copy of every target list
+    spof_ids = heapq.nsmallest(TOP_SPOF, spof_counts, key=lambda node: (-spof_counts[node], node))
     bott_counts = _BottleneckCounts(graph, results)
     bott_ids = bott_counts.top(graph, TOP_SPOF)
     country_counts = {node: count for node, count in bott_counts.rows.items()
@@ -327,11 +344,11 @@ def report_data(graph: SupplyGraph, scenario: Scenario | None = None,
         })
     spof_rows = [{"id": f.id, "name": f.name, "kind": f.kind, "country": f.country, "origin": f.origin,
                   "country_name": graph.name(f.country) if f.country else "",
-                  "targets": [(t, graph.name(t)) for t in f.spof_targets], "count": len(f.spof_targets)}
+                  "targets": [(t, graph.name(t)) for t in f.spof_targets[:LISTED]], "count": len(f.spof_targets)}
                  for f in (facts[node] for node in spof_ids)]
     bott_rows = [{"id": f.id, "name": f.name, "kind": f.kind, "country": f.country,
                   "country_name": graph.name(f.country) if f.country else "", "reasons": ", ".join(f.bottleneck_reasons),
-                  "hits": [(t, graph.name(t)) for t in f.bottleneck_hits], "count": len(f.bottleneck_hits)}
+                  "hits": [(t, graph.name(t)) for t in f.bottleneck_hits[:LISTED]], "count": len(f.bottleneck_hits)}
                  for f in (facts[node] for node in bott_ids)]
     exposure, legend = _exposure(graph, colors, shares)
     named = [(f"bloc {bloc.name}", Scenario(remove=(bid,), horizon=horizon, reach=reach))
@@ -344,9 +361,9 @@ def report_data(graph: SupplyGraph, scenario: Scenario | None = None,
         "scenario": "" if scenario.is_baseline() else scenario.describe(),
         "counts": {"countries": graph.n_countries, "suppliers": graph.n_suppliers, "components": graph.n_components,
                    "sectors": len(graph.sectors), "products": len(graph.products),
-                   "ranked": int(has.size), "spof": len(spof_targets),
+                   "ranked": int(has.size), "spof": len(spof_counts),
                    "bottlenecks": len(bott_counts)},
-        "priorities": prios, "spofs": spof_rows, "spof_more": max(0, len(spof_targets) - TOP_SPOF),
+        "priorities": prios, "spofs": spof_rows, "spof_more": max(0, len(spof_counts) - TOP_SPOF),
         "bottlenecks": bott_rows, "bottleneck_more": max(0, len(bott_counts) - TOP_SPOF),
         "exposure": exposure, "legend": legend, "scenarios": _scenario_rows(graph, named),
         "quality": _quality(graph, deny_hosts),
@@ -393,13 +410,14 @@ def render_report(graph: SupplyGraph, out_dir: str | Path, scenario: Scenario | 
 
         raise OutputError(f"report output {folder} is a file; give a folder")
     index = check_output(folder / "index.html", graph.files)
-    render_html(graph, folder / "graph.html", scenario=scenario)
+    results = analysis_results(graph, scenario)  # once, for both pages
+    render_html(graph, folder / "graph.html", scenario=scenario, results=results)
     env = jinja2.Environment(autoescape=True, keep_trailing_newline=True, undefined=jinja2.StrictUndefined)
     env.filters["fmt"] = _fmt
     env.filters["pct"] = _pct
     env.filters["anchor"] = _anchor
     html = env.from_string(template_text("report.html.j2")).render(
-        data=report_data(graph, scenario, deny_hosts), css=Markup(template_text("report.css")),
+        data=report_data(graph, scenario, deny_hosts, results), css=Markup(template_text("report.css")),
         js=Markup(template_text("report.js")))
     write_text_atomic(index, html, graph.files)
     return index
