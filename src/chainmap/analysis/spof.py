@@ -155,6 +155,16 @@ def upstream(graph: SupplyGraph, targets: Iterable[int]) -> set[int]:
     return set(graph.upstream_of(list(targets)).tolist())
 
 
+def _kill_lists(
+    graph: SupplyGraph, targets: Iterable[str] | None, kinds: Sequence[str] | None, scenario: Scenario | None
+) -> tuple[list[str], list[IntArray | None]]:
+    """The target ids and, per target, its single points of failure as sorted vertex ids (None: down)."""
+    target_ids = resolve_targets(graph, targets)
+    caps = structural_capacities(graph, scenario)
+    idx = np.array([graph.component_of[t] for t in target_ids], dtype=np.int64)
+    return target_ids, kill_members(graph, caps, idx, kinds)
+
+
 def spof_sets(
     graph: SupplyGraph,
     targets: Iterable[str] | None = None,
@@ -162,12 +172,10 @@ def spof_sets(
     scenario: Scenario | None = None,
 ) -> dict[str, set[str]]:
     """For each target, the set of single points of failure (of ``kinds``)."""
-    target_ids = resolve_targets(graph, targets)
-    caps = structural_capacities(graph, scenario)
-    idx = np.array([graph.component_of[t] for t in target_ids], dtype=np.int64)
-    kills = kill_members(graph, caps, idx, kinds)
+    target_ids, kills = _kill_lists(graph, targets, kinds, scenario)
     ids = graph.ids
-    return {t: set() if k is None else {ids[v] for v in k.tolist()} for t, k in zip(target_ids, kills, strict=True)}
+    return {t: set() if k is None else set(map(ids.__getitem__, k.tolist()))
+            for t, k in zip(target_ids, kills, strict=True)}
 
 
 def single_points_of_failure(
@@ -186,22 +194,35 @@ def single_points_of_failure(
 
     Returns rows sorted by number of targets hit (most first), then id.
     """
-    sets = spof_sets(graph, targets, kinds, scenario)
-    hits: dict[str, list[str]] = {}
-    for target in sorted(sets):
-        for node in sets[target]:
-            hits.setdefault(node, []).append(target)
-    rows = [
-        SinglePointOfFailure(
-            node=node,
-            kind=graph.kind(node),
-            name=graph.name(node),
-            country=graph.country_of_node(node),
-            foreign=graph.is_foreign(node),
-            targets=hits[node],
-        )
-        for node in hits
-    ]
+    target_ids, kills = _kill_lists(graph, targets, kinds, scenario)
+    sizes = np.array([0 if k is None else k.size for k in kills], dtype=np.int64)
+    if not sizes.sum():
+        return ResultList([], SinglePointOfFailure)
+    vertex = np.concatenate([k for k in kills if k is not None])
+    target = np.repeat(np.arange(len(kills), dtype=np.int64), sizes)
+    order = np.argsort(vertex, kind="stable")  # per node, its targets in target order (sorted ids)
+    vertex, target = vertex[order], target[order]
+    first = np.flatnonzero(np.r_[True, vertex[1:] != vertex[:-1]])
+    nodes = vertex[first]
+    named = np.array(target_ids, dtype=object)[target].tolist()
+    bounds = np.r_[first, vertex.size].tolist()
+    nc, ns = graph.n_countries, graph.n_suppliers
+    ids = graph.ids
+    ar = graph.arrays
+    home = graph.home
+    country_ids = graph.country_ids
+    supplier_country = graph.supplier_country
+    rows = []
+    for i, v in enumerate(nodes.tolist()):
+        if v < nc:
+            kind, name, country = "country", ar.country_name[v], country_ids[v]
+        elif v < nc + ns:
+            kind, name, country = "supplier", ar.supplier_name[v - nc], country_ids[int(supplier_country[v - nc])]
+        else:
+            kind, name, country = "component", ar.component_name[v - nc - ns], None
+        rows.append(SinglePointOfFailure(node=ids[v], kind=kind, name=name, country=country,
+                                         foreign=country is not None and country != home,
+                                         targets=named[bounds[i]:bounds[i + 1]]))
     rows.sort(key=lambda r: (-len(r.targets), r.node))
     return ResultList(rows, SinglePointOfFailure)
 
