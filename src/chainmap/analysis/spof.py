@@ -50,7 +50,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from chainmap.analysis.lazyrows import ResultList
-from chainmap.analysis.propagate import availability, entry_capacity, supply_terms
+from chainmap.analysis.propagate import SupplyTerms, availability, entry_capacity, supply_terms
 from chainmap.analysis.scenario import LONG, Capacities, Scenario, capacities
 from chainmap.errors import UnknownNodeError
 from chainmap.graph import KINDS, FloatArray, IntArray, Step, SupplyGraph, _ranges
@@ -428,8 +428,10 @@ def kill_members(
     caps = Capacities(caps.country, caps.supplier, caps.component, caps.unlisted, LONG, caps.reach)
     if cone is None:
         cone = cone_steps(graph, graph.upstream_of(targets.tolist()) if targets.size else np.zeros(0, dtype=np.int64))
+    base: FloatArray | None = None
     if up is None:
-        up = is_up(availability(graph, caps))
+        base = availability(graph, caps)
+        up = is_up(base)
     nc, ns = graph.n_countries, graph.n_suppliers
     offset = nc + ns
     sk = _supply_kill_arrays(graph, caps, cone.cone)
@@ -478,7 +480,7 @@ def kill_members(
                 continue
             ids = np.array(sorted(k), dtype=np.int64)
             out.append(ids[ids != offset + t])
-        return _with_decay(graph, caps, targets, wanted, cone, up, kf, out)
+        return _with_decay(graph, caps, targets, wanted, cone, up, kf, out, base)
     kf, kd = _parts(sk, cone.cone[nonempty_f[cone.cone]], n)
     position = {v: i for i, v in enumerate(universe.tolist())}
     words = n_words
@@ -508,11 +510,12 @@ def kill_members(
         idx = np.flatnonzero(unpacked[k][:universe.size])
         ids = universe[idx]
         out.append(ids[ids != offset + t])
-    return _with_decay(graph, caps, targets, wanted, cone, up, kf, out)
+    return _with_decay(graph, caps, targets, wanted, cone, up, kf, out, base)
 
 
 def _with_decay(graph: SupplyGraph, caps: Capacities, targets: IntArray, wanted: set[str], cone: _ConeSteps,
-                up: NDArray[np.bool_], kf: list[object], out: list[IntArray | None]) -> list[IntArray | None]:
+                up: NDArray[np.bool_], kf: list[object], out: list[IntArray | None],
+                base: FloatArray | None = None) -> list[IntArray | None]:
     """Add the nodes whose removal makes a loop of hard requirements decay to 0 (view home; see module doc)."""
     if graph.settings.view != "home":
         return out
@@ -538,28 +541,86 @@ def _with_decay(graph: SupplyGraph, caps: Capacities, targets: IntArray, wanted:
             for v in part:  # type: ignore[attr-defined]
                 if any(k == _ALL or v in k for k in nexts):  # type: ignore[operator]
                     candidates.add(v)
-    base_cap: FloatArray | None = None
-    for v in sorted(candidates):
-        if v < nc:
-            kind = "country"
-        elif v < offset:
-            kind = "supplier"
-        else:
-            kind = "component"
-        if kind not in wanted:
-            continue
+    checks = [v for v in sorted(candidates) if _vertex_kind(graph, v) in wanted]
+    if not checks:
+        return out
+    base_cap = entry_capacity(graph, caps)
+    if base is None and len(checks) > 1:
+        base = availability(graph, caps, steps=cone.steps)
+    base_terms = None if base is None else supply_terms(graph, caps, base_cap)
+    in_cone = np.zeros(graph.n_components, dtype=bool)
+    in_cone[cone.cone] = True
+    for v in checks:
         trial = caps.copy()
         _remove_vertex(graph, trial, v)
-        if base_cap is None:
-            base_cap = entry_capacity(graph, caps)
-        down = np.flatnonzero(~is_up(availability(graph, trial, supply_terms(graph, trial, _without(graph, caps, base_cap, v)),
-                                                  steps=cone.steps)[targets]))
+        if base is None or base_terms is None:  # one check: a propagation of the whole cone
+            a = availability(graph, trial, supply_terms(graph, trial, _without(graph, caps, base_cap, v)),
+                             steps=cone.steps)
+        else:  # only what lies downstream of v's entries changes: propagate that, the rest keeps its base
+            terms, changed = _terms_without(graph, caps, base_cap, base_terms, v)
+            if v >= offset:
+                changed = np.union1d(changed, [v - offset])
+            below = graph.downstream_of(changed.tolist())
+            a = availability(graph, trial, terms, steps=_restrict(graph, cone.steps, below[in_cone[below]]),
+                             start=base)
+        down = np.flatnonzero(~is_up(a[targets]))
         for k in down.tolist():
             got = out[k]
             if got is None or v == offset + int(targets[k]) or v in set(got.tolist()):
                 continue
             out[k] = np.array(sorted([*got.tolist(), v]), dtype=np.int64)
     return out
+
+
+def _vertex_kind(graph: SupplyGraph, v: int) -> str:
+    """``country``, ``supplier`` or ``component``: the kind of vertex ``v``."""
+    if v < graph.n_countries:
+        return "country"
+    return "supplier" if v < graph.n_countries + graph.n_suppliers else "component"
+
+
+def _restrict(graph: SupplyGraph, steps: Iterable[Step], comps: IntArray) -> list[Step]:
+    """``steps`` restricted to ``comps`` (whole strongly connected sets when closed downstream)."""
+    inside = np.zeros(graph.n_components, dtype=bool)
+    inside[comps] = True
+    out: list[Step] = []
+    for step in steps:
+        keep = inside[step.comps]
+        if keep.all():
+            out.append(step)
+        elif keep.any():
+            out.append(graph._step(step.cyclic, step.comps[keep]))
+    return out
+
+
+def _terms_without(graph: SupplyGraph, caps: Capacities, entry_cap: FloatArray, terms: SupplyTerms,
+                   vertex: int) -> tuple[SupplyTerms, IntArray]:
+    """``supply_terms`` once ``vertex`` is also removed, from those of ``caps`` (``terms``, with
+    ``entry_cap``), and the components whose terms changed: only theirs are summed again, entry by entry
+    in the same order, so the numbers are those a full :func:`supply_terms` gives."""
+    nc, ns = graph.n_countries, graph.n_suppliers
+    if vertex < nc:
+        touched = graph.entry_country == vertex
+        if caps.reach == "owner" and ns:
+            owner = np.append(graph.supplier_owner, -1)[graph.entry_supplier]
+            touched |= (graph.entry_supplier >= 0) & (owner == vertex) & (owner != graph.entry_country)
+    elif vertex < nc + ns:
+        touched = graph.entry_supplier == vertex - nc
+    else:
+        return terms, np.zeros(0, dtype=np.int64)
+    touched &= entry_cap > 0
+    comps = np.unique(graph.entry_comp[touched])
+    out = terms.copy()
+    if comps.size:
+        starts, ends = graph.entry_ptr[comps], graph.entry_ptr[comps + 1]
+        idx = _ranges(starts, ends)
+        weighted = graph.entry_share[idx] * np.where(touched[idx], 0.0, entry_cap[idx])
+        local = np.repeat(np.arange(comps.size, dtype=np.int64), ends - starts)
+        both = np.bincount(local * 2 + graph.entry_domestic[idx], weights=weighted, minlength=2 * comps.size)
+        norm = graph.supply_norm[comps]
+        out.domestic[comps] = both[1::2] / norm
+        out.foreign[comps] = both[0::2] / norm + graph.unlisted_share[comps] * caps.unlisted
+    return out, comps
 
 
 def _without(graph: SupplyGraph, caps: Capacities, entry_cap: FloatArray, vertex: int) -> FloatArray:
