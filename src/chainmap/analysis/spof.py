@@ -50,7 +50,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from chainmap.analysis.lazyrows import ResultList
-from chainmap.analysis.propagate import SupplyTerms, availability, entry_capacity, supply_terms
+from chainmap.analysis.propagate import SupplyTerms, _Context, availability, entry_capacity, supply_terms
 from chainmap.analysis.scenario import LONG, Capacities, Scenario, capacities
 from chainmap.errors import UnknownNodeError
 from chainmap.graph import KINDS, FloatArray, IntArray, Step, SupplyGraph, _ranges
@@ -561,8 +561,13 @@ def _with_decay(graph: SupplyGraph, caps: Capacities, targets: IntArray, wanted:
             if v >= offset:
                 changed = np.union1d(changed, [v - offset])
             below = graph.downstream_of(changed.tolist())
-            a = availability(graph, trial, terms, steps=_restrict(graph, cone.steps, below[in_cone[below]]),
-                             start=base)
+            steps = _restrict(graph, cone.steps, below[in_cone[below]])
+            hi, lo = _bounds(graph, trial, terms, steps, base)
+            h, low = hi[targets], lo[targets]
+            if ((h > DOWN) & (low < h) & (low <= _SURELY_UP)).any():  # undecided: the exact values
+                a = availability(graph, trial, terms, steps=steps, start=base)
+            else:  # down where the upper bound is, up elsewhere (lower bound far from 0, or exact)
+                a = hi
         down = np.flatnonzero(~is_up(a[targets]))
         for k in down.tolist():
             got = out[k]
@@ -570,6 +575,52 @@ def _with_decay(graph: SupplyGraph, caps: Capacities, targets: IntArray, wanted:
                 continue
             out[k] = np.array(sorted([*got.tolist(), v]), dtype=np.int64)
     return out
+
+
+_KLEENE_ROUNDS = 64
+"""Rounds of Kleene iteration a cycle gets in :func:`_bounds` (as many as :func:`propagate._solve_cycle`'s
+first: a cycle that settles within them gets the same numbers)."""
+_SURELY_UP = 1e-6
+"""A lower bound above this is up whatever the round-off of an exact solution (far above :data:`DOWN`)."""
+
+
+def _bounds(graph: SupplyGraph, caps: Capacities, terms: SupplyTerms, steps: Sequence[Step],
+            start: FloatArray) -> tuple[FloatArray, FloatArray]:
+    """Upper and lower bounds on :func:`availability` ``(graph, caps, terms, steps=steps, start=start)``
+    without solving a linear program: a cycle gets at most :data:`_KLEENE_ROUNDS` Kleene rounds from 1 (the
+    same arithmetic as the exact solver's first rounds); one that settles has its exact value in both, one
+    that does not has its last iterate in the upper bound and 0 in the lower. Every term is monotone (so is
+    rounding), hence what lies downstream stays between the bounds. Where the two agree (every cycle
+    settled) both are the exact values.
+    """
+    ctx = _Context(graph, caps, terms)
+    hi = start.copy()
+    lo: FloatArray | None = None  # None: equal to hi so far
+
+    def kleene(step: Step, a: FloatArray) -> bool:
+        a[step.comps] = 1.0
+        for _ in range(_KLEENE_ROUNDS):
+            new = ctx.values(step, a)
+            if np.array_equal(new, a[step.comps]):
+                return True
+            a[step.comps] = new
+        return False
+
+    for step in steps:
+        if not step.cyclic:
+            ctx.evaluate(step, hi)
+            if lo is not None:
+                ctx.evaluate(step, lo)
+            continue
+        settled = kleene(step, hi)
+        if lo is None:
+            if settled:
+                continue
+            lo = hi.copy()
+            lo[step.comps] = 0.0
+        elif not kleene(step, lo):
+            lo[step.comps] = 0.0
+    return hi, hi if lo is None else lo
 
 
 def _vertex_kind(graph: SupplyGraph, v: int) -> str:
