@@ -550,6 +550,9 @@ def _with_decay(graph: SupplyGraph, caps: Capacities, targets: IntArray, wanted:
     base_terms = None if base is None else supply_terms(graph, caps, base_cap)
     in_cone = np.zeros(graph.n_components, dtype=bool)
     in_cone[cone.cone] = True
+    step_of = np.full(graph.n_components, -1, dtype=np.int64)
+    for i, step in enumerate(cone.steps):
+        step_of[step.comps] = i
     for v in checks:
         trial = caps.copy()
         _remove_vertex(graph, trial, v)
@@ -560,8 +563,7 @@ def _with_decay(graph: SupplyGraph, caps: Capacities, targets: IntArray, wanted:
             terms, changed = _terms_without(graph, caps, base_cap, base_terms, v)
             if v >= offset:
                 changed = np.union1d(changed, [v - offset])
-            below = graph.downstream_of(changed.tolist())
-            steps = _restrict(graph, cone.steps, below[in_cone[below]])
+            steps = _restrict(graph, cone.steps, step_of, _downstream(graph, changed, in_cone))
             hi, lo = _bounds(graph, trial, terms, steps, base)
             h, low = hi[targets], lo[targets]
             if ((h > DOWN) & (low < h) & (low <= _SURELY_UP)).any():  # undecided: the exact values
@@ -630,48 +632,73 @@ def _vertex_kind(graph: SupplyGraph, v: int) -> str:
     return "supplier" if v < graph.n_countries + graph.n_suppliers else "component"
 
 
-def _restrict(graph: SupplyGraph, steps: Iterable[Step], comps: IntArray) -> list[Step]:
-    """``steps`` restricted to ``comps`` (whole strongly connected sets when closed downstream)."""
-    inside = np.zeros(graph.n_components, dtype=bool)
-    inside[comps] = True
+def _restrict(graph: SupplyGraph, steps: Sequence[Step], step_of: IntArray, inside: NDArray[np.bool_]) -> list[Step]:
+    """``steps`` restricted to the components of mask ``inside`` (``step_of``: the position in ``steps`` of
+    each component's step, -1 outside them); a strongly connected set stays whole when ``inside`` is closed
+    downstream."""
+    comps = np.flatnonzero(inside)
+    sid = step_of[comps]
+    comps, sid = comps[sid >= 0], sid[sid >= 0]
+    order = np.argsort(sid, kind="stable")
+    comps, sid = comps[order], sid[order]
+    first = np.flatnonzero(np.r_[True, sid[1:] != sid[:-1]]) if sid.size else np.zeros(0, dtype=np.int64)
     out: list[Step] = []
-    for step in steps:
-        keep = inside[step.comps]
-        if keep.all():
-            out.append(step)
-        elif keep.any():
-            out.append(graph._step(step.cyclic, step.comps[keep]))
+    for i, lo, hi in zip(sid[first].tolist(), first.tolist(), np.r_[first[1:], sid.size].tolist(), strict=True):
+        step = steps[i]
+        out.append(step if hi - lo == step.comps.size else graph._step(step.cyclic, comps[lo:hi]))
     return out
 
 
 def _terms_without(graph: SupplyGraph, caps: Capacities, entry_cap: FloatArray, terms: SupplyTerms,
                    vertex: int) -> tuple[SupplyTerms, IntArray]:
     """``supply_terms`` once ``vertex`` is also removed, from those of ``caps`` (``terms``, with
-    ``entry_cap``), and the components whose terms changed: only theirs are summed again, entry by entry
-    in the same order, so the numbers are those a full :func:`supply_terms` gives."""
+    ``entry_cap``), and the components whose terms changed (sorted): only theirs are summed again, entry by
+    entry in the same order, so the numbers are those a full :func:`supply_terms` gives."""
     nc, ns = graph.n_countries, graph.n_suppliers
     if vertex < nc:
-        touched = graph.entry_country == vertex
+        hit = graph.entry_country == vertex
         if caps.reach == "owner" and ns:
             owner = np.append(graph.supplier_owner, -1)[graph.entry_supplier]
-            touched |= (graph.entry_supplier >= 0) & (owner == vertex) & (owner != graph.entry_country)
+            hit |= (graph.entry_supplier >= 0) & (owner == vertex) & (owner != graph.entry_country)
+        touched = np.flatnonzero(hit)
     elif vertex < nc + ns:
-        touched = graph.entry_supplier == vertex - nc
+        touched = np.flatnonzero(graph.entry_supplier == vertex - nc)
     else:
         return terms, np.zeros(0, dtype=np.int64)
-    touched &= entry_cap > 0
-    comps = np.unique(graph.entry_comp[touched])
+    touched = touched[entry_cap[touched] > 0]
+    comps = graph.entry_comp[touched]  # ascending: a component's entries are contiguous
+    comps = comps[np.r_[True, comps[1:] != comps[:-1]]] if comps.size else comps.astype(np.int64)
     out = terms.copy()
     if comps.size:
         starts, ends = graph.entry_ptr[comps], graph.entry_ptr[comps + 1]
         idx = _ranges(starts, ends)
-        weighted = graph.entry_share[idx] * np.where(touched[idx], 0.0, entry_cap[idx])
+        cap = entry_cap[idx]
+        cap[np.searchsorted(idx, touched)] = 0.0
+        weighted = graph.entry_share[idx] * cap
         local = np.repeat(np.arange(comps.size, dtype=np.int64), ends - starts)
         both = np.bincount(local * 2 + graph.entry_domestic[idx], weights=weighted, minlength=2 * comps.size)
         norm = graph.supply_norm[comps]
         out.domestic[comps] = both[1::2] / norm
         out.foreign[comps] = both[0::2] / norm + graph.unlisted_share[comps] * caps.unlisted
-    return out, comps
+    return out, comps.astype(np.int64, copy=False)
+
+
+def _downstream(graph: SupplyGraph, sources: IntArray, inside: NDArray[np.bool_]) -> NDArray[np.bool_]:
+    """Mask of the components of ``inside`` that require one of ``sources`` (transitively), sources included
+    (breadth first; a frontier is deduplicated by a mark, not a sort)."""
+    indptr, indices = graph.required_by_csr.indptr, graph.required_by_csr.indices
+    seen = np.zeros(graph.n_components, dtype=bool)
+    frontier = sources[inside[sources]]
+    seen[frontier] = True
+    slot = np.zeros(graph.n_components, dtype=np.int64)
+    while frontier.size:
+        nxt = indices[_ranges(indptr[frontier].astype(np.int64), indptr[frontier + 1].astype(np.int64))]
+        nxt = nxt[~seen[nxt] & inside[nxt]]
+        slot[nxt] = np.arange(nxt.size)
+        nxt = nxt[slot[nxt] == np.arange(nxt.size)]  # the last occurrence of each
+        seen[nxt] = True
+        frontier = nxt.astype(np.int64, copy=False)
+    return seen
 
 
 def _without(graph: SupplyGraph, caps: Capacities, entry_cap: FloatArray, vertex: int) -> FloatArray:
