@@ -440,8 +440,9 @@ def _removal_rows(graph: SupplyGraph, inc: Incremental, tried: list[tuple[str, i
         j = pos[result.comp]
         keep = j >= 0
         cand, j, drop = result.cand[keep], j[keep], base[j[keep]] - result.value[keep]
-        o = np.lexsort((j, cand))
-        cand, j, drop = cand[o], j[o], drop[o]
+        if j.size > 1 and not _pairs_sorted(cand, j):  # sorted by (candidate, component): j follows component
+            o = np.lexsort((j, cand))
+            cand, j, drop = cand[o], j[o], drop[o]
         count = np.bincount(cand, minlength=len(chunk))
         first = np.cumsum(count) - count
         is_hit = drop >= threshold - 1e-12
@@ -451,7 +452,11 @@ def _removal_rows(graph: SupplyGraph, inc: Incremental, tried: list[tuple[str, i
         rhi = np.searchsorted(result.cand, np.arange(len(chunk)), side="right")
         for m in sorted(set(with_hit.tolist()) | set(np.flatnonzero(result.fallback).tolist())):
             kind, i = chunk[m]
-            node = (graph.country_ids if kind == "country" else graph.supplier_ids)[i]
+            if kind == "country":
+                node, name, country = graph.country_ids[i], graph.arrays.country_name[i], graph.country_ids[i]
+            else:
+                node, name = graph.supplier_ids[i], graph.arrays.supplier_name[i]
+                country = graph.country_ids[int(graph.supplier_country[i])]
             if result.fallback[m]:
                 changed = inc.remove(country=i) if kind == "country" else inc.remove(supplier=i)
                 moved = sorted(int(pos[x]) for x in changed if pos[x] >= 0)
@@ -467,13 +472,19 @@ def _removal_rows(graph: SupplyGraph, inc: Incremental, tried: list[tuple[str, i
             near = None
             if not result.fallback[m]:  # the changed values, for the chain lengths (no recomputation)
                 near = (result.comp[rlo[m]:rhi[m]].astype(np.int32), result.value[rlo[m]:rhi[m]].copy())
-            rows.append(Bottleneck(node, kind, graph.name(node), "removal", graph.country_of_node(node),
+            rows.append(Bottleneck(node, kind, name, "removal", country,
                                    max(values[jj] for jj in moved), hit_ids,
                                    drops={pids[jj]: values[jj] for jj in moved if values[jj] > 0},
                                    chain_lengths=_ChainLengths(chain_length, node, hit_ids, near)))
     if progress is not None:
         progress(len(tried), len(tried))
     return rows
+
+
+def _pairs_sorted(cand: IntArray, j: IntArray) -> bool:
+    """``(cand, j)`` in lexicographic order."""
+    dc = np.diff(cand)
+    return bool(np.all((dc > 0) | ((dc == 0) & (np.diff(j) >= 0))))
 
 
 def _country_share_table(graph: SupplyGraph) -> tuple[IntArray, IntArray, FloatArray]:
@@ -483,7 +494,7 @@ def _country_share_table(graph: SupplyGraph) -> tuple[IntArray, IntArray, FloatA
     ec, share, country = graph.entry_comp, graph.entry_share, graph.entry_country
     total = np.bincount(ec, weights=share, minlength=graph.n_components)
     sel = np.flatnonzero(total[ec] > 0)
-    keys, inverse = unique_inverse(ec[sel] * nc + country[sel])
+    keys, inverse = unique_inverse(ec[sel] * nc + country[sel], runs=True)  # entries by component
     sums = np.bincount(inverse, weights=share[sel] / total[ec[sel]], minlength=keys.size)
     kc, kn = keys // nc, keys % nc
     o = largest_first(kc, sums)  # keys are in (component, country) order: equal shares stay by country
