@@ -295,10 +295,13 @@ class _Concentrated:
         ids, names, cids = g.component_ids, g.arrays.component_name, g.country_ids
         if self.hits_of is None:
             hits = [list(self.small[c]) for c in comps]
-        else:
+        else:  # every row's products at once, then cut into rows
             ptr, prods = self.hits_of.ptr, self.hits_of.products
-            at = ids.__getitem__
-            hits = [list(map(at, prods[ptr[c]:ptr[c + 1]].tolist())) for c in comps]
+            at = np.asarray(comps, dtype=np.int64)
+            starts, ends = ptr[at], ptr[at + 1]
+            flat = list(map(ids.__getitem__, prods[_ranges(starts, ends)].tolist()))
+            bounds = np.cumsum(ends - starts).tolist()
+            hits = [flat[a:b] for a, b in zip([0, *bounds[:-1]] if bounds else [], bounds, strict=True)]
         who = [cids[k] for k in self.leader[start:stop].tolist()]
         m = len(comps)
         return {"node": [ids[c] for c in comps], "kind": ["component"] * m, "name": [names[c] for c in comps],
