@@ -586,6 +586,7 @@ def _with_decay(graph: SupplyGraph, caps: Capacities, targets: IntArray, wanted:
     step_of = np.full(graph.n_components, -1, dtype=np.int64)
     for i, step in enumerate(cone.steps):
         step_of[step.comps] = i
+    ctx: _Context | None = None
     for v in checks:
         trial = caps.copy()
         _remove_vertex(graph, trial, v)
@@ -597,7 +598,10 @@ def _with_decay(graph: SupplyGraph, caps: Capacities, targets: IntArray, wanted:
             if v >= offset:
                 changed = np.union1d(changed, [v - offset])
             steps = _restrict(graph, cone.steps, step_of, _downstream(graph, changed, in_cone))
-            hi, lo = _bounds(graph, trial, terms, steps, base)
+            if ctx is None:  # weights and stock cover depend on the horizon only (long): computed once
+                ctx = _Context(graph, trial, terms)
+            ctx.cap, ctx.foreign, ctx.domestic = trial.component, terms.foreign, terms.domestic
+            hi, lo = _bounds(ctx, steps, base)
             h, low = hi[targets], lo[targets]
             if ((h > DOWN) & (low < h) & (low <= _SURELY_UP)).any():  # undecided: the exact values
                 a = availability(graph, trial, terms, steps=steps, start=base)
@@ -619,16 +623,15 @@ _SURELY_UP = 1e-6
 """A lower bound above this is up whatever the round-off of an exact solution (far above :data:`DOWN`)."""
 
 
-def _bounds(graph: SupplyGraph, caps: Capacities, terms: SupplyTerms, steps: Sequence[Step],
-            start: FloatArray) -> tuple[FloatArray, FloatArray]:
-    """Upper and lower bounds on :func:`availability` ``(graph, caps, terms, steps=steps, start=start)``
+def _bounds(ctx: _Context, steps: Sequence[Step], start: FloatArray) -> tuple[FloatArray, FloatArray]:
+    """Upper and lower bounds on :func:`availability` over ``steps`` from ``start``, under the capacities and
+    supply terms of ``ctx``,
     without solving a linear program: a cycle gets at most :data:`_KLEENE_ROUNDS` Kleene rounds from 1 (the
     same arithmetic as the exact solver's first rounds); one that settles has its exact value in both, one
     that does not has its last iterate in the upper bound and 0 in the lower. Every term is monotone (so is
     rounding), hence what lies downstream stays between the bounds. Where the two agree (every cycle
     settled) both are the exact values.
     """
-    ctx = _Context(graph, caps, terms)
     hi = start.copy()
     lo: FloatArray | None = None  # None: equal to hi so far
 
