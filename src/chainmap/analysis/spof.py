@@ -24,8 +24,10 @@ these equations. One more way down exists in view home: a loop of hard
 requirements whose foreign supply is all cut decays geometrically to 0 when
 some member has ``D0 < 1`` (``a <= D0 * a`` around the loop). Such an ``n``
 lies in ``Kf`` of a component with ``D0 < 1`` inside a cycle; those few
-*decay candidates* are checked by a full propagation, so the result is
-exact.
+*decay candidates* are checked by propagating the removal (only what lies
+downstream of its entries, from the baseline; cycles by Kleene rounds, which
+bound the values from above and below, and the exact solver where the bounds
+leave a target undecided), so the result is exact.
 
 :func:`kill_members` evaluates the equations with numpy over uint64 bit
 matrices (a row per component, a bit per node of the wanted kinds that can
