@@ -57,12 +57,13 @@ from __future__ import annotations
 
 import json
 import math
+import re
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from typing import TYPE_CHECKING, Any, TypeVar, get_args
 
 import numpy as np
 
-from chainmap.io.csvcell import csv_line, number_text, safe_cell
+from chainmap.io.csvcell import FORMULA_START, csv_line, number_text, safe_cell
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -117,7 +118,9 @@ def csv_cells(values: Sequence[Any] | np.ndarray, escape: bool = True) -> list[s
         except TypeError:
             pass
     if values and all(type(v) is str for v in values):  # text (ids, names, kinds): checked at once
-        return [safe_cell(v, escape) for v in values] if escape else list(values)
+        if not escape or not _FORMULA_AT_START.search("\x00" + "\x00".join(values)):
+            return list(values)
+        return [safe_cell(v, escape) for v in values]
     if values and all(type(v) is dict and not v for v in values):  # empty mappings (drops of a concentration)
         return [""] * len(values)
     out: list[str] = []
@@ -131,6 +134,11 @@ def csv_cells(values: Sequence[Any] | np.ndarray, escape: bool = True) -> list[s
         else:
             out.append(safe_cell(_flat(value), escape))
     return out
+
+
+_FORMULA_AT_START = re.compile("\x00[" + re.escape("".join(FORMULA_START)) + "]")
+"""A cell of a ``NUL``-joined column that starts like a formula (a ``NUL`` inside a cell can only add a false
+alarm: then every cell is checked on its own)."""
 
 
 def _number_texts(values: list[float]) -> list[str]:
