@@ -478,7 +478,8 @@ def _removal_rows(graph: SupplyGraph, inc: Incremental, tried: list[tuple[str, i
             rows.append(Bottleneck(node, kind, name, "removal", country,
                                    max(values[jj] for jj in moved), hit_ids,
                                    drops={pids[jj]: values[jj] for jj in moved if values[jj] > 0},
-                                   chain_lengths=_ChainLengths(chain_length, node, hit_ids, near)))
+                                   chain_lengths=_ChainLengths(chain_length, node, hit_ids, near,
+                                                               (kind == "country", i, products[hit].tolist()))))
     if progress is not None:
         progress(len(tried), len(tried))
     return rows
@@ -515,17 +516,23 @@ class _ChainLength:
         self.graph, self.scenario = graph, scenario
         self._inc = inc
 
-    def __call__(self, node: str, hits: list[str],
-                 changed: tuple[NDArray[Any], FloatArray] | None = None) -> dict[str, int]:
+    def __call__(self, node: str, hits: list[str], changed: tuple[NDArray[Any], FloatArray] | None = None,
+                 at: tuple[bool, int, list[int]] | None = None) -> dict[str, int]:
         """``{hit: chain length}`` under the removal of ``node``; ``changed``: the removal's changed
-        availabilities (components, values) when the caller has them (the batch computed them)."""
+        availabilities (components, values) when the caller has them (the batch computed them); ``at``:
+        whether ``node`` is a country, its index and the hits' component indexes, when the caller has them
+        (no lookup by id)."""
         from chainmap.analysis.chainlen import ChainLengths
 
         if self._inc is None:
             self._inc = Incremental(self.graph, capacities(self.graph, self.scenario))
         inc, g = self._inc, self.graph
-        is_country = g.kind(node) == "country"
-        i = g.country_of[node] if is_country else g.supplier_of[node]
+        if at is None:
+            is_country = g.kind(node) == "country"
+            i = g.country_of[node] if is_country else g.supplier_of[node]
+            comps = [g.component_of[t] for t in hits]
+        else:
+            is_country, i, comps = at
         ptr = (inc._by_country if is_country else inc._by_supplier)[1]
         # the scenario's capacities with the node removed (explain's); components' are shared, not changed
         caps = Capacities(inc.caps.country.copy(), inc.caps.supplier.copy(), inc.caps.component, inc.caps.unlisted,
@@ -542,7 +549,7 @@ class _ChainLength:
         else:  # the changed values over the baseline, without a copy of the whole array per removal
             after = _Overlay(inc.base, inc.remove(country=i) if is_country else inc.remove(supplier=i))
         lengths = ChainLengths(g, caps, after, inc.base)
-        return {t: lengths.of(g.component_of[t]) for t in hits}
+        return {t: lengths.of(c) for t, c in zip(hits, comps, strict=True)}
 
 
 _DENSE = 20_000
@@ -567,14 +574,15 @@ class _ChainLengths(Mapping[str, int]):
     """
 
     def __init__(self, source: _ChainLength, node: str, hits: list[str],
-                 changed: tuple[NDArray[Any], FloatArray] | None = None) -> None:
-        self._source, self._node, self._hits, self._changed = source, node, hits, changed
+                 changed: tuple[NDArray[Any], FloatArray] | None = None,
+                 at: tuple[bool, int, list[int]] | None = None) -> None:
+        self._source, self._node, self._hits, self._changed, self._at = source, node, hits, changed, at
         self._value: dict[str, int] | None = None
 
     def _get(self) -> dict[str, int]:
         if self._value is None:
-            self._value = self._source(self._node, self._hits, self._changed)
-            self._changed = None
+            self._value = self._source(self._node, self._hits, self._changed, self._at)
+            self._changed = self._at = None
         return self._value
 
     def __getitem__(self, key: str) -> int:
