@@ -302,9 +302,12 @@ class Ref:
         scheduled = [(members, cyclic) for members, cyclic in zip(self.order, self.cyclic, strict=True)
                      if within is None or members[0] in within]
         candidates = self._decay_candidates(scheduled, terms, up, kinds) if self.view == "home" else []
+        # as chainmap (spof._with_decay), a check of the whole graph re-evaluates only what lies downstream of
+        # the removed node's entries, from the baseline at horizon long (a cut set's cone: a full propagation)
+        incremental = not removed and within is None and reach == "location" and len(candidates) > 1
         phases = None if check is None else _Phases(check, [
             ("components", sum(1 for members, _ in scheduled for m in members if up[m] > DOWN), None),
-            ("decay checks", len(candidates), propagation)])
+            ("decay checks", len(candidates), None if incremental else propagation)])
         for members, cyclic in scheduled:
             live = [m for m in members if up[m] > DOWN]
             if phases is not None:
@@ -325,10 +328,18 @@ class Ref:
                     break
         if phases is not None:
             phases.next()
+        if incremental:
+            self._incremental_setup(LONG, up)
         for v in candidates:
             if phases is not None:
                 phases.tick()
-            after = self.availability(removed | {v}, within, horizon=LONG, reach=reach)
+            if incremental:
+                seeds = self._supplies.get(v, set()) | ({v} if g.nodes[v]["kind"] == "component" else set())
+                moved = self._incremental(seeds, {v}, LONG)
+                after = _Overlay(up)
+                after.update(moved)
+            else:
+                after = self.availability(removed | {v}, within, horizon=LONG, reach=reach)
             for c, k in kill.items():
                 if k is not None and c != v and v not in k and after[c] <= DOWN:
                     k.add(v)
@@ -548,13 +559,13 @@ class Ref:
 
     # -- the same incremental algorithm as chainmap (a fair reference for bottlenecks and priorities) -------
 
-    def _incremental_setup(self, horizon: float) -> None:
-        """Baseline, evaluation position of every component, its SCC, and which components each
-        country and supplier supplies (built once, like chainmap's compiled graph)."""
+    def _incremental_setup(self, horizon: float, base: dict[str, float] | None = None) -> None:
+        """Baseline (``base`` when the caller has it), evaluation position of every component, its SCC, and
+        which components each country and supplier supplies (built once, like chainmap's compiled graph)."""
         if getattr(self, "_inc_horizon", None) == horizon:
             return
         self._inc_horizon = horizon
-        self._base = self.availability(set(), horizon=horizon)
+        self._base = self.availability(set(), horizon=horizon) if base is None else base
         self._pos: dict[str, int] = {}
         self._scc: dict[str, int] = {}
         for i, members in enumerate(self.order):

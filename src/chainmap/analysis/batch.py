@@ -79,15 +79,15 @@ class BatchResult:
     fallback: BoolArray
 
 
-def unique_inverse(a: IntArray) -> tuple[IntArray, IntArray]:
+def unique_inverse(a: IntArray, runs: bool = False) -> tuple[IntArray, IntArray]:
     """``np.unique(a, return_inverse=True)`` for non-negative integers, by one sort (faster than its hashing
-    on large arrays).
+    on large arrays; ``runs``: ``a`` is mostly in sorted runs, merged by a merge sort).
 
     >>> unique_inverse(np.array([5, 3, 5, 1]))
     (array([1, 3, 5]), array([2, 1, 2, 0]))
     """
     a = np.asarray(a, dtype=np.int64)
-    s, order = _sort_perm(a, int(np.abs(a).max()) + 1 if a.size else 1)
+    s, order = _sort_perm(a, int(np.abs(a).max()) + 1 if a.size else 1, runs)
     new = np.empty(s.size, dtype=bool)
     if s.size:
         new[0] = True
@@ -346,7 +346,7 @@ class BatchPropagation:
             if skeys.size == 0 and pkeys.size == 0:
                 continue
             if pkeys.size > 1:  # keys are distinct: (candidate, slot) sorts by (candidate, group) too
-                pkeys, o = _sort_perm(pkeys, push_bound)
+                pkeys, o = _sort_perm(pkeys, push_bound, runs=True)  # each push sorted by candidate
                 pvals = pvals[o]
             if self.step_cyclic[s]:
                 if not self.cycles_exact:
@@ -370,7 +370,7 @@ class BatchPropagation:
             self._push(pushed, heap, queued, s, mk, mv)
         if out_keys:
             keys, vals = np.concatenate(out_keys), np.concatenate(out_vals)
-            keys, o = _sort_perm(keys, n_cand << nb)  # distinct keys
+            keys, o = _sort_perm(keys, n_cand << nb, runs=True)  # distinct keys, sorted within each step
             vals = vals[o]
         else:
             keys, vals = np.zeros(0, dtype=np.int64), np.zeros(0)
@@ -509,9 +509,10 @@ def _argsort_small(values: IntArray, bound: int) -> IntArray:
     return np.argsort(values, kind="stable")
 
 
-def _sort_perm(keys: IntArray, bound: int) -> tuple[IntArray, IntArray]:
+def _sort_perm(keys: IntArray, bound: int, runs: bool = False) -> tuple[IntArray, IntArray]:
     """``(sorted keys, stable permutation)`` of integer keys of magnitude below ``bound``: the positions
-    ride in the low bits of one ``np.sort`` (faster than ``argsort``) when both fit 63 bits.
+    ride in the low bits of one ``np.sort`` (faster than ``argsort``) when both fit 63 bits. ``runs``: the
+    keys are in long sorted runs (a merge sort takes them in near-linear time).
 
     >>> _sort_perm(np.array([7, 3, 5]), 8)
     (array([3, 5, 7]), array([1, 2, 0]))
@@ -521,7 +522,7 @@ def _sort_perm(keys: IntArray, bound: int) -> tuple[IntArray, IntArray]:
         o = np.argsort(keys, kind="stable")
         return keys[o], o
     packed = (keys << ibits) | np.arange(keys.size, dtype=np.int64)
-    packed.sort()
+    packed.sort(kind="stable" if runs else "quicksort")
     return packed >> ibits, packed & ((1 << ibits) - 1)
 
 

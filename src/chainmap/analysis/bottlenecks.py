@@ -295,10 +295,13 @@ class _Concentrated:
         ids, names, cids = g.component_ids, g.arrays.component_name, g.country_ids
         if self.hits_of is None:
             hits = [list(self.small[c]) for c in comps]
-        else:
+        else:  # every row's products at once, then cut into rows
             ptr, prods = self.hits_of.ptr, self.hits_of.products
-            at = ids.__getitem__
-            hits = [list(map(at, prods[ptr[c]:ptr[c + 1]].tolist())) for c in comps]
+            at = np.asarray(comps, dtype=np.int64)
+            starts, ends = ptr[at], ptr[at + 1]
+            flat = list(map(ids.__getitem__, prods[_ranges(starts, ends)].tolist()))
+            bounds = np.cumsum(ends - starts).tolist()
+            hits = [flat[a:b] for a, b in zip([0, *bounds[:-1]] if bounds else [], bounds, strict=True)]
         who = [cids[k] for k in self.leader[start:stop].tolist()]
         m = len(comps)
         return {"node": [ids[c] for c in comps], "kind": ["component"] * m, "name": [names[c] for c in comps],
@@ -440,8 +443,9 @@ def _removal_rows(graph: SupplyGraph, inc: Incremental, tried: list[tuple[str, i
         j = pos[result.comp]
         keep = j >= 0
         cand, j, drop = result.cand[keep], j[keep], base[j[keep]] - result.value[keep]
-        o = np.lexsort((j, cand))
-        cand, j, drop = cand[o], j[o], drop[o]
+        if j.size > 1 and not _pairs_sorted(cand, j):  # sorted by (candidate, component): j follows component
+            o = np.lexsort((j, cand))
+            cand, j, drop = cand[o], j[o], drop[o]
         count = np.bincount(cand, minlength=len(chunk))
         first = np.cumsum(count) - count
         is_hit = drop >= threshold - 1e-12
@@ -451,7 +455,11 @@ def _removal_rows(graph: SupplyGraph, inc: Incremental, tried: list[tuple[str, i
         rhi = np.searchsorted(result.cand, np.arange(len(chunk)), side="right")
         for m in sorted(set(with_hit.tolist()) | set(np.flatnonzero(result.fallback).tolist())):
             kind, i = chunk[m]
-            node = (graph.country_ids if kind == "country" else graph.supplier_ids)[i]
+            if kind == "country":
+                node, name, country = graph.country_ids[i], graph.arrays.country_name[i], graph.country_ids[i]
+            else:
+                node, name = graph.supplier_ids[i], graph.arrays.supplier_name[i]
+                country = graph.country_ids[int(graph.supplier_country[i])]
             if result.fallback[m]:
                 changed = inc.remove(country=i) if kind == "country" else inc.remove(supplier=i)
                 moved = sorted(int(pos[x]) for x in changed if pos[x] >= 0)
@@ -467,13 +475,20 @@ def _removal_rows(graph: SupplyGraph, inc: Incremental, tried: list[tuple[str, i
             near = None
             if not result.fallback[m]:  # the changed values, for the chain lengths (no recomputation)
                 near = (result.comp[rlo[m]:rhi[m]].astype(np.int32), result.value[rlo[m]:rhi[m]].copy())
-            rows.append(Bottleneck(node, kind, graph.name(node), "removal", graph.country_of_node(node),
+            rows.append(Bottleneck(node, kind, name, "removal", country,
                                    max(values[jj] for jj in moved), hit_ids,
                                    drops={pids[jj]: values[jj] for jj in moved if values[jj] > 0},
-                                   chain_lengths=_ChainLengths(chain_length, node, hit_ids, near)))
+                                   chain_lengths=_ChainLengths(chain_length, node, hit_ids, near,
+                                                               (kind == "country", i, products[hit].tolist()))))
     if progress is not None:
         progress(len(tried), len(tried))
     return rows
+
+
+def _pairs_sorted(cand: IntArray, j: IntArray) -> bool:
+    """``(cand, j)`` in lexicographic order."""
+    dc = np.diff(cand)
+    return bool(np.all((dc > 0) | ((dc == 0) & (np.diff(j) >= 0))))
 
 
 def _country_share_table(graph: SupplyGraph) -> tuple[IntArray, IntArray, FloatArray]:
@@ -483,7 +498,7 @@ def _country_share_table(graph: SupplyGraph) -> tuple[IntArray, IntArray, FloatA
     ec, share, country = graph.entry_comp, graph.entry_share, graph.entry_country
     total = np.bincount(ec, weights=share, minlength=graph.n_components)
     sel = np.flatnonzero(total[ec] > 0)
-    keys, inverse = unique_inverse(ec[sel] * nc + country[sel])
+    keys, inverse = unique_inverse(ec[sel] * nc + country[sel], runs=True)  # entries by component
     sums = np.bincount(inverse, weights=share[sel] / total[ec[sel]], minlength=keys.size)
     kc, kn = keys // nc, keys % nc
     o = largest_first(kc, sums)  # keys are in (component, country) order: equal shares stay by country
@@ -501,17 +516,23 @@ class _ChainLength:
         self.graph, self.scenario = graph, scenario
         self._inc = inc
 
-    def __call__(self, node: str, hits: list[str],
-                 changed: tuple[NDArray[Any], FloatArray] | None = None) -> dict[str, int]:
+    def __call__(self, node: str, hits: list[str], changed: tuple[NDArray[Any], FloatArray] | None = None,
+                 at: tuple[bool, int, list[int]] | None = None) -> dict[str, int]:
         """``{hit: chain length}`` under the removal of ``node``; ``changed``: the removal's changed
-        availabilities (components, values) when the caller has them (the batch computed them)."""
+        availabilities (components, values) when the caller has them (the batch computed them); ``at``:
+        whether ``node`` is a country, its index and the hits' component indexes, when the caller has them
+        (no lookup by id)."""
         from chainmap.analysis.chainlen import ChainLengths
 
         if self._inc is None:
             self._inc = Incremental(self.graph, capacities(self.graph, self.scenario))
         inc, g = self._inc, self.graph
-        is_country = g.kind(node) == "country"
-        i = g.country_of[node] if is_country else g.supplier_of[node]
+        if at is None:
+            is_country = g.kind(node) == "country"
+            i = g.country_of[node] if is_country else g.supplier_of[node]
+            comps = [g.component_of[t] for t in hits]
+        else:
+            is_country, i, comps = at
         ptr = (inc._by_country if is_country else inc._by_supplier)[1]
         # the scenario's capacities with the node removed (explain's); components' are shared, not changed
         caps = Capacities(inc.caps.country.copy(), inc.caps.supplier.copy(), inc.caps.component, inc.caps.unlisted,
@@ -528,7 +549,7 @@ class _ChainLength:
         else:  # the changed values over the baseline, without a copy of the whole array per removal
             after = _Overlay(inc.base, inc.remove(country=i) if is_country else inc.remove(supplier=i))
         lengths = ChainLengths(g, caps, after, inc.base)
-        return {t: lengths.of(g.component_of[t]) for t in hits}
+        return {t: lengths.of(c) for t, c in zip(hits, comps, strict=True)}
 
 
 _DENSE = 20_000
@@ -553,14 +574,15 @@ class _ChainLengths(Mapping[str, int]):
     """
 
     def __init__(self, source: _ChainLength, node: str, hits: list[str],
-                 changed: tuple[NDArray[Any], FloatArray] | None = None) -> None:
-        self._source, self._node, self._hits, self._changed = source, node, hits, changed
+                 changed: tuple[NDArray[Any], FloatArray] | None = None,
+                 at: tuple[bool, int, list[int]] | None = None) -> None:
+        self._source, self._node, self._hits, self._changed, self._at = source, node, hits, changed, at
         self._value: dict[str, int] | None = None
 
     def _get(self) -> dict[str, int]:
         if self._value is None:
-            self._value = self._source(self._node, self._hits, self._changed)
-            self._changed = None
+            self._value = self._source(self._node, self._hits, self._changed, self._at)
+            self._changed = self._at = None
         return self._value
 
     def __getitem__(self, key: str) -> int:

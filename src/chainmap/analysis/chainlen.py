@@ -72,24 +72,39 @@ class ChainLengths:
                 memo[node] = total - i
         return total
 
-    def _terms(self, c: int, full: bool) -> tuple[float, float]:
-        """``(F, D)`` of ``c`` (``full``: at full capacity), as ``_Walker.terms``."""
+    def _terms(self, c: int) -> tuple[float, float, float]:
+        """``(F, D)`` of ``c`` and its ``F`` at full capacity, as ``_Walker.terms`` (one pass over its entries,
+        each ``cap(e)`` as ``_Walker.entry_cap``: the same operations in the same order)."""
         g = self.graph
         start, end = int(g.entry_ptr[c]), int(g.entry_ptr[c + 1])
         if start == end:
-            return 0.0, 1.0
-        dom = fore = 0.0
+            return 0.0, 1.0, 0.0
+        caps = self.caps
+        country_cap, supplier_cap = caps.country, caps.supplier
+        by_owner = caps.reach == "owner"
+        dom = fore = fore_full = 0.0
         shares = g.entry_share[start:end].tolist()
         domestic = g.entry_domestic[start:end].tolist()
-        for k, e in enumerate(range(start, end)):
-            w = shares[k] * (1.0 if full else self._walker.entry_cap(e))
-            if domestic[k]:
+        countries = g.entry_country[start:end].tolist()
+        suppliers = g.entry_supplier[start:end].tolist()
+        for share, is_domestic, country, sup in zip(shares, domestic, countries, suppliers, strict=True):
+            if sup < 0:
+                cap = float(country_cap[country])
+            else:
+                cap = float(supplier_cap[sup] * country_cap[country])
+                if by_owner:
+                    owner = int(g.supplier_owner[sup])
+                    if owner != country:
+                        cap *= float(country_cap[owner])
+            w = share * cap
+            if is_domestic:
                 dom += w
             else:
                 fore += w
+                fore_full += share * 1.0
         norm = float(g.supply_norm[c])
-        unlisted = float(g.unlisted_share[c]) * (1.0 if full else self.caps.unlisted)
-        return fore / norm + unlisted, dom / norm
+        unlisted = float(g.unlisted_share[c])
+        return fore / norm + unlisted * caps.unlisted, dom / norm, fore_full / norm + unlisted * 1.0
 
     def _next(self, c: int, seen: set[int]) -> int | None:
         """The component the chain follows from ``c`` (None: the chain ends at ``c``)."""
@@ -116,12 +131,10 @@ class ChainLengths:
         if best is None:
             return None
         req = best[0]
-        f, d = self._terms(c, False)
+        f, d, f0 = self._terms(c)
         d0 = float(g.domestic_share[c])
         if not (req * d0 < d if self.home_view else req < f + d):
             return None
-        if self.home_view:
-            f0 = self._terms(c, True)[0]
-            if not d - req * d0 >= f0 - f:
-                return None
+        if self.home_view and not d - req * d0 >= f0 - f:
+            return None
         return best[3]

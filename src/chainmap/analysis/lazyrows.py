@@ -57,12 +57,13 @@ from __future__ import annotations
 
 import json
 import math
+import re
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from typing import TYPE_CHECKING, Any, TypeVar, get_args
 
 import numpy as np
 
-from chainmap.io.csvcell import csv_line, number_text, safe_cell
+from chainmap.io.csvcell import FORMULA_START, csv_line, number_text, safe_cell
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -107,7 +108,7 @@ def csv_cells(values: Sequence[Any] | np.ndarray, escape: bool = True) -> list[s
     """
     if isinstance(values, np.ndarray):
         if values.dtype.kind == "f":
-            return [number_text(v) for v in values.tolist()]
+            return _number_texts(values.tolist())
         if values.dtype.kind in "iub":
             return [str(v) for v in values.tolist()]
         values = values.tolist()
@@ -116,6 +117,12 @@ def csv_cells(values: Sequence[Any] | np.ndarray, escape: bool = True) -> list[s
             return [safe_cell(";".join(v), escape) for v in values]
         except TypeError:
             pass
+    if values and all(type(v) is str for v in values):  # text (ids, names, kinds): checked at once
+        if not escape or not _FORMULA_AT_START.search("\x00" + "\x00".join(values)):
+            return list(values)
+        return [safe_cell(v, escape) for v in values]
+    if values and all(type(v) is dict and not v for v in values):  # empty mappings (drops of a concentration)
+        return [""] * len(values)
     out: list[str] = []
     for value in values:
         if isinstance(value, str):
@@ -126,6 +133,28 @@ def csv_cells(values: Sequence[Any] | np.ndarray, escape: bool = True) -> list[s
             out.append("" if value is None else str(value))
         else:
             out.append(safe_cell(_flat(value), escape))
+    return out
+
+
+_FORMULA_AT_START = re.compile("\x00[" + re.escape("".join(FORMULA_START)) + "]")
+"""A cell of a ``NUL``-joined column that starts like a formula (a ``NUL`` inside a cell can only add a false
+alarm: then every cell is checked on its own)."""
+
+
+def _number_texts(values: list[float]) -> list[str]:
+    """:func:`number_text` of each value, each distinct value formatted once (a column often repeats a
+    few values: 0.0, shares, HHIs; ``-0.0 == 0.0`` but their texts differ: zeros go by their sign)."""
+    memo: dict[float, str] = {}
+    zero, negative_zero = number_text(0.0), number_text(-0.0)
+    out = []
+    for v in values:
+        if not v:
+            out.append(negative_zero if math.copysign(1.0, v) < 0 else zero)
+            continue
+        text = memo.get(v)
+        if text is None:
+            text = memo[v] = number_text(v)
+        out.append(text)
     return out
 
 

@@ -131,15 +131,17 @@ def node_value(view_home: bool, cap: float, foreign: float, domestic: float, d0:
 
 
 def availability(graph: SupplyGraph, caps: Capacities, terms: SupplyTerms | None = None,
-                 steps: Iterable[Step] | None = None) -> FloatArray:
+                 steps: Iterable[Step] | None = None, start: FloatArray | None = None) -> FloatArray:
     """``a(c)`` for every component under ``caps`` (greatest fixed point).
 
     With ``steps`` (a part of the schedule closed under requirements, e.g. a
     target's upstream cone), only those components are evaluated; the others
-    are left at 1.
+    are left at 1, or at their value in ``start`` (e.g. a baseline whose
+    inputs the steps' components alone see changed: the steps are then those
+    downstream of the change).
     """
     ctx = _Context(graph, caps, supply_terms(graph, caps) if terms is None else terms)
-    a = np.ones(graph.n_components)
+    a = np.ones(graph.n_components) if start is None else start.copy()
     for step in graph.schedule.steps if steps is None else steps:
         if step.cyclic:
             _solve_cycle(ctx, step, a)

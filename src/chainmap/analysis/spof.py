@@ -24,8 +24,10 @@ these equations. One more way down exists in view home: a loop of hard
 requirements whose foreign supply is all cut decays geometrically to 0 when
 some member has ``D0 < 1`` (``a <= D0 * a`` around the loop). Such an ``n``
 lies in ``Kf`` of a component with ``D0 < 1`` inside a cycle; those few
-*decay candidates* are checked by a full propagation, so the result is
-exact.
+*decay candidates* are checked by propagating the removal (only what lies
+downstream of its entries, from the baseline; cycles by Kleene rounds, which
+bound the values from above and below, and the exact solver where the bounds
+leave a target undecided), so the result is exact.
 
 :func:`kill_members` evaluates the equations with numpy over uint64 bit
 matrices (a row per component, a bit per node of the wanted kinds that can
@@ -42,7 +44,9 @@ Examples
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Sequence
+import gc
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import TypeVar
 
@@ -50,7 +54,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from chainmap.analysis.lazyrows import ResultList
-from chainmap.analysis.propagate import availability, entry_capacity, supply_terms
+from chainmap.analysis.propagate import SupplyTerms, _Context, availability, entry_capacity, supply_terms
 from chainmap.analysis.scenario import LONG, Capacities, Scenario, capacities
 from chainmap.errors import UnknownNodeError
 from chainmap.graph import KINDS, FloatArray, IntArray, Step, SupplyGraph, _ranges
@@ -155,6 +159,29 @@ def upstream(graph: SupplyGraph, targets: Iterable[int]) -> set[int]:
     return set(graph.upstream_of(list(targets)).tolist())
 
 
+@contextmanager
+def _gc_paused() -> Iterator[None]:
+    """The cyclic garbage collector off for a block that allocates many small acyclic objects (kill-set
+    tuples and sets, result rows): its passes over a large graph's heap would cost a third of the time."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
+
+
+def _kill_lists(
+    graph: SupplyGraph, targets: Iterable[str] | None, kinds: Sequence[str] | None, scenario: Scenario | None
+) -> tuple[list[str], list[IntArray | None]]:
+    """The target ids and, per target, its single points of failure as sorted vertex ids (None: down)."""
+    target_ids = resolve_targets(graph, targets)
+    caps = structural_capacities(graph, scenario)
+    idx = np.array([graph.component_of[t] for t in target_ids], dtype=np.int64)
+    return target_ids, kill_members(graph, caps, idx, kinds)
+
+
 def spof_sets(
     graph: SupplyGraph,
     targets: Iterable[str] | None = None,
@@ -162,12 +189,11 @@ def spof_sets(
     scenario: Scenario | None = None,
 ) -> dict[str, set[str]]:
     """For each target, the set of single points of failure (of ``kinds``)."""
-    target_ids = resolve_targets(graph, targets)
-    caps = structural_capacities(graph, scenario)
-    idx = np.array([graph.component_of[t] for t in target_ids], dtype=np.int64)
-    kills = kill_members(graph, caps, idx, kinds)
-    ids = graph.ids
-    return {t: set() if k is None else {ids[v] for v in k.tolist()} for t, k in zip(target_ids, kills, strict=True)}
+    with _gc_paused():
+        target_ids, kills = _kill_lists(graph, targets, kinds, scenario)
+        ids = graph.ids
+        return {t: set() if k is None else set(map(ids.__getitem__, k.tolist()))
+                for t, k in zip(target_ids, kills, strict=True)}
 
 
 def single_points_of_failure(
@@ -186,22 +212,40 @@ def single_points_of_failure(
 
     Returns rows sorted by number of targets hit (most first), then id.
     """
-    sets = spof_sets(graph, targets, kinds, scenario)
-    hits: dict[str, list[str]] = {}
-    for target in sorted(sets):
-        for node in sets[target]:
-            hits.setdefault(node, []).append(target)
-    rows = [
-        SinglePointOfFailure(
-            node=node,
-            kind=graph.kind(node),
-            name=graph.name(node),
-            country=graph.country_of_node(node),
-            foreign=graph.is_foreign(node),
-            targets=hits[node],
-        )
-        for node in hits
-    ]
+    with _gc_paused():
+        return _spof_rows(graph, *_kill_lists(graph, targets, kinds, scenario))
+
+
+def _spof_rows(graph: SupplyGraph, target_ids: list[str], kills: list[IntArray | None]) -> list[SinglePointOfFailure]:
+    """The rows of :func:`single_points_of_failure` from the kill sets of the targets."""
+    sizes = np.array([0 if k is None else k.size for k in kills], dtype=np.int64)
+    if not sizes.sum():
+        return ResultList([], SinglePointOfFailure)
+    vertex = np.concatenate([k for k in kills if k is not None])
+    target = np.repeat(np.arange(len(kills), dtype=np.int64), sizes)
+    order = np.argsort(vertex, kind="stable")  # per node, its targets in target order (sorted ids)
+    vertex, target = vertex[order], target[order]
+    first = np.flatnonzero(np.r_[True, vertex[1:] != vertex[:-1]])
+    nodes = vertex[first]
+    named = np.array(target_ids, dtype=object)[target].tolist()
+    bounds = np.r_[first, vertex.size].tolist()
+    nc, ns = graph.n_countries, graph.n_suppliers
+    ids = graph.ids
+    ar = graph.arrays
+    home = graph.home
+    country_ids = graph.country_ids
+    supplier_country = graph.supplier_country
+    rows = []
+    for i, v in enumerate(nodes.tolist()):
+        if v < nc:
+            kind, name, country = "country", ar.country_name[v], country_ids[v]
+        elif v < nc + ns:
+            kind, name, country = "supplier", ar.supplier_name[v - nc], country_ids[int(supplier_country[v - nc])]
+        else:
+            kind, name, country = "component", ar.component_name[v - nc - ns], None
+        rows.append(SinglePointOfFailure(node=ids[v], kind=kind, name=name, country=country,
+                                         foreign=country is not None and country != home,
+                                         targets=named[bounds[i]:bounds[i + 1]]))
     rows.sort(key=lambda r: (-len(r.targets), r.node))
     return ResultList(rows, SinglePointOfFailure)
 
@@ -403,12 +447,21 @@ def kill_members(
     ``caps`` are read at horizon ``long``. ``cone`` must contain the targets'
     upstream cone (default: computed).
     """
+    with _gc_paused():
+        return _kill_members(graph, caps, targets, kinds, cone, up)
+
+
+def _kill_members(graph: SupplyGraph, caps: Capacities, targets: IntArray, kinds: Sequence[str] | None,
+                  cone: _ConeSteps | None, up: NDArray[np.bool_] | None) -> list[IntArray | None]:
+    """:func:`kill_members` (the collector paused)."""
     wanted = _kinds(kinds)
     caps = Capacities(caps.country, caps.supplier, caps.component, caps.unlisted, LONG, caps.reach)
     if cone is None:
         cone = cone_steps(graph, graph.upstream_of(targets.tolist()) if targets.size else np.zeros(0, dtype=np.int64))
+    base: FloatArray | None = None
     if up is None:
-        up = is_up(availability(graph, caps))
+        base = availability(graph, caps)
+        up = is_up(base)
     nc, ns = graph.n_countries, graph.n_suppliers
     offset = nc + ns
     sk = _supply_kill_arrays(graph, caps, cone.cone)
@@ -443,9 +496,14 @@ def kill_members(
         el = np.where(sk.f_all[fixed][:, None], d_el, el)  # Kf everything: K(c) = {c} ∪ Kd (Kd not everything: c up)
         el = np.where((el >= 0) & in_universe[np.maximum(el, 0)], el, -1)
         fixed_el = np.column_stack([el, np.where(in_universe[offset + fixed], offset + fixed, -1)])
-        kf: list[object] = [()] * n  # Kf of every component that has one (the decay check reads it), Kd where evaluated
+        kf: list[object] = [()] * n  # Kf where evaluated or in a cycle (the decay check reads it), Kd where evaluated
         kd: list[object] = [()] * n
-        _as_parts(sk.f_all, sk.f_el, cone.cone[nonempty_f[cone.cone]], kf)
+        read_f = todo.copy()
+        for step in cone.steps:
+            if step.cyclic:
+                read_f[step.comps] = True
+        read_f &= nonempty_f
+        _as_parts(sk.f_all, sk.f_el, np.flatnonzero(read_f), kf)
         _as_parts(sk.d_all, sk.d_el, np.flatnonzero(todo), kd)
         kill_lists = _kill_sparse(graph, cone, in_universe.tolist(), kf, kd, hard,
                                   {"country", "supplier"} <= wanted, todo, targets, fixed, fixed_el)
@@ -457,7 +515,7 @@ def kill_members(
                 continue
             ids = np.array(sorted(k), dtype=np.int64)
             out.append(ids[ids != offset + t])
-        return _with_decay(graph, caps, targets, wanted, cone, up, kf, out)
+        return _with_decay(graph, caps, targets, wanted, cone, up, kf, out, base)
     kf, kd = _parts(sk, cone.cone[nonempty_f[cone.cone]], n)
     position = {v: i for i, v in enumerate(universe.tolist())}
     words = n_words
@@ -487,11 +545,12 @@ def kill_members(
         idx = np.flatnonzero(unpacked[k][:universe.size])
         ids = universe[idx]
         out.append(ids[ids != offset + t])
-    return _with_decay(graph, caps, targets, wanted, cone, up, kf, out)
+    return _with_decay(graph, caps, targets, wanted, cone, up, kf, out, base)
 
 
 def _with_decay(graph: SupplyGraph, caps: Capacities, targets: IntArray, wanted: set[str], cone: _ConeSteps,
-                up: NDArray[np.bool_], kf: list[object], out: list[IntArray | None]) -> list[IntArray | None]:
+                up: NDArray[np.bool_], kf: list[object], out: list[IntArray | None],
+                base: FloatArray | None = None) -> list[IntArray | None]:
     """Add the nodes whose removal makes a loop of hard requirements decay to 0 (view home; see module doc)."""
     if graph.settings.view != "home":
         return out
@@ -517,28 +576,167 @@ def _with_decay(graph: SupplyGraph, caps: Capacities, targets: IntArray, wanted:
             for v in part:  # type: ignore[attr-defined]
                 if any(k == _ALL or v in k for k in nexts):  # type: ignore[operator]
                     candidates.add(v)
-    base_cap: FloatArray | None = None
-    for v in sorted(candidates):
-        if v < nc:
-            kind = "country"
-        elif v < offset:
-            kind = "supplier"
-        else:
-            kind = "component"
-        if kind not in wanted:
-            continue
+    checks = [v for v in sorted(candidates) if _vertex_kind(graph, v) in wanted]
+    if not checks:
+        return out
+    base_cap = entry_capacity(graph, caps)
+    if base is None and len(checks) > 1:
+        base = availability(graph, caps, steps=cone.steps)
+    base_terms = None if base is None else supply_terms(graph, caps, base_cap)
+    in_cone = np.zeros(graph.n_components, dtype=bool)
+    in_cone[cone.cone] = True
+    step_of = np.full(graph.n_components, -1, dtype=np.int64)
+    for i, step in enumerate(cone.steps):
+        step_of[step.comps] = i
+    ctx: _Context | None = None
+    for v in checks:
         trial = caps.copy()
         _remove_vertex(graph, trial, v)
-        if base_cap is None:
-            base_cap = entry_capacity(graph, caps)
-        down = np.flatnonzero(~is_up(availability(graph, trial, supply_terms(graph, trial, _without(graph, caps, base_cap, v)),
-                                                  steps=cone.steps)[targets]))
+        if base is None or base_terms is None:  # one check: a propagation of the whole cone
+            a = availability(graph, trial, supply_terms(graph, trial, _without(graph, caps, base_cap, v)),
+                             steps=cone.steps)
+        else:  # only what lies downstream of v's entries changes: propagate that, the rest keeps its base
+            terms, changed = _terms_without(graph, caps, base_cap, base_terms, v)
+            if v >= offset:
+                changed = np.union1d(changed, [v - offset])
+            steps = _restrict(graph, cone.steps, step_of, _downstream(graph, changed, in_cone))
+            if ctx is None:  # weights and stock cover depend on the horizon only (long): computed once
+                ctx = _Context(graph, trial, terms)
+            ctx.cap, ctx.foreign, ctx.domestic = trial.component, terms.foreign, terms.domestic
+            hi, lo = _bounds(ctx, steps, base)
+            h, low = hi[targets], lo[targets]
+            if ((h > DOWN) & (low < h) & (low <= _SURELY_UP)).any():  # undecided: the exact values
+                a = availability(graph, trial, terms, steps=steps, start=base)
+            else:  # down where the upper bound is, up elsewhere (lower bound far from 0, or exact)
+                a = hi
+        down = np.flatnonzero(~is_up(a[targets]))
         for k in down.tolist():
             got = out[k]
             if got is None or v == offset + int(targets[k]) or v in set(got.tolist()):
                 continue
             out[k] = np.array(sorted([*got.tolist(), v]), dtype=np.int64)
     return out
+
+
+_KLEENE_ROUNDS = 64
+"""Rounds of Kleene iteration a cycle gets in :func:`_bounds` (as many as :func:`propagate._solve_cycle`'s
+first: a cycle that settles within them gets the same numbers)."""
+_SURELY_UP = 1e-6
+"""A lower bound above this is up whatever the round-off of an exact solution (far above :data:`DOWN`)."""
+
+
+def _bounds(ctx: _Context, steps: Sequence[Step], start: FloatArray) -> tuple[FloatArray, FloatArray]:
+    """Upper and lower bounds on :func:`availability` over ``steps`` from ``start``, under the capacities and
+    supply terms of ``ctx``,
+    without solving a linear program: a cycle gets at most :data:`_KLEENE_ROUNDS` Kleene rounds from 1 (the
+    same arithmetic as the exact solver's first rounds); one that settles has its exact value in both, one
+    that does not has its last iterate in the upper bound and 0 in the lower. Every term is monotone (so is
+    rounding), hence what lies downstream stays between the bounds. Where the two agree (every cycle
+    settled) both are the exact values.
+    """
+    hi = start.copy()
+    lo: FloatArray | None = None  # None: equal to hi so far
+
+    def kleene(step: Step, a: FloatArray) -> bool:
+        a[step.comps] = 1.0
+        for _ in range(_KLEENE_ROUNDS):
+            new = ctx.values(step, a)
+            if np.array_equal(new, a[step.comps]):
+                return True
+            a[step.comps] = new
+        return False
+
+    for step in steps:
+        if not step.cyclic:
+            ctx.evaluate(step, hi)
+            if lo is not None:
+                ctx.evaluate(step, lo)
+            continue
+        settled = kleene(step, hi)
+        if lo is None:
+            if settled:
+                continue
+            lo = hi.copy()
+            lo[step.comps] = 0.0
+        elif not kleene(step, lo):
+            lo[step.comps] = 0.0
+    return hi, hi if lo is None else lo
+
+
+def _vertex_kind(graph: SupplyGraph, v: int) -> str:
+    """``country``, ``supplier`` or ``component``: the kind of vertex ``v``."""
+    if v < graph.n_countries:
+        return "country"
+    return "supplier" if v < graph.n_countries + graph.n_suppliers else "component"
+
+
+def _restrict(graph: SupplyGraph, steps: Sequence[Step], step_of: IntArray, inside: NDArray[np.bool_]) -> list[Step]:
+    """``steps`` restricted to the components of mask ``inside`` (``step_of``: the position in ``steps`` of
+    each component's step, -1 outside them); a strongly connected set stays whole when ``inside`` is closed
+    downstream."""
+    comps = np.flatnonzero(inside)
+    sid = step_of[comps]
+    comps, sid = comps[sid >= 0], sid[sid >= 0]
+    order = np.argsort(sid, kind="stable")
+    comps, sid = comps[order], sid[order]
+    first = np.flatnonzero(np.r_[True, sid[1:] != sid[:-1]]) if sid.size else np.zeros(0, dtype=np.int64)
+    out: list[Step] = []
+    for i, lo, hi in zip(sid[first].tolist(), first.tolist(), np.r_[first[1:], sid.size].tolist(), strict=True):
+        step = steps[i]
+        out.append(step if hi - lo == step.comps.size else graph._step(step.cyclic, comps[lo:hi]))
+    return out
+
+
+def _terms_without(graph: SupplyGraph, caps: Capacities, entry_cap: FloatArray, terms: SupplyTerms,
+                   vertex: int) -> tuple[SupplyTerms, IntArray]:
+    """``supply_terms`` once ``vertex`` is also removed, from those of ``caps`` (``terms``, with
+    ``entry_cap``), and the components whose terms changed (sorted): only theirs are summed again, entry by
+    entry in the same order, so the numbers are those a full :func:`supply_terms` gives."""
+    nc, ns = graph.n_countries, graph.n_suppliers
+    if vertex < nc:
+        hit = graph.entry_country == vertex
+        if caps.reach == "owner" and ns:
+            owner = np.append(graph.supplier_owner, -1)[graph.entry_supplier]
+            hit |= (graph.entry_supplier >= 0) & (owner == vertex) & (owner != graph.entry_country)
+        touched = np.flatnonzero(hit)
+    elif vertex < nc + ns:
+        touched = np.flatnonzero(graph.entry_supplier == vertex - nc)
+    else:
+        return terms, np.zeros(0, dtype=np.int64)
+    touched = touched[entry_cap[touched] > 0]
+    comps = graph.entry_comp[touched]  # ascending: a component's entries are contiguous
+    comps = comps[np.r_[True, comps[1:] != comps[:-1]]] if comps.size else comps.astype(np.int64)
+    out = terms.copy()
+    if comps.size:
+        starts, ends = graph.entry_ptr[comps], graph.entry_ptr[comps + 1]
+        idx = _ranges(starts, ends)
+        cap = entry_cap[idx]
+        cap[np.searchsorted(idx, touched)] = 0.0
+        weighted = graph.entry_share[idx] * cap
+        local = np.repeat(np.arange(comps.size, dtype=np.int64), ends - starts)
+        both = np.bincount(local * 2 + graph.entry_domestic[idx], weights=weighted, minlength=2 * comps.size)
+        norm = graph.supply_norm[comps]
+        out.domestic[comps] = both[1::2] / norm
+        out.foreign[comps] = both[0::2] / norm + graph.unlisted_share[comps] * caps.unlisted
+    return out, comps.astype(np.int64, copy=False)
+
+
+def _downstream(graph: SupplyGraph, sources: IntArray, inside: NDArray[np.bool_]) -> NDArray[np.bool_]:
+    """Mask of the components of ``inside`` that require one of ``sources`` (transitively), sources included
+    (breadth first; a frontier is deduplicated by a mark, not a sort)."""
+    indptr, indices = graph.required_by_csr.indptr, graph.required_by_csr.indices
+    seen = np.zeros(graph.n_components, dtype=bool)
+    frontier = sources[inside[sources]]
+    seen[frontier] = True
+    slot = np.zeros(graph.n_components, dtype=np.int64)
+    while frontier.size:
+        nxt = indices[_ranges(indptr[frontier].astype(np.int64), indptr[frontier + 1].astype(np.int64))]
+        nxt = nxt[~seen[nxt] & inside[nxt]]
+        slot[nxt] = np.arange(nxt.size)
+        nxt = nxt[slot[nxt] == np.arange(nxt.size)]  # the last occurrence of each
+        seen[nxt] = True
+        frontier = nxt.astype(np.int64, copy=False)
+    return seen
 
 
 def _without(graph: SupplyGraph, caps: Capacities, entry_cap: FloatArray, vertex: int) -> FloatArray:
