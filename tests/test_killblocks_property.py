@@ -119,3 +119,17 @@ def test_upstream_cone_is_upstream_of(spec):
     graph = SupplyGraph.from_spec(spec)
     for t in range(graph.n_components):
         assert upstream_cone(graph, t).tolist() == graph.upstream_of([t]).tolist()
+
+
+@settings(max_examples=150, deadline=None)
+@given(spec_and_scenario(specs(max_components=5, max_suppliers=3)), st.sampled_from(KIND_CHOICES), st.integers(0, 4))
+def test_spof_sets_under_a_scenario_match_brute_force(drawn, kinds, pick):
+    """SPOF under a scenario (limits that make loops decay included) are the brute force's cut sets of order 1."""
+    from chainmap.analysis.spof import spof_sets
+
+    spec, caps, _, reach = drawn
+    graph = SupplyGraph.from_spec(spec)
+    target = spec.components[pick % len(spec.components)].id
+    got = spof_sets(graph, [target], kinds, Scenario(limit=caps, reach=reach))
+    want = {next(iter(c)) for c in _brute_cut_sets(spec, caps, reach, target, 1, kinds)}
+    assert set(got.get(target, ())) == want

@@ -551,13 +551,29 @@ def _kill_members(graph: SupplyGraph, caps: Capacities, targets: IntArray, kinds
 def _with_decay(graph: SupplyGraph, caps: Capacities, targets: IntArray, wanted: set[str], cone: _ConeSteps,
                 up: NDArray[np.bool_], kf: list[object], out: list[IntArray | None],
                 base: FloatArray | None = None) -> list[IntArray | None]:
-    """Add the nodes whose removal makes a loop of hard requirements decay to 0 (view home; see module doc)."""
-    if graph.settings.view != "home":
-        return out
+    """Add the nodes whose removal makes a loop of hard requirements decay to 0 (see module doc).
+
+    Two kinds of loop can decay: in view home, one through components whose domestic share ``D0 < 1`` once their
+    foreign supply is cut (the candidates are read from the kill sets); in either view, one through a component
+    the scenario limits (``cap < 1``: gain ``cap * D0 < 1`` whatever the supply), once the loop's other ways in
+    are cut. For the second kind every node supplying the cone (and every component in it) is checked: scenario
+    limits on components in loops are rare, and a check is an exact propagation of what lies downstream.
+    """
     nc, ns = graph.n_countries, graph.n_suppliers
     offset = nc + ns
+    limited = any(step.cyclic and bool((caps.component[step.comps] < 1.0).any()) for step in cone.steps)
+    if graph.settings.view != "home" and not limited:
+        return out
     d0 = graph.domestic_share
     candidates: set[int] = set()
+    if limited:
+        in_cone = np.zeros(graph.n_components, dtype=bool)
+        in_cone[cone.cone] = True
+        entries = np.flatnonzero(in_cone[graph.entry_comp])
+        sup = graph.entry_supplier[entries]
+        candidates.update(range(nc))
+        candidates.update((np.unique(sup[sup >= 0]) + nc).tolist())
+        candidates.update((np.asarray(cone.cone, dtype=np.int64) + offset).tolist())
     hard = graph.group_share >= 1.0
     gptr, mptr, members = graph.comp_group_ptr, graph.group_ptr, graph.group_members  # CSR: no per-graph lists
     for step in cone.steps:
@@ -679,7 +695,9 @@ def _restrict(graph: SupplyGraph, steps: Sequence[Step], step_of: IntArray, insi
     comps, sid = comps[sid >= 0], sid[sid >= 0]
     order = np.argsort(sid, kind="stable")
     comps, sid = comps[order], sid[order]
-    first = np.flatnonzero(np.r_[True, sid[1:] != sid[:-1]]) if sid.size else np.zeros(0, dtype=np.int64)
+    if not sid.size:  # nothing downstream changes (e.g. a country supplying none of the cone)
+        return []
+    first = np.flatnonzero(np.r_[True, sid[1:] != sid[:-1]])
     out: list[Step] = []
     for i, lo, hi in zip(sid[first].tolist(), first.tolist(), np.r_[first[1:], sid.size].tolist(), strict=True):
         step = steps[i]
