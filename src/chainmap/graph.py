@@ -860,8 +860,12 @@ def counts_ptr(keys: IntArray, n: int) -> IntArray:
     return ptr
 
 
-def _ranges(starts: IntArray, ends: IntArray) -> IntArray:
-    """Concatenation of ``arange(s, e)`` for each pair (vectorised)."""
+def ranges(starts: IntArray, ends: IntArray) -> IntArray:
+    """Concatenation of ``arange(s, e)`` for each pair (vectorised): the positions of CSR rows.
+
+    >>> ranges(np.array([2, 7]), np.array([4, 9])).tolist()
+    [2, 3, 7, 8]
+    """
     lengths = ends - starts
     total = int(lengths.sum())
     if total == 0:
@@ -877,7 +881,7 @@ def _reach(csr: Any, sources: Iterable[int], n: int) -> IntArray:
     seen[frontier] = True
     indptr, indices = csr.indptr, csr.indices
     while frontier.size:
-        nxt = indices[_ranges(indptr[frontier].astype(np.int64), indptr[frontier + 1].astype(np.int64))]
+        nxt = indices[ranges(indptr[frontier].astype(np.int64), indptr[frontier + 1].astype(np.int64))]
         nxt = np.unique(nxt[~seen[nxt]])
         seen[nxt] = True
         frontier = nxt.astype(np.int64)
@@ -948,8 +952,8 @@ def _levels(membership: IntArray, cyclic: NDArray[np.bool_], required_by_csr: An
         several = frontier[~single[frontier]]
         if several.size:
             lo, hi = np.searchsorted(multi_set, several, "left"), np.searchsorted(multi_set, several, "right")
-            comps = np.concatenate((comps, multi[_ranges(lo, hi)]))
-        pairs = _ranges(ptr[comps], ptr[comps + 1])
+            comps = np.concatenate((comps, multi[ranges(lo, hi)]))
+        pairs = ranges(ptr[comps], ptr[comps + 1])
         users = owner_set[pairs[cross[pairs]]]
         if users.size == 0:
             break
@@ -1016,7 +1020,7 @@ def _steps(comp_group_ptr: IntArray, group_ptr: IntArray, group_members: IntArra
     k = bounds.size - 1
     gstart, gend = comp_group_ptr[comps], comp_group_ptr[comps + 1]
     counts = gend - gstart
-    garr = _ranges(gstart, gend)
+    garr = ranges(gstart, gend)
     step_of_comp = np.repeat(np.arange(k, dtype=np.int64), np.diff(bounds))
     owner_pos = np.repeat(np.arange(comps.size, dtype=np.int64) - bounds[:-1][step_of_comp], counts)
     count_cum = np.zeros(comps.size + 1, dtype=np.int64)
@@ -1029,7 +1033,7 @@ def _steps(comp_group_ptr: IntArray, group_ptr: IntArray, group_members: IntArra
     mbounds = length_cum[gbounds]
     step_of_group = np.repeat(np.arange(k, dtype=np.int64), np.diff(gbounds))
     offsets = length_cum[:-1] - mbounds[:-1][step_of_group]
-    members = group_members[_ranges(starts, ends)]
+    members = group_members[ranges(starts, ends)]
     b, g, m = bounds.tolist(), gbounds.tolist(), mbounds.tolist()
     return [Step(cyclic[i], comps[b[i]:b[i + 1]], garr[g[i]:g[i + 1]], owner_pos[g[i]:g[i + 1]],
                  members[m[i]:m[i + 1]], offsets[g[i]:g[i + 1]]) for i in range(k)]
@@ -1038,12 +1042,12 @@ def _steps(comp_group_ptr: IntArray, group_ptr: IntArray, group_members: IntArra
 def _step(comp_group_ptr: IntArray, group_ptr: IntArray, group_members: IntArray, cyclic: bool, comps: IntArray) -> Step:
     gstart, gend = comp_group_ptr[comps], comp_group_ptr[comps + 1]
     counts = gend - gstart
-    garr = _ranges(gstart, gend)
+    garr = ranges(gstart, gend)
     owner_pos = np.repeat(np.arange(comps.size, dtype=np.int64), counts)
     starts, ends = group_ptr[garr], group_ptr[garr + 1]
     lengths = ends - starts
     offsets = (np.cumsum(lengths) - lengths).astype(np.int64)
-    members = group_members[_ranges(starts, ends)]
+    members = group_members[ranges(starts, ends)]
     return Step(cyclic, comps, garr, owner_pos, members, offsets)
 
 

@@ -46,7 +46,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from chainmap.analysis.incremental import Incremental
-from chainmap.graph import FloatArray, IntArray, SupplyGraph, _ranges
+from chainmap.graph import FloatArray, IntArray, SupplyGraph, ranges
 
 BoolArray = NDArray[np.bool_]
 
@@ -146,7 +146,7 @@ def upstream_mask(graph: SupplyGraph, targets: IntArray) -> BoolArray:
     seen[targets] = True
     frontier = np.flatnonzero(seen)
     while frontier.size:
-        nxt = indices[_ranges(indptr[frontier], indptr[frontier + 1])]
+        nxt = indices[ranges(indptr[frontier], indptr[frontier + 1])]
         nxt = nxt[~seen[nxt]]
         if nxt.size == 0:
             break
@@ -252,7 +252,7 @@ class BatchPropagation:
                 continue
             order, ptr = inc._by_country if kind == "country" else inc._by_supplier
             starts, ends = ptr[node[ks]], ptr[node[ks] + 1]
-            parts_e.append(order[_ranges(starts, ends)])
+            parts_e.append(order[ranges(starts, ends)])
             parts_k.append(np.repeat(ks, ends - starts))
         if not parts_k:
             empty = np.zeros(0, dtype=np.int64)
@@ -262,7 +262,7 @@ class BatchPropagation:
         pk, pc = pairs // self.n, pairs % self.n
         eptr = g.entry_ptr
         starts, ends = eptr[pc], eptr[pc + 1]
-        e = _ranges(starts, ends)
+        e = ranges(starts, ends)
         pair_of = np.repeat(np.arange(pairs.size), ends - starts)
         # the entries the removal cuts: those of the removed supplier, or located in the removed country
         # (reach owner: or of a supplier it owns), as in Incremental._by_country / _by_supplier
@@ -407,7 +407,7 @@ class BatchPropagation:
                 ms, me = ms[big], me[big]
                 nm = me - ms
                 offsets = np.cumsum(nm) - nm
-                vals = self.base[self.members[_ranges(ms, me)]]
+                vals = self.base[self.members[ranges(ms, me)]]
                 rank = np.full(gg.size, -1, dtype=np.int64)
                 rank[big] = np.arange(big.size)
                 r = rank[inverse]
@@ -475,7 +475,7 @@ class BatchPropagation:
         """Queue the changed pairs ``(mk, mv)`` of step ``s`` at every group slot of a later step."""
         mu, mc = mk & self.nmask, mk >> self.nbits
         starts, ends = self.mg_ptr[mu], self.mg_ptr[mu + 1]
-        idx = _ranges(starts, ends)
+        idx = ranges(starts, ends)
         steps = self.mg_step[idx]
         later = steps > s  # a cycle's own members are solved already
         count = ends - starts

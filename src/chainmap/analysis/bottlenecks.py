@@ -33,7 +33,7 @@ from chainmap.analysis.incremental import Incremental
 from chainmap.analysis.lazyrows import LazyRows
 from chainmap.analysis.propagate import availability
 from chainmap.analysis.scenario import Capacities, Scenario, capacities
-from chainmap.graph import FloatArray, IntArray, SupplyGraph, _ranges
+from chainmap.graph import FloatArray, IntArray, SupplyGraph, ranges
 from chainmap.idlist import as_ids
 
 __all__ = ["Bottleneck", "BottleneckTable", "bottlenecks", "bottlenecks_reference", "downstream_products"]
@@ -299,7 +299,7 @@ class _Concentrated:
             ptr, prods = self.hits_of.ptr, self.hits_of.products
             at = np.asarray(comps, dtype=np.int64)
             starts, ends = ptr[at], ptr[at + 1]
-            flat = list(map(ids.__getitem__, prods[_ranges(starts, ends)].tolist()))
+            flat = list(map(ids.__getitem__, prods[ranges(starts, ends)].tolist()))
             bounds = np.cumsum(ends - starts).tolist()
             hits = [flat[a:b] for a, b in zip([0, *bounds[:-1]] if bounds else [], bounds, strict=True)]
         who = [cids[k] for k in self.leader[start:stop].tolist()]
@@ -651,7 +651,7 @@ class _ProductSets:
             done.append(keys)
             c = keys >> nb
             starts, ends = rptr[c], rptr[c + 1]
-            members = rcols[_ranges(starts, ends)]
+            members = rcols[ranges(starts, ends)]
             pushed = np.repeat(keys & mask, ends - starts) | (members << nb)
             target = step_of[members]
             lower = target < i

@@ -34,7 +34,7 @@ from chainmap.analysis.lazyrows import ResultList
 from chainmap.analysis.scenario import Scenario
 from chainmap.analysis.spof import _kinds, structural_capacities
 from chainmap.errors import UnknownNodeError
-from chainmap.graph import IntArray, SupplyGraph, _ranges
+from chainmap.graph import IntArray, SupplyGraph, ranges
 
 __all__ = ["CutSet", "cut_sets"]
 
@@ -134,7 +134,7 @@ def _relevant(graph: SupplyGraph, cone: IntArray, kinds: Sequence[str] | None, r
     countries (and, reach ``owner``, the suppliers' owners)."""
     wanted = _kinds(kinds)
     nc, ns = graph.n_countries, graph.n_suppliers
-    entries = _ranges(graph.entry_ptr[cone], graph.entry_ptr[cone + 1])  # the cone's supply entries
+    entries = ranges(graph.entry_ptr[cone], graph.entry_ptr[cone + 1])  # the cone's supply entries
     parts = []
     if "country" in wanted:
         parts.append(np.unique(graph.entry_country[entries]))

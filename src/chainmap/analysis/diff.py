@@ -31,7 +31,7 @@ from chainmap.analysis.priority import priorities
 from chainmap.analysis.scenario import LONG, Scenario, format_horizon
 from chainmap.analysis.simulate import simulate
 from chainmap.analysis.spof import single_points_of_failure
-from chainmap.graph import FloatArray, IntArray, SupplyGraph
+from chainmap.graph import FloatArray, IntArray, SupplyGraph, ranges
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -192,15 +192,6 @@ def _edit_cone(before: SupplyGraph, after: SupplyGraph, edited: Iterable[str] | 
     return np.intersect1d(down, after.product_index)
 
 
-def _ranges(starts: IntArray, ends: IntArray) -> IntArray:
-    """The concatenation of ``range(s, e)`` for each pair."""
-    lengths = ends - starts
-    total = int(lengths.sum()) if lengths.size else 0
-    if not total:
-        return np.zeros(0, dtype=np.int64)
-    return np.repeat(starts - np.cumsum(lengths) + lengths, lengths) + np.arange(total)
-
-
 def upstream_subgraph(graph: SupplyGraph, roots: IntArray, products: IntArray) -> SupplyGraph:
     """The part of ``graph`` upstream of the components ``roots`` (closed under requirements, every
     country, the suppliers its entries and alternatives name), with ``products`` (a subset of it) as the
@@ -213,14 +204,14 @@ def upstream_subgraph(graph: SupplyGraph, roots: IntArray, products: IntArray) -
     ar = graph.arrays
     new_of = np.full(graph.n_components, -1, dtype=np.int64)
     new_of[keep] = np.arange(keep.size)
-    e = _ranges(graph.entry_ptr[keep], graph.entry_ptr[keep + 1])
-    a = _ranges(graph.alt_ptr[keep], graph.alt_ptr[keep + 1])
-    g = _ranges(graph.comp_group_ptr[keep], graph.comp_group_ptr[keep + 1])
+    e = ranges(graph.entry_ptr[keep], graph.entry_ptr[keep + 1])
+    a = ranges(graph.alt_ptr[keep], graph.alt_ptr[keep + 1])
+    g = ranges(graph.comp_group_ptr[keep], graph.comp_group_ptr[keep + 1])
     es = graph.entry_supplier[e]
     used = np.union1d(es[es >= 0], ar.alt_supplier[a]).astype(np.int64)
     sup_new = np.full(graph.n_suppliers, -1, dtype=np.int64)
     sup_new[used] = np.arange(used.size)
-    m = _ranges(graph.group_ptr[g], graph.group_ptr[g + 1])
+    m = ranges(graph.group_ptr[g], graph.group_ptr[g + 1])
     sizes = graph.group_ptr[g + 1] - graph.group_ptr[g]
     kept = keep.tolist()
     source = ar.entry_source

@@ -56,7 +56,7 @@ from numpy.typing import NDArray
 from chainmap.analysis.propagate import SupplyTerms, _Context, _solve_cycle, entry_capacity
 from chainmap.analysis.scenario import Capacities
 from chainmap.analysis.spof import _remove_vertex, cone_steps, is_up
-from chainmap.graph import FloatArray, IntArray, SupplyGraph, _ranges
+from chainmap.graph import FloatArray, IntArray, SupplyGraph, ranges
 
 __all__ = ["ConeKill", "upstream_cone"]
 
@@ -76,8 +76,8 @@ def upstream_cone(graph: SupplyGraph, target: int) -> IntArray:
     frontier = parts[0]
     gptr, mptr, members = graph.comp_group_ptr, graph.group_ptr, graph.group_members
     while frontier.size:
-        groups = _ranges(gptr[frontier], gptr[frontier + 1])
-        found = members[_ranges(mptr[groups], mptr[groups + 1])]
+        groups = ranges(gptr[frontier], gptr[frontier + 1])
+        found = members[ranges(mptr[groups], mptr[groups + 1])]
         frontier = np.unique(found[~seen[found]]).astype(np.int64)
         seen[frontier] = True
         parts.append(frontier)
@@ -125,7 +125,7 @@ class ConeKill:
         size = cone.size
         # supply entries of the cone (entries of a component are contiguous, components in index order)
         starts, ends = graph.entry_ptr[cone], graph.entry_ptr[cone + 1]
-        self.entries = entries = _ranges(starts, ends)
+        self.entries = entries = ranges(starts, ends)
         self.entry_owner = np.repeat(np.arange(size, dtype=np.int64), ends - starts)
         n = graph.n_components
         self._terms = SupplyTerms(np.zeros(n), np.zeros(n))  # F and D, filled on the cone per propagation
@@ -169,14 +169,14 @@ class ConeKill:
     def _step(self, cyclic: bool, comps: IntArray) -> _Step:
         graph = self.graph
         gstart, gend = graph.comp_group_ptr[comps], graph.comp_group_ptr[comps + 1]
-        groups = _ranges(gstart, gend)
+        groups = ranges(gstart, gend)
         owner_pos = np.repeat(np.arange(comps.size, dtype=np.int64), gend - gstart)
         hard = graph.group_share[groups] >= 1.0
         groups, owner_pos = groups[hard], owner_pos[hard]
         lengths = graph.group_ptr[groups + 1] - graph.group_ptr[groups]
         keep = lengths > 0
         groups, owner_pos, lengths = groups[keep], owner_pos[keep], lengths[keep]
-        members = np.searchsorted(self.cone, graph.group_members[_ranges(graph.group_ptr[groups],
+        members = np.searchsorted(self.cone, graph.group_members[ranges(graph.group_ptr[groups],
                                                                            graph.group_ptr[groups + 1])])
         offsets = (np.cumsum(lengths) - lengths).astype(np.int64)
         first = np.flatnonzero(np.diff(owner_pos, prepend=-1) != 0).astype(np.int64)

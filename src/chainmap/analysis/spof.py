@@ -57,7 +57,7 @@ from chainmap.analysis.lazyrows import ResultList
 from chainmap.analysis.propagate import SupplyTerms, _Context, availability, entry_capacity, supply_terms
 from chainmap.analysis.scenario import LONG, Capacities, Scenario, capacities
 from chainmap.errors import UnknownNodeError
-from chainmap.graph import KINDS, FloatArray, IntArray, Step, SupplyGraph, _ranges
+from chainmap.graph import KINDS, FloatArray, IntArray, Step, SupplyGraph, ranges
 from chainmap.idlist import as_ids
 
 __all__ = [
@@ -373,7 +373,7 @@ def _supply_kill_arrays(graph: SupplyGraph, caps: Capacities, comps: IntArray) -
     nc = graph.n_countries
     starts, ends = graph.entry_ptr[comps], graph.entry_ptr[comps + 1]
     counts = ends - starts
-    idx = _ranges(starts, ends)
+    idx = ranges(starts, ends)
     comp_of = np.repeat(comps, counts)
     cap = entry_capacity(graph, caps, idx)
     live = (cap > 0) & (graph.entry_share[idx] > 0)
@@ -727,7 +727,7 @@ def _terms_without(graph: SupplyGraph, caps: Capacities, entry_cap: FloatArray, 
     out = terms.copy()
     if comps.size:
         starts, ends = graph.entry_ptr[comps], graph.entry_ptr[comps + 1]
-        idx = _ranges(starts, ends)
+        idx = ranges(starts, ends)
         cap = entry_cap[idx]
         cap[np.searchsorted(idx, touched)] = 0.0
         weighted = graph.entry_share[idx] * cap
@@ -748,7 +748,7 @@ def _downstream(graph: SupplyGraph, sources: IntArray, inside: NDArray[np.bool_]
     seen[frontier] = True
     slot = np.zeros(graph.n_components, dtype=np.int64)
     while frontier.size:
-        nxt = indices[_ranges(indptr[frontier].astype(np.int64), indptr[frontier + 1].astype(np.int64))]
+        nxt = indices[ranges(indptr[frontier].astype(np.int64), indptr[frontier + 1].astype(np.int64))]
         nxt = nxt[~seen[nxt] & inside[nxt]]
         slot[nxt] = np.arange(nxt.size)
         nxt = nxt[slot[nxt] == np.arange(nxt.size)]  # the last occurrence of each
@@ -803,14 +803,14 @@ def _kill_sparse(graph: SupplyGraph, cone: _ConeSteps, in_universe: list[bool],
     kill: list[frozenset[int] | None] = [None] * n
     todo_idx = np.flatnonzero(todo)
     # the hard groups of the evaluated components only, as CSR lists indexed by position in todo_idx
-    groups = _ranges(graph.comp_group_ptr[todo_idx], graph.comp_group_ptr[todo_idx + 1])
+    groups = ranges(graph.comp_group_ptr[todo_idx], graph.comp_group_ptr[todo_idx + 1])
     owner_pos = np.repeat(np.arange(todo_idx.size), np.diff(graph.comp_group_ptr)[todo_idx])
     is_hard = hard[groups]
     groups, owner_pos = groups[is_hard], owner_pos[is_hard]
     gptr = np.searchsorted(owner_pos, np.arange(todo_idx.size + 1)).tolist()
     sizes = graph.group_ptr[groups + 1] - graph.group_ptr[groups]
     ptr = np.concatenate([[0], np.cumsum(sizes)]).tolist()
-    member_array = graph.group_members[_ranges(graph.group_ptr[groups], graph.group_ptr[groups + 1])]
+    member_array = graph.group_members[ranges(graph.group_ptr[groups], graph.group_ptr[groups + 1])]
     members = member_array.tolist()
 
     def restrict(part: object) -> object:

@@ -26,7 +26,7 @@ from typing import Any
 
 import numpy as np
 
-from chainmap.graph import FloatArray, IntArray, SupplyGraph
+from chainmap.graph import FloatArray, IntArray, SupplyGraph, ranges
 from chainmap.render.facts import AnalysisResults, analysis_results, array_backed
 
 __all__ = ["CHUNK", "FIELDS", "analysis_results", "fact_chunks", "leaders"]
@@ -67,15 +67,6 @@ def _slice(column: Any, start: int, stop: int) -> list[Any]:
     if codes is not None and texts is not None:
         return [texts[c] if c >= 0 else None for c in np.asarray(codes[start:stop]).tolist()]
     return [column[i] for i in range(start, stop)]
-
-
-def _ranges(starts: IntArray, ends: IntArray) -> IntArray:
-    """The concatenation of ``range(s, e)`` for each pair."""
-    lengths = ends - starts
-    total = int(lengths.sum()) if lengths.size else 0
-    if not total:
-        return np.zeros(0, dtype=np.int64)
-    return np.repeat(starts - np.cumsum(lengths) + lengths, lengths) + np.arange(total)
 
 
 def _joined(groups: IntArray, m: int, columns: list[Any]) -> list[str]:
@@ -242,7 +233,7 @@ def _chunks(graph: SupplyGraph, results: AnalysisResults, removal: list[Any], co
         if hits_of is not None and rows.size:  # each component's products: sorted, distinct (_ProductSets)
             ptr = np.asarray(hits_of.ptr, dtype=np.int64)
             first_hit, end_hit = ptr[a + rows], ptr[a + rows + 1]
-            products = np.asarray(hits_of.products)[_ranges(first_hit, end_hit)]
+            products = np.asarray(hits_of.products)[ranges(first_hit, end_hit)]
             hit_cells = _joined(np.repeat(rows, end_hit - first_hit), m, [component_names[products]])
         else:
             for i in rows.tolist():

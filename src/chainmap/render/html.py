@@ -55,7 +55,7 @@ from chainmap.analysis.explain import Explanation, explain_many
 from chainmap.analysis.propagate import availability
 from chainmap.analysis.scenario import Scenario, capacities, format_horizon
 from chainmap.errors import UnknownNodeError
-from chainmap.graph import SupplyGraph, _ranges
+from chainmap.graph import SupplyGraph, ranges
 from chainmap.io.atomic import write_text_atomic
 from chainmap.render.facts import (
     AnalysisResults,
@@ -287,11 +287,11 @@ def _aggregate_selection(graph: SupplyGraph, results: AnalysisResults, per_divis
     sorted_code = code[order]
     first = np.searchsorted(sorted_code, sorted_code, side="left")
     keep = order[(np.arange(n) - first) < per_division]
-    groups = _ranges(graph.comp_group_ptr[keep], graph.comp_group_ptr[keep + 1])
-    inputs = graph.group_members[_ranges(graph.group_ptr[groups], graph.group_ptr[groups + 1])]
+    groups = ranges(graph.comp_group_ptr[keep], graph.comp_group_ptr[keep + 1])
+    inputs = graph.group_members[ranges(graph.group_ptr[groups], graph.group_ptr[groups + 1])]
     comp_arr = _unique(np.concatenate((keep, inputs)))
     comps = comp_arr.tolist()
-    entries = _ranges(graph.entry_ptr[comp_arr], graph.entry_ptr[comp_arr + 1])
+    entries = ranges(graph.entry_ptr[comp_arr], graph.entry_ptr[comp_arr + 1])
     sups = _unique(graph.entry_supplier[entries])
     sups = sups[sups >= 0]
     nc, ns = graph.n_countries, graph.n_suppliers

@@ -37,7 +37,7 @@ from chainmap.analysis.batch import _unique
 from chainmap.analysis.propagate import availability
 from chainmap.analysis.scenario import capacities, format_horizon
 from chainmap.analysis.simulate import sector_means
-from chainmap.graph import IntArray, SupplyGraph
+from chainmap.graph import IntArray, SupplyGraph, ranges
 from chainmap.io.atomic import check_output, write_text_atomic
 from chainmap.model.quality import METRICS, quality_report
 from chainmap.render.facts import AnalysisResults, analysis_results, node_facts
@@ -149,14 +149,6 @@ class ShareTable:
         return out
 
 
-def _ranges(starts: IntArray, ends: IntArray) -> IntArray:
-    """The concatenation of ``range(s, e)`` for each pair."""
-    lengths = ends - starts
-    if not lengths.size or not lengths.sum():
-        return np.zeros(0, dtype=np.int64)
-    return np.repeat(starts - np.cumsum(lengths) + lengths, lengths) + np.arange(int(lengths.sum()))
-
-
 def _sector_members(graph: SupplyGraph) -> tuple[IntArray, IntArray]:
     """(sector position, component) pairs, sorted: a sector's components and its products, each once."""
     codes = list(graph.sectors)
@@ -183,7 +175,7 @@ def _exposure(graph: SupplyGraph, colors: dict[str, str], table: ShareTable | No
     members = np.bincount(sec, minlength=n_sec).tolist()
     starts, ends = table.ptr[comp], table.ptr[comp + 1]
     counted = np.bincount(sec[ends > starts], minlength=n_sec).tolist()
-    rows_of = _ranges(starts, ends)  # share rows, sector by sector, components in id order
+    rows_of = ranges(starts, ends)  # share rows, sector by sector, components in id order
     keys = np.repeat(sec, ends - starts) * k + table.country[rows_of]
     uniq, first, inverse = np.unique(keys, return_index=True, return_inverse=True)
     sums = np.bincount(inverse.ravel(), weights=table.share[rows_of], minlength=uniq.size)
