@@ -19,7 +19,7 @@ from chainmap.analysis import killblocks
 from chainmap.analysis.cuts import cut_sets
 from chainmap.analysis.killblocks import ConeKill
 from chainmap.analysis.scenario import Scenario
-from chainmap.analysis.spof import structural_capacities
+from chainmap.analysis.spof import spof_sets, structural_capacities
 from chainmap.graph import SupplyGraph
 
 from . import oracle
@@ -92,7 +92,7 @@ def test_cut_sets_under_a_scenario_match_brute_force(drawn, kinds, order, pick):
 
 def test_a_component_limit_makes_a_loop_decay():
     """A loop of gain ``cap < 1`` (a component limited by the scenario) decays to 0 once its other way in is
-    cut, in both views (``D0 = 1``: a home process): removing US is a cut of c0."""
+    cut, in both views (``D0 = 1``: a home process): removing US is a cut of c0, and a single point of failure."""
     from chainmap.model import GraphSpec
 
     for view in ("home", "global"):
@@ -109,6 +109,10 @@ def test_a_component_limit_makes_a_loop_decay():
         caps = {"c0": 0.5}
         got = {frozenset(c.nodes) for c in cut_sets(graph, "c0", 2, ("country",), Scenario(limit=caps))}
         assert got == _brute_cut_sets(spec, caps, "location", "c0", 2, ("country",)) == {frozenset(["US"])}, view
+        base = oracle.availability(spec, oracle.node_caps(spec, caps))
+        assert base["c0"] == 0.5, view
+        spofs = spof_sets(graph, ["c0"], ("country",), Scenario(limit=caps))  # SPOF sees the same decay
+        assert [sorted(s) for s in spofs.values()] == [["US"]], view
 
 
 @settings(max_examples=100, deadline=None)
@@ -125,8 +129,6 @@ def test_upstream_cone_is_upstream_of(spec):
 @given(spec_and_scenario(specs(max_components=5, max_suppliers=3)), st.sampled_from(KIND_CHOICES), st.integers(0, 4))
 def test_spof_sets_under_a_scenario_match_brute_force(drawn, kinds, pick):
     """SPOF under a scenario (limits that make loops decay included) are the brute force's cut sets of order 1."""
-    from chainmap.analysis.spof import spof_sets
-
     spec, caps, _, reach = drawn
     graph = SupplyGraph.from_spec(spec)
     target = spec.components[pick % len(spec.components)].id

@@ -112,29 +112,3 @@ def test_spof_decay_bounds_match_oracle(spec, kinds, rounds):
     for t in targets:
         assert got[t] == oracle.spof(spec, t, kinds), t
 
-
-def test_spof_finds_a_loop_that_decays_under_a_component_limit():
-    """A loop of gain ``cap < 1`` (a component limited by the scenario, ``D0 = 1``) decays to 0 once its other
-    way in is cut: removing US is a single point of failure of c0 in both views (the brute force agrees)."""
-    from chainmap.analysis.scenario import Scenario
-    from chainmap.model import GraphSpec
-
-    for view in ("home", "global"):
-        spec = GraphSpec.model_validate({
-            "settings": {"home": "CN", "view": view},
-            "countries": [{"id": "CN", "name": "CN"}, {"id": "US", "name": "US"}],
-            "components": [
-                {"id": "c0", "name": "C0", "requires": [{"any_of": ["c0", "c1"]}], "suppliers": []},
-                {"id": "c1", "name": "C1", "suppliers": [{"country": "US", "share": 1.0}]},
-            ],
-            "sectors": [{"code": "39", "name": "E", "products": ["c0"]}],
-        })
-        graph = SupplyGraph.from_spec(spec)
-        caps = {"c0": 0.5}
-        base = oracle.availability(spec, oracle.node_caps(spec, caps))
-        cut = oracle.availability(spec, oracle.node_caps(spec, {**caps, "US": 0.0}))
-        assert base["c0"] == 0.5 and oracle.is_down(cut["c0"]), view
-        got = spof_sets(graph, ["c0"], ("country",), Scenario(limit=caps))
-        assert [sorted(s) for s in got.values()] == [["US"]], view
-        assert {frozenset(c.nodes) for c in cut_sets(graph, "c0", 1, ("country",), Scenario(limit=caps))} == {
-            frozenset(["US"])}, view
