@@ -103,6 +103,22 @@ def test_denied_hosts_are_counted_in_facts_of_every_kind(bad_graph):
     assert report.sourced_facts == 6 and report.metrics()["denied_any_fact"] == 0.5
 
 
+def test_a_publisher_cited_by_name_without_its_address_is_denied(bad_graph, tmp_path):
+    """A deny-list line without a dot is a name, matched as a whole word (the address-less citation)."""
+    text = (bad_graph / "graph.yaml").read_text(encoding="utf-8").replace(
+        'source: "company report"', 'source: "Reportify 2025 citing Euromonitor"')
+    (bad_graph / "graph.yaml").write_text(text, encoding="utf-8")
+    (tmp_path / "deny.txt").write_text("reportify.ai  # AI summaries\nreportify     # its name\n")
+    hosts = load_deny_hosts(tmp_path / "deny.txt")
+    assert hosts == ("reportify.ai", "reportify")
+    report = quality_report(chainmap.load(bad_graph), deny_hosts=hosts)
+    assert report.denied_facts == ["supplier:fab"]
+    assert quality_report(chainmap.load(bad_graph), deny_hosts=("reportify.ai",)).denied_facts == []
+    (tmp_path / "short.txt").write_text("abc\n")
+    result = runner.invoke(app, ["validate", str(bad_graph), "--quality", "--deny-hosts", str(tmp_path / "short.txt")])
+    assert result.exit_code == 2 and "short.txt:1: not a host name" in result.output
+
+
 def test_source_hosts_skip_file_names():
     assert source_hosts("EU CRM (fact_GlobalSupplyShares&t.csv), e.g. p.12 of en.people.cn/n3") == ["en.people.cn"]
 

@@ -25,6 +25,7 @@ Examples
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -77,6 +78,8 @@ METRICS = {
 """The fractions a threshold file may bound (``max_<metric>``), with what each counts."""
 
 _HOST = re.compile(r"(?<![\w@.-])(?:https?://)?((?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,24})(?![\w-])")
+_NAME = re.compile(r"[a-z0-9][a-z0-9-]{4,}")
+"""A deny-list entry without a dot: a publisher's name (at least five characters), matched as a word."""
 _FILE_ENDINGS = frozenset({"csv", "md", "yaml", "yml", "json", "html", "htm", "pdf", "py", "txt", "xlsx", "xls",
                            "doc", "docx", "shtml", "php", "aspx", "asp", "jsp", "png", "jpg", "zip", "parquet"})
 
@@ -106,18 +109,38 @@ def source_hosts(source: str | None) -> list[str]:
 def denied_host(source: str | None, deny_hosts: Iterable[str]) -> str | None:
     """The first host of ``source`` on the deny list (a listed host also denies its subdomains), or None.
 
+    An entry without a dot is a *name*: it denies a citation that names the host's publisher without its
+    address (``Reportify 2025 citing ...``), matched as a whole word, case-insensitive.
+
     >>> denied_host("thread at bbs.sinodefenceforum.com", ["sinodefenceforum.com"])
     'sinodefenceforum.com'
     >>> denied_host("Reuters 2024", ["sinodefenceforum.com"]) is None
     True
+    >>> denied_host("Reportify 2025 citing Euromonitor", ["reportify.ai", "reportify"])
+    'reportify'
+    >>> denied_host("a reportifying remark", ["reportify"]) is None
+    True
     """
-    denied = set(as_ids(deny_hosts))
+    entries = as_ids(deny_hosts)
+    denied = {entry for entry in entries if "." in entry}
     for host in source_hosts(source):
         parts = host.split(".")
         for i in range(len(parts) - 1):
             if ".".join(parts[i:]) in denied:
                 return ".".join(parts[i:])
+    names = tuple(entry for entry in entries if "." not in entry)
+    if names and source:
+        match = _name_pattern(names).search(source.lower())
+        if match:
+            return match.group(1)
     return None
+
+
+@functools.lru_cache(maxsize=8)
+def _name_pattern(names: tuple[str, ...]) -> re.Pattern[str]:
+    """One regular expression matching any of ``names`` as a whole word (letters, digits and ``-``)."""
+    alternatives = "|".join(re.escape(name) for name in sorted(names, key=lambda n: (-len(n), n)))
+    return re.compile(rf"(?<![\w-])({alternatives})(?![\w-])")
 
 
 def age_bucket(year: int | None, as_of: int | None) -> str:
@@ -408,7 +431,10 @@ def check_thresholds(report: QualityReport, maxima: Mapping[str, float]) -> list
 def load_deny_hosts(path: str | Path) -> tuple[str, ...]:
     """Hosts of a deny list: one per line, ``#`` starts a comment (say why the host is denied).
 
-    Raises GraphFileError naming the line of anything that is not a host name.
+    A line without a dot is a publisher's *name* (at least five letters, digits or ``-``): it denies a
+    citation naming that publisher without its address (see :func:`denied_host`).
+
+    Raises GraphFileError naming the line of anything that is neither a host nor a name.
     """
     file = Path(path)
     try:
@@ -421,6 +447,9 @@ def load_deny_hosts(path: str | Path) -> tuple[str, ...]:
     for number, line in enumerate(lines, 1):
         text = line.split("#", 1)[0].strip().lower()
         if not text:
+            continue
+        if _NAME.fullmatch(text):
+            hosts.append(text)
             continue
         found = source_hosts(text)
         if found != [text.removeprefix("www.")]:
