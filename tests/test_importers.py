@@ -59,10 +59,26 @@ def test_eu_crm_home_shares_replace_the_world_share_derivation(tmp_path):
     assert g.components["lithium-extraction"].suppliers[0].share == 0.102
 
 
+def test_eu_crm_import_origins_replace_the_world_share_split(tmp_path):
+    """Customs origins of the imports: each (1 - home) x its share of the imports; the uncovered rest unlisted."""
+    shares = tmp_path / "home-shares.yaml"
+    shares.write_text("lithium-processing:\n  share: 0.8\n  year: 2023\n  method: production-statistics\n"
+                      "  source: NBS\n  imports:\n    origins: {\"NO\": 0.5, AR: 0.3}\n    year: 2022\n"
+                      "    method: customs\n    source: GACC by origin\n")
+    g = run_import("eu-crm", "tests/data/eu-crm-sample", tmp_path / "crm.yaml", "--home-shares", str(shares))
+    lith = g.components["lithium-processing"].suppliers
+    assert [(e.country, e.share, e.method, e.year, e.source) for e in lith] == [
+        ("CN", 0.8, "production-statistics", 2023, "NBS"), ("NO", 0.1, "customs", 2022, "GACC by origin"),
+        ("AR", 0.06, "customs", 2022, "GACC by origin")]
+    assert "(1 - 0.8) x 0.5" in (lith[1].note or "") and "EU" not in (lith[1].note or "")
+
+
 @pytest.mark.parametrize(("text", "message"), [
     ("lithium-processing: {share: 1.2, year: 2023, method: customs, source: s}\n", "home-shares.yaml:1"),
     ("lithium-processing: {share: 0.5, year: 2023, method: customs}\n", "source"),
     ("no-such-material: {share: 0.5, year: 2023, method: customs, source: s}\n", "no-such-material"),
+    ("lithium-processing: {share: 0.5, year: 2023, method: customs, source: s,\n"
+     "  imports: {origins: {AU: 0.7, CL: 0.4}, year: 2023, method: customs, source: t}}\n", "sum to 1.1000 > 1"),
 ])
 def test_eu_crm_home_shares_errors_are_one_line_exit_2(tmp_path, text, message):
     shares = tmp_path / "home-shares.yaml"

@@ -157,7 +157,7 @@ def import_eu_crm(folder: str | Path, with_countries: bool = True, home: str = "
         entries = home_mix({code: share for code, (share, _) in shares.items()}, home, SOURCE, STUDY_YEAR, own)
         for entry in entries:
             used.add(entry["country"])
-            if own is not None and entry["country"] == home:
+            if own is not None and (entry["country"] == home or own.get("imports")):
                 continue
             entry["note"] += f"; {YEAR_NOTE}"
             if shares.get(entry["country"], (0.0, False))[1]:

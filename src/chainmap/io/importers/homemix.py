@@ -20,6 +20,14 @@ share, and only the rest is split among the other producers:
 >>> mix = home_mix({"AU": 0.53, "CL": 0.24, "CN": 0.10}, "CN", own={"share": 0.3, "source": "NBS", "year": 2023})
 >>> [(e["country"], e["share"], e.get("source")) for e in mix]
 [('CN', 0.3, 'NBS'), ('AU', 0.481818, None), ('CL', 0.218182, None)]
+
+Imports by origin from customs (``own["imports"]``) replace the world-share split; the share of the
+imports no origin covers stays unlisted:
+
+>>> own = {"share": 0.9, "source": "NBS", "year": 2023,
+...        "imports": {"origins": {"MY": 0.6, "AU": 0.3}, "source": "GACC", "year": 2023, "method": "customs"}}
+>>> [(e["country"], e["share"], e.get("method")) for e in home_mix({"AU": 0.53, "CN": 0.10}, "CN", own=own)]
+[('CN', 0.9, None), ('MY', 0.06, 'customs'), ('AU', 0.03, 'customs')]
 """
 
 from __future__ import annotations
@@ -29,7 +37,7 @@ from typing import Any
 
 from chainmap.io.countries import country_name
 
-__all__ = ["home_mix", "mix_note", "own_note"]
+__all__ = ["home_mix", "mix_note", "origins_note", "own_note"]
 
 
 def mix_note(home: str) -> str:
@@ -46,6 +54,13 @@ def own_note(home: str) -> str:
             "split by the other producers' world production shares")
 
 
+def origins_note(home: str, own_share: float, origin_share: float) -> str:
+    """The note of an imported entry whose origin share comes from customs."""
+    name = country_name(home)
+    return (f"{name}'s imports = 1 - its sourced domestic share (see the {home} entry); this origin's share "
+            f"of them from the cited trade data: (1 - {own_share:g}) x {origin_share:g}")
+
+
 def home_mix(world: Mapping[str, float], home: str, source: str | None = None,
              year: int | None = None, own: Mapping[str, Any] | None = None) -> list[dict[str, Any]]:
     """Supply entries of ``home``'s mix derived from world production shares (country -> share in [0, 1]).
@@ -59,6 +74,8 @@ def home_mix(world: Mapping[str, float], home: str, source: str | None = None,
     note = mix_note(home) if own is None else own_note(home)
     share_of_home = world.get(home, 0.0) if own is None else float(own["share"])
     own_share = min(max(share_of_home, 0.0), 1.0)
+    if own is not None and own.get("imports"):
+        return [_own_entry(home, own_share, own), *_origin_entries(home, own_share, own["imports"])]
     others = sorted(((c, s) for c, s in world.items() if c != home and s > 0), key=lambda kv: (-kv[1], kv[0]))
     rest = sum(s for _, s in others)
     entries: list[dict[str, Any]] = []
@@ -72,8 +89,7 @@ def home_mix(world: Mapping[str, float], home: str, source: str | None = None,
             entry.update({"method": "market-share", "estimate": True, "note": note})
             entries.append(entry)
     if own is not None:
-        fact = {k: own[k] for k in ("year", "source", "method", "estimate", "note") if own.get(k) is not None}
-        return [{"country": home, "share": round(own_share, 6), **fact}, *entries]
+        return [_own_entry(home, own_share, own), *entries]
     if own_share > 0:
         home_entry: dict[str, Any] = {"country": home, "share": round(own_share, 6)}
         if year is not None:
@@ -82,4 +98,27 @@ def home_mix(world: Mapping[str, float], home: str, source: str | None = None,
             home_entry["source"] = source
         home_entry.update({"method": "market-share", "estimate": True, "note": note})
         return [home_entry, *entries]
+    return entries
+
+
+_FACT_KEYS = ("year", "source", "method", "estimate", "note")
+
+
+def _own_entry(home: str, own_share: float, own: Mapping[str, Any]) -> dict[str, Any]:
+    """Home's entry from its sourced domestic share."""
+    return {"country": home, "share": round(own_share, 6), **{k: own[k] for k in _FACT_KEYS if own.get(k) is not None}}
+
+
+def _origin_entries(home: str, own_share: float, imports: Mapping[str, Any]) -> list[dict[str, Any]]:
+    """The imported entries from customs origins (largest first), each ``(1 - own share) x origin share``."""
+    fact = {k: imports[k] for k in ("year", "source", "method", "estimate") if imports.get(k) is not None}
+    origins = sorted(((c, float(s)) for c, s in imports["origins"].items() if c != home and s > 0),
+                     key=lambda kv: (-kv[1], kv[0]))
+    entries = []
+    for code, share in origins:
+        if own_share < 1.0:
+            note = origins_note(home, own_share, share)
+            if imports.get("note"):
+                note += f"; {imports['note']}"
+            entries.append({"country": code, "share": round((1.0 - own_share) * share, 6), **fact, "note": note})
     return entries

@@ -11,6 +11,19 @@ fact's ``source``, ``year`` and ``method`` (all required) and optional ``estimat
       source: "NBS refined copper output; GACC imports and exports"
       note: "12.99 / (12.99 + 3.47 - 0.27)"
 
+Where customs name the origins of the imports, ``imports`` gives each origin's share *of the imports*
+(summing to at most 1; the rest stays unlisted, foreign of unknown origin) with its own provenance, and
+replaces the split by world production shares::
+
+    silica-sand-extraction:
+      share: 0.96
+      ...
+      imports:
+        origins: {AU: 0.4295, ID: 0.2764, MY: 0.2159}
+        year: 2022
+        method: customs
+        source: "GACC via China Powder Network: H1 2022 imports by origin"
+
 Examples
 --------
 >>> import tempfile, pathlib
@@ -25,13 +38,29 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from pydantic import ValidationError
+from pydantic import Field, ValidationError, model_validator
 
 from chainmap.errors import GraphFileError, Problem
 from chainmap.model.reader import read_file
-from chainmap.model.schema import Fact, Fraction, Method, Text, Year
+from chainmap.model.schema import CountryId, Fact, Fraction, Method, Text, Year
 
-__all__ = ["HomeShare", "read_home_shares"]
+__all__ = ["HomeShare", "ImportOrigins", "read_home_shares"]
+
+
+class ImportOrigins(Fact):
+    """Where home's imports of one component come from: origin -> its share of the imports (provenance required)."""
+
+    origins: dict[CountryId, Fraction] = Field(min_length=1)
+    source: Text
+    year: Year
+    method: Method
+
+    @model_validator(mode="after")
+    def _at_most_all_imports(self) -> ImportOrigins:
+        total = sum(self.origins.values())
+        if total > 1.0 + 1e-6:
+            raise ValueError(f"the origins' shares of the imports sum to {total:.4f} > 1")
+        return self
 
 
 class HomeShare(Fact):
@@ -41,6 +70,7 @@ class HomeShare(Fact):
     source: Text
     year: Year
     method: Method
+    imports: ImportOrigins | None = None
 
 
 def read_home_shares(path: str | Path) -> dict[str, dict[str, Any]]:
