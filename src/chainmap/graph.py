@@ -861,17 +861,27 @@ def counts_ptr(keys: IntArray, n: int) -> IntArray:
 
 
 def ranges(starts: IntArray, ends: IntArray) -> IntArray:
-    """Concatenation of ``arange(s, e)`` for each pair (vectorised): the positions of CSR rows.
+    """Concatenation of ``arange(s, e)`` for each pair (vectorised): the positions of CSR rows. Built as
+    one array of steps summed in place (1 within a row, the jump to the next row's start at its first
+    position): a single array of the output's size, no temporaries of that size.
 
-    >>> ranges(np.array([2, 7]), np.array([4, 9])).tolist()
-    [2, 3, 7, 8]
+    >>> ranges(np.array([2, 7, 5, 0]), np.array([4, 9, 5, 1])).tolist()
+    [2, 3, 7, 8, 0]
     """
     lengths = ends - starts
-    total = int(lengths.sum())
-    if total == 0:
+    nonempty = lengths > 0
+    if not nonempty.all():
+        starts, ends, lengths = starts[nonempty], ends[nonempty], lengths[nonempty]
+    if lengths.size == 0:
         return np.zeros(0, dtype=np.int64)
-    offsets = np.cumsum(lengths) - lengths
-    return (np.repeat(starts - offsets, lengths) + np.arange(total)).astype(np.int64, copy=False)
+    firsts = np.cumsum(lengths)
+    total = int(firsts[-1])
+    firsts -= lengths  # the output position of each row's first element
+    out = np.ones(total, dtype=np.int64)
+    out[0] = starts[0]
+    out[firsts[1:]] = starts[1:] - ends[:-1] + 1  # from the previous row's last element to this row's first
+    np.cumsum(out, out=out)
+    return out
 
 
 def _reach(csr: Any, sources: Iterable[int], n: int) -> IntArray:
