@@ -519,8 +519,13 @@ system and faulted in again (fresh pages are zeroed by the kernel: a third of a 
 so the load took more CPU time and ~200 MB more memory for the same wall time."""
 
 
+POOLED_TABLES = ("components", *LATE_TABLES)
+"""The tables parsed on pyarrow's pool (:class:`_LateReads`), in this order: the components first (the checks
+start from their ids), then the large reference tables."""
+
+
 class _LateReads:
-    """:func:`read_tables` of :data:`LATE_TABLES` in a thread (pyarrow parses with the GIL released), so
+    """:func:`read_tables` of :data:`POOLED_TABLES` in a thread (pyarrow parses with the GIL released), so
     settings, countries, suppliers and components are read and checked meanwhile; each table can be waited
     for alone (:meth:`table`: the requirements are checked while the supplies are parsed)."""
 
@@ -528,15 +533,15 @@ class _LateReads:
         import threading
 
         self._tables: dict[str, _Table] = {}
-        self._problems: dict[str, list[Problem]] = {name: [] for name in LATE_TABLES}
-        self._done = {name: threading.Event() for name in LATE_TABLES}
+        self._problems: dict[str, list[Problem]] = {name: [] for name in POOLED_TABLES}
+        self._done = {name: threading.Event() for name in POOLED_TABLES}
         self._error: BaseException | None = None
         self._thread = threading.Thread(target=self._run, args=(folder,), name="chainmap-read", daemon=True)
         self._thread.start()
 
     def _run(self, folder: Path) -> None:
         try:
-            for name in LATE_TABLES:
+            for name in POOLED_TABLES:
                 table = _read(folder, name, self._problems[name])
                 if table is not None:
                     self._tables[name] = table
@@ -559,7 +564,7 @@ class _LateReads:
         self._thread.join()
         if self._error is not None:
             raise self._error
-        return dict(self._tables), [p for name in LATE_TABLES for p in self._problems[name]]
+        return dict(self._tables), [p for name in POOLED_TABLES for p in self._problems[name]]
 
 
 def _in_table_order(problems: list[Problem]) -> list[Problem]:
@@ -625,12 +630,18 @@ def _load_columnar(folder: str | Path, home: str | None = None) -> SupplyGraph:
                                       "components.csv or .parquet): keep the two forms in separate folders")
                               for f in mixed[:MAX_PROBLEMS_PER_CHECK]])
     late = _LateReads(root)  # the large tables first: their parse is the longest
-    # the small tables and the components parsed here (pyarrow's pool is parsing the large ones)
-    tables, problems = read_tables(root, [name for name in TABLES if name not in LATE_TABLES], threads=False)
+    # the small tables parsed here (pyarrow's pool is parsing the components, then the large tables)
+    tables, problems = read_tables(root, [name for name in TABLES if name not in POOLED_TABLES], threads=False)
     pc = _pa().compute  # imported in a thread meanwhile (:func:`_prefetch_imports`)
     try:
         if problems:
             raise GraphFileError(problems)
+        components, component_problems = late.table("components")
+        if component_problems:
+            raise GraphFileError(component_problems)
+        if components is not None:  # in its place among the tables (the graph's files are listed in that order)
+            tables = {name: components if name == "components" else tables[name]
+                      for name in TABLES if name in tables or name == "components"}
         for name in TABLES:
             if name not in tables and name not in LATE_TABLES:
                 tables[name] = _empty(pa, name, root)
@@ -1104,18 +1115,11 @@ def _stable_order(keys: list[np.ndarray]) -> IntArray:
 
 
 def _sort_order(keys: list[np.ndarray]) -> IntArray | None:
-    """:func:`_stable_order`, or None when the rows are already in order. The leading keys that fit in 31 bits
-    are packed and sorted first (int32: half the memory traffic); when the other keys are already in order
-    within each run of equal leading keys (members sorted within a group, as usual), that order is the
-    stable order of all the keys, else every key is sorted.
+    """:func:`_stable_order`, or None when the rows are already in order.
 
     >>> _sort_order([np.array([0, 1, 1]), np.array([3, 0, 2])]) is None
     True
     >>> _sort_order([np.array([1, 0, 1]), np.array([3, 0, 2])]).tolist()
-    [1, 2, 0]
-    >>> _sort_order([np.array([1, 0, 1]), np.array([5, 2**40, 7])]).tolist()  # the second key in order already
-    [1, 0, 2]
-    >>> _sort_order([np.array([1, 0, 1]), np.array([7, 2**40, 5])]).tolist()  # not: every key sorted
     [1, 2, 0]
     """
     n = keys[0].size if keys else 0
@@ -1123,46 +1127,15 @@ def _sort_order(keys: list[np.ndarray]) -> IntArray | None:
         return None
     spans = [(int(key.min()), int(key.max())) for key in keys]
     widths = [max(1, (hi - lo).bit_length()) for lo, hi in spans]
-    lead, bits = 0, 0
-    while lead < len(keys) and bits + widths[lead] <= 31:
-        bits += widths[lead]
-        lead += 1
-    if lead == 0 or lead == len(keys):
-        return _sort_packed(keys, spans, widths)
-    packed = _pack(keys[:lead], spans[:lead], widths[:lead], np.int32)
-    order = None if _ascending(packed) else stable_argsort(packed)
-    if order is not None:
-        packed = packed[order]
-    tie = packed[1:] == packed[:-1]
-    del packed
-    rest = _pack(keys[lead:], spans[lead:], widths[lead:], np.int64) if sum(widths[lead:]) <= 62 else None
-    if rest is not None:
-        if order is not None:
-            rest = rest[order]
-        tie &= rest[1:] < rest[:-1]
-        if not tie.any():
-            return order
-    return _sort_packed(keys, spans, widths)
-
-
-def _pack(keys: list[np.ndarray], spans: list[tuple[int, int]], widths: list[int], dtype: Any) -> np.ndarray:
-    """``keys`` (each shifted to start at 0) packed into one integer per row, the first most significant."""
-    packed = (keys[0] - spans[0][0]).astype(dtype, copy=False) if spans[0][0] else keys[0].astype(dtype)
-    for key, (lo, _hi), width in zip(keys[1:], spans[1:], widths[1:], strict=True):
-        packed <<= width
-        packed |= (key - lo).astype(dtype, copy=False) if lo else key.astype(dtype, copy=False)
-    return packed
-
-
-def _ascending(values: np.ndarray) -> bool:
-    return bool((values[1:] >= values[:-1]).all())
-
-
-def _sort_packed(keys: list[np.ndarray], spans: list[tuple[int, int]], widths: list[int]) -> IntArray | None:
     if sum(widths) > 62:
         return np.lexsort([*keys[::-1]]).astype(np.int64)  # lexsort is stable
-    packed = _pack(keys, spans, widths, np.int64)
-    return None if _ascending(packed) else stable_argsort(packed)
+    packed = np.zeros(n, dtype=np.int64)
+    for key, (lo, _hi), width in zip(keys, spans, widths, strict=True):
+        packed <<= width
+        packed |= key if lo == 0 and key.dtype == np.int64 else key.astype(np.int64) - lo  # in place when it can
+    if bool((packed[1:] >= packed[:-1]).all()):
+        return None
+    return stable_argsort(packed)
 
 
 def _scatter(flags: np.ndarray, rows: IntArray, n: int) -> np.ndarray:
