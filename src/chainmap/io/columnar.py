@@ -179,7 +179,7 @@ def _read(folder: Path, name: str, problems: list[Problem], threads: bool = True
             )
             with pa.memory_map(str(path)) as source:  # parsed from the page cache: no copy into fresh memory
                 data = pa.csv.read_csv(source, convert_options=convert,
-                                       read_options=pa.csv.ReadOptions(block_size=1 << 24, use_threads=threads))
+                                       read_options=pa.csv.ReadOptions(block_size=1 << 22, use_threads=threads))
         else:
             encoded = [c for c in REPEATED_COLUMNS.get(name, ()) if c in _pq().read_schema(path).names]
             data = _pq().read_table(path, read_dictionary=encoded or None)
