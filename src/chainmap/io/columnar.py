@@ -321,6 +321,29 @@ def _check_pattern(check: _Checker, table: _Table, column: str, pattern: str, wh
     return null
 
 
+_ID_FIRST = frozenset(b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789")
+_ID_REST = _ID_FIRST | frozenset(b"_.:/+-")
+
+
+def _ids_valid(index: IdIndex) -> bool:
+    """Whether every id of ``index`` matches :data:`~chainmap.model.schema.ID_PATTERN`, from the bytes its ids
+    use at each position (an index holds ids of at most 8 bytes, none null, no NUL byte: a 0 byte is the
+    padding past a shorter id's end, so none may be at the first position, and any may be after it).
+
+    >>> import pyarrow as pa
+    >>> _ids_valid(IdIndex.build(pa.array(["c01", "Ab.x-1"]))), _ids_valid(IdIndex.build(pa.array(["c01", "_b"])))
+    (True, False)
+    >>> _ids_valid(IdIndex.build(pa.array(["c01", "a b"]))), _ids_valid(IdIndex.build(pa.array(["c01", ""])))
+    (False, False)
+    """
+    if ID_PATTERN != r"^[A-Za-z0-9][A-Za-z0-9_.:/+-]{0,199}$":  # the pattern these byte sets stand for
+        return False
+    present = index.ranks >= 0
+    if index.width == 0 or not set(np.flatnonzero(present[0]).tolist()) <= _ID_FIRST:
+        return False
+    return set(np.flatnonzero(present[1:].any(axis=0)).tolist()) <= _ID_REST | {0}
+
+
 def _matches(col: Any, pattern: str, choices: Sequence[str] = ()) -> np.ndarray:
     """Whether each text of ``col`` matches the regex ``pattern`` (True for nulls): texts of ``choices`` (which
     match it) by comparison, the others by the regex; no regex at all over a column of nulls.
@@ -700,7 +723,8 @@ def _load_columnar(folder: str | Path, home: str | None = None) -> SupplyGraph:
                 bad = np.asarray(arrow_numpy(pc.equal(_strings(ct, "id"), code), fill=False))
                 check.rows(ct, "id", bad, f"{code!r} is not an ISO 3166-1 alpha-2 code")
         _check_pattern(check, su, "id", ID_PATTERN, "id")
-        _check_pattern(check, co, "id", ID_PATTERN, "id")
+        if comp_index is None or not _ids_valid(comp_index):  # else every id matches: no regex over a million
+            _check_pattern(check, co, "id", ID_PATTERN, "id")
         for t in (ct, su, co):
             check.rows(t, "name", _null_mask(_strings(t, "name")), "missing name")
             names = _strings(t, "name")
