@@ -1035,12 +1035,15 @@ def _requirements(pa: Any, rq: _Table, comp_sorted: Any, comp_index: IdIndex | N
         check.rows(rq, "share", ~np.isnan(g_share) & ~((g_share > 0.0) & (g_share <= 1.0)),
                    "must be a number in (0, 1]")
     g_share = np.where(np.isnan(g_share), 1.0, g_share)
-    g_life = _floats(rq, "lifetime_years")
-    with np.errstate(invalid="ignore"):
-        check.rows(rq, "lifetime_years", ~np.isnan(g_life) & ~((g_life > 0.0) & (g_life <= 1000.0)),
-                   "must be a number of years in (0, 1000]")
-    check.rows(rq, "lifetime_years", ~np.isnan(g_life) & ~g_equipment, "applies to role 'equipment' only")
-    g_life = np.where(np.isnan(g_life), DEFAULT_LIFETIME_YEARS, g_life)
+    if rq.data.column("lifetime_years").null_count == rq.data.num_rows:  # none given: nothing to check
+        g_life = np.full(rq.data.num_rows, DEFAULT_LIFETIME_YEARS, dtype=np.float64)
+    else:
+        g_life = _floats(rq, "lifetime_years")
+        with np.errstate(invalid="ignore"):
+            check.rows(rq, "lifetime_years", ~np.isnan(g_life) & ~((g_life > 0.0) & (g_life <= 1000.0)),
+                       "must be a number of years in (0, 1000]")
+        check.rows(rq, "lifetime_years", ~np.isnan(g_life) & ~g_equipment, "applies to role 'equipment' only")
+        g_life = np.where(np.isnan(g_life), DEFAULT_LIFETIME_YEARS, g_life)
     if check.problems:
         return check.problems, None
     rows = rq.data.num_rows
