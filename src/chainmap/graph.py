@@ -891,7 +891,7 @@ def _reach(csr: Any, sources: Iterable[int], n: int) -> IntArray:
     seen[frontier] = True
     indptr, indices = csr.indptr, csr.indices
     while frontier.size:
-        nxt = indices[ranges(indptr[frontier].astype(np.int64), indptr[frontier + 1].astype(np.int64))]
+        nxt = indices[ranges(indptr[frontier].astype(np.int64), indptr[1:][frontier].astype(np.int64))]
         nxt = np.unique(nxt[~seen[nxt]])
         seen[nxt] = True
         frontier = nxt.astype(np.int64)
@@ -963,7 +963,7 @@ def _levels(membership: IntArray, cyclic: NDArray[np.bool_], required_by_csr: An
         if several.size:
             lo, hi = np.searchsorted(multi_set, several, "left"), np.searchsorted(multi_set, several, "right")
             comps = np.concatenate((comps, multi[ranges(lo, hi)]))
-        pairs = ranges(ptr[comps], ptr[comps + 1])
+        pairs = ranges(ptr[comps], ptr[1:][comps])  # ptr[1:][i] is ptr[i + 1] (no index array + 1)
         users = owner_set[pairs[cross[pairs]]]
         if users.size == 0:
             break
@@ -1028,7 +1028,7 @@ def _steps(comp_group_ptr: IntArray, group_ptr: IntArray, group_members: IntArra
     """The steps of ``comps[bounds[k]:bounds[k + 1]]`` (``cyclic[k]``) as :func:`_step` builds each, from one
     pass over all of them (a graph of a million components has hundreds of small cyclic steps)."""
     k = bounds.size - 1
-    gstart, gend = comp_group_ptr[comps], comp_group_ptr[comps + 1]
+    gstart, gend = comp_group_ptr[comps], comp_group_ptr[1:][comps]
     counts = gend - gstart
     garr = ranges(gstart, gend)
     step_of_comp = np.repeat(np.arange(k, dtype=np.int64), np.diff(bounds))
@@ -1036,7 +1036,7 @@ def _steps(comp_group_ptr: IntArray, group_ptr: IntArray, group_members: IntArra
     count_cum = np.zeros(comps.size + 1, dtype=np.int64)
     np.cumsum(counts, out=count_cum[1:])
     gbounds = count_cum[bounds]
-    starts, ends = group_ptr[garr], group_ptr[garr + 1]
+    starts, ends = group_ptr[garr], group_ptr[1:][garr]
     lengths = ends - starts
     length_cum = np.zeros(garr.size + 1, dtype=np.int64)
     np.cumsum(lengths, out=length_cum[1:])
