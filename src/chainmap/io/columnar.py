@@ -552,9 +552,10 @@ start from their ids), then the large reference tables."""
 
 
 class _LateReads:
-    """:func:`read_tables` of :data:`POOLED_TABLES` in a thread (pyarrow parses with the GIL released), so
-    settings, countries, suppliers and components are read and checked meanwhile; each table can be waited
-    for alone (:meth:`table`: the requirements are checked while the supplies are parsed)."""
+    """:func:`read_tables` of :data:`POOLED_TABLES` in a thread (pyarrow parses on its pool with the GIL
+    released), so settings, countries and suppliers are read meanwhile, and the components checked while the
+    large tables are parsed; each table can be waited for alone (:meth:`table`: the requirements are checked
+    while the supplies are parsed)."""
 
     def __init__(self, folder: Path) -> None:
         import threading
@@ -664,7 +665,7 @@ def _load_columnar(folder: str | Path, home: str | None = None) -> SupplyGraph:
         raise GraphFileError([Problem(f.as_posix(), 0, "", "a YAML graph file in a columnar folder (holding "
                                       "components.csv or .parquet): keep the two forms in separate folders")
                               for f in mixed[:MAX_PROBLEMS_PER_CHECK]])
-    late = _LateReads(root)  # the large tables first: their parse is the longest
+    late = _LateReads(root)  # the components, then the large tables: their parse is the longest
     # the small tables parsed here (pyarrow's pool is parsing the components, then the large tables)
     tables, problems = read_tables(root, [name for name in TABLES if name not in POOLED_TABLES], threads=False)
     pc = _pa().compute  # imported in a thread meanwhile (:func:`_prefetch_imports`)
