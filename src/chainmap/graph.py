@@ -861,17 +861,27 @@ def counts_ptr(keys: IntArray, n: int) -> IntArray:
 
 
 def ranges(starts: IntArray, ends: IntArray) -> IntArray:
-    """Concatenation of ``arange(s, e)`` for each pair (vectorised): the positions of CSR rows.
+    """Concatenation of ``arange(s, e)`` for each pair (vectorised): the positions of CSR rows. Built as
+    one array of steps summed in place (1 within a row, the jump to the next row's start at its first
+    position): a single array of the output's size, no temporaries of that size.
 
-    >>> ranges(np.array([2, 7]), np.array([4, 9])).tolist()
-    [2, 3, 7, 8]
+    >>> ranges(np.array([2, 7, 5, 0]), np.array([4, 9, 5, 1])).tolist()
+    [2, 3, 7, 8, 0]
     """
     lengths = ends - starts
-    total = int(lengths.sum())
-    if total == 0:
+    nonempty = lengths > 0
+    if not nonempty.all():
+        starts, ends, lengths = starts[nonempty], ends[nonempty], lengths[nonempty]
+    if lengths.size == 0:
         return np.zeros(0, dtype=np.int64)
-    offsets = np.cumsum(lengths) - lengths
-    return (np.repeat(starts - offsets, lengths) + np.arange(total)).astype(np.int64, copy=False)
+    firsts = np.cumsum(lengths)
+    total = int(firsts[-1])
+    firsts -= lengths  # the output position of each row's first element
+    out = np.ones(total, dtype=np.int64)
+    out[0] = starts[0]
+    out[firsts[1:]] = starts[1:] - ends[:-1] + 1  # from the previous row's last element to this row's first
+    np.cumsum(out, out=out)
+    return out
 
 
 def _reach(csr: Any, sources: Iterable[int], n: int) -> IntArray:
@@ -881,7 +891,7 @@ def _reach(csr: Any, sources: Iterable[int], n: int) -> IntArray:
     seen[frontier] = True
     indptr, indices = csr.indptr, csr.indices
     while frontier.size:
-        nxt = indices[ranges(indptr[frontier].astype(np.int64), indptr[frontier + 1].astype(np.int64))]
+        nxt = indices[ranges(indptr[frontier].astype(np.int64), indptr[1:][frontier].astype(np.int64))]
         nxt = np.unique(nxt[~seen[nxt]])
         seen[nxt] = True
         frontier = nxt.astype(np.int64)
@@ -953,7 +963,7 @@ def _levels(membership: IntArray, cyclic: NDArray[np.bool_], required_by_csr: An
         if several.size:
             lo, hi = np.searchsorted(multi_set, several, "left"), np.searchsorted(multi_set, several, "right")
             comps = np.concatenate((comps, multi[ranges(lo, hi)]))
-        pairs = ranges(ptr[comps], ptr[comps + 1])
+        pairs = ranges(ptr[comps], ptr[1:][comps])  # ptr[1:][i] is ptr[i + 1] (no index array + 1)
         users = owner_set[pairs[cross[pairs]]]
         if users.size == 0:
             break
@@ -1018,7 +1028,7 @@ def _steps(comp_group_ptr: IntArray, group_ptr: IntArray, group_members: IntArra
     """The steps of ``comps[bounds[k]:bounds[k + 1]]`` (``cyclic[k]``) as :func:`_step` builds each, from one
     pass over all of them (a graph of a million components has hundreds of small cyclic steps)."""
     k = bounds.size - 1
-    gstart, gend = comp_group_ptr[comps], comp_group_ptr[comps + 1]
+    gstart, gend = comp_group_ptr[comps], comp_group_ptr[1:][comps]
     counts = gend - gstart
     garr = ranges(gstart, gend)
     step_of_comp = np.repeat(np.arange(k, dtype=np.int64), np.diff(bounds))
@@ -1026,7 +1036,7 @@ def _steps(comp_group_ptr: IntArray, group_ptr: IntArray, group_members: IntArra
     count_cum = np.zeros(comps.size + 1, dtype=np.int64)
     np.cumsum(counts, out=count_cum[1:])
     gbounds = count_cum[bounds]
-    starts, ends = group_ptr[garr], group_ptr[garr + 1]
+    starts, ends = group_ptr[garr], group_ptr[1:][garr]
     lengths = ends - starts
     length_cum = np.zeros(garr.size + 1, dtype=np.int64)
     np.cumsum(lengths, out=length_cum[1:])

@@ -157,7 +157,9 @@ def _arrow_type(pa: Any, code: str) -> Any:
     return {"s": pa.string(), "f": pa.float64(), "b": pa.bool_(), "i": pa.int64()}[code]
 
 
-def _read(folder: Path, name: str, problems: list[Problem]) -> _Table | None:
+def _read(folder: Path, name: str, problems: list[Problem], threads: bool = True) -> _Table | None:
+    """Table ``name`` of ``folder`` read, its columns typed (None when absent or unreadable: the problems of
+    reading in ``problems``); ``threads``: parse a CSV file on pyarrow's thread pool (else in this thread)."""
     pa = _pa_reading()
     path = table_path(folder, name)
     if path is None:
@@ -175,8 +177,9 @@ def _read(folder: Path, name: str, problems: list[Problem]) -> _Table | None:
                 strings_can_be_null=True, quoted_strings_can_be_null=False,
                 true_values=["true", "True", "TRUE", "1", "yes"], false_values=["false", "False", "FALSE", "0", "no", ""],
             )
-            data = pa.csv.read_csv(path, convert_options=convert,
-                                   read_options=pa.csv.ReadOptions(block_size=1 << 24))
+            with pa.memory_map(str(path)) as source:  # parsed from the page cache: no copy into fresh memory
+                data = pa.csv.read_csv(source, convert_options=convert,
+                                       read_options=pa.csv.ReadOptions(block_size=1 << 22, use_threads=threads))
         else:
             encoded = [c for c in REPEATED_COLUMNS.get(name, ()) if c in _pq().read_schema(path).names]
             data = _pq().read_table(path, read_dictionary=encoded or None)
@@ -288,6 +291,8 @@ def _strings(table: _Table, column: str) -> Any:
 
 
 def _null_mask(col: Any) -> np.ndarray:
+    if col.null_count == 0:
+        return np.zeros(len(col), dtype=bool)
     return np.asarray(arrow_numpy(col.is_null()), dtype=bool)
 
 
@@ -316,6 +321,29 @@ def _check_pattern(check: _Checker, table: _Table, column: str, pattern: str, wh
     values = col
     check.rows(table, column, ~ok, lambda r: f"{values[r].as_py()!r} is not a valid {what}")
     return null
+
+
+_ID_FIRST = frozenset(b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789")
+_ID_REST = _ID_FIRST | frozenset(b"_.:/+-")
+
+
+def _ids_valid(index: IdIndex) -> bool:
+    """Whether every id of ``index`` matches :data:`~chainmap.model.schema.ID_PATTERN`, from the bytes its ids
+    use at each position (an index holds ids of at most 8 bytes, none null, no NUL byte: a 0 byte is the
+    padding past a shorter id's end, so none may be at the first position, and any may be after it).
+
+    >>> import pyarrow as pa
+    >>> _ids_valid(IdIndex.build(pa.array(["c01", "Ab.x-1"]))), _ids_valid(IdIndex.build(pa.array(["c01", "_b"])))
+    (True, False)
+    >>> _ids_valid(IdIndex.build(pa.array(["c01", "a b"]))), _ids_valid(IdIndex.build(pa.array(["c01", ""])))
+    (False, False)
+    """
+    if ID_PATTERN != r"^[A-Za-z0-9][A-Za-z0-9_.:/+-]{0,199}$":  # the pattern these byte sets stand for
+        return False
+    present = index.ranks >= 0
+    if index.width == 0 or not set(np.flatnonzero(present[0]).tolist()) <= _ID_FIRST:
+        return False
+    return set(np.flatnonzero(present[1:].any(axis=0)).tolist()) <= _ID_REST | {0}
 
 
 def _matches(col: Any, pattern: str, choices: Sequence[str] = ()) -> np.ndarray:
@@ -439,6 +467,8 @@ def _check_range(check: _Checker, table: _Table, column: str, values: np.ndarray
 
 
 def _check_year(check: _Checker, table: _Table, column: str) -> None:
+    if table.data.column(column).null_count == table.data.num_rows:
+        return  # no year given
     values = _floats(table, column)
     with np.errstate(invalid="ignore"):
         bad = ~np.isnan(values) & ~((values >= 1900) & (values <= 2100))
@@ -493,66 +523,53 @@ def _references(check: _Checker, pa: Any, table: _Table, column: str, sorted_ids
     return idx, null
 
 
-def read_tables(folder: str | Path, names: Sequence[str] | None = None) -> tuple[dict[str, _Table], list[Problem]]:
-    """Read every table present in ``folder`` (or those of ``names``; types coerced); problems of reading."""
+def read_tables(folder: str | Path, names: Sequence[str] | None = None, threads: bool = True
+                ) -> tuple[dict[str, _Table], list[Problem]]:
+    """Read every table present in ``folder`` (or those of ``names``; types coerced); problems of reading.
+    ``threads``: parse CSV files on pyarrow's thread pool (else in this thread)."""
     problems: list[Problem] = []
     tables: dict[str, _Table] = {}
     for name in TABLES if names is None else names:
-        t = _read(Path(folder), name, problems)
+        t = _read(Path(folder), name, problems, threads)
         if t is not None:
             tables[name] = t
     return tables, problems
 
 
 LATE_TABLES = ("requires", "supplies", "alternatives")
-"""The large reference tables: read in a thread while the others are checked (:class:`_LateReads`)."""
+"""The large reference tables: read in a thread while the others are checked (:class:`_LateReads`).
+
+Threads and memory: only parsing runs off the main thread (pyarrow parses on its own pool, into its own memory
+pool); every numpy step of a load runs on the main thread, one after the other. Numpy work spread over threads
+was no faster on two cores: each thread allocates from its own glibc arena, whose heaps are returned to the
+system and faulted in again (fresh pages are zeroed by the kernel: a third of a 1M load's CPU time went there),
+so the load took more CPU time and ~200 MB more memory for the same wall time."""
 
 
-class _Background:
-    """``fn(*args)`` run in a thread: numpy and pyarrow release the GIL in their loops, so a load's independent
-    parts (the supply entries, the requirement groups, the compiled schedule) run on two cores. :meth:`result`
-    waits and returns its value (or raises its exception)."""
-
-    def __init__(self, fn: Callable[..., Any], *args: Any, name: str = "chainmap-load") -> None:
-        import threading
-
-        self._value: Any = None
-        self._error: BaseException | None = None
-        self._thread = threading.Thread(target=self._run, args=(fn, args), name=name, daemon=True)
-        self._thread.start()
-
-    def _run(self, fn: Callable[..., Any], args: tuple[Any, ...]) -> None:
-        try:
-            self._value = fn(*args)
-        except BaseException as exc:  # handed to the caller by result()
-            self._error = exc
-
-    def result(self) -> Any:
-        """The value of the call (waits for the thread)."""
-        self._thread.join()
-        if self._error is not None:
-            raise self._error
-        return self._value
+POOLED_TABLES = ("components", *LATE_TABLES)
+"""The tables parsed on pyarrow's pool (:class:`_LateReads`), in this order: the components first (the checks
+start from their ids), then the large reference tables."""
 
 
 class _LateReads:
-    """:func:`read_tables` of :data:`LATE_TABLES` in a thread (pyarrow parses with the GIL released), so
-    settings, countries, suppliers and components are read and checked meanwhile; each table can be waited
-    for alone (:meth:`table`: the requirements are checked while the supplies are parsed)."""
+    """:func:`read_tables` of :data:`POOLED_TABLES` in a thread (pyarrow parses on its pool with the GIL
+    released), so settings, countries and suppliers are read meanwhile, and the components checked while the
+    large tables are parsed; each table can be waited for alone (:meth:`table`: the requirements are checked
+    while the supplies are parsed)."""
 
     def __init__(self, folder: Path) -> None:
         import threading
 
         self._tables: dict[str, _Table] = {}
-        self._problems: dict[str, list[Problem]] = {name: [] for name in LATE_TABLES}
-        self._done = {name: threading.Event() for name in LATE_TABLES}
+        self._problems: dict[str, list[Problem]] = {name: [] for name in POOLED_TABLES}
+        self._done = {name: threading.Event() for name in POOLED_TABLES}
         self._error: BaseException | None = None
         self._thread = threading.Thread(target=self._run, args=(folder,), name="chainmap-read", daemon=True)
         self._thread.start()
 
     def _run(self, folder: Path) -> None:
         try:
-            for name in LATE_TABLES:
+            for name in POOLED_TABLES:
                 table = _read(folder, name, self._problems[name])
                 if table is not None:
                     self._tables[name] = table
@@ -575,7 +592,7 @@ class _LateReads:
         self._thread.join()
         if self._error is not None:
             raise self._error
-        return dict(self._tables), [p for name in LATE_TABLES for p in self._problems[name]]
+        return dict(self._tables), [p for name in POOLED_TABLES for p in self._problems[name]]
 
 
 def _in_table_order(problems: list[Problem]) -> list[Problem]:
@@ -606,25 +623,35 @@ class _Coded(Sequence[str | None]):
 
 
 def load_columnar(folder: str | Path, home: str | None = None) -> SupplyGraph:
-    """Load a columnar graph folder into a :class:`SupplyGraph` (see module doc)."""
+    """Load a columnar graph folder into a :class:`SupplyGraph` (see module doc). The cyclic garbage collector
+    is paused meanwhile (a load builds no reference cycles; each full collection would walk the million texts
+    of every id and name list built so far: a tenth of a 1M load's CPU time)."""
+    import gc
+
     _prefetch_imports()
+    collecting = gc.isenabled()
+    gc.disable()
     try:
         return _load_columnar(folder, home)
     finally:  # the validation's temporaries are gone now
+        if collecting:
+            gc.enable()
         release_memory()
 
 
 def _import_compile_modules() -> None:
+    import pyarrow.compute  # noqa: F401 - what the checks use (a third of a second: docstrings are parsed)
     import scipy.sparse.csgraph  # noqa: F401 - what compiling the graph (SupplyGraph.schedule) imports
 
 
 def _prefetch_imports() -> None:
-    """Import what compiling a loaded graph needs (scipy's sparse graph routines: a fifth of a second of
-    CPU) in a thread, while pyarrow parses the tables with the GIL released."""
+    """Import what the checks and compiling a loaded graph need (pyarrow.compute, a third of a second of CPU,
+    and scipy's sparse graph routines, a fifth) in a thread, while pyarrow parses the tables with the GIL
+    released."""
     import sys
     import threading
 
-    if "scipy.sparse.csgraph" not in sys.modules:
+    if "scipy.sparse.csgraph" not in sys.modules or "pyarrow.compute" not in sys.modules:
         threading.Thread(target=_import_compile_modules, name="chainmap-prefetch", daemon=True).start()
 
 
@@ -638,13 +665,19 @@ def _load_columnar(folder: str | Path, home: str | None = None) -> SupplyGraph:
         raise GraphFileError([Problem(f.as_posix(), 0, "", "a YAML graph file in a columnar folder (holding "
                                       "components.csv or .parquet): keep the two forms in separate folders")
                               for f in mixed[:MAX_PROBLEMS_PER_CHECK]])
-    late = _LateReads(root)  # the large tables first: their parse is the longest
-    pc = _pa().compute  # imported while they are parsed
-    requirements: _Background | None = None
-    tables, problems = read_tables(root, [name for name in TABLES if name not in LATE_TABLES])
+    late = _LateReads(root)  # the components, then the large tables: their parse is the longest
+    # the small tables parsed here (pyarrow's pool is parsing the components, then the large tables)
+    tables, problems = read_tables(root, [name for name in TABLES if name not in POOLED_TABLES], threads=False)
+    pc = _pa().compute  # imported in a thread meanwhile (:func:`_prefetch_imports`)
     try:
         if problems:
             raise GraphFileError(problems)
+        components, component_problems = late.table("components")
+        if component_problems:
+            raise GraphFileError(component_problems)
+        if components is not None:  # in its place among the tables (the graph's files are listed in that order)
+            tables = {name: components if name == "components" else tables[name]
+                      for name in TABLES if name in tables or name == "components"}
         for name in TABLES:
             if name not in tables and name not in LATE_TABLES:
                 tables[name] = _empty(pa, name, root)
@@ -693,19 +726,18 @@ def _load_columnar(folder: str | Path, home: str | None = None) -> SupplyGraph:
             check.problems.append(Problem("--home" if home else st.path, 0, "home",
                                           f"{settings.home!r} is not an ISO 3166-1 alpha-2 code"))
 
-        # ids (the components' first: the requirements are checked in a thread from there)
+        # ids
         ct, su, co = T["countries"], T["suppliers"], T["components"]
         comp_check = _Checker()  # its problems join the others' in their place below
         comp_sorted, comp_order, comp_index = _sorted_unique_ids(comp_check, co, "id")
-        requirements = _Background(_requirements_when_read, pa, late, root, comp_sorted, comp_index,
-                                   name="chainmap-requires")
         _check_pattern(check, ct, "id", COUNTRY_PATTERN, "country id")
         for code in set(pc.unique(_strings(ct, "id")).drop_null().to_pylist()):
             if re.match(COUNTRY_PATTERN, code) and not valid_country_code(code):
                 bad = np.asarray(arrow_numpy(pc.equal(_strings(ct, "id"), code), fill=False))
                 check.rows(ct, "id", bad, f"{code!r} is not an ISO 3166-1 alpha-2 code")
         _check_pattern(check, su, "id", ID_PATTERN, "id")
-        _check_pattern(check, co, "id", ID_PATTERN, "id")
+        if comp_index is None or not _ids_valid(comp_index):  # else every id matches: no regex over a million
+            _check_pattern(check, co, "id", ID_PATTERN, "id")
         for t in (ct, su, co):
             check.rows(t, "name", _null_mask(_strings(t, "name")), "missing name")
             names = _strings(t, "name")
@@ -741,13 +773,13 @@ def _load_columnar(folder: str | Path, home: str | None = None) -> SupplyGraph:
 
     except GraphFileError:
         late_problems = late.result()[1]
-        if requirements is not None:
-            requirements.result()  # done with the tables (its work is not needed)
         if problems or late_problems:  # problems of reading come first, as when every table is read at once
             raise GraphFileError(_in_table_order(problems + late_problems)) from None
         raise
     ids = _Ids(country_sorted, country_index, supplier_sorted, supplier_index, comp_sorted, comp_index,
                sup_country, supplier_order)
+    # the requirements once their table is parsed (the supplies are parsed meanwhile), their schedule compiled
+    requirement_problems, groups, compiled = _requirements_when_read(pa, late, root, comp_sorted, comp_index)
     # texts while the large tables are parsed (checks below do not need them; the tables go before the arrays)
     country_ids = country_sorted.to_pylist()
     comp_ids = comp_sorted.to_pylist()
@@ -760,12 +792,11 @@ def _load_columnar(folder: str | Path, home: str | None = None) -> SupplyGraph:
     values = value[comp_order], stock[comp_order], recovery[comp_order]
     del value, stock, recovery, product
 
-    # the supply entries here once their table is parsed (the requirements are checked in a thread meanwhile)
+    # the supply entries once their table is parsed
     supply_problems, entries = _supplies_when_read(pa, late, root, ids)
     late_tables, late_problems = late.result()
-    requirement_problems, groups, compiled = requirements.result()
     pa.default_memory_pool().release_unused()  # the large tables' memory, unused now
-    if late_problems:  # (a schedule compiling meanwhile ends in its thread, unused)
+    if late_problems:
         raise GraphFileError(late_problems)
     for name in LATE_TABLES:
         tables[name] = late_tables[name] if name in late_tables else _empty(pa, name, root)
@@ -848,7 +879,7 @@ def _load_columnar(folder: str | Path, home: str | None = None) -> SupplyGraph:
         entry_source=entries.source, entry_estimate=entries.estimate,
         sectors=sectors, blocs=blocs,
     )
-    return SupplyGraph.from_arrays(arrays, files=files, compiled=compiled.result() if compiled is not None else None)
+    return SupplyGraph.from_arrays(arrays, files=files, compiled=compiled)
 
 
 @dataclass
@@ -967,9 +998,9 @@ def _supplies(pa: Any, sp: _Table, ids: _Ids) -> tuple[list[Problem], _Entries |
 
 
 def _requirements_when_read(pa: Any, late: _LateReads, root: Path, comp_sorted: Any, comp_index: IdIndex | None
-                            ) -> tuple[list[Problem], _Groups | None, _Background | None]:
-    """:func:`_requirements` of the requires table once it is read, and the compiled schedule of its groups,
-    in another thread, when they hold no problem (no problems and no groups when the table cannot be read:
+                            ) -> tuple[list[Problem], _Groups | None, dict[str, Any] | None]:
+    """:func:`_requirements` of the requires table once it is read, and the compiled schedule of its groups
+    (:func:`~chainmap.graph.compile_requirements`) when they hold no problem (no problems and no groups when the table cannot be read:
     the load reports the problems of reading)."""
     rq, problems = late.table("requires")
     if problems:
@@ -977,8 +1008,7 @@ def _requirements_when_read(pa: Any, late: _LateReads, root: Path, comp_sorted: 
     found, groups = _requirements(pa, rq if rq is not None else _empty(pa, "requires", root), comp_sorted, comp_index)
     compiled = None
     if groups is not None and not groups.problems:
-        compiled = _Background(compile_requirements, len(comp_sorted), groups.owner, groups.ptr, groups.members,
-                               name="chainmap-compile")
+        compiled = compile_requirements(len(comp_sorted), groups.owner, groups.ptr, groups.members)
     return found, groups, compiled
 
 
@@ -1006,12 +1036,15 @@ def _requirements(pa: Any, rq: _Table, comp_sorted: Any, comp_index: IdIndex | N
         check.rows(rq, "share", ~np.isnan(g_share) & ~((g_share > 0.0) & (g_share <= 1.0)),
                    "must be a number in (0, 1]")
     g_share = np.where(np.isnan(g_share), 1.0, g_share)
-    g_life = _floats(rq, "lifetime_years")
-    with np.errstate(invalid="ignore"):
-        check.rows(rq, "lifetime_years", ~np.isnan(g_life) & ~((g_life > 0.0) & (g_life <= 1000.0)),
-                   "must be a number of years in (0, 1000]")
-    check.rows(rq, "lifetime_years", ~np.isnan(g_life) & ~g_equipment, "applies to role 'equipment' only")
-    g_life = np.where(np.isnan(g_life), DEFAULT_LIFETIME_YEARS, g_life)
+    if rq.data.column("lifetime_years").null_count == rq.data.num_rows:  # none given: nothing to check
+        g_life = np.full(rq.data.num_rows, DEFAULT_LIFETIME_YEARS, dtype=np.float64)
+    else:
+        g_life = _floats(rq, "lifetime_years")
+        with np.errstate(invalid="ignore"):
+            check.rows(rq, "lifetime_years", ~np.isnan(g_life) & ~((g_life > 0.0) & (g_life <= 1000.0)),
+                       "must be a number of years in (0, 1000]")
+        check.rows(rq, "lifetime_years", ~np.isnan(g_life) & ~g_equipment, "applies to role 'equipment' only")
+        g_life = np.where(np.isnan(g_life), DEFAULT_LIFETIME_YEARS, g_life)
     if check.problems:
         return check.problems, None
     rows = rq.data.num_rows
@@ -1021,54 +1054,68 @@ def _requirements(pa: Any, rq: _Table, comp_sorted: Any, comp_index: IdIndex | N
 
 def _groups(rq: _Table, rq_rows: int, g_comp: IntArray, g_label: IntArray, g_mem: IntArray, g_any: np.ndarray,
             g_equipment: np.ndarray, g_share: np.ndarray, g_life: np.ndarray) -> _Groups:
-    """Requirement rows (valid references) as groups: by owner, then group label; members sorted and unique."""
+    """Requirement rows (valid references) as groups: by owner, then group label; members sorted and unique.
+    Checks run per group first (a row array only for a group found wrong): few temporaries of a row each."""
     check = _Checker()
-    sorting = _sort_order([g_comp, g_label, g_mem])
-    identity = sorting is None
-    r_order = np.arange(g_comp.size, dtype=np.int64) if sorting is None else sorting
-    if identity:
-        oc, ol, om, oa = g_comp, g_label, g_mem, g_any
-    else:
-        oc, ol, om, oa = g_comp[r_order], g_label[r_order], g_mem[r_order], g_any[r_order]
-    if not oc.size:
+    if not g_comp.size:
         return _Groups([], np.zeros(0, dtype=np.int64), np.zeros(1, dtype=np.int64), np.zeros(0, dtype=np.int64),
                        np.zeros(0, dtype=bool), np.zeros(0, dtype=np.float64), np.zeros(0, dtype=bool),
                        np.zeros(0, dtype=np.float64))
-    new_row = np.ones(oc.size, dtype=bool)
-    new_row[1:] = (oc[1:] != oc[:-1]) | (ol[1:] != ol[:-1]) | (om[1:] != om[:-1])
-    if bool(new_row.all()):  # no repeated row
-        kept = r_order
-        oe = g_equipment if identity else g_equipment[kept]
-        osh = g_share if identity else g_share[kept]
-        olf = g_life if identity else g_life[kept]
-    else:
-        oc, ol, om, oa, kept = oc[new_row], ol[new_row], om[new_row], oa[new_row], r_order[new_row]
-        oe, osh, olf = g_equipment[kept], g_share[kept], g_life[kept]
-    new_group = np.ones(oc.size, dtype=bool)
-    new_group[1:] = (oc[1:] != oc[:-1]) | (ol[1:] != ol[:-1])
+    sorting = _sort_order([g_comp, g_label, g_mem])
+
+    def ordered(values: np.ndarray) -> np.ndarray:
+        return values if sorting is None else values[sorting]
+
+    oc, ol, om = ordered(g_comp), ordered(g_label), ordered(g_mem)
+    n = oc.size
+    new_group = np.empty(n, dtype=bool)
+    new_group[0] = True
+    np.not_equal(oc[1:], oc[:-1], out=new_group[1:])
+    new_group[1:] |= ol[1:] != ol[:-1]
+    del ol
+    repeated = om[1:] == om[:-1]  # the same member as the row before, in its group
+    repeated &= ~new_group[1:]
+    kept: IntArray | None = sorting
+    if repeated.any():
+        keep = np.ones(n, dtype=bool)
+        keep[1:] = ~repeated
+        kept = np.flatnonzero(keep) if sorting is None else sorting[keep]
+        oc, om, new_group = oc[keep], om[keep], new_group[keep]
+        n = oc.size
+    del repeated
+
+    def rows(values: np.ndarray) -> np.ndarray:
+        return values if kept is None else values[kept]
+
     starts = np.flatnonzero(new_group)
-    group_id = np.cumsum(new_group) - 1
-    sizes = np.diff(np.append(starts, oc.size))
-    n_any = np.add.reduceat(oa.astype(np.int64), starts)  # any_of rows per group
-    any_min = (n_any == sizes).astype(np.int8)
-    any_max = (n_any > 0).astype(np.int8)
-    bad_rows = (any_min != any_max)[group_id]
-    check.rows(rq, "any_of", _scatter(bad_rows, kept, rq_rows), "any_of differs within one group")
-    plain_multi = ((any_max == 0) & (sizes > 1))[group_id]
-    check.rows(rq, "group", _scatter(plain_multi, kept, rq_rows), "a group with several members needs any_of true")
-    for column, values in (("role", oe), ("share", osh), ("lifetime_years", olf)):
-        step = np.zeros(oc.size, dtype=bool)  # a row whose value differs from the row before, in its group
-        step[1:] = (values[1:] != values[:-1]) & ~new_group[1:]
-        if not step.any():
-            continue
-        group_differs = np.zeros(starts.size, dtype=bool)
-        group_differs[group_id[step]] = True
-        differs = group_differs[group_id]
-        check.rows(rq, column, _scatter(differs, kept, rq_rows), f"{column} differs within one group")
+    sizes = np.diff(starts, append=n)
+    oa = rows(g_any)
+    any_max = np.logical_or.reduceat(oa, starts)
+    any_min = np.logical_and.reduceat(oa, starts)
+    del oa
+    row_of = np.arange(g_comp.size, dtype=np.int64) if kept is None else kept
+
+    def report(column: str, bad_groups: np.ndarray, message: str) -> None:
+        if bad_groups.any():
+            check.rows(rq, column, _scatter(np.repeat(bad_groups, sizes), row_of, rq_rows), message)
+
+    report("any_of", any_min != any_max, "any_of differs within one group")
+    report("group", ~any_max & (sizes > 1), "a group with several members needs any_of true")
+    firsts = []
+    for column, values in (("role", g_equipment), ("share", g_share), ("lifetime_years", g_life)):
+        values = rows(values)
+        step = values[1:] != values[:-1]  # a row whose value differs from the row before, in its group
+        step &= ~new_group[1:]
+        if step.any():
+            group_differs = np.zeros(starts.size, dtype=bool)
+            group_differs[np.cumsum(new_group)[1:][step] - 1] = True
+            report(column, group_differs, f"{column} differs within one group")
+        firsts.append(values[starts])
+    equipment, share, lifetime = firsts
     return _Groups(check.problems, owner=oc[starts].astype(np.int64, copy=False),
-                   ptr=np.append(starts, oc.size).astype(np.int64), members=om.astype(np.int64, copy=False),
-                   any_of=any_max.astype(bool), share=osh[starts].astype(np.float64, copy=False),
-                   equipment=oe[starts].astype(bool, copy=False), lifetime=olf[starts].astype(np.float64, copy=False))
+                   ptr=np.append(starts, n).astype(np.int64), members=om.astype(np.int64, copy=False),
+                   any_of=any_max.astype(bool), share=share.astype(np.float64, copy=False),
+                   equipment=equipment.astype(bool, copy=False), lifetime=lifetime.astype(np.float64, copy=False))
 
 
 def release_memory() -> None:
@@ -1112,20 +1159,20 @@ def _sort_order(keys: list[np.ndarray]) -> IntArray | None:
 
     >>> _sort_order([np.array([0, 1, 1]), np.array([3, 0, 2])]) is None
     True
+    >>> _sort_order([np.array([1, 0, 1]), np.array([3, 0, 2])]).tolist()
+    [1, 2, 0]
     """
     n = keys[0].size if keys else 0
     if n == 0:
         return None
+    spans = [(int(key.min()), int(key.max())) for key in keys]
+    widths = [max(1, (hi - lo).bit_length()) for lo, hi in spans]
+    if sum(widths) > 62:
+        return np.lexsort([*keys[::-1]]).astype(np.int64)  # lexsort is stable
     packed = np.zeros(n, dtype=np.int64)
-    bits = 0
-    for key in keys:
-        lo, hi = int(key.min()), int(key.max())
-        width = max(1, (hi - lo).bit_length())
-        bits += width
-        if bits > 62:
-            return np.lexsort([*keys[::-1]]).astype(np.int64)  # lexsort is stable
+    for key, (lo, _hi), width in zip(keys, spans, widths, strict=True):
         packed <<= width
-        packed |= key.astype(np.int64) - lo
+        packed |= key if lo == 0 and key.dtype == np.int64 else key.astype(np.int64) - lo  # in place when it can
     if bool((packed[1:] >= packed[:-1]).all()):
         return None
     return stable_argsort(packed)

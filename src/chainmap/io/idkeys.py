@@ -41,6 +41,9 @@ DENSE_FACTOR = 4
 
 _CHUNK = 1 << 20
 
+_LOOKUP_CHUNK = 1 << 16
+"""References coded per chunk by :meth:`IdIndex.lookup` (a chunk's temporaries fit in a core's cache)."""
+
 
 _NUMPY_TYPES = {"bool": np.bool_, "double": np.float64, "float": np.float32, "int64": np.int64, "int32": np.int32,
                 "int16": np.int16, "int8": np.int8, "uint64": np.uint64, "uint32": np.uint32, "uint16": np.uint16,
@@ -300,14 +303,17 @@ class IdIndex:
             return None
         matrix = region.reshape(k, w)
         scaled = self._scaled_tables()
-        codes = np.take(scaled[0], matrix[:, 0]) if w else np.zeros(k, dtype=scaled.dtype)
-        for p in range(1, w):
-            codes += np.take(scaled[p], matrix[:, p])
         missing = int(scaled[w:, 0].sum()) if w < self.width else 0  # shorter than width: byte 0 ranks there
-        if missing:
-            codes += missing
         shifted = self._shifted_table()
-        found = np.take(shifted, codes, mode="clip")
+        found = np.empty(k, dtype=np.int64)
+        for lo in range(0, k, _LOOKUP_CHUNK):  # by chunks: the codes' temporaries stay small (in cache, reused)
+            rows = matrix[lo:lo + _LOOKUP_CHUNK]
+            codes = np.take(scaled[0], rows[:, 0]) if w else np.zeros(rows.shape[0], dtype=scaled.dtype)
+            for p in range(1, w):
+                codes += np.take(scaled[p], rows[:, p])
+            if missing:
+                codes += missing
+            np.take(shifted, codes, mode="clip", out=found[lo:lo + rows.shape[0]])
         if k == n:
             return found
         out = np.full(n, -1, dtype=np.int64)

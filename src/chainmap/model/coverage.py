@@ -148,10 +148,7 @@ def graph_coverage(graph: SupplyGraph) -> Coverage:
     sourced = per_code(sourced_entry.astype(np.float64), entry_code)
     estimates = per_code(estimate_entry.astype(np.float64), entry_code)
     by_code = {s.code: SectorCoverage(s.code, s.name, products=len(s.products)) for s in sectors}
-    sup_entries = graph.entry_supplier >= 0
-    pairs = np.sort(entry_code[sup_entries] * (graph.n_suppliers + 1) + graph.entry_supplier[sup_entries])
-    pairs = pairs[np.append(True, pairs[1:] != pairs[:-1])] if pairs.size else pairs  # distinct (division, supplier)
-    distinct = np.bincount(pairs // (graph.n_suppliers + 1), minlength=n_codes + 1).tolist()
+    distinct = _distinct_suppliers(entry_code, graph.entry_supplier, n_codes + 1, graph.n_suppliers)
     for i, code in enumerate(codes):
         row = by_code[code]
         row.components, row.facts, row.sourced_facts, row.estimates = components[i], facts[i], sourced[i], estimates[i]
@@ -166,3 +163,26 @@ def graph_coverage(graph: SupplyGraph) -> Coverage:
     total.suppliers = graph.n_suppliers
     return Coverage(sorted(by_code.values(), key=lambda r: r.code), total, graph.n_countries, len(graph.blocs),
                     graph.n_suppliers)
+
+
+_MARKS = 1 << 27
+"""Largest (divisions x suppliers) table of flags :func:`_distinct_suppliers` marks (else it sorts pairs)."""
+
+
+def _distinct_suppliers(entry_code: np.ndarray, entry_supplier: np.ndarray, n_codes: int, n_suppliers: int
+                        ) -> list[int]:
+    """Distinct suppliers per division code among supply entries (``entry_supplier`` -1: a country entry):
+    a table of flags marked per (code, supplier) pair when it is small, else the pairs sorted.
+
+    >>> _distinct_suppliers(np.array([0, 0, 1, 0, 1]), np.array([2, 2, 2, -1, 0]), 3, 4)
+    [1, 2, 0]
+    """
+    sup_entries = entry_supplier >= 0
+    pairs = entry_code[sup_entries] * n_suppliers + entry_supplier[sup_entries]
+    if n_codes * n_suppliers <= _MARKS:
+        marks = np.zeros(n_codes * n_suppliers, dtype=bool)
+        marks[pairs] = True
+        return [int(c) for c in np.count_nonzero(marks.reshape(n_codes, n_suppliers), axis=1)]
+    pairs.sort()
+    pairs = pairs[np.append(True, pairs[1:] != pairs[:-1])] if pairs.size else pairs  # distinct (code, supplier)
+    return [int(c) for c in np.bincount(pairs // n_suppliers, minlength=n_codes)]
