@@ -3,6 +3,8 @@ PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
 OUT    ?= out
+# pytest-xdist: the suite on every core; the Spark tests share one worker (one JVM), the browser tests another.
+PYTEST_XDIST ?= -n auto --dist loadgroup
 
 .PHONY: run test test-full setup lint typecheck pytest quality docs bench clean browser
 
@@ -36,7 +38,7 @@ typecheck: setup
 	$(BIN)/mypy
 
 pytest: setup
-	$(BIN)/pytest
+	$(BIN)/pytest $(PYTEST_XDIST)
 
 # The data-quality gate of the bundled graph (graphs/quality/thresholds.yaml; docs/quality.md).
 quality: setup
@@ -51,7 +53,7 @@ test: setup browser lint typecheck quality docs pytest
 
 # Everything, plus the slow Spark checks CI skips (one Spark scenario per country pair, the benchmark smoke run).
 test-full: setup browser lint typecheck quality docs
-	CHAINMAP_SPARK_FULL=1 $(BIN)/pytest
+	CHAINMAP_SPARK_FULL=1 $(BIN)/pytest $(PYTEST_XDIST)
 
 bench: setup
 	$(BIN)/python benchmarks/run.py --sizes 10000,100000,1000000
