@@ -3,8 +3,9 @@ PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
 OUT    ?= out
-# pytest-xdist: the suite on every core; the Spark tests share one worker (one JVM), the browser tests another.
-PYTEST_XDIST ?= -n auto --dist loadgroup
+# pytest-xdist: the suite on every core; the Spark and the browser modules run whole on one worker each,
+# handed out first (tests/conftest.py).
+PYTEST_XDIST ?= -n auto
 
 .PHONY: run test test-full setup lint typecheck pytest quality docs bench clean browser
 

@@ -50,7 +50,6 @@ if not CHROMIUM.exists():
     pytest.skip("browser tests need /usr/bin/chromium (run `make browser` or apt-get install chromium)",
                 allow_module_level=True)
 playwright_api = pytest.importorskip("playwright.sync_api", reason="browser tests need the playwright package")
-pytestmark = pytest.mark.xdist_group("browser")  # pytest-xdist: one worker, one chromium for the module
 
 
 @pytest.fixture(scope="module")

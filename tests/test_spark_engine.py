@@ -4,8 +4,8 @@ Many random v2 graphs (tests/strategies.py: acyclic and cyclic, every v2
 feature, each with its own capacities, horizon and reach) are evaluated in ONE
 Spark job each: their disjoint union, ids prefixed ``g<i>.``, with the
 horizon and reach carried row by row. One local[2] session serves the module:
-under pytest-xdist (``make test``) the module runs in one worker (the
-``spark`` group), so one JVM starts. Skipped only where Java or pyspark is
+under pytest-xdist (``make test``) the module runs whole on one worker
+(tests/conftest.py), so one JVM starts. Skipped only where Java or pyspark is
 missing.
 """
 
@@ -41,7 +41,6 @@ from chainmap.engines import spark as sp
 from chainmap.engines.spark import propagate as P
 from chainmap.engines.spark import tables
 
-pytestmark = pytest.mark.xdist_group("spark")
 TOL = 1e-9
 N_GRAPHS = 10
 
