@@ -67,8 +67,10 @@ burn CPU they never win back (one test: 114 -> 76 s CPU with these and one shuff
 
 @pytest.fixture(scope="module")
 def spark():
-    # one shuffle partition: every table here is a few hundred rows (the engine's defaults are for real graphs)
-    session = sp.local_session("local[2]", shuffle_partitions=1, extra={"spark.driver.extraJavaOptions": TEST_JVM})
+    # every table here is a few hundred rows (the engine's defaults are for real graphs): one shuffle partition
+    # and a 2 GB heap (the default, half the machine, let a serial-GC JVM grow to 10 GB beside the other worker)
+    session = sp.local_session("local[2]", shuffle_partitions=1, memory="2g",
+                               extra={"spark.driver.extraJavaOptions": TEST_JVM})
     yield session
     session.stop()
 
