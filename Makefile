@@ -3,6 +3,9 @@ PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
 OUT    ?= out
+# pytest-xdist: the suite on every core; the Spark and the browser modules run whole on one worker each,
+# handed out first (tests/conftest.py).
+PYTEST_XDIST ?= -n auto
 
 .PHONY: run test test-full setup lint typecheck pytest quality docs bench clean browser
 
@@ -36,7 +39,7 @@ typecheck: setup
 	$(BIN)/mypy
 
 pytest: setup
-	$(BIN)/pytest
+	$(BIN)/pytest $(PYTEST_XDIST)
 
 # The data-quality gate of the bundled graph (graphs/quality/thresholds.yaml; docs/quality.md).
 quality: setup
@@ -51,7 +54,7 @@ test: setup browser lint typecheck quality docs pytest
 
 # Everything, plus the slow Spark checks CI skips (one Spark scenario per country pair, the benchmark smoke run).
 test-full: setup browser lint typecheck quality docs
-	CHAINMAP_SPARK_FULL=1 $(BIN)/pytest
+	CHAINMAP_SPARK_FULL=1 $(BIN)/pytest $(PYTEST_XDIST)
 
 bench: setup
 	$(BIN)/python benchmarks/run.py --sizes 10000,100000,1000000

@@ -3,8 +3,10 @@
 Many random v2 graphs (tests/strategies.py: acyclic and cyclic, every v2
 feature, each with its own capacities, horizon and reach) are evaluated in ONE
 Spark job each: their disjoint union, ids prefixed ``g<i>.``, with the
-horizon and reach carried row by row. One local[2] session serves the module.
-Skipped only where Java or pyspark is missing.
+horizon and reach carried row by row. One local[2] session serves the module:
+under pytest-xdist (``make test``) the module runs whole on one worker
+(tests/conftest.py), so one JVM starts. Skipped only where Java or pyspark is
+missing.
 """
 
 from __future__ import annotations
@@ -58,9 +60,17 @@ def draw_cases(salt: int) -> list:
     return out[1:]
 
 
+TEST_JVM = "-XX:TieredStopAtLevel=1 -XX:+UseSerialGC"
+"""The test JVM's flags: the tests run many tiny jobs for minutes, where C2 compilation and parallel GC threads
+burn CPU they never win back (one test: 114 -> 76 s CPU with these and one shuffle partition)."""
+
+
 @pytest.fixture(scope="module")
 def spark():
-    session = sp.local_session("local[2]")
+    # every table here is a few hundred rows (the engine's defaults are for real graphs): one shuffle partition
+    # and a 2 GB heap (the default, half the machine, let a serial-GC JVM grow to 10 GB beside the other worker)
+    session = sp.local_session("local[2]", shuffle_partitions=1, memory="2g",
+                               extra={"spark.driver.extraJavaOptions": TEST_JVM})
     yield session
     session.stop()
 
