@@ -110,14 +110,15 @@ def node_records(graph: SupplyGraph) -> Iterator[NodeRecord]:
             yield node, {k: col[i] for k, col in zip(NODE_FIELDS, columns, strict=True)}
 
 
-def _node_columns(graph: SupplyGraph) -> Iterator[tuple[list[str], dict[str, list[Any]]]]:
+def _node_columns(graph: SupplyGraph, typed: bool = False) -> Iterator[tuple[list[str], dict[str, Any]]]:
     """The node attributes as columns, a chunk of nodes at a time in vertex order: from the graph's arrays
     (:func:`chainmap.render.factcolumns.fact_chunks`) when it is array-backed, else one node's facts at a
-    time (:func:`chainmap.render.facts.node_facts`)."""
+    time (:func:`chainmap.render.facts.node_facts`). ``typed``: a column may be a numpy array (boolean,
+    integer or float: its ``tolist()`` is the list), for the writers that render a column at once."""
     from chainmap.render.factcolumns import analysis_results, fact_chunks  # the shared analysis facts
 
     results = analysis_results(graph)
-    chunks = fact_chunks(graph, results)
+    chunks = fact_chunks(graph, results, typed=typed)
     if chunks is not None:
         yield from chunks
         return
@@ -274,14 +275,22 @@ def _edge_table(graph: SupplyGraph) -> Iterator[tuple[IntArray, IntArray, IntArr
     src[m_pos], dst[m_pos], attr[m_pos] = n_c + n_s + members, m_comp, g_attr[m_group]
     del e_pos, m_pos, e_src, e_comp, e_attr, m_group, m_comp
     keys = np.zeros(total, dtype=np.int64)
-    pair = dst * (n_c + n_s + n) + src
-    if total:
-        by = np.argsort(pair, kind="stable")
-        sp = pair[by]
-        start = np.flatnonzero(np.concatenate(([True], sp[1:] != sp[:-1])))
-        keys[by] = np.arange(total) - np.repeat(start, np.diff(np.append(start, total)))
-        del by, sp, start
-    del pair
+    if total:  # parallel edges (rare): numbered in order among the edges of their (target, source) pair
+        pair = dst * (n_c + n_s + n) + src
+        ordered = np.sort(pair)
+        repeated = ordered[1:][ordered[1:] == ordered[:-1]]
+        del ordered
+        if repeated.size:
+            repeated = np.unique(repeated)
+            near = np.minimum(np.searchsorted(repeated, pair), repeated.size - 1)
+            at = np.flatnonzero(repeated[near] == pair)  # the edges of a repeated pair, in order
+            sub = pair[at]
+            by = np.argsort(sub, kind="stable")
+            sp = sub[by]
+            start = np.flatnonzero(np.concatenate(([True], sp[1:] != sp[:-1])))
+            keys[at[by]] = np.arange(sub.size) - np.repeat(start, np.diff(np.append(start, sub.size)))
+            del near, at, sub, by, sp, start
+        del pair, repeated
     dst += n_c + n_s
     for a in range(0, total, _EDGE_CHUNK):
         b = min(a + _EDGE_CHUNK, total)
@@ -377,16 +386,33 @@ def _xml_str(text: str) -> str:
     return xml_escape(xml_text(text), _XML_ENTITIES) if _XML_SPECIAL.search(text) else text
 
 
-def _xml_column(values: list[Any], typ: str) -> list[str]:
-    """:func:`_xml_value` (NaN for missing numbers) of each value of one attribute column of type ``typ``."""
-    if typ == "boolean" and all(type(v) is bool for v in values):
+_BOOL_TEXTS = np.array(["false", "true"], dtype=object)
+
+
+def _xml_column(values: Any, typ: str) -> list[str]:
+    """:func:`_xml_value` (NaN for missing numbers) of each value of one attribute column of type ``typ`` (a
+    list, or a numpy array of booleans, integers or floats: rendered at once)."""
+    if isinstance(values, np.ndarray):
+        if values.dtype == np.bool_:
+            out: list[str] = _BOOL_TEXTS[values.view(np.uint8)].tolist()
+            return out
+        if values.dtype.kind == "f":
+            return _float_texts(values, "NaN")
+        if values.dtype.kind in "iu":
+            return list(map(str, values.tolist()))
+        values = values.tolist()
+    if typ == "string":
+        try:
+            return _xml_strs(values)
+        except TypeError:  # not every value is a str
+            return [_xml_value(v, "NaN") for v in values]
+    types = set(map(type, values))
+    if typ == "boolean" and types == {bool}:
         return ["true" if v else "false" for v in values]
-    if typ == "double" and all(type(v) is float for v in values):
+    if typ == "double" and types == {float}:
         return _float_texts(values, "NaN")
-    if typ == "long" and all(type(v) is int for v in values):
-        return [str(v) for v in values]
-    if typ == "string" and all(type(v) is str for v in values):
-        return _xml_strs(values)
+    if typ == "long" and types == {int}:
+        return list(map(str, values))
     return [_xml_value(v, "NaN") for v in values]
 
 
@@ -403,17 +429,42 @@ def _xml_strs(values: list[str]) -> list[str]:
     return [_xml_str(v) for v in values]
 
 
-def _float_texts(values: list[float], nan: str) -> list[str]:
-    """``repr`` of each float (``nan`` for NaN), each distinct value formatted once."""
+def _float_texts(values: Any, nan: str) -> list[str]:
+    """``repr`` of each float (``nan`` for NaN) of a list or a float array, each distinct value formatted once."""
     if len(values) < 1024:
-        return [nan if v != v else repr(v) for v in values]
+        return [nan if v != v else repr(v) for v in (values.tolist() if isinstance(values, np.ndarray) else values)]
     array = np.asarray(values, dtype=np.float64)
     if np.any((array == 0) & np.signbit(array)):  # -0.0 and 0.0 are one value to unique, two to repr
-        return [nan if v != v else repr(v) for v in values]
+        return [nan if v != v else repr(v) for v in array.tolist()]
     distinct, inverse = np.unique(array, return_inverse=True)
     texts = np.array([nan if v != v else repr(v) for v in distinct.tolist()], dtype=object)
     out: list[str] = texts[inverse.reshape(-1)].tolist()
     return out
+
+
+def _rows(parts: list[Any], m: int, fold: bool = True) -> str:
+    """Row by row, the concatenation of ``parts``: constant texts (``str``) and text columns (lists of ``m``
+    strings), as one string. ``fold``: a column holding one value throughout is folded into the texts
+    around it (fewer pieces to join).
+
+    >>> _rows(["<", ["a", "b"], "|", ["x", "x"], ">"], 2)
+    '<a|x><b|x>'
+    """
+    slots: list[Any] = []
+    for part in parts:
+        if not isinstance(part, str) and fold and m and part.count(part[0]) == m:
+            part = part[0]
+        if isinstance(part, str) and slots and isinstance(slots[-1], str):
+            slots[-1] += part
+        else:
+            slots.append(part)
+    if not m:
+        return ""
+    k = len(slots)
+    out: list[str] = [""] * (m * k)
+    for j, slot in enumerate(slots):
+        out[j::k] = [slot] * m if isinstance(slot, str) else slot
+    return "".join(out)
 
 
 def _graphml_edges(graph: SupplyGraph, w: Callable[[str], object]) -> bool:
@@ -425,17 +476,22 @@ def _graphml_edges(graph: SupplyGraph, w: Callable[[str], object]) -> bool:
     blocks: list[str] = []
     tails: list[str] = []  # per attributes: the rest of an edge with key 0 (nearly every edge)
     for src, dst, key, attr, attrs in _edge_table(graph):
-        for x in attrs[len(blocks):]:
-            blocks.append("".join(f'      <data key="{name}">{_xml_value(v, "NaN")}</data>\n'
-                                  for name, v in x.items()))
-            tails.append(f'" id="0">\n{blocks[-1]}    </edge>\n')
+        new = attrs[len(blocks):]
+        if new:  # the data of the new attribute dicts (all in EDGE_FIELDS order), rendered a field at a time
+            parts: list[Any] = []
+            for name in EDGE_FIELDS:
+                parts += [f'      <data key="{name}">', _xml_column([x[name] for x in new], _EDGE_TYPES[name]),
+                          "</data>\n"]
+            added = _rows([*parts, "\x00"], len(new), fold=False).split("\x00")[:-1]  # (no cell holds NUL)
+            blocks += added
+            tails += [f'" id="0">\n{b}    </edge>\n' for b in added]
         rest = np.array(tails, dtype=object)[attr]
         for i in np.flatnonzero(key).tolist():  # parallel edges
             rest[i] = f'" id="{int(key[i])}">\n{blocks[int(attr[i])]}    </edge>\n'
         for i in range(0, src.size, _WRITE_ROWS):  # pieces under glibc's mmap threshold: memory reused, not faulted
-            j = i + _WRITE_ROWS
-            w("".join([f'    <edge source="{a}" target="{b}{t}' for a, b, t in
-                       zip(ids[src[i:j]].tolist(), ids[dst[i:j]].tolist(), rest[i:j].tolist(), strict=True)]))
+            j = min(i + _WRITE_ROWS, src.size)
+            w(_rows(['    <edge source="', ids[src[i:j]].tolist(), '" target="', ids[dst[i:j]].tolist(),
+                     rest[i:j].tolist()], j - i, fold=False))
     return True
 
 
@@ -450,13 +506,16 @@ def _write_graphml(graph: SupplyGraph, handle: TextIO) -> None:
         for name, typ in types.items():
             w(f'  <key id="{name}" for="{kind}" attr.name="{name}" attr.type="{typ}" />\n')
     w(f'  <graph edgedefault="directed">\n    <data key="home">{_xml_value(graph.home, "")}</data>\n')
-    row = ('    <node id="%s">\n' + "".join(f'      <data key="{k}">%s</data>\n' for k in NODE_FIELDS)
-           + "    </node>\n")
-    for ids, cols in _node_columns(graph):  # a chunk of nodes at a time, cells rendered column by column
+    texts = ['    <node id="', *(f'">\n      <data key="{k}">' if not i else f'</data>\n      <data key="{k}">'
+                                   for i, k in enumerate(NODE_FIELDS)), "</data>\n    </node>\n"]
+    for ids, cols in _node_columns(graph, typed=True):  # a chunk of nodes at a time, cells rendered by column
         rendered = [_xml_column(ids, "string"), *(_xml_column(cols[k], _NODE_TYPES[k]) for k in NODE_FIELDS)]
         for i in range(0, len(ids), _WRITE_ROWS // 4):
-            j = i + _WRITE_ROWS // 4
-            w("".join([row % cells for cells in zip(*(column[i:j] for column in rendered), strict=True)]))
+            j = min(i + _WRITE_ROWS // 4, len(ids))
+            parts: list[Any] = []
+            for text, column in zip(texts, rendered, strict=False):  # (texts has one more: the row's end)
+                parts += [text, column[i:j]]
+            w(_rows([*parts, texts[-1]], j - i))
     if not _graphml_edges(graph, w):
         for a, b, k, attrs in edge_records(graph):
             w(f'    <edge source="{_xml_value(a, "")}" target="{_xml_value(b, "")}" id="{k}">\n')
