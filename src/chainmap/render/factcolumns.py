@@ -218,7 +218,7 @@ def _chunks(graph: SupplyGraph, results: AnalysisResults, removal: list[Any], co
     component_names = np.array(components, dtype=object)
     hits_of = conc.hits_of if conc is not None else None
     leader_ids = np.array([*countries, ""], dtype=object)  # index -1: no leader
-    reasons = np.array(["", "concentration"], dtype=object)
+    reason_texts = np.array(["", "concentration"], dtype=object)
     for a in range(0, n, CHUNK):
         b = min(a + CHUNK, n)
         ids = components[a:b]
@@ -251,9 +251,9 @@ def _chunks(graph: SupplyGraph, results: AnalysisResults, removal: list[Any], co
         sectors = list(ar.component_sector[a:b])
         yield ids, {
             "kind": ["component"] * m, "name": list(ar.component_name[a:b]), "country": [""] * m, "owner": [""] * m,
-            "origin": [""] * m, "sector": [s or "" for s in sectors] if None in sectors else list(sectors),
+            "origin": [""] * m, "sector": [s or "" for s in sectors] if None in sectors else sectors,
             "leader": leader_ids[lead[a:b]].tolist(),
             "spof": spof_flag[a:b].copy(), "spof_targets": [";".join(t) if t else "" for t in targets],
-            "bottleneck": flags.copy(), "bottleneck_reasons": reasons[flags.view(np.uint8)].tolist(),
+            "bottleneck": flags.copy(), "bottleneck_reasons": reason_texts[flags.view(np.uint8)].tolist(),
             "bottleneck_hits": hit_cells, "rank": rank[a:b].copy(),
             **{k: arr[a:b].copy() for k, arr in factors.items()}, "sources": sources, "notes": [""] * m}
