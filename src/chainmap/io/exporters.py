@@ -437,7 +437,9 @@ def _float_texts(values: Any, nan: str) -> list[str]:
     if np.any((array == 0) & np.signbit(array)):  # -0.0 and 0.0 are one value to unique, two to repr
         return [nan if v != v else repr(v) for v in array.tolist()]
     distinct, inverse = np.unique(array, return_inverse=True)
-    texts = np.array([nan if v != v else repr(v) for v in distinct.tolist()], dtype=object)
+    texts = np.array(list(map(repr, distinct.tolist())), dtype=object)
+    if distinct.size and distinct[-1] != distinct[-1]:  # NaN sorts last (one value to unique)
+        texts[np.isnan(distinct)] = nan
     out: list[str] = texts[inverse.reshape(-1)].tolist()
     return out
 
@@ -475,6 +477,7 @@ def _graphml_edges(graph: SupplyGraph, w: Callable[[str], object]) -> bool:
     ids = np.array(_xml_strs(graph.ids), dtype=object)
     blocks: list[str] = []
     tails: list[str] = []  # per attributes: the rest of an edge with key 0 (nearly every edge)
+    tail_array = np.array(tails, dtype=object)
     for src, dst, key, attr, attrs in _edge_table(graph):
         new = attrs[len(blocks):]
         if new:  # the data of the new attribute dicts (all in EDGE_FIELDS order), rendered a field at a time
@@ -485,7 +488,9 @@ def _graphml_edges(graph: SupplyGraph, w: Callable[[str], object]) -> bool:
             added = _rows([*parts, "\x00"], len(new), fold=False).split("\x00")[:-1]  # (no cell holds NUL)
             blocks += added
             tails += [f'" id="0">\n{b}    </edge>\n' for b in added]
-        rest = np.array(tails, dtype=object)[attr]
+        if len(tails) != len(tail_array):  # (the attributes grow twice: located_in, then the rest)
+            tail_array = np.array(tails, dtype=object)
+        rest = tail_array[attr]
         for i in np.flatnonzero(key).tolist():  # parallel edges
             rest[i] = f'" id="{int(key[i])}">\n{blocks[int(attr[i])]}    </edge>\n'
         for i in range(0, src.size, _WRITE_ROWS):  # pieces under glibc's mmap threshold: memory reused, not faulted

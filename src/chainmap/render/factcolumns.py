@@ -20,6 +20,7 @@ True
 
 from __future__ import annotations
 
+import bisect
 import itertools
 import operator
 from collections.abc import Iterator
@@ -148,7 +149,7 @@ def _as_lists(chunk: Chunk) -> Chunk:
 
 
 def _chunks(graph: SupplyGraph, results: AnalysisResults, removal: list[Any], conc: Any) -> Iterator[Chunk]:
-    spof = {row.node: list(row.targets) for row in results.spof}
+    spof = {row.node: row.targets for row in results.spof}  # (read, never changed)
     bottleneck: dict[str, tuple[list[str], set[str]]] = {}
     for b in removal:
         reasons, hits = bottleneck.setdefault(b.node, ([], set()))
@@ -182,7 +183,8 @@ def _chunks(graph: SupplyGraph, results: AnalysisResults, removal: list[Any], co
                 arr[where] = np.asarray(cols[k], dtype=np.float64)
     lead = leaders(graph)
     spof_flag = np.zeros(n, dtype=bool)
-    spof_flag[[graph.component_of[node] for node in spof if node in graph.component_of]] = True
+    components = graph.component_ids  # sorted (checked): a component row's index by bisection, no dict built
+    spof_flag[[bisect.bisect_left(components, row.node) for row in results.spof if row.kind == "component"]] = True
     countries, suppliers, components = graph.country_ids, graph.supplier_ids, graph.component_ids
     home = graph.home
 
