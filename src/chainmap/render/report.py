@@ -27,7 +27,6 @@ import math
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
-from types import SimpleNamespace
 from typing import Any
 
 import numpy as np
@@ -41,7 +40,7 @@ from chainmap.graph import IntArray, SupplyGraph, ranges
 from chainmap.io.atomic import check_output, write_text_atomic
 from chainmap.model.quality import METRICS, quality_report
 from chainmap.render.facts import AnalysisResults, analysis_results, node_facts
-from chainmap.render.html import OTHER_COLOR, country_colors, render_html, template_text
+from chainmap.render.html import OTHER_COLOR, colors_by_weight, render_html, template_text
 
 __all__ = ["render_report", "report_data"]
 
@@ -215,18 +214,6 @@ def _exposure(graph: SupplyGraph, colors: dict[str, str], table: ShareTable | No
     return rows, legend
 
 
-class _Counted:
-    """Stands in for the facts :func:`country_colors` counts: ``n`` nodes whose country (or leading supply
-    country) is ``country``, without a record per node."""
-
-    def __init__(self, weights: dict[str, int]) -> None:
-        self._weights = weights
-
-    def values(self) -> Iterable[Any]:
-        for country, n in self._weights.items():
-            yield from itertools.repeat(SimpleNamespace(country=country, leader=""), n)
-
-
 def _colors(graph: SupplyGraph, table: ShareTable) -> dict[str, str]:
     """:func:`country_colors` of every node: countries count themselves, suppliers their country and
     components their leading supply country."""
@@ -234,7 +221,7 @@ def _colors(graph: SupplyGraph, table: ShareTable) -> dict[str, str]:
     counts = np.bincount(graph.supplier_country, minlength=graph.n_countries) + 1  # suppliers, the country itself
     leaders = table.leaders()
     counts += np.bincount(leaders[leaders >= 0], minlength=graph.n_countries)
-    return country_colors(graph, _Counted(dict(zip(cids, counts.tolist(), strict=True))))  # type: ignore[arg-type]
+    return colors_by_weight(graph, dict(zip(cids, counts.tolist(), strict=True)))
 
 
 class _BottleneckCounts:
