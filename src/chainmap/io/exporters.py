@@ -545,6 +545,12 @@ def _write_gexf(graph: SupplyGraph, handle: TextIO) -> None:
         w("".join(f'      <attribute id="{ids[n]}" title="{n}" type="{t}" />\n' for n, t in types.items()))
         w("    </attributes>\n")
     w("    <nodes>\n")
+    from chainmap.io.exportrows import array_backed_edges, write_gexf_rows
+
+    if array_backed_edges(graph):  # a column at a time
+        write_gexf_rows(graph, w, node_ids, edge_ids)
+        w("    </edges>\n  </graph>\n</gexf>\n")
+        return
     for node, attrs in node_records(graph):
         w(f'      <node id="{_xml_value(node, "")}" label="{_xml_value(attrs["name"], "")}">\n        <attvalues>\n')
         w("".join(f'          <attvalue for="{node_ids[k]}" value="{_xml_value(v, "NaN")}" />\n'
@@ -577,6 +583,12 @@ def _write_node_link(graph: SupplyGraph, handle: TextIO) -> None:
     w = handle.write
     w(f'{{"generator": "{MARK}", "directed": true, "multigraph": true, "graph": {_json_dump({"home": graph.home})},\n'
       ' "nodes": [')
+    from chainmap.io.exportrows import array_backed_edges, write_json_rows
+
+    if array_backed_edges(graph):  # a column at a time
+        write_json_rows(graph, w, cytoscape=False)
+        w("\n ]\n}\n")
+        return
     _write_items(w, ({**attrs, "id": node} for node, attrs in node_records(graph)))
     w("\n ],\n \"edges\": [")
     _write_items(w, ({**attrs, "source": a, "target": b, "key": k} for a, b, k, attrs in edge_records(graph)))
@@ -587,6 +599,12 @@ def _write_cytoscape(graph: SupplyGraph, handle: TextIO) -> None:
     w = handle.write
     w(f'{{"generator": "{MARK}", "data": {_json_dump({"home": graph.home})}, "directed": true, "multigraph": true,\n'
       ' "elements": {"nodes": [')
+    from chainmap.io.exportrows import array_backed_edges, write_json_rows
+
+    if array_backed_edges(graph):  # a column at a time
+        write_json_rows(graph, w, cytoscape=True)
+        w("\n ]}\n}\n")
+        return
     _write_items(w, ({"data": {**attrs, "id": node, "value": node, "name": attrs["name"]}}
                      for node, attrs in node_records(graph)))
     w("\n ],\n \"edges\": [")
@@ -601,6 +619,12 @@ CSV_TABLES = ("nodes", "edges")
 
 def write_csv_table(graph: SupplyGraph, table: str, handle: TextIO, escape: bool = True) -> None:
     """Write one table of the CSV export, ``nodes`` or ``edges``, to the text stream ``handle``."""
+    from chainmap.io.exportrows import array_backed_edges, write_csv_rows
+
+    if table in CSV_TABLES and array_backed_edges(graph):  # a column at a time
+        handle.write(csv_line(["id", *NODE_FIELDS] if table == "nodes" else ["source", "target", *EDGE_FIELDS]))
+        write_csv_rows(graph, table, handle.write, escape)
+        return
     if table == "nodes":
         handle.write(csv_line(["id", *NODE_FIELDS]))
         for node, attrs in node_records(graph):
