@@ -234,7 +234,9 @@ def _chunks(graph: SupplyGraph, results: AnalysisResults, removal: list[Any], co
             sup, cty = es[e0:e1][at], ec[e0:e1][at]
             est = (np.asarray(estimate[e0:e1], dtype=bool)[at] if estimate is not None
                    else np.zeros(at.size, dtype=bool))
-            who = np.where(sup >= 0, supplier_names[np.maximum(sup, 0)], country_names[cty])
+            who = country_names[cty]
+            by_supplier = sup >= 0
+            who[by_supplier] = supplier_names[sup[by_supplier]]  # (no index into an empty supplier list)
             sources = _joined(entry_comp[e0:e1][at] - a, m,
                               [who, np.where(est, " share (estimate): ", " share: "), texts[at]])
         flags = conc_flag[a:b]
