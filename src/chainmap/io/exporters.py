@@ -657,6 +657,44 @@ def write_export(graph: SupplyGraph, fmt: str, handle: TextIO) -> None:
     _STREAMS[fmt](graph, handle)
 
 
+class _WriteBehind:
+    """A text stream's ``write`` done by a second thread: the file system's copy of one piece (the ``write``
+    system call, which releases the GIL) overlaps the rendering of the next. The pieces are written in order
+    by the one thread, so the bytes are those of writing them directly; at most ``depth`` pieces wait. An
+    error of the writing thread is raised by the next ``write`` or by ``close``."""
+
+    def __init__(self, handle: TextIO, depth: int = 2) -> None:
+        import queue
+        import threading
+
+        self._handle = handle
+        self._queue: queue.Queue[str | None] = queue.Queue(maxsize=depth)
+        self._error: BaseException | None = None
+        self._thread = threading.Thread(target=self._run, name="chainmap-export-writer", daemon=True)
+        self._thread.start()
+
+    def _run(self) -> None:
+        while (piece := self._queue.get()) is not None:
+            if self._error is None:
+                try:
+                    self._handle.write(piece)
+                except BaseException as exc:  # handed to the producing thread
+                    self._error = exc
+
+    def write(self, piece: str) -> int:
+        if self._error is not None:
+            raise self._error
+        self._queue.put(piece)
+        return len(piece)
+
+    def close(self) -> None:
+        """Wait for every piece to be written (then raise the writing thread's error, if any)."""
+        self._queue.put(None)
+        self._thread.join()
+        if self._error is not None:
+            raise self._error
+
+
 def export(graph: SupplyGraph, path: str | Path, fmt: str, *, force: bool = True, roots: Iterable[str | Path] = (),
            csv_escape: bool = True) -> list[Path]:
     """Write ``graph`` with its analysis results to ``path`` in ``fmt``; return the files written.
@@ -678,8 +716,17 @@ def export(graph: SupplyGraph, path: str | Path, fmt: str, *, force: bool = True
         if fmt == "csv":
             with open(out.stage(targets[0]), "w", encoding="utf-8", newline="") as nodes, \
                     open(out.stage(targets[1]), "w", encoding="utf-8", newline="") as edges:
-                _write_csv(graph, nodes, edges, csv_escape)
+                node_writer, edge_writer = _WriteBehind(nodes), _WriteBehind(edges)
+                try:
+                    _write_csv(graph, node_writer, edge_writer, csv_escape)  # type: ignore[arg-type]
+                finally:
+                    node_writer.close()
+                    edge_writer.close()
         else:
             with open(out.stage(target), "w", encoding="utf-8", newline="") as handle:
-                write_export(graph, fmt, handle)
+                writer = _WriteBehind(handle)
+                try:
+                    write_export(graph, fmt, writer)  # type: ignore[arg-type]
+                finally:
+                    writer.close()
     return targets
