@@ -351,7 +351,7 @@ def test_graphml_of_array_graphs_reads_back_as_the_export_graph(spec):
 
 
 HOSTILE = ["=1+1", "+x", "-y", "@z", "a,b", 'say "hi"', "<tag>&amp;", "ünï ✓", "'quoted'", ";semi", "a;b"]
-HOSTILE_SOURCES = [*HOSTILE, "line\nbreak", "cr\rhere", "tab\tx", "ctl\x01", "\ttab first", "x\x00y"]
+HOSTILE_SOURCES = [*HOSTILE, "x&y<z>", '"q"', "é, \u2028"]  # (the schema refuses control characters)
 
 
 @settings(max_examples=40, deadline=None)
