@@ -52,8 +52,9 @@ cannot hold by U+FFFD. Every format is written in one streaming pass
 document held in memory) through :class:`~chainmap.io.atomic.OutputSet`, and
 carries chainmap's mark (docs/output-safety.md). A graph loaded from columnar tables is read column by
 column: its node facts a chunk of nodes at a time (:func:`chainmap.render.factcolumns.fact_chunks`: no
-object per node), its edges as arrays (``_edge_table``), and GraphML is rendered a column at a time (the
-same bytes as one node and one edge at a time; at 1M components about 2.5x less CPU and 30% less memory).
+object per node), its edges as arrays (``_edge_table``), and every format is rendered a column at a time
+(GraphML here, the others in :mod:`chainmap.io.exportrows`: the same bytes as one node and one edge at a
+time), the file itself written by a second thread (:class:`_WriteBehind`).
 
 Examples
 --------
