@@ -52,8 +52,9 @@ cannot hold by U+FFFD. Every format is written in one streaming pass
 document held in memory) through :class:`~chainmap.io.atomic.OutputSet`, and
 carries chainmap's mark (docs/output-safety.md). A graph loaded from columnar tables is read column by
 column: its node facts a chunk of nodes at a time (:func:`chainmap.render.factcolumns.fact_chunks`: no
-object per node), its edges as arrays (``_edge_table``), and GraphML is rendered a column at a time (the
-same bytes as one node and one edge at a time; at 1M components about 2.5x less CPU and 30% less memory).
+object per node), its edges as arrays (``_edge_table``), and every format is rendered a column at a time
+(GraphML here, the others in :mod:`chainmap.io.exportrows`: the same bytes as one node and one edge at a
+time), the file itself written by a second thread (:class:`_WriteBehind`).
 
 Examples
 --------
@@ -110,14 +111,15 @@ def node_records(graph: SupplyGraph) -> Iterator[NodeRecord]:
             yield node, {k: col[i] for k, col in zip(NODE_FIELDS, columns, strict=True)}
 
 
-def _node_columns(graph: SupplyGraph) -> Iterator[tuple[list[str], dict[str, list[Any]]]]:
+def _node_columns(graph: SupplyGraph, typed: bool = False) -> Iterator[tuple[list[str], dict[str, Any]]]:
     """The node attributes as columns, a chunk of nodes at a time in vertex order: from the graph's arrays
     (:func:`chainmap.render.factcolumns.fact_chunks`) when it is array-backed, else one node's facts at a
-    time (:func:`chainmap.render.facts.node_facts`)."""
+    time (:func:`chainmap.render.facts.node_facts`). ``typed``: a column may be a numpy array (boolean,
+    integer or float: its ``tolist()`` is the list), for the writers that render a column at once."""
     from chainmap.render.factcolumns import analysis_results, fact_chunks  # the shared analysis facts
 
     results = analysis_results(graph)
-    chunks = fact_chunks(graph, results)
+    chunks = fact_chunks(graph, results, typed=typed)
     if chunks is not None:
         yield from chunks
         return
@@ -274,14 +276,22 @@ def _edge_table(graph: SupplyGraph) -> Iterator[tuple[IntArray, IntArray, IntArr
     src[m_pos], dst[m_pos], attr[m_pos] = n_c + n_s + members, m_comp, g_attr[m_group]
     del e_pos, m_pos, e_src, e_comp, e_attr, m_group, m_comp
     keys = np.zeros(total, dtype=np.int64)
-    pair = dst * (n_c + n_s + n) + src
-    if total:
-        by = np.argsort(pair, kind="stable")
-        sp = pair[by]
-        start = np.flatnonzero(np.concatenate(([True], sp[1:] != sp[:-1])))
-        keys[by] = np.arange(total) - np.repeat(start, np.diff(np.append(start, total)))
-        del by, sp, start
-    del pair
+    if total:  # parallel edges (rare): numbered in order among the edges of their (target, source) pair
+        pair = dst * (n_c + n_s + n) + src
+        ordered = np.sort(pair)
+        repeated = ordered[1:][ordered[1:] == ordered[:-1]]
+        del ordered
+        if repeated.size:
+            repeated = np.unique(repeated)
+            near = np.minimum(np.searchsorted(repeated, pair), repeated.size - 1)
+            at = np.flatnonzero(repeated[near] == pair)  # the edges of a repeated pair, in order
+            sub = pair[at]
+            by = np.argsort(sub, kind="stable")
+            sp = sub[by]
+            start = np.flatnonzero(np.concatenate(([True], sp[1:] != sp[:-1])))
+            keys[at[by]] = np.arange(sub.size) - np.repeat(start, np.diff(np.append(start, sub.size)))
+            del near, at, sub, by, sp, start
+        del pair, repeated
     dst += n_c + n_s
     for a in range(0, total, _EDGE_CHUNK):
         b = min(a + _EDGE_CHUNK, total)
@@ -377,16 +387,33 @@ def _xml_str(text: str) -> str:
     return xml_escape(xml_text(text), _XML_ENTITIES) if _XML_SPECIAL.search(text) else text
 
 
-def _xml_column(values: list[Any], typ: str) -> list[str]:
-    """:func:`_xml_value` (NaN for missing numbers) of each value of one attribute column of type ``typ``."""
-    if typ == "boolean" and all(type(v) is bool for v in values):
+_BOOL_TEXTS = np.array(["false", "true"], dtype=object)
+
+
+def _xml_column(values: Any, typ: str) -> list[str]:
+    """:func:`_xml_value` (NaN for missing numbers) of each value of one attribute column of type ``typ`` (a
+    list, or a numpy array of booleans, integers or floats: rendered at once)."""
+    if isinstance(values, np.ndarray):
+        if values.dtype == np.bool_:
+            out: list[str] = _BOOL_TEXTS[values.view(np.uint8)].tolist()
+            return out
+        if values.dtype.kind == "f":
+            return _float_texts(values, "NaN")
+        if values.dtype.kind in "iu":
+            return list(map(str, values.tolist()))
+        values = values.tolist()
+    if typ == "string":
+        try:
+            return _xml_strs(values)
+        except TypeError:  # not every value is a str
+            return [_xml_value(v, "NaN") for v in values]
+    types = set(map(type, values))
+    if typ == "boolean" and types == {bool}:
         return ["true" if v else "false" for v in values]
-    if typ == "double" and all(type(v) is float for v in values):
+    if typ == "double" and types == {float}:
         return _float_texts(values, "NaN")
-    if typ == "long" and all(type(v) is int for v in values):
-        return [str(v) for v in values]
-    if typ == "string" and all(type(v) is str for v in values):
-        return _xml_strs(values)
+    if typ == "long" and types == {int}:
+        return list(map(str, values))
     return [_xml_value(v, "NaN") for v in values]
 
 
@@ -403,17 +430,44 @@ def _xml_strs(values: list[str]) -> list[str]:
     return [_xml_str(v) for v in values]
 
 
-def _float_texts(values: list[float], nan: str) -> list[str]:
-    """``repr`` of each float (``nan`` for NaN), each distinct value formatted once."""
+def _float_texts(values: Any, nan: str) -> list[str]:
+    """``repr`` of each float (``nan`` for NaN) of a list or a float array, each distinct value formatted once."""
     if len(values) < 1024:
-        return [nan if v != v else repr(v) for v in values]
+        return [nan if v != v else repr(v) for v in (values.tolist() if isinstance(values, np.ndarray) else values)]
     array = np.asarray(values, dtype=np.float64)
     if np.any((array == 0) & np.signbit(array)):  # -0.0 and 0.0 are one value to unique, two to repr
-        return [nan if v != v else repr(v) for v in values]
+        return [nan if v != v else repr(v) for v in array.tolist()]
     distinct, inverse = np.unique(array, return_inverse=True)
-    texts = np.array([nan if v != v else repr(v) for v in distinct.tolist()], dtype=object)
+    texts = np.array(list(map(repr, distinct.tolist())), dtype=object)
+    if distinct.size and distinct[-1] != distinct[-1]:  # NaN sorts last (one value to unique)
+        texts[np.isnan(distinct)] = nan
     out: list[str] = texts[inverse.reshape(-1)].tolist()
     return out
+
+
+def _rows(parts: list[Any], m: int, fold: bool = True) -> str:
+    """Row by row, the concatenation of ``parts``: constant texts (``str``) and text columns (lists of ``m``
+    strings), as one string. ``fold``: a column holding one value throughout is folded into the texts
+    around it (fewer pieces to join).
+
+    >>> _rows(["<", ["a", "b"], "|", ["x", "x"], ">"], 2)
+    '<a|x><b|x>'
+    """
+    slots: list[Any] = []
+    for part in parts:
+        if not isinstance(part, str) and fold and m and part.count(part[0]) == m:
+            part = part[0]
+        if isinstance(part, str) and slots and isinstance(slots[-1], str):
+            slots[-1] += part
+        else:
+            slots.append(part)
+    if not m:
+        return ""
+    k = len(slots)
+    out: list[str] = [""] * (m * k)
+    for j, slot in enumerate(slots):
+        out[j::k] = [slot] * m if isinstance(slot, str) else slot
+    return "".join(out)
 
 
 def _graphml_edges(graph: SupplyGraph, w: Callable[[str], object]) -> bool:
@@ -424,18 +478,26 @@ def _graphml_edges(graph: SupplyGraph, w: Callable[[str], object]) -> bool:
     ids = np.array(_xml_strs(graph.ids), dtype=object)
     blocks: list[str] = []
     tails: list[str] = []  # per attributes: the rest of an edge with key 0 (nearly every edge)
+    tail_array = np.array(tails, dtype=object)
     for src, dst, key, attr, attrs in _edge_table(graph):
-        for x in attrs[len(blocks):]:
-            blocks.append("".join(f'      <data key="{name}">{_xml_value(v, "NaN")}</data>\n'
-                                  for name, v in x.items()))
-            tails.append(f'" id="0">\n{blocks[-1]}    </edge>\n')
-        rest = np.array(tails, dtype=object)[attr]
+        new = attrs[len(blocks):]
+        if new:  # the data of the new attribute dicts (all in EDGE_FIELDS order), rendered a field at a time
+            parts: list[Any] = []
+            for name in EDGE_FIELDS:
+                parts += [f'      <data key="{name}">', _xml_column([x[name] for x in new], _EDGE_TYPES[name]),
+                          "</data>\n"]
+            added = _rows([*parts, "\x00"], len(new), fold=False).split("\x00")[:-1]  # (no cell holds NUL)
+            blocks += added
+            tails += [f'" id="0">\n{b}    </edge>\n' for b in added]
+        if len(tails) != len(tail_array):  # (the attributes grow twice: located_in, then the rest)
+            tail_array = np.array(tails, dtype=object)
+        rest = tail_array[attr]
         for i in np.flatnonzero(key).tolist():  # parallel edges
             rest[i] = f'" id="{int(key[i])}">\n{blocks[int(attr[i])]}    </edge>\n'
         for i in range(0, src.size, _WRITE_ROWS):  # pieces under glibc's mmap threshold: memory reused, not faulted
-            j = i + _WRITE_ROWS
-            w("".join([f'    <edge source="{a}" target="{b}{t}' for a, b, t in
-                       zip(ids[src[i:j]].tolist(), ids[dst[i:j]].tolist(), rest[i:j].tolist(), strict=True)]))
+            j = min(i + _WRITE_ROWS, src.size)
+            w(_rows(['    <edge source="', ids[src[i:j]].tolist(), '" target="', ids[dst[i:j]].tolist(),
+                     rest[i:j].tolist()], j - i, fold=False))
     return True
 
 
@@ -450,13 +512,16 @@ def _write_graphml(graph: SupplyGraph, handle: TextIO) -> None:
         for name, typ in types.items():
             w(f'  <key id="{name}" for="{kind}" attr.name="{name}" attr.type="{typ}" />\n')
     w(f'  <graph edgedefault="directed">\n    <data key="home">{_xml_value(graph.home, "")}</data>\n')
-    row = ('    <node id="%s">\n' + "".join(f'      <data key="{k}">%s</data>\n' for k in NODE_FIELDS)
-           + "    </node>\n")
-    for ids, cols in _node_columns(graph):  # a chunk of nodes at a time, cells rendered column by column
+    texts = ['    <node id="', *(f'">\n      <data key="{k}">' if not i else f'</data>\n      <data key="{k}">'
+                                   for i, k in enumerate(NODE_FIELDS)), "</data>\n    </node>\n"]
+    for ids, cols in _node_columns(graph, typed=True):  # a chunk of nodes at a time, cells rendered by column
         rendered = [_xml_column(ids, "string"), *(_xml_column(cols[k], _NODE_TYPES[k]) for k in NODE_FIELDS)]
         for i in range(0, len(ids), _WRITE_ROWS // 4):
-            j = i + _WRITE_ROWS // 4
-            w("".join([row % cells for cells in zip(*(column[i:j] for column in rendered), strict=True)]))
+            j = min(i + _WRITE_ROWS // 4, len(ids))
+            parts: list[Any] = []
+            for text, column in zip(texts, rendered, strict=False):  # (texts has one more: the row's end)
+                parts += [text, column[i:j]]
+            w(_rows([*parts, texts[-1]], j - i))
     if not _graphml_edges(graph, w):
         for a, b, k, attrs in edge_records(graph):
             w(f'    <edge source="{_xml_value(a, "")}" target="{_xml_value(b, "")}" id="{k}">\n')
@@ -481,6 +546,12 @@ def _write_gexf(graph: SupplyGraph, handle: TextIO) -> None:
         w("".join(f'      <attribute id="{ids[n]}" title="{n}" type="{t}" />\n' for n, t in types.items()))
         w("    </attributes>\n")
     w("    <nodes>\n")
+    from chainmap.io.exportrows import array_backed_edges, write_gexf_rows
+
+    if array_backed_edges(graph):  # a column at a time
+        write_gexf_rows(graph, w, node_ids, edge_ids)
+        w("    </edges>\n  </graph>\n</gexf>\n")
+        return
     for node, attrs in node_records(graph):
         w(f'      <node id="{_xml_value(node, "")}" label="{_xml_value(attrs["name"], "")}">\n        <attvalues>\n')
         w("".join(f'          <attvalue for="{node_ids[k]}" value="{_xml_value(v, "NaN")}" />\n'
@@ -513,6 +584,12 @@ def _write_node_link(graph: SupplyGraph, handle: TextIO) -> None:
     w = handle.write
     w(f'{{"generator": "{MARK}", "directed": true, "multigraph": true, "graph": {_json_dump({"home": graph.home})},\n'
       ' "nodes": [')
+    from chainmap.io.exportrows import array_backed_edges, write_json_rows
+
+    if array_backed_edges(graph):  # a column at a time
+        write_json_rows(graph, w, cytoscape=False)
+        w("\n ]\n}\n")
+        return
     _write_items(w, ({**attrs, "id": node} for node, attrs in node_records(graph)))
     w("\n ],\n \"edges\": [")
     _write_items(w, ({**attrs, "source": a, "target": b, "key": k} for a, b, k, attrs in edge_records(graph)))
@@ -523,6 +600,12 @@ def _write_cytoscape(graph: SupplyGraph, handle: TextIO) -> None:
     w = handle.write
     w(f'{{"generator": "{MARK}", "data": {_json_dump({"home": graph.home})}, "directed": true, "multigraph": true,\n'
       ' "elements": {"nodes": [')
+    from chainmap.io.exportrows import array_backed_edges, write_json_rows
+
+    if array_backed_edges(graph):  # a column at a time
+        write_json_rows(graph, w, cytoscape=True)
+        w("\n ]}\n}\n")
+        return
     _write_items(w, ({"data": {**attrs, "id": node, "value": node, "name": attrs["name"]}}
                      for node, attrs in node_records(graph)))
     w("\n ],\n \"edges\": [")
@@ -537,6 +620,12 @@ CSV_TABLES = ("nodes", "edges")
 
 def write_csv_table(graph: SupplyGraph, table: str, handle: TextIO, escape: bool = True) -> None:
     """Write one table of the CSV export, ``nodes`` or ``edges``, to the text stream ``handle``."""
+    from chainmap.io.exportrows import array_backed_edges, write_csv_rows
+
+    if table in CSV_TABLES and array_backed_edges(graph):  # a column at a time
+        handle.write(csv_line(["id", *NODE_FIELDS] if table == "nodes" else ["source", "target", *EDGE_FIELDS]))
+        write_csv_rows(graph, table, handle.write, escape)
+        return
     if table == "nodes":
         handle.write(csv_line(["id", *NODE_FIELDS]))
         for node, attrs in node_records(graph):
@@ -569,6 +658,44 @@ def write_export(graph: SupplyGraph, fmt: str, handle: TextIO) -> None:
     _STREAMS[fmt](graph, handle)
 
 
+class _WriteBehind:
+    """A text stream's ``write`` done by a second thread: the file system's copy of one piece (the ``write``
+    system call, which releases the GIL) overlaps the rendering of the next. The pieces are written in order
+    by the one thread, so the bytes are those of writing them directly; at most ``depth`` pieces wait. An
+    error of the writing thread is raised by the next ``write`` or by ``close``."""
+
+    def __init__(self, handle: TextIO, depth: int = 2) -> None:
+        import queue
+        import threading
+
+        self._handle = handle
+        self._queue: queue.Queue[str | None] = queue.Queue(maxsize=depth)
+        self._error: BaseException | None = None
+        self._thread = threading.Thread(target=self._run, name="chainmap-export-writer", daemon=True)
+        self._thread.start()
+
+    def _run(self) -> None:
+        while (piece := self._queue.get()) is not None:
+            if self._error is None:
+                try:
+                    self._handle.write(piece)
+                except BaseException as exc:  # handed to the producing thread
+                    self._error = exc
+
+    def write(self, piece: str) -> int:
+        if self._error is not None:
+            raise self._error
+        self._queue.put(piece)
+        return len(piece)
+
+    def close(self) -> None:
+        """Wait for every piece to be written (then raise the writing thread's error, if any)."""
+        self._queue.put(None)
+        self._thread.join()
+        if self._error is not None:
+            raise self._error
+
+
 def export(graph: SupplyGraph, path: str | Path, fmt: str, *, force: bool = True, roots: Iterable[str | Path] = (),
            csv_escape: bool = True) -> list[Path]:
     """Write ``graph`` with its analysis results to ``path`` in ``fmt``; return the files written.
@@ -590,8 +717,17 @@ def export(graph: SupplyGraph, path: str | Path, fmt: str, *, force: bool = True
         if fmt == "csv":
             with open(out.stage(targets[0]), "w", encoding="utf-8", newline="") as nodes, \
                     open(out.stage(targets[1]), "w", encoding="utf-8", newline="") as edges:
-                _write_csv(graph, nodes, edges, csv_escape)
+                node_writer, edge_writer = _WriteBehind(nodes), _WriteBehind(edges)
+                try:
+                    _write_csv(graph, node_writer, edge_writer, csv_escape)  # type: ignore[arg-type]
+                finally:
+                    node_writer.close()
+                    edge_writer.close()
         else:
             with open(out.stage(target), "w", encoding="utf-8", newline="") as handle:
-                write_export(graph, fmt, handle)
+                writer = _WriteBehind(handle)
+                try:
+                    write_export(graph, fmt, writer)  # type: ignore[arg-type]
+                finally:
+                    writer.close()
     return targets

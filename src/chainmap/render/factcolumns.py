@@ -20,13 +20,16 @@ True
 
 from __future__ import annotations
 
+import bisect
 import itertools
+import operator
 from collections.abc import Iterator
 from typing import Any
 
 import numpy as np
 
-from chainmap.graph import FloatArray, IntArray, SupplyGraph, ranges
+from chainmap.analysis.batch import unique_inverse
+from chainmap.graph import IntArray, SupplyGraph, ranges
 from chainmap.render.facts import AnalysisResults, analysis_results, array_backed
 
 __all__ = ["CHUNK", "FIELDS", "analysis_results", "fact_chunks", "leaders"]
@@ -39,25 +42,8 @@ FIELDS = ("kind", "name", "country", "owner", "origin", "sector", "leader", "spo
 CHUNK = 50_000
 """Nodes per chunk."""
 
-Chunk = tuple[list[str], dict[str, list[Any]]]
-
-
-def _sequential_sums(groups: IntArray, values: FloatArray, size: int) -> FloatArray:
-    """Per group, the sum of its ``values`` added one at a time in array order from 0.0 (what a Python loop
-    ``total += v`` gives, bit for bit: no pairwise summation)."""
-    out = np.zeros(size)
-    if not groups.size:
-        return out
-    order = np.argsort(groups, kind="stable")
-    g = groups[order]
-    start = np.concatenate(([True], g[1:] != g[:-1]))
-    first = np.flatnonzero(start)
-    rank = np.arange(g.size) - np.repeat(first, np.diff(np.append(first, g.size)))
-    v = values[order]
-    for r in range(int(rank.max()) + 1):
-        at = rank == r
-        out[g[at]] += v[at]  # one entry per group in each round: no repeated index
-    return out
+Chunk = tuple[list[str], dict[str, Any]]
+"""``(ids, columns)``: a column is a list (or, from a typed chunk, a numpy array)."""
 
 
 def _slice(column: Any, start: int, stop: int) -> list[Any]:
@@ -95,7 +81,7 @@ def _joined(groups: IntArray, m: int, columns: list[Any]) -> list[str]:
 
 
 def _ascending(ids: list[str]) -> bool:
-    return all(a < b for a, b in itertools.pairwise(ids))
+    return all(map(operator.lt, ids, itertools.islice(ids, 1, None)))
 
 
 def _spread(values: list[Any], flags: Any) -> list[Any]:
@@ -109,40 +95,61 @@ def _spread(values: list[Any], flags: Any) -> list[Any]:
 def leaders(graph: SupplyGraph) -> IntArray:
     """Per component, the country index of its leading supply country (-1: none), as
     ``next(iter(country_shares(graph, c)))``: normalised shares summed per country in entry order, the
-    largest first, ties by id (country index order is id order in an array-backed graph)."""
+    largest first, ties by id (country index order is id order in an array-backed graph).
+
+    The sums are :func:`np.bincount`'s (one addition at a time in array order from 0.0, as the Python loop);
+    the largest per component is found in one pass over the (component, country) sums, which are in key
+    order: the first of the equal largest is the smallest country index."""
     n = graph.n_components
     comp = np.repeat(np.arange(n, dtype=np.int64), np.diff(graph.entry_ptr))
     share = np.asarray(graph.entry_share, dtype=np.float64)
-    total = _sequential_sums(comp, share, n)
+    total = np.bincount(comp, weights=share, minlength=n) if comp.size else np.zeros(n)
     keep = total[comp] > 0
     comp, share, country = comp[keep], share[keep], np.asarray(graph.entry_country, dtype=np.int64)[keep]
     nc = max(graph.n_countries, 1)
-    keys = comp * nc + country
-    uniq, inverse = np.unique(keys, return_inverse=True)
-    sums = _sequential_sums(inverse.astype(np.int64), share / total[comp], uniq.size)
-    gc, gk = uniq // nc, uniq % nc
-    order = np.lexsort((gk, -sums, gc))
-    gc, gk = gc[order], gk[order]
-    first = np.concatenate(([True], gc[1:] != gc[:-1])) if gc.size else np.zeros(0, dtype=bool)
+    uniq, inverse = unique_inverse(comp * nc + country, runs=True)
+    sums = np.bincount(inverse, weights=share / total[comp], minlength=uniq.size)
     out = np.full(n, -1, dtype=np.int64)
-    out[gc[first]] = gk[first]
+    if not uniq.size:
+        return out
+    gc, gk = uniq // nc, uniq % nc
+    if np.isnan(sums).any():  # (not from a validated graph) the order of a sort puts NaN last
+        order = np.lexsort((gk, -sums, gc))
+        gc, gk = gc[order], gk[order]
+        first = np.concatenate(([True], gc[1:] != gc[:-1]))
+        out[gc[first]] = gk[first]
+        return out
+    start = np.flatnonzero(np.concatenate(([True], gc[1:] != gc[:-1])))
+    best = np.maximum.reduceat(sums, start)
+    top = np.flatnonzero(sums == np.repeat(best, np.diff(np.append(start, gc.size))))
+    first = np.concatenate(([True], gc[top[1:]] != gc[top[:-1]]))  # the first (smallest country) per component
+    out[gc[top[first]]] = gk[top[first]]
     return out
 
 
-def fact_chunks(graph: SupplyGraph, results: AnalysisResults) -> Iterator[Chunk] | None:
+def fact_chunks(graph: SupplyGraph, results: AnalysisResults, typed: bool = False) -> Iterator[Chunk] | None:
     """``(ids, columns)`` chunks of every node in vertex order, ``columns`` the lists of :data:`FIELDS`; None
-    when the graph is not array-backed or the results are not columnar (then use ``node_facts``)."""
+    when the graph is not array-backed or the results are not columnar (then use ``node_facts``).
+
+    ``typed``: the boolean, integer and float columns of components as numpy arrays (``bool``, ``int64``,
+    ``float64``; their ``tolist()`` is the list), for writers that render a column at once."""
     table = results.bottlenecks
     removal, conc = getattr(table, "_removal", None), getattr(table, "_conc", None)
     if (not array_backed(graph) or results.removals is not None or removal is None
             or (conc is not None and not hasattr(conc, "comps"))
             or not _ascending(graph.country_ids) or not _ascending(graph.component_ids)):
         return None  # (index order is id order: leaders' ties and the hits' order read it)
-    return _chunks(graph, results, removal, conc)
+    chunks = _chunks(graph, results, removal, conc)
+    return chunks if typed else (_as_lists(chunk) for chunk in chunks)
+
+
+def _as_lists(chunk: Chunk) -> Chunk:
+    ids, cols = chunk
+    return ids, {k: v.tolist() if isinstance(v, np.ndarray) else v for k, v in cols.items()}
 
 
 def _chunks(graph: SupplyGraph, results: AnalysisResults, removal: list[Any], conc: Any) -> Iterator[Chunk]:
-    spof = {row.node: list(row.targets) for row in results.spof}
+    spof = {row.node: row.targets for row in results.spof}  # (read, never changed)
     bottleneck: dict[str, tuple[list[str], set[str]]] = {}
     for b in removal:
         reasons, hits = bottleneck.setdefault(b.node, ([], set()))
@@ -176,7 +183,8 @@ def _chunks(graph: SupplyGraph, results: AnalysisResults, removal: list[Any], co
                 arr[where] = np.asarray(cols[k], dtype=np.float64)
     lead = leaders(graph)
     spof_flag = np.zeros(n, dtype=bool)
-    spof_flag[[graph.component_of[node] for node in spof if node in graph.component_of]] = True
+    components = graph.component_ids  # sorted (checked): a component row's index by bisection, no dict built
+    spof_flag[[bisect.bisect_left(components, row.node) for row in results.spof if row.kind == "component"]] = True
     countries, suppliers, components = graph.country_ids, graph.supplier_ids, graph.component_ids
     home = graph.home
 
@@ -211,6 +219,8 @@ def _chunks(graph: SupplyGraph, results: AnalysisResults, removal: list[Any], co
     country_names = np.array(countries, dtype=object)
     component_names = np.array(components, dtype=object)
     hits_of = conc.hits_of if conc is not None else None
+    leader_ids = np.array([*countries, ""], dtype=object)  # index -1: no leader
+    reason_texts = np.array(["", "concentration"], dtype=object)
     for a in range(0, n, CHUNK):
         b = min(a + CHUNK, n)
         ids = components[a:b]
@@ -224,10 +234,12 @@ def _chunks(graph: SupplyGraph, results: AnalysisResults, removal: list[Any], co
             sup, cty = es[e0:e1][at], ec[e0:e1][at]
             est = (np.asarray(estimate[e0:e1], dtype=bool)[at] if estimate is not None
                    else np.zeros(at.size, dtype=bool))
-            who = np.where(sup >= 0, supplier_names[np.maximum(sup, 0)], country_names[cty])
+            who = country_names[cty]
+            by_supplier = sup >= 0
+            who[by_supplier] = supplier_names[sup[by_supplier]]  # (no index into an empty supplier list)
             sources = _joined(entry_comp[e0:e1][at] - a, m,
                               [who, np.where(est, " share (estimate): ", " share: "), texts[at]])
-        flags = conc_flag[a:b].tolist()
+        flags = conc_flag[a:b]
         hit_cells = [""] * m
         rows = np.flatnonzero(conc_flag[a:b])
         if hits_of is not None and rows.size:  # each component's products: sorted, distinct (_ProductSets)
@@ -240,12 +252,12 @@ def _chunks(graph: SupplyGraph, results: AnalysisResults, removal: list[Any], co
                 hit_cells[i] = ";".join(conc_hits[a + i])
         targets = [spof.get(ids[i]) for i in np.flatnonzero(spof_flag[a:b]).tolist()] if spof else []
         targets = _spread(targets, spof_flag[a:b])
-        sectors = ar.component_sector[a:b]
+        sectors = list(ar.component_sector[a:b])
         yield ids, {
             "kind": ["component"] * m, "name": list(ar.component_name[a:b]), "country": [""] * m, "owner": [""] * m,
-            "origin": [""] * m, "sector": [s or "" for s in sectors],
-            "leader": [countries[k] if k >= 0 else "" for k in lead[a:b].tolist()],
-            "spof": [t is not None for t in targets], "spof_targets": [";".join(t) if t else "" for t in targets],
-            "bottleneck": flags, "bottleneck_reasons": ["concentration" if f else "" for f in flags],
-            "bottleneck_hits": hit_cells, "rank": rank[a:b].tolist(),
-            **{k: arr[a:b].tolist() for k, arr in factors.items()}, "sources": sources, "notes": [""] * m}
+            "origin": [""] * m, "sector": [s or "" for s in sectors] if None in sectors else sectors,
+            "leader": leader_ids[lead[a:b]].tolist(),
+            "spof": spof_flag[a:b].copy(), "spof_targets": [";".join(t) if t else "" for t in targets],
+            "bottleneck": flags.copy(), "bottleneck_reasons": reason_texts[flags.view(np.uint8)].tolist(),
+            "bottleneck_hits": hit_cells, "rank": rank[a:b].copy(),
+            **{k: arr[a:b].copy() for k, arr in factors.items()}, "sources": sources, "notes": [""] * m}

@@ -135,6 +135,13 @@ def country_colors(graph: SupplyGraph, facts: dict[str, NodeFacts]) -> dict[str,
         c = f.country or f.leader
         if c and c != graph.home:
             weight[c] = weight.get(c, 0) + 1
+    return colors_by_weight(graph, weight)
+
+
+def colors_by_weight(graph: SupplyGraph, weight: dict[str, int]) -> dict[str, str]:
+    """:func:`country_colors` from the number of nodes per foreign country (countries of weight 0 and the
+    home country are left out of the ranking; home is red)."""
+    weight = {c: n for c, n in weight.items() if c and n > 0 and c != graph.home}
     ranked = sorted(weight, key=lambda c: (-weight[c], c))
     colors = {c: PALETTE[i] if i < len(PALETTE) else OTHER_COLOR for i, c in enumerate(ranked)}
     colors[graph.home] = HOME_COLOR

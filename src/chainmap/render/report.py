@@ -27,21 +27,20 @@ import math
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
-from types import SimpleNamespace
 from typing import Any
 
 import numpy as np
 
 from chainmap.analysis import Scenario
 from chainmap.analysis.batch import _unique
-from chainmap.analysis.propagate import availability
 from chainmap.analysis.scenario import capacities, format_horizon
 from chainmap.analysis.simulate import sector_means
 from chainmap.graph import IntArray, SupplyGraph, ranges
 from chainmap.io.atomic import check_output, write_text_atomic
 from chainmap.model.quality import METRICS, quality_report
 from chainmap.render.facts import AnalysisResults, analysis_results, node_facts
-from chainmap.render.html import OTHER_COLOR, country_colors, render_html, template_text
+from chainmap.render.html import OTHER_COLOR, colors_by_weight, render_html, template_text
+from chainmap.render.scenarios import removal_availability
 
 __all__ = ["render_report", "report_data"]
 
@@ -87,14 +86,14 @@ def _scenario_rows(graph: SupplyGraph, named: list[tuple[str, Scenario]]) -> lis
     if not named:
         return []
     horizon, reach = named[0][1].horizon, named[0][1].reach
-    base = availability(graph, capacities(graph, Scenario(horizon=horizon, reach=reach)))
+    base = removal_availability(graph, capacities(graph, Scenario(horizon=horizon, reach=reach)))
     base_means = sector_means(graph, base)
     products = _unique(graph.product_index) if len(graph.products) else np.zeros(0, dtype=np.int64)
     values = graph.value[products].tolist()
     total = sum(values) or 1.0
     rows = []
     for name, scenario in named:
-        after = availability(graph, capacities(graph, scenario))
+        after = removal_availability(graph, capacities(graph, scenario))  # (removals only: 0/1 supply terms)
         means = sector_means(graph, after)
         impacts = [(code, graph.sectors[code].name, base_means[code] - means[code]) for code in base_means]
         worst = sorted((s for s in impacts if s[2] > 1e-12), key=lambda s: (-s[2], s[0]))[:3]
@@ -215,18 +214,6 @@ def _exposure(graph: SupplyGraph, colors: dict[str, str], table: ShareTable | No
     return rows, legend
 
 
-class _Counted:
-    """Stands in for the facts :func:`country_colors` counts: ``n`` nodes whose country (or leading supply
-    country) is ``country``, without a record per node."""
-
-    def __init__(self, weights: dict[str, int]) -> None:
-        self._weights = weights
-
-    def values(self) -> Iterable[Any]:
-        for country, n in self._weights.items():
-            yield from itertools.repeat(SimpleNamespace(country=country, leader=""), n)
-
-
 def _colors(graph: SupplyGraph, table: ShareTable) -> dict[str, str]:
     """:func:`country_colors` of every node: countries count themselves, suppliers their country and
     components their leading supply country."""
@@ -234,7 +221,7 @@ def _colors(graph: SupplyGraph, table: ShareTable) -> dict[str, str]:
     counts = np.bincount(graph.supplier_country, minlength=graph.n_countries) + 1  # suppliers, the country itself
     leaders = table.leaders()
     counts += np.bincount(leaders[leaders >= 0], minlength=graph.n_countries)
-    return country_colors(graph, _Counted(dict(zip(cids, counts.tolist(), strict=True))))  # type: ignore[arg-type]
+    return colors_by_weight(graph, dict(zip(cids, counts.tolist(), strict=True)))
 
 
 class _BottleneckCounts:
