@@ -41,13 +41,17 @@ def test_eu_crm_sample_round_trip(tmp_path):
     assert "natural-teak-wood-extraction" not in g.components  # biological materials are skipped
     assert all(e.source and "EU 2023" in e.source for c in g.spec.components for e in c.suppliers)
 
+def _crm_with_home_shares(tmp_path, text):
+    """The EU CRM sample imported with a home-shares file of ``text`` (lithium processing's home share 0.8)."""
+    shares = tmp_path / "home-shares.yaml"
+    shares.write_text("lithium-processing:\n  share: 0.8\n  year: 2023\n  method: production-statistics\n" + text)
+    return run_import("eu-crm", "tests/data/eu-crm-sample", tmp_path / "crm.yaml", "--home-shares", str(shares))
+
+
 def test_eu_crm_home_shares_replace_the_world_share_derivation(tmp_path):
     """A sourced domestic share sets home's entry; only the rest is split by the others' world shares."""
-    shares = tmp_path / "home-shares.yaml"
-    shares.write_text("lithium-processing:\n  share: 0.8\n  year: 2023\n  method: production-statistics\n"
-                      "  source: NBS and GACC\n  note: 'output / (output + imports - exports)'\n"
-                      "gallium-processing: {share: 1.0, year: 2023, method: customs, source: GACC}\n")
-    g = run_import("eu-crm", "tests/data/eu-crm-sample", tmp_path / "crm.yaml", "--home-shares", str(shares))
+    g = _crm_with_home_shares(tmp_path, "  source: NBS and GACC\n  note: 'output / (output + imports - exports)'\n"
+                                        "gallium-processing: {share: 1.0, year: 2023, method: customs, source: GACC}\n")
     lith = g.components["lithium-processing"].suppliers
     assert [(e.country, e.share) for e in lith] == [
         ("CN", 0.8), ("CL", round(0.2 * 0.321 / 0.426, 6)), ("AR", round(0.2 * 0.105 / 0.426, 6))]
@@ -61,11 +65,8 @@ def test_eu_crm_home_shares_replace_the_world_share_derivation(tmp_path):
 
 def test_eu_crm_import_origins_replace_the_world_share_split(tmp_path):
     """Customs origins of the imports: each (1 - home) x its share of the imports; the uncovered rest unlisted."""
-    shares = tmp_path / "home-shares.yaml"
-    shares.write_text("lithium-processing:\n  share: 0.8\n  year: 2023\n  method: production-statistics\n"
-                      "  source: NBS\n  imports:\n    origins: {\"NO\": 0.5, AR: 0.3}\n    year: 2022\n"
-                      "    method: customs\n    source: GACC by origin\n")
-    g = run_import("eu-crm", "tests/data/eu-crm-sample", tmp_path / "crm.yaml", "--home-shares", str(shares))
+    g = _crm_with_home_shares(tmp_path, "  source: NBS\n  imports:\n    origins: {\"NO\": 0.5, AR: 0.3}\n"
+                                        "    year: 2022\n    method: customs\n    source: GACC by origin\n")
     lith = g.components["lithium-processing"].suppliers
     assert [(e.country, e.share, e.method, e.year, e.source) for e in lith] == [
         ("CN", 0.8, "production-statistics", 2023, "NBS"), ("NO", 0.1, "customs", 2022, "GACC by origin"),

@@ -390,17 +390,28 @@ def _xml_str(text: str) -> str:
 _BOOL_TEXTS = np.array(["false", "true"], dtype=object)
 
 
+def _array_texts(values: Any, missing: str) -> list[str] | None:
+    """Texts of a numpy boolean (``true``/``false``), float (``repr``; ``missing`` for NaN) or integer array,
+    rendered at once; None for anything else (a list, another dtype)."""
+    if not isinstance(values, np.ndarray):
+        return None
+    if values.dtype == np.bool_:
+        out: list[str] = _BOOL_TEXTS[values.view(np.uint8)].tolist()
+        return out
+    if values.dtype.kind == "f":
+        return _float_texts(values, missing)
+    if values.dtype.kind in "iu":
+        return list(map(str, values.tolist()))
+    return None
+
+
 def _xml_column(values: Any, typ: str) -> list[str]:
     """:func:`_xml_value` (NaN for missing numbers) of each value of one attribute column of type ``typ`` (a
     list, or a numpy array of booleans, integers or floats: rendered at once)."""
+    texts = _array_texts(values, "NaN")
+    if texts is not None:
+        return texts
     if isinstance(values, np.ndarray):
-        if values.dtype == np.bool_:
-            out: list[str] = _BOOL_TEXTS[values.view(np.uint8)].tolist()
-            return out
-        if values.dtype.kind == "f":
-            return _float_texts(values, "NaN")
-        if values.dtype.kind in "iu":
-            return list(map(str, values.tolist()))
         values = values.tolist()
     if typ == "string":
         try:

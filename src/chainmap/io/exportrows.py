@@ -28,13 +28,12 @@ import numpy as np
 from chainmap.graph import SupplyGraph
 from chainmap.io.csvcell import FORMULA_START, safe_cell
 from chainmap.io.exporters import (
-    _BOOL_TEXTS,
     _EDGE_TYPES,
     _NODE_TYPES,
     _WRITE_ROWS,
+    _array_texts,
     _csv_cell,
     _edge_table,
-    _float_texts,
     _json_dump,
     _node_columns,
     _rows,
@@ -60,13 +59,9 @@ def array_backed_edges(graph: SupplyGraph) -> bool:
 def _json_column(values: Any, typ: str) -> list[str]:
     """``_json_dump`` of each value of a column (a list, or a numpy boolean, integer or float array)."""
     if isinstance(values, np.ndarray):
-        if values.dtype == np.bool_:
-            out: list[str] = _BOOL_TEXTS[values.view(np.uint8)].tolist()
-            return out
-        if values.dtype.kind == "f" and not np.isinf(values).any():  # (infinity: json's own error)
-            return _float_texts(values, "null")
-        if values.dtype.kind in "iu":
-            return list(map(str, values.tolist()))
+        texts = None if values.dtype.kind == "f" and np.isinf(values).any() else _array_texts(values, "null")
+        if texts is not None:  # (infinity: json's own error, from the list below)
+            return texts
         values = values.tolist()
     types = set(map(type, values))
     if types == {str}:
@@ -85,14 +80,10 @@ def _csv_quoted(cell: str) -> str:
 
 def _csv_column(values: Any, typ: str, escape: bool) -> list[str]:
     """``_csv_cell`` of each value of a column, quoted as ``csv_line`` quotes it."""
+    texts = _array_texts(values, "")
+    if texts is not None:
+        return texts
     if isinstance(values, np.ndarray):
-        if values.dtype == np.bool_:
-            out: list[str] = _BOOL_TEXTS[values.view(np.uint8)].tolist()
-            return out
-        if values.dtype.kind == "f":
-            return _float_texts(values, "")
-        if values.dtype.kind in "iu":
-            return list(map(str, values.tolist()))
         values = values.tolist()
     if set(map(type, values)) == {str}:
         whole = "\x00".join(values)  # one pass over the column: nothing to escape or quote (the common case)
