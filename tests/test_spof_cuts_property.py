@@ -58,16 +58,22 @@ def test_cut_sets_order_3_small_graphs(spec, kinds, pick):
 @given(specs(), st.sampled_from([*KIND_CHOICES, ("country", "supplier"), ("supplier", "component")]))
 def test_spof_sparse_path_matches_oracle(spec, kinds):
     """The per-component set path (large universes, e.g. every kind at 1M) equals the oracle too."""
+    _assert_spof_sets_match_oracle_with(spec, kinds, "SPARSE_ABOVE_WORDS", 0)
+
+
+def _assert_spof_sets_match_oracle_with(spec, kinds, setting, value):
+    """``spof_sets`` over every component with the module setting ``chainmap.analysis.spof.<setting>`` at
+    ``value`` (restored after) equals the oracle."""
     from chainmap.analysis import spof
 
-    saved = spof.SPARSE_ABOVE_WORDS
-    spof.SPARSE_ABOVE_WORDS = 0
+    saved = getattr(spof, setting)
+    setattr(spof, setting, value)
     try:
         graph = SupplyGraph.from_spec(spec)
         targets = [c.id for c in spec.components]
         got = spof_sets(graph, targets, kinds)
     finally:
-        spof.SPARSE_ABOVE_WORDS = saved
+        setattr(spof, setting, saved)
     for t in targets:
         assert got[t] == oracle.spof(spec, t, kinds), t
 
@@ -99,16 +105,5 @@ def test_decay_checks_zero_the_removed_nodes_entries(tmp_path):
 def test_spof_decay_bounds_match_oracle(spec, kinds, rounds):
     """The decay checks decide from Kleene bounds when a cycle does not settle (few rounds here, so most
     cycles do not) and fall back to the exact propagation where the bounds leave a target undecided."""
-    from chainmap.analysis import spof
-
-    saved = spof._KLEENE_ROUNDS
-    spof._KLEENE_ROUNDS = rounds
-    try:
-        graph = SupplyGraph.from_spec(spec)
-        targets = [c.id for c in spec.components]
-        got = spof_sets(graph, targets, kinds)
-    finally:
-        spof._KLEENE_ROUNDS = saved
-    for t in targets:
-        assert got[t] == oracle.spof(spec, t, kinds), t
+    _assert_spof_sets_match_oracle_with(spec, kinds, "_KLEENE_ROUNDS", rounds)
 
