@@ -784,7 +784,7 @@ def _load_columnar(folder: str | Path, home: str | None = None) -> SupplyGraph:
     country_ids = country_sorted.to_pylist()
     comp_ids = comp_sorted.to_pylist()
     supplier_ids = supplier_sorted.to_pylist()
-    sectors_sorted = _take_repeated(pc, _take(co, "sector", comp_order))
+    sectors_sorted, sector_codes, sector_texts = _take_repeated(pc, _take(co, "sector", comp_order))
     country_name = _take(ct, "name", country_order).to_pylist()
     supplier_name = _take(su, "name", supplier_order).to_pylist()
     component_name = _take(co, "name", comp_order).to_pylist()
@@ -850,9 +850,7 @@ def _load_columnar(folder: str | Path, home: str | None = None) -> SupplyGraph:
     files = [t.path for t in tables.values() if Path(t.path).exists()]
     del tables, T, ct, su, co, rq, al, se, st, bl, country_sorted, supplier_sorted, comp_sorted
     alt_order = stable_argsort(a_comp)
-    products_by_sector: dict[str, list[str]] = {}
-    for i in np.flatnonzero(prod_sorted).tolist():
-        products_by_sector.setdefault(sectors_sorted[i], []).append(comp_ids[i])
+    products_by_sector = _products_by_sector(prod_sorted, sector_codes, sector_texts, comp_ids)
     codes_all = sorted(set(sectors_names) | set(products_by_sector))
     sectors = [Sector.model_construct(code=code, name=sectors_names.get(code, code), name_zh=None,
                                       products=products_by_sector.get(code, []), source=None, estimate=False, note=None)
@@ -931,12 +929,36 @@ def _take(t: _Table, column: str, order: np.ndarray) -> Any:
     return col.take(arrow_indices(order))
 
 
-def _take_repeated(pc: Any, col: Any) -> list[Any]:
-    """``col.to_pylist()`` for a column of few distinct texts: one string object per distinct text."""
+def _take_repeated(pc: Any, col: Any) -> tuple[list[Any], IntArray, list[str]]:
+    """``col.to_pylist()`` for a column of few distinct texts (one string object per distinct text), with
+    the code of each row (-1 for a null) and the distinct texts (code -> text)."""
     encoded = pc.dictionary_encode(col)
-    texts = np.array([*encoded.dictionary.to_pylist(), None], dtype=object)
+    distinct = encoded.dictionary.to_pylist()
+    texts = np.array([*distinct, None], dtype=object)
     codes = np.asarray(arrow_numpy(encoded.indices, fill=-1), dtype=np.int64)
-    return list(texts[codes].tolist())
+    return list(texts[codes].tolist()), codes, distinct
+
+
+def _products_by_sector(product: np.ndarray, sector_codes: IntArray, sector_texts: list[str],
+                        comp_ids: list[str]) -> dict[str, list[str]]:
+    """Sector -> the ids of its products in component order (sectors without a product left out; every
+    product has a sector), grouped by one stable sort of the products' sector codes.
+
+    >>> _products_by_sector(np.array([True, False, True, True]), np.array([1, 0, 0, 1]), ["06", "07"],
+    ...                     ["a", "b", "c", "d"])
+    {'06': ['c'], '07': ['a', 'd']}
+    """
+    rows = np.flatnonzero(product)
+    if not rows.size:
+        return {}
+    codes = sector_codes[rows]
+    order = np.argsort(codes, kind="stable")
+    rows, codes = rows[order], codes[order]
+    bounds = np.flatnonzero(np.diff(codes)) + 1
+    out: dict[str, list[str]] = {}
+    for part, code in zip(np.split(rows, bounds), codes[np.concatenate(([0], bounds))].tolist(), strict=True):
+        out[sector_texts[code]] = [comp_ids[i] for i in part.tolist()]
+    return out
 
 
 def _supplies_when_read(pa: Any, late: _LateReads, root: Path, ids: _Ids) -> tuple[list[Problem], _Entries | None]:

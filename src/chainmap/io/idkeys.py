@@ -202,6 +202,7 @@ class IdIndex:
         self.codes, self.order, self.span = codes, order, span
         self._table: NDArray[np.int64] | None = None
         self._scaled: NDArray[Any] | None = None
+        self._pairs: NDArray[Any] | None = None
 
     @classmethod
     def build(cls, col: Any) -> IdIndex | None:
@@ -301,24 +302,39 @@ class IdIndex:
         lens = np.diff(offsets)
         if int(lens[valid].min()) != w or int(lens.max()) != w:  # not one width (nulls hold no byte)
             return None
-        matrix = region.reshape(k, w)
         scaled = self._scaled_tables()
         missing = int(scaled[w:, 0].sum()) if w < self.width else 0  # shorter than width: byte 0 ranks there
+        pairs = self._pair_tables()
         shifted = self._shifted_table()
         found = np.empty(k, dtype=np.int64)
         for lo in range(0, k, _LOOKUP_CHUNK):  # by chunks: the codes' temporaries stay small (in cache, reused)
-            rows = matrix[lo:lo + _LOOKUP_CHUNK]
-            codes = np.take(scaled[0], rows[:, 0]) if w else np.zeros(rows.shape[0], dtype=scaled.dtype)
-            for p in range(1, w):
-                codes += np.take(scaled[p], rows[:, p])
+            size = min(_LOOKUP_CHUNK, k - lo)
+            codes = np.zeros(size, dtype=scaled.dtype)
+            for p in range(0, w - 1, 2):  # two bytes at a time: their (little-endian) pair indexes one table
+                both = np.ndarray((size,), dtype="<u2", buffer=region, offset=lo * w + p, strides=(w,))
+                codes += np.take(pairs[p // 2], both)
+            if w % 2:
+                codes += np.take(scaled[w - 1], region[lo * w + w - 1:(lo + size) * w:w])
             if missing:
                 codes += missing
-            np.take(shifted, codes, mode="clip", out=found[lo:lo + rows.shape[0]])
+            np.take(shifted, codes, mode="clip", out=found[lo:lo + size])
         if k == n:
             return found
         out = np.full(n, -1, dtype=np.int64)
         out[valid] = found
         return out
+
+    def _pair_tables(self) -> NDArray[Any]:
+        """Per pair of positions ``(2q, 2q + 1)``: the sum of their :meth:`_scaled_tables` entries for each
+        pair of bytes, indexed by the pair read as a little-endian 16-bit number (first byte low)."""
+        if self._pairs is None:
+            scaled = self._scaled_tables()
+            half = self.width // 2
+            pairs = np.empty((half, 1 << 16), dtype=scaled.dtype)
+            for q in range(half):
+                pairs[q] = (scaled[2 * q][None, :] + scaled[2 * q + 1][:, None]).reshape(-1)
+            self._pairs = pairs
+        return self._pairs
 
     def _scaled_tables(self) -> NDArray[Any]:
         """Per position and byte: rank times weight (plus 1 at position 0: codes index the shifted table),
