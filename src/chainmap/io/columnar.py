@@ -93,7 +93,7 @@ TABLES: dict[str, tuple[dict[str, str], dict[str, str]]] = {
     "settings": ({"key": "s", "value": "s"}, {}),
 }
 REQUIRED_TABLES = ("components",)
-REPEATED_COLUMNS = {"supplies": ("source",)}
+REPEATED_COLUMNS = {"supplies": ("source", "method"), "requires": ("role",)}
 """Text columns of few distinct values, read dictionary-encoded (a citation repeated on millions of rows is
 parsed into one text and integer codes, by pyarrow's parsing threads)."""
 
@@ -350,14 +350,21 @@ def _matches(col: Any, pattern: str, choices: Sequence[str] = ()) -> np.ndarray:
     """Whether each text of ``col`` matches the regex ``pattern`` (True for nulls): texts of ``choices`` (which
     match it) by comparison, the others by the regex; no regex at all over a column of nulls.
 
+    A dictionary-encoded column is matched by its distinct texts (then read per row through its codes).
+
     >>> import pyarrow as pa
     >>> _matches(pa.array(["input", None, "x", "equipment"]), "^(input|equipment)$", ("input", "equipment")).tolist()
     [True, True, False, True]
+    >>> _matches(pa.array(["x", None, "input", "x"]).dictionary_encode(), "^(input|equipment)$", ("input",)).tolist()
+    [False, True, True, False]
     """
     pa = _pa()
     n = len(col)
     if col.null_count == n:
         return np.ones(n, dtype=bool)
+    if pa.types.is_dictionary(col.type):
+        distinct = _matches(col.dictionary, pattern, choices)
+        return np.append(distinct, True)[arrow_numpy(col.indices, fill=-1)]  # a null (code -1) matches
     if not choices:
         return np.asarray(arrow_numpy(pa.compute.match_substring_regex(col, pattern), fill=True), dtype=bool)
     ok = np.asarray(arrow_numpy(pa.compute.is_in(col, value_set=_string_array(choices)), fill=True), dtype=bool)
