@@ -98,6 +98,13 @@ REPEATED_COLUMNS = {"supplies": ("source", "method"), "requires": ("role",)}
 parsed into one text and integer codes, by pyarrow's parsing threads)."""
 
 
+CHUNKED_COLUMNS = {"requires": ("component", "member", "group", "any_of", "lifetime_years", "share"),
+                   "supplies": ("component", "supplier", "country", "share", "estimate", "year")}
+"""Columns of the large tables kept in the chunks pyarrow parsed them into (every other column is combined
+into one array): they are only looked up, masked and converted, chunk by chunk, so combining them would
+copy the largest columns once more into fresh memory (a fifth of the memory a 1M load touches)."""
+
+
 @dataclass
 class _Table:
     name: str
@@ -211,7 +218,8 @@ def _read(folder: Path, name: str, problems: list[Problem], threads: bool = True
             except (pa.ArrowInvalid, pa.ArrowNotImplementedError) as exc:
                 problems.append(Problem(shown, 1, c, f"cannot read as {want}: {exc}"))
                 return None
-        columns[c] = col.combine_chunks() if hasattr(col, "combine_chunks") else col
+        keep_chunks = c in CHUNKED_COLUMNS.get(name, ()) and hasattr(col, "num_chunks") and col.num_chunks > 1
+        columns[c] = col if keep_chunks or not hasattr(col, "combine_chunks") else col.combine_chunks()
     for c in optional:
         if c not in columns:
             columns[c] = pa.nulls(data.num_rows, type=_arrow_type(pa, optional[c]))
@@ -286,8 +294,10 @@ class _Checker:
 
 
 def _strings(table: _Table, column: str) -> Any:
+    """Column ``column`` of ``table``: one pyarrow array, or a chunked array for a column of
+    :data:`CHUNKED_COLUMNS` parsed in several chunks."""
     col = table.data.column(column)
-    return col.chunk(0) if col.num_chunks == 1 else col.combine_chunks()
+    return col.chunk(0) if col.num_chunks == 1 else col if col.num_chunks else col.combine_chunks()
 
 
 def _null_mask(col: Any) -> np.ndarray:
@@ -402,7 +412,8 @@ def _index_many(pa: Any, sorted_ids: Any, refs: list[Any]) -> list[np.ndarray]:
     """
     if not refs:
         return []
-    encoded = pa.compute.dictionary_encode(pa.chunked_array([sorted_ids, *refs], type=pa.string()))
+    pieces = [sorted_ids, *(piece for r in refs for piece in (r.chunks if hasattr(r, "chunks") else [r]))]
+    encoded = pa.compute.dictionary_encode(pa.chunked_array(pieces, type=pa.string()))
     chunks = encoded.chunks
     n_dict = len(chunks[0].dictionary) if chunks else 0
     codes = [np.asarray(arrow_numpy(c.indices, fill=-1), dtype=np.int64) for c in chunks]

@@ -72,8 +72,12 @@ def arrow_numpy(arr: Any, fill: Any = None) -> NDArray[Any]:
     if dtype is None:
         raise TypeError(f"arrow_numpy: unsupported type {kind}")
     if hasattr(arr, "chunks"):
-        parts = [arrow_numpy(c, fill) for c in arr.chunks]
-        return np.concatenate(parts) if parts else np.zeros(0, dtype=dtype)
+        whole: NDArray[Any] = np.empty(len(arr), dtype=dtype)  # filled chunk by chunk: one copy of the column
+        at = 0
+        for c in arr.chunks:
+            whole[at:at + len(c)] = arrow_numpy(c, fill)
+            at += len(c)
+        return whole
     n, offset = len(arr), arr.offset
     buffers = arr.buffers()
     if buffers[1] is None:
@@ -105,6 +109,8 @@ def printable_ascii(col: Any) -> bool:
     >>> printable_ascii(pa.array(["Wafer", None, "a b"])), printable_ascii(pa.array(["a\\tb"]))
     (True, False)
     """
+    if hasattr(col, "chunks"):
+        return all(printable_ascii(c) for c in col.chunks)
     offsets, data = _buffers(col)
     region = data[offsets[0]:offsets[-1]] if offsets.size > 1 else data[:0]
     return bool(region.size == 0 or (int(region.min()) >= 0x20 and int(region.max()) <= 0x7E))
@@ -118,6 +124,8 @@ def has_upper_or_non_ascii(col: Any) -> bool:
     >>> has_upper_or_non_ascii(pa.array(["c001", None])), has_upper_or_non_ascii(pa.array(["cA"]))
     (False, True)
     """
+    if hasattr(col, "chunks"):
+        return any(has_upper_or_non_ascii(c) for c in col.chunks)
     offsets, data = _buffers(col)
     region = data[offsets[0]:offsets[-1]] if offsets.size > 1 else data[:0]
     if region.size == 0:
@@ -246,7 +254,27 @@ class IdIndex:
 
     def lookup(self, refs: Any) -> NDArray[np.int64] | None:
         """Position in sorted order of each reference's id (the first of equal ids), -1 for a null or an
-        unknown id; None when a reference holds a NUL byte (look it up by hashing instead)."""
+        unknown id; None when a reference holds a NUL byte (look it up by hashing instead). ``refs``: a
+        pyarrow string array, or a chunked array (looked up chunk by chunk, never concatenated).
+
+        >>> import pyarrow as pa
+        >>> index = IdIndex.build(pa.array(["b2", "a1", "b10"]))
+        >>> index.lookup(pa.chunked_array([["b10", None], [], ["a1", "x"]], type=pa.string())).tolist()
+        [1, -1, 0, -1]
+        """
+        if hasattr(refs, "chunks"):
+            chunks = refs.chunks
+            if len(chunks) == 1:
+                return self.lookup(chunks[0])
+            out = np.empty(len(refs), dtype=np.int64)
+            at = 0
+            for chunk in chunks:
+                found = self.lookup(chunk)
+                if found is None:
+                    return None
+                out[at:at + found.size] = found
+                at += found.size
+            return out
         dense = self.span <= DENSE_FACTOR * self.codes.size + 1024
         if dense and self.width and self.span + 1 < _SENTINEL_LIMIT[self._dtype()]:
             found = self._lookup_dense(refs)
