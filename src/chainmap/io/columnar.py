@@ -1101,42 +1101,56 @@ def _groups(rq: _Table, rq_rows: int, g_comp: IntArray, g_label: IntArray, g_mem
         return _Groups([], np.zeros(0, dtype=np.int64), np.zeros(1, dtype=np.int64), np.zeros(0, dtype=np.int64),
                        np.zeros(0, dtype=bool), np.zeros(0, dtype=np.float64), np.zeros(0, dtype=bool),
                        np.zeros(0, dtype=np.float64))
-    sorting = _sort_order([g_comp, g_label, g_mem])
+    sorting, packed, member_width = _sort_packed([g_comp, g_label, g_mem])
 
     def ordered(values: np.ndarray) -> np.ndarray:
         return values if sorting is None else values[sorting]
 
-    oc, ol, om = ordered(g_comp), ordered(g_label), ordered(g_mem)
-    n = oc.size
+    n = g_comp.size
     new_group = np.empty(n, dtype=bool)
     new_group[0] = True
-    np.not_equal(oc[1:], oc[:-1], out=new_group[1:])
-    new_group[1:] |= ol[1:] != ol[:-1]
-    del ol
-    repeated = om[1:] == om[:-1]  # the same member as the row before, in its group
-    repeated &= ~new_group[1:]
+    if packed is not None:  # the sorted keys give the groups (owner and label) and the repeated rows
+        keys = ordered(packed)
+        del packed
+        repeated = keys[1:] == keys[:-1]  # the same owner, label and member as the row before
+        np.right_shift(keys, member_width, out=keys)  # owner and label
+        np.not_equal(keys[1:], keys[:-1], out=new_group[1:])
+        del keys
+    else:
+        oc, ol = ordered(g_comp), ordered(g_label)
+        np.not_equal(oc[1:], oc[:-1], out=new_group[1:])
+        new_group[1:] |= ol[1:] != ol[:-1]
+        del oc, ol
+        om = ordered(g_mem)
+        repeated = om[1:] == om[:-1]  # the same member as the row before, in its group
+        repeated &= ~new_group[1:]
+        del om
+    om = ordered(g_mem)
     kept: IntArray | None = sorting
     if repeated.any():
         keep = np.ones(n, dtype=bool)
         keep[1:] = ~repeated
         kept = np.flatnonzero(keep) if sorting is None else sorting[keep]
-        oc, om, new_group = oc[keep], om[keep], new_group[keep]
-        n = oc.size
+        om, new_group = om[keep], new_group[keep]
+        n = om.size
     del repeated
 
     def rows(values: np.ndarray) -> np.ndarray:
         return values if kept is None else values[kept]
 
     starts = np.flatnonzero(new_group)
-    sizes = np.diff(starts, append=n)
+    ptr = np.empty(starts.size + 1, dtype=np.int64)
+    ptr[:-1] = starts
+    ptr[-1] = n
+    sizes = np.diff(ptr)
     oa = rows(g_any)
     any_max = np.logical_or.reduceat(oa, starts)
     any_min = np.logical_and.reduceat(oa, starts)
     del oa
-    row_of = np.arange(g_comp.size, dtype=np.int64) if kept is None else kept
 
     def report(column: str, bad_groups: np.ndarray, message: str) -> None:
         if bad_groups.any():
+            row_of = np.arange(g_comp.size, dtype=np.int64) if kept is None else kept
             check.rows(rq, column, _scatter(np.repeat(bad_groups, sizes), row_of, rq_rows), message)
 
     report("any_of", any_min != any_max, "any_of differs within one group")
@@ -1152,9 +1166,10 @@ def _groups(rq: _Table, rq_rows: int, g_comp: IntArray, g_label: IntArray, g_mem
             report(column, group_differs, f"{column} differs within one group")
         firsts.append(values[starts])
     equipment, share, lifetime = firsts
-    return _Groups(check.problems, owner=oc[starts].astype(np.int64, copy=False),
-                   ptr=np.append(starts, n).astype(np.int64), members=om.astype(np.int64, copy=False),
-                   any_of=any_max.astype(bool), share=share.astype(np.float64, copy=False),
+    owner = g_comp[starts if kept is None else kept[starts]]
+    return _Groups(check.problems, owner=owner.astype(np.int64, copy=False),
+                   ptr=ptr, members=om.astype(np.int64, copy=False),
+                   any_of=any_max.astype(bool, copy=False), share=share.astype(np.float64, copy=False),
                    equipment=equipment.astype(bool, copy=False), lifetime=lifetime.astype(np.float64, copy=False))
 
 
@@ -1194,6 +1209,30 @@ def _stable_order(keys: list[np.ndarray]) -> IntArray:
     return np.arange(keys[0].size if keys else 0, dtype=np.int64) if order is None else order
 
 
+def _sort_packed(keys: list[np.ndarray]) -> tuple[IntArray | None, IntArray | None, int]:
+    """:func:`_sort_order`, with the packed key of each row (in file order; None when the keys do not fit in
+    62 bits) and the bit width of the last key in it.
+
+    >>> order, packed, width = _sort_packed([np.array([1, 0, 1]), np.array([3, 0, 2])])
+    >>> order.tolist(), packed.tolist(), width
+    ([1, 2, 0], [7, 0, 6], 2)
+    """
+    n = keys[0].size if keys else 0
+    if n == 0:
+        return None, None, 0
+    spans = [(int(key.min()), int(key.max())) for key in keys]
+    widths = [max(1, (hi - lo).bit_length()) for lo, hi in spans]
+    if sum(widths) > 62:
+        return np.lexsort([*keys[::-1]]).astype(np.int64), None, 0  # lexsort is stable
+    packed = np.zeros(n, dtype=np.int64)
+    for key, (lo, _hi), width in zip(keys, spans, widths, strict=True):
+        packed <<= width
+        packed |= key if lo == 0 and key.dtype == np.int64 else key.astype(np.int64) - lo  # in place when it can
+    if bool((packed[1:] >= packed[:-1]).all()):
+        return None, packed, widths[-1]
+    return stable_argsort(packed), packed, widths[-1]
+
+
 def _sort_order(keys: list[np.ndarray]) -> IntArray | None:
     """:func:`_stable_order`, or None when the rows are already in order.
 
@@ -1202,20 +1241,7 @@ def _sort_order(keys: list[np.ndarray]) -> IntArray | None:
     >>> _sort_order([np.array([1, 0, 1]), np.array([3, 0, 2])]).tolist()
     [1, 2, 0]
     """
-    n = keys[0].size if keys else 0
-    if n == 0:
-        return None
-    spans = [(int(key.min()), int(key.max())) for key in keys]
-    widths = [max(1, (hi - lo).bit_length()) for lo, hi in spans]
-    if sum(widths) > 62:
-        return np.lexsort([*keys[::-1]]).astype(np.int64)  # lexsort is stable
-    packed = np.zeros(n, dtype=np.int64)
-    for key, (lo, _hi), width in zip(keys, spans, widths, strict=True):
-        packed <<= width
-        packed |= key if lo == 0 and key.dtype == np.int64 else key.astype(np.int64) - lo  # in place when it can
-    if bool((packed[1:] >= packed[:-1]).all()):
-        return None
-    return stable_argsort(packed)
+    return _sort_packed(keys)[0]
 
 
 def _scatter(flags: np.ndarray, rows: IntArray, n: int) -> np.ndarray:
