@@ -306,6 +306,20 @@ def _null_mask(col: Any) -> np.ndarray:
     return np.asarray(arrow_numpy(col.is_null()), dtype=bool)
 
 
+def _fill_nan(values: np.ndarray, fill: float) -> np.ndarray:
+    """``values`` with NaN replaced by ``fill``: in place when the array is writable (a copy made for this
+    load), else a new array (a read-only view of a parsed column).
+
+    >>> _fill_nan(np.array([0.5, np.nan]), 1.0).tolist()
+    [0.5, 1.0]
+    """
+    nan = np.isnan(values)
+    if not values.flags.writeable:
+        return np.where(nan, fill, values)
+    values[nan] = fill
+    return values
+
+
 def _floats(table: _Table, column: str) -> np.ndarray:
     col = table.data.column(column)
     if col.type != _pa().float64():
@@ -1075,7 +1089,7 @@ def _requirements(pa: Any, rq: _Table, comp_sorted: Any, comp_index: IdIndex | N
     with np.errstate(invalid="ignore"):
         check.rows(rq, "share", ~np.isnan(g_share) & ~((g_share > 0.0) & (g_share <= 1.0)),
                    "must be a number in (0, 1]")
-    g_share = np.where(np.isnan(g_share), 1.0, g_share)
+    g_share = _fill_nan(g_share, 1.0)
     if rq.data.column("lifetime_years").null_count == rq.data.num_rows:  # none given: nothing to check
         g_life = np.full(rq.data.num_rows, DEFAULT_LIFETIME_YEARS, dtype=np.float64)
     else:
@@ -1084,7 +1098,7 @@ def _requirements(pa: Any, rq: _Table, comp_sorted: Any, comp_index: IdIndex | N
             check.rows(rq, "lifetime_years", ~np.isnan(g_life) & ~((g_life > 0.0) & (g_life <= 1000.0)),
                        "must be a number of years in (0, 1000]")
         check.rows(rq, "lifetime_years", ~np.isnan(g_life) & ~g_equipment, "applies to role 'equipment' only")
-        g_life = np.where(np.isnan(g_life), DEFAULT_LIFETIME_YEARS, g_life)
+        g_life = _fill_nan(g_life, DEFAULT_LIFETIME_YEARS)
     if check.problems:
         return check.problems, None
     rows = rq.data.num_rows

@@ -269,14 +269,18 @@ class IdIndex:
             out = np.empty(len(refs), dtype=np.int64)
             at = 0
             for chunk in chunks:
+                part = out[at:at + len(chunk)]
+                if self._dense_ready() and self._lookup_dense(chunk, part) is not None:
+                    at += part.size  # written in place
+                    continue
                 found = self.lookup(chunk)
                 if found is None:
                     return None
-                out[at:at + found.size] = found
-                at += found.size
+                part[:] = found
+                at += part.size
             return out
         dense = self.span <= DENSE_FACTOR * self.codes.size + 1024
-        if dense and self.width and self.span + 1 < _SENTINEL_LIMIT[self._dtype()]:
+        if self._dense_ready():
             found = self._lookup_dense(refs)
             if found is not None:
                 return found
@@ -294,6 +298,11 @@ class IdIndex:
         found = known & (self.codes[np.minimum(pos, self.codes.size - 1)] == codes)
         return np.where(found, pos, -1).astype(np.int64)
 
+    def _dense_ready(self) -> bool:
+        """Whether references can be coded by :meth:`_lookup_dense` (dense codes, within the sentinel's range)."""
+        dense = self.span <= DENSE_FACTOR * self.codes.size + 1024
+        return bool(dense and self.width and self.span + 1 < _SENTINEL_LIMIT[self._dtype()])
+
     def _dtype(self) -> type[np.signedinteger[Any]]:
         return np.int32 if self.span + 1 < _SENTINEL_LIMIT[np.int32] else np.int64
 
@@ -310,18 +319,22 @@ class IdIndex:
             self._table = table
         return self._table
 
-    def _lookup_dense(self, refs: Any) -> NDArray[np.int64] | None:
+    def _lookup_dense(self, refs: Any, out: NDArray[np.int64] | None = None) -> NDArray[np.int64] | None:
         """:meth:`lookup` with dense codes when every non-null reference has one width (no gather of a
         padded matrix: the texts' bytes are viewed in place), else None. Each position adds one table read:
         rank times weight, or a large negative number for a byte no id has there, so a code is negative
-        exactly when the reference is no id; a shifted table maps negative codes (clipped to 0) to -1."""
+        exactly when the reference is no id; a shifted table maps negative codes (clipped to 0) to -1.
+        ``out``: where to write the positions (one per reference; untouched when None is returned)."""
         offsets, data = _buffers(refs)
         n = offsets.size - 1
         valid = _valid(refs)
         k = int(valid.sum())
         region = data[offsets[0]:offsets[-1]] if n else data[:0]
         if k == 0:
-            return np.full(n, -1, dtype=np.int64)
+            if out is None:
+                return np.full(n, -1, dtype=np.int64)
+            out.fill(-1)
+            return out
         if region.size % k:
             return None
         w = region.size // k
@@ -334,7 +347,7 @@ class IdIndex:
         missing = int(scaled[w:, 0].sum()) if w < self.width else 0  # shorter than width: byte 0 ranks there
         pairs = self._pair_tables()
         shifted = self._shifted_table()
-        found = np.empty(k, dtype=np.int64)
+        found = out if out is not None and k == n else np.empty(k, dtype=np.int64)
         for lo in range(0, k, _LOOKUP_CHUNK):  # by chunks: the codes' temporaries stay small (in cache, reused)
             size = min(_LOOKUP_CHUNK, k - lo)
             codes = np.zeros(size, dtype=scaled.dtype)
@@ -348,7 +361,10 @@ class IdIndex:
             np.take(shifted, codes, mode="clip", out=found[lo:lo + size])
         if k == n:
             return found
-        out = np.full(n, -1, dtype=np.int64)
+        if out is None:
+            out = np.full(n, -1, dtype=np.int64)
+        else:
+            out.fill(-1)
         out[valid] = found
         return out
 
