@@ -1191,20 +1191,37 @@ def release_memory() -> None:
     """Hand memory freed by a load back to the system: pyarrow's pool keeps freed blocks for reuse, and glibc's
     heap keeps what the validation's temporary arrays used (at 1M components the two held about 0.85 GB
     after a load that kept 0.85 GB)."""
-    import ctypes
-    import ctypes.util
     import sys
 
     if "pyarrow" in sys.modules:
         sys.modules["pyarrow"].default_memory_pool().release_unused()
-    name = ctypes.util.find_library("c")
-    if name is None:  # pragma: no cover - not glibc
-        return
-    try:
-        trim = ctypes.CDLL(name).malloc_trim
-    except (OSError, AttributeError):  # pragma: no cover - a C library without malloc_trim (musl, macOS)
-        return
-    trim(0)
+    trim = _malloc_trim()
+    if trim is not None:
+        trim(0)
+
+
+def _malloc_trim() -> Any:
+    """glibc's ``malloc_trim``, or None (another C library), found once per process: from the symbols the
+    process has loaded (``ctypes.util.find_library`` runs ``ldconfig`` in a subprocess on every call)."""
+    if "trim" not in _LIBC:
+        import ctypes
+
+        trim = None
+        try:
+            trim = ctypes.CDLL(None).malloc_trim
+        except (OSError, AttributeError):  # pragma: no cover - not in the process's symbols: look the library up
+            import ctypes.util
+
+            name = ctypes.util.find_library("c")
+            try:
+                trim = ctypes.CDLL(name).malloc_trim if name is not None else None
+            except (OSError, AttributeError):  # a C library without malloc_trim (musl, macOS)
+                trim = None
+        _LIBC["trim"] = trim
+    return _LIBC["trim"]
+
+
+_LIBC: dict[str, Any] = {}
 
 
 def _duplicate_message(col: Any, other: str) -> Callable[[int], str]:
