@@ -388,7 +388,8 @@ def _matches(col: Any, pattern: str, choices: Sequence[str] = ()) -> np.ndarray:
         return np.ones(n, dtype=bool)
     if pa.types.is_dictionary(col.type):
         distinct = _matches(col.dictionary, pattern, choices)
-        return np.append(distinct, True)[arrow_numpy(col.indices, fill=-1)]  # a null (code -1) matches
+        matched: np.ndarray = np.append(distinct, True)[arrow_numpy(col.indices, fill=-1)]  # a null (code -1) matches
+        return matched
     if not choices:
         return np.asarray(arrow_numpy(pa.compute.match_substring_regex(col, pattern), fill=True), dtype=bool)
     ok = np.asarray(arrow_numpy(pa.compute.is_in(col, value_set=_string_array(choices)), fill=True), dtype=bool)
