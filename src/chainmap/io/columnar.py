@@ -98,10 +98,11 @@ REPEATED_COLUMNS = {"supplies": ("source", "method"), "requires": ("role",), "co
 parsed into one text and integer codes, by pyarrow's parsing threads)."""
 
 
-CHUNKED_COLUMNS = {"requires": ("component", "member"), "supplies": ("component", "supplier", "country")}
-"""Reference columns of the large tables kept in the chunks pyarrow parsed them into (every other column is
-combined into one array, which numpy then views without a copy): they are only looked up and masked, chunk
-by chunk, so combining them would copy the largest texts once more into fresh memory."""
+CHUNKED_COLUMNS = {"requires": ("component", "member", "group", "any_of", "lifetime_years", "share"),
+                   "supplies": ("component", "supplier", "country", "share", "estimate", "year")}
+"""Columns of the large tables kept in the chunks pyarrow parsed them into (every other column is combined
+into one array): they are only looked up, masked and converted, chunk by chunk, so combining them would
+copy the largest columns once more into fresh memory (a fifth of the memory a 1M load touches)."""
 
 
 @dataclass
