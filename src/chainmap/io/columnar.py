@@ -93,7 +93,7 @@ TABLES: dict[str, tuple[dict[str, str], dict[str, str]]] = {
     "settings": ({"key": "s", "value": "s"}, {}),
 }
 REQUIRED_TABLES = ("components",)
-REPEATED_COLUMNS = {"supplies": ("source", "method"), "requires": ("role",), "components": ("sector",)}
+REPEATED_COLUMNS = {"supplies": ("source", "method"), "requires": ("role",)}
 """Text columns of few distinct values, read dictionary-encoded (a citation repeated on millions of rows is
 parsed into one text and integer codes, by pyarrow's parsing threads)."""
 
@@ -965,11 +965,8 @@ def _take(t: _Table, column: str, order: np.ndarray) -> Any:
 def _take_repeated(pc: Any, col: Any) -> tuple[list[Any], IntArray, list[str]]:
     """``col.to_pylist()`` for a column of few distinct texts (one string object per distinct text), with
     the code of each row (-1 for a null) and the distinct texts (code -> text)."""
-    encoded = pc.dictionary_encode(col)  # a column read dictionary-encoded is kept as it is
+    encoded = pc.dictionary_encode(col)
     distinct = encoded.dictionary.to_pylist()
-    if len(set(distinct)) != len(distinct):  # a dictionary repeating a text: encode the texts themselves
-        encoded = pc.dictionary_encode(encoded.dictionary_decode())
-        distinct = encoded.dictionary.to_pylist()
     texts = np.array([*distinct, None], dtype=object)
     codes = np.asarray(arrow_numpy(encoded.indices, fill=-1), dtype=np.int64)
     return list(texts[codes].tolist()), codes, distinct
