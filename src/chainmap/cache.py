@@ -59,7 +59,7 @@ MIN_BYTES = 8 << 20
 """Graphs whose files total fewer bytes are not cached (overridden by ``$CHAINMAP_CACHE_MIN_BYTES``)."""
 OFF = ("off", "0", "no", "false")
 MAGIC = b"chainmap-graph-cache\n"
-LOADER_MODULES = ("graph.py", "api.py", "cache.py", "io/columnar.py", "model/load.py", "model/reader.py",
+LOADER_MODULES = ("graph.py", "api.py", "cache.py", "io/columnar.py", "io/idkeys.py", "model/load.py", "model/reader.py",
                   "model/schema.py")
 """The modules a load runs: their size and modification time are part of the key."""
 

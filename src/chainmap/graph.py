@@ -884,6 +884,30 @@ def ranges(starts: IntArray, ends: IntArray) -> IntArray:
     return out
 
 
+def ranges_by_length(starts: IntArray, lengths: IntArray) -> IntArray:
+    """:func:`ranges` of ``(s, s + length)`` for each pair.
+
+    >>> ranges_by_length(np.array([2, 7, 5, 0]), np.array([2, 2, 0, 1])).tolist()
+    [2, 3, 7, 8, 0]
+    """
+    nonempty = lengths > 0
+    if not nonempty.all():
+        starts, lengths = starts[nonempty], lengths[nonempty]
+    if lengths.size == 0:
+        return np.zeros(0, dtype=np.int64)
+    firsts = np.cumsum(lengths)
+    total = int(firsts[-1])
+    firsts -= lengths  # the output position of each row's first element
+    out = np.ones(total, dtype=np.int64)
+    out[0] = starts[0]
+    jump = starts[1:] - starts[:-1]
+    jump -= lengths[:-1]
+    jump += 1
+    out[firsts[1:]] = jump  # from the previous row's last element to this row's first
+    np.cumsum(out, out=out)
+    return out
+
+
 def _reach(csr: Any, sources: Iterable[int], n: int) -> IntArray:
     """Sorted indexes reachable from ``sources`` along the CSR's rows, sources included."""
     seen = np.zeros(n, dtype=bool)
@@ -1026,24 +1050,35 @@ def _schedule(membership: IntArray, cyclic: NDArray[np.bool_], required_by_csr: 
 def _steps(comp_group_ptr: IntArray, group_ptr: IntArray, group_members: IntArray, comps: IntArray,
            bounds: IntArray, cyclic: list[bool]) -> list[Step]:
     """The steps of ``comps[bounds[k]:bounds[k + 1]]`` (``cyclic[k]``) as :func:`_step` builds each, from one
-    pass over all of them (a graph of a million components has hundreds of small cyclic steps)."""
+    pass over all of them (a graph of a million components has hundreds of small cyclic steps). Few
+    temporaries: per-row arrays are built in place, and the members are gathered by component (a
+    component's groups, and so their members, are contiguous)."""
     k = bounds.size - 1
-    gstart, gend = comp_group_ptr[comps], comp_group_ptr[1:][comps]
-    counts = gend - gstart
-    garr = ranges(gstart, gend)
-    step_of_comp = np.repeat(np.arange(k, dtype=np.int64), np.diff(bounds))
-    owner_pos = np.repeat(np.arange(comps.size, dtype=np.int64) - bounds[:-1][step_of_comp], counts)
+    gstart = comp_group_ptr[comps]
+    counts = comp_group_ptr[1:][comps]
+    counts -= gstart  # groups per component
+    garr = ranges_by_length(gstart, counts)
     count_cum = np.zeros(comps.size + 1, dtype=np.int64)
     np.cumsum(counts, out=count_cum[1:])
     gbounds = count_cum[bounds]
-    starts, ends = group_ptr[garr], group_ptr[1:][garr]
-    lengths = ends - starts
+    del count_cum
+    per_step = np.diff(gbounds)
+    owner_pos = np.repeat(np.arange(comps.size, dtype=np.int64), counts)
+    owner_pos -= np.repeat(bounds[:-1], per_step)  # position of each group's owner in its step
+    lengths = group_ptr[1:][garr]
+    lengths -= group_ptr[garr]  # members per group
     length_cum = np.zeros(garr.size + 1, dtype=np.int64)
     np.cumsum(lengths, out=length_cum[1:])
+    del lengths
     mbounds = length_cum[gbounds]
-    step_of_group = np.repeat(np.arange(k, dtype=np.int64), np.diff(gbounds))
-    offsets = length_cum[:-1] - mbounds[:-1][step_of_group]
-    members = group_members[ranges(starts, ends)]
+    offsets = length_cum[:-1]
+    offsets -= np.repeat(mbounds[:-1], per_step)  # each group's first member, from its step's first
+    mstart = group_ptr[gstart]
+    gstart += counts
+    mlength = group_ptr[gstart]
+    mlength -= mstart  # members per component
+    del gstart, counts
+    members = group_members[ranges_by_length(mstart, mlength)]
     b, g, m = bounds.tolist(), gbounds.tolist(), mbounds.tolist()
     return [Step(cyclic[i], comps[b[i]:b[i + 1]], garr[g[i]:g[i + 1]], owner_pos[g[i]:g[i + 1]],
                  members[m[i]:m[i + 1]], offsets[g[i]:g[i + 1]]) for i in range(k)]

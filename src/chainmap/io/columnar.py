@@ -93,9 +93,16 @@ TABLES: dict[str, tuple[dict[str, str], dict[str, str]]] = {
     "settings": ({"key": "s", "value": "s"}, {}),
 }
 REQUIRED_TABLES = ("components",)
-REPEATED_COLUMNS = {"supplies": ("source",)}
+REPEATED_COLUMNS = {"supplies": ("source", "method"), "requires": ("role",)}
 """Text columns of few distinct values, read dictionary-encoded (a citation repeated on millions of rows is
 parsed into one text and integer codes, by pyarrow's parsing threads)."""
+
+
+CHUNKED_COLUMNS = {"requires": ("component", "member", "group", "any_of", "lifetime_years", "share"),
+                   "supplies": ("component", "supplier", "country", "share", "estimate", "year")}
+"""Columns of the large tables kept in the chunks pyarrow parsed them into (every other column is combined
+into one array): they are only looked up, masked and converted, chunk by chunk, so combining them would
+copy the largest columns once more into fresh memory (a fifth of the memory a 1M load touches)."""
 
 
 @dataclass
@@ -211,7 +218,8 @@ def _read(folder: Path, name: str, problems: list[Problem], threads: bool = True
             except (pa.ArrowInvalid, pa.ArrowNotImplementedError) as exc:
                 problems.append(Problem(shown, 1, c, f"cannot read as {want}: {exc}"))
                 return None
-        columns[c] = col.combine_chunks() if hasattr(col, "combine_chunks") else col
+        keep_chunks = c in CHUNKED_COLUMNS.get(name, ()) and hasattr(col, "num_chunks") and col.num_chunks > 1
+        columns[c] = col if keep_chunks or not hasattr(col, "combine_chunks") else col.combine_chunks()
     for c in optional:
         if c not in columns:
             columns[c] = pa.nulls(data.num_rows, type=_arrow_type(pa, optional[c]))
@@ -286,14 +294,30 @@ class _Checker:
 
 
 def _strings(table: _Table, column: str) -> Any:
+    """Column ``column`` of ``table``: one pyarrow array, or a chunked array for a column of
+    :data:`CHUNKED_COLUMNS` parsed in several chunks."""
     col = table.data.column(column)
-    return col.chunk(0) if col.num_chunks == 1 else col.combine_chunks()
+    return col.chunk(0) if col.num_chunks == 1 else col if col.num_chunks else col.combine_chunks()
 
 
 def _null_mask(col: Any) -> np.ndarray:
     if col.null_count == 0:
         return np.zeros(len(col), dtype=bool)
     return np.asarray(arrow_numpy(col.is_null()), dtype=bool)
+
+
+def _fill_nan(values: np.ndarray, fill: float) -> np.ndarray:
+    """``values`` with NaN replaced by ``fill``: in place when the array is writable (a copy made for this
+    load), else a new array (a read-only view of a parsed column).
+
+    >>> _fill_nan(np.array([0.5, np.nan]), 1.0).tolist()
+    [0.5, 1.0]
+    """
+    nan = np.isnan(values)
+    if not values.flags.writeable:
+        return np.where(nan, fill, values)
+    values[nan] = fill
+    return values
 
 
 def _floats(table: _Table, column: str) -> np.ndarray:
@@ -350,14 +374,22 @@ def _matches(col: Any, pattern: str, choices: Sequence[str] = ()) -> np.ndarray:
     """Whether each text of ``col`` matches the regex ``pattern`` (True for nulls): texts of ``choices`` (which
     match it) by comparison, the others by the regex; no regex at all over a column of nulls.
 
+    A dictionary-encoded column is matched by its distinct texts (then read per row through its codes).
+
     >>> import pyarrow as pa
     >>> _matches(pa.array(["input", None, "x", "equipment"]), "^(input|equipment)$", ("input", "equipment")).tolist()
     [True, True, False, True]
+    >>> _matches(pa.array(["x", None, "input", "x"]).dictionary_encode(), "^(input|equipment)$", ("input",)).tolist()
+    [False, True, True, False]
     """
     pa = _pa()
     n = len(col)
     if col.null_count == n:
         return np.ones(n, dtype=bool)
+    if pa.types.is_dictionary(col.type):
+        distinct = _matches(col.dictionary, pattern, choices)
+        matched: np.ndarray = np.append(distinct, True)[arrow_numpy(col.indices, fill=-1)]  # a null (code -1) matches
+        return matched
     if not choices:
         return np.asarray(arrow_numpy(pa.compute.match_substring_regex(col, pattern), fill=True), dtype=bool)
     ok = np.asarray(arrow_numpy(pa.compute.is_in(col, value_set=_string_array(choices)), fill=True), dtype=bool)
@@ -395,7 +427,8 @@ def _index_many(pa: Any, sorted_ids: Any, refs: list[Any]) -> list[np.ndarray]:
     """
     if not refs:
         return []
-    encoded = pa.compute.dictionary_encode(pa.chunked_array([sorted_ids, *refs], type=pa.string()))
+    pieces = [sorted_ids, *(piece for r in refs for piece in (r.chunks if hasattr(r, "chunks") else [r]))]
+    encoded = pa.compute.dictionary_encode(pa.chunked_array(pieces, type=pa.string()))
     chunks = encoded.chunks
     n_dict = len(chunks[0].dictionary) if chunks else 0
     codes = [np.asarray(arrow_numpy(c.indices, fill=-1), dtype=np.int64) for c in chunks]
@@ -784,7 +817,7 @@ def _load_columnar(folder: str | Path, home: str | None = None) -> SupplyGraph:
     country_ids = country_sorted.to_pylist()
     comp_ids = comp_sorted.to_pylist()
     supplier_ids = supplier_sorted.to_pylist()
-    sectors_sorted = _take_repeated(pc, _take(co, "sector", comp_order))
+    sectors_sorted, sector_codes, sector_texts = _take_repeated(pc, _take(co, "sector", comp_order))
     country_name = _take(ct, "name", country_order).to_pylist()
     supplier_name = _take(su, "name", supplier_order).to_pylist()
     component_name = _take(co, "name", comp_order).to_pylist()
@@ -850,9 +883,7 @@ def _load_columnar(folder: str | Path, home: str | None = None) -> SupplyGraph:
     files = [t.path for t in tables.values() if Path(t.path).exists()]
     del tables, T, ct, su, co, rq, al, se, st, bl, country_sorted, supplier_sorted, comp_sorted
     alt_order = stable_argsort(a_comp)
-    products_by_sector: dict[str, list[str]] = {}
-    for i in np.flatnonzero(prod_sorted).tolist():
-        products_by_sector.setdefault(sectors_sorted[i], []).append(comp_ids[i])
+    products_by_sector = _products_by_sector(prod_sorted, sector_codes, sector_texts, comp_ids)
     codes_all = sorted(set(sectors_names) | set(products_by_sector))
     sectors = [Sector.model_construct(code=code, name=sectors_names.get(code, code), name_zh=None,
                                       products=products_by_sector.get(code, []), source=None, estimate=False, note=None)
@@ -931,12 +962,36 @@ def _take(t: _Table, column: str, order: np.ndarray) -> Any:
     return col.take(arrow_indices(order))
 
 
-def _take_repeated(pc: Any, col: Any) -> list[Any]:
-    """``col.to_pylist()`` for a column of few distinct texts: one string object per distinct text."""
+def _take_repeated(pc: Any, col: Any) -> tuple[list[Any], IntArray, list[str]]:
+    """``col.to_pylist()`` for a column of few distinct texts (one string object per distinct text), with
+    the code of each row (-1 for a null) and the distinct texts (code -> text)."""
     encoded = pc.dictionary_encode(col)
-    texts = np.array([*encoded.dictionary.to_pylist(), None], dtype=object)
+    distinct = encoded.dictionary.to_pylist()
+    texts = np.array([*distinct, None], dtype=object)
     codes = np.asarray(arrow_numpy(encoded.indices, fill=-1), dtype=np.int64)
-    return list(texts[codes].tolist())
+    return list(texts[codes].tolist()), codes, distinct
+
+
+def _products_by_sector(product: np.ndarray, sector_codes: IntArray, sector_texts: list[str],
+                        comp_ids: list[str]) -> dict[str, list[str]]:
+    """Sector -> the ids of its products in component order (sectors without a product left out; every
+    product has a sector), grouped by one stable sort of the products' sector codes.
+
+    >>> _products_by_sector(np.array([True, False, True, True]), np.array([1, 0, 0, 1]), ["06", "07"],
+    ...                     ["a", "b", "c", "d"])
+    {'06': ['c'], '07': ['a', 'd']}
+    """
+    rows = np.flatnonzero(product)
+    if not rows.size:
+        return {}
+    codes = sector_codes[rows]
+    order = np.argsort(codes, kind="stable")
+    rows, codes = rows[order], codes[order]
+    bounds = np.flatnonzero(np.diff(codes)) + 1
+    out: dict[str, list[str]] = {}
+    for part, code in zip(np.split(rows, bounds), codes[np.concatenate(([0], bounds))].tolist(), strict=True):
+        out[sector_texts[code]] = [comp_ids[i] for i in part.tolist()]
+    return out
 
 
 def _supplies_when_read(pa: Any, late: _LateReads, root: Path, ids: _Ids) -> tuple[list[Problem], _Entries | None]:
@@ -1035,7 +1090,7 @@ def _requirements(pa: Any, rq: _Table, comp_sorted: Any, comp_index: IdIndex | N
     with np.errstate(invalid="ignore"):
         check.rows(rq, "share", ~np.isnan(g_share) & ~((g_share > 0.0) & (g_share <= 1.0)),
                    "must be a number in (0, 1]")
-    g_share = np.where(np.isnan(g_share), 1.0, g_share)
+    g_share = _fill_nan(g_share, 1.0)
     if rq.data.column("lifetime_years").null_count == rq.data.num_rows:  # none given: nothing to check
         g_life = np.full(rq.data.num_rows, DEFAULT_LIFETIME_YEARS, dtype=np.float64)
     else:
@@ -1044,7 +1099,7 @@ def _requirements(pa: Any, rq: _Table, comp_sorted: Any, comp_index: IdIndex | N
             check.rows(rq, "lifetime_years", ~np.isnan(g_life) & ~((g_life > 0.0) & (g_life <= 1000.0)),
                        "must be a number of years in (0, 1000]")
         check.rows(rq, "lifetime_years", ~np.isnan(g_life) & ~g_equipment, "applies to role 'equipment' only")
-        g_life = np.where(np.isnan(g_life), DEFAULT_LIFETIME_YEARS, g_life)
+        g_life = _fill_nan(g_life, DEFAULT_LIFETIME_YEARS)
     if check.problems:
         return check.problems, None
     rows = rq.data.num_rows
@@ -1061,42 +1116,56 @@ def _groups(rq: _Table, rq_rows: int, g_comp: IntArray, g_label: IntArray, g_mem
         return _Groups([], np.zeros(0, dtype=np.int64), np.zeros(1, dtype=np.int64), np.zeros(0, dtype=np.int64),
                        np.zeros(0, dtype=bool), np.zeros(0, dtype=np.float64), np.zeros(0, dtype=bool),
                        np.zeros(0, dtype=np.float64))
-    sorting = _sort_order([g_comp, g_label, g_mem])
+    sorting, packed, member_width = _sort_packed([g_comp, g_label, g_mem])
 
     def ordered(values: np.ndarray) -> np.ndarray:
         return values if sorting is None else values[sorting]
 
-    oc, ol, om = ordered(g_comp), ordered(g_label), ordered(g_mem)
-    n = oc.size
+    n = g_comp.size
     new_group = np.empty(n, dtype=bool)
     new_group[0] = True
-    np.not_equal(oc[1:], oc[:-1], out=new_group[1:])
-    new_group[1:] |= ol[1:] != ol[:-1]
-    del ol
-    repeated = om[1:] == om[:-1]  # the same member as the row before, in its group
-    repeated &= ~new_group[1:]
+    if packed is not None:  # the sorted keys give the groups (owner and label) and the repeated rows
+        keys = ordered(packed)
+        del packed
+        repeated = keys[1:] == keys[:-1]  # the same owner, label and member as the row before
+        np.right_shift(keys, member_width, out=keys)  # owner and label
+        np.not_equal(keys[1:], keys[:-1], out=new_group[1:])
+        del keys
+    else:
+        oc, ol = ordered(g_comp), ordered(g_label)
+        np.not_equal(oc[1:], oc[:-1], out=new_group[1:])
+        new_group[1:] |= ol[1:] != ol[:-1]
+        del oc, ol
+        om = ordered(g_mem)
+        repeated = om[1:] == om[:-1]  # the same member as the row before, in its group
+        repeated &= ~new_group[1:]
+        del om
+    om = ordered(g_mem)
     kept: IntArray | None = sorting
     if repeated.any():
         keep = np.ones(n, dtype=bool)
         keep[1:] = ~repeated
         kept = np.flatnonzero(keep) if sorting is None else sorting[keep]
-        oc, om, new_group = oc[keep], om[keep], new_group[keep]
-        n = oc.size
+        om, new_group = om[keep], new_group[keep]
+        n = om.size
     del repeated
 
     def rows(values: np.ndarray) -> np.ndarray:
         return values if kept is None else values[kept]
 
     starts = np.flatnonzero(new_group)
-    sizes = np.diff(starts, append=n)
+    ptr = np.empty(starts.size + 1, dtype=np.int64)
+    ptr[:-1] = starts
+    ptr[-1] = n
+    sizes = np.diff(ptr)
     oa = rows(g_any)
     any_max = np.logical_or.reduceat(oa, starts)
     any_min = np.logical_and.reduceat(oa, starts)
     del oa
-    row_of = np.arange(g_comp.size, dtype=np.int64) if kept is None else kept
 
     def report(column: str, bad_groups: np.ndarray, message: str) -> None:
         if bad_groups.any():
+            row_of = np.arange(g_comp.size, dtype=np.int64) if kept is None else kept
             check.rows(rq, column, _scatter(np.repeat(bad_groups, sizes), row_of, rq_rows), message)
 
     report("any_of", any_min != any_max, "any_of differs within one group")
@@ -1112,9 +1181,10 @@ def _groups(rq: _Table, rq_rows: int, g_comp: IntArray, g_label: IntArray, g_mem
             report(column, group_differs, f"{column} differs within one group")
         firsts.append(values[starts])
     equipment, share, lifetime = firsts
-    return _Groups(check.problems, owner=oc[starts].astype(np.int64, copy=False),
-                   ptr=np.append(starts, n).astype(np.int64), members=om.astype(np.int64, copy=False),
-                   any_of=any_max.astype(bool), share=share.astype(np.float64, copy=False),
+    owner = g_comp[starts if kept is None else kept[starts]]
+    return _Groups(check.problems, owner=owner.astype(np.int64, copy=False),
+                   ptr=ptr, members=om.astype(np.int64, copy=False),
+                   any_of=any_max.astype(bool, copy=False), share=share.astype(np.float64, copy=False),
                    equipment=equipment.astype(bool, copy=False), lifetime=lifetime.astype(np.float64, copy=False))
 
 
@@ -1122,20 +1192,37 @@ def release_memory() -> None:
     """Hand memory freed by a load back to the system: pyarrow's pool keeps freed blocks for reuse, and glibc's
     heap keeps what the validation's temporary arrays used (at 1M components the two held about 0.85 GB
     after a load that kept 0.85 GB)."""
-    import ctypes
-    import ctypes.util
     import sys
 
     if "pyarrow" in sys.modules:
         sys.modules["pyarrow"].default_memory_pool().release_unused()
-    name = ctypes.util.find_library("c")
-    if name is None:  # pragma: no cover - not glibc
-        return
-    try:
-        trim = ctypes.CDLL(name).malloc_trim
-    except (OSError, AttributeError):  # pragma: no cover - a C library without malloc_trim (musl, macOS)
-        return
-    trim(0)
+    trim = _malloc_trim()
+    if trim is not None:
+        trim(0)
+
+
+def _malloc_trim() -> Any:
+    """glibc's ``malloc_trim``, or None (another C library), found once per process: from the symbols the
+    process has loaded (``ctypes.util.find_library`` runs ``ldconfig`` in a subprocess on every call)."""
+    if "trim" not in _LIBC:
+        import ctypes
+
+        trim = None
+        try:
+            trim = ctypes.CDLL(None).malloc_trim
+        except (OSError, AttributeError):  # pragma: no cover - not in the process's symbols: look the library up
+            import ctypes.util
+
+            name = ctypes.util.find_library("c")
+            try:
+                trim = ctypes.CDLL(name).malloc_trim if name is not None else None
+            except (OSError, AttributeError):  # a C library without malloc_trim (musl, macOS)
+                trim = None
+        _LIBC["trim"] = trim
+    return _LIBC["trim"]
+
+
+_LIBC: dict[str, Any] = {}
 
 
 def _duplicate_message(col: Any, other: str) -> Callable[[int], str]:
@@ -1154,6 +1241,30 @@ def _stable_order(keys: list[np.ndarray]) -> IntArray:
     return np.arange(keys[0].size if keys else 0, dtype=np.int64) if order is None else order
 
 
+def _sort_packed(keys: list[np.ndarray]) -> tuple[IntArray | None, IntArray | None, int]:
+    """:func:`_sort_order`, with the packed key of each row (in file order; None when the keys do not fit in
+    62 bits) and the bit width of the last key in it.
+
+    >>> order, packed, width = _sort_packed([np.array([1, 0, 1]), np.array([3, 0, 2])])
+    >>> order.tolist(), packed.tolist(), width
+    ([1, 2, 0], [7, 0, 6], 2)
+    """
+    n = keys[0].size if keys else 0
+    if n == 0:
+        return None, None, 0
+    spans = [(int(key.min()), int(key.max())) for key in keys]
+    widths = [max(1, (hi - lo).bit_length()) for lo, hi in spans]
+    if sum(widths) > 62:
+        return np.lexsort([*keys[::-1]]).astype(np.int64), None, 0  # lexsort is stable
+    packed = np.zeros(n, dtype=np.int64)
+    for key, (lo, _hi), width in zip(keys, spans, widths, strict=True):
+        packed <<= width
+        packed |= key if lo == 0 and key.dtype == np.int64 else key.astype(np.int64) - lo  # in place when it can
+    if bool((packed[1:] >= packed[:-1]).all()):
+        return None, packed, widths[-1]
+    return stable_argsort(packed), packed, widths[-1]
+
+
 def _sort_order(keys: list[np.ndarray]) -> IntArray | None:
     """:func:`_stable_order`, or None when the rows are already in order.
 
@@ -1162,20 +1273,7 @@ def _sort_order(keys: list[np.ndarray]) -> IntArray | None:
     >>> _sort_order([np.array([1, 0, 1]), np.array([3, 0, 2])]).tolist()
     [1, 2, 0]
     """
-    n = keys[0].size if keys else 0
-    if n == 0:
-        return None
-    spans = [(int(key.min()), int(key.max())) for key in keys]
-    widths = [max(1, (hi - lo).bit_length()) for lo, hi in spans]
-    if sum(widths) > 62:
-        return np.lexsort([*keys[::-1]]).astype(np.int64)  # lexsort is stable
-    packed = np.zeros(n, dtype=np.int64)
-    for key, (lo, _hi), width in zip(keys, spans, widths, strict=True):
-        packed <<= width
-        packed |= key if lo == 0 and key.dtype == np.int64 else key.astype(np.int64) - lo  # in place when it can
-    if bool((packed[1:] >= packed[:-1]).all()):
-        return None
-    return stable_argsort(packed)
+    return _sort_packed(keys)[0]
 
 
 def _scatter(flags: np.ndarray, rows: IntArray, n: int) -> np.ndarray:

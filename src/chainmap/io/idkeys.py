@@ -72,8 +72,12 @@ def arrow_numpy(arr: Any, fill: Any = None) -> NDArray[Any]:
     if dtype is None:
         raise TypeError(f"arrow_numpy: unsupported type {kind}")
     if hasattr(arr, "chunks"):
-        parts = [arrow_numpy(c, fill) for c in arr.chunks]
-        return np.concatenate(parts) if parts else np.zeros(0, dtype=dtype)
+        whole: NDArray[Any] = np.empty(len(arr), dtype=dtype)  # filled chunk by chunk: one copy of the column
+        at = 0
+        for c in arr.chunks:
+            whole[at:at + len(c)] = arrow_numpy(c, fill)
+            at += len(c)
+        return whole
     n, offset = len(arr), arr.offset
     buffers = arr.buffers()
     if buffers[1] is None:
@@ -105,6 +109,8 @@ def printable_ascii(col: Any) -> bool:
     >>> printable_ascii(pa.array(["Wafer", None, "a b"])), printable_ascii(pa.array(["a\\tb"]))
     (True, False)
     """
+    if hasattr(col, "chunks"):
+        return all(printable_ascii(c) for c in col.chunks)
     offsets, data = _buffers(col)
     region = data[offsets[0]:offsets[-1]] if offsets.size > 1 else data[:0]
     return bool(region.size == 0 or (int(region.min()) >= 0x20 and int(region.max()) <= 0x7E))
@@ -118,6 +124,8 @@ def has_upper_or_non_ascii(col: Any) -> bool:
     >>> has_upper_or_non_ascii(pa.array(["c001", None])), has_upper_or_non_ascii(pa.array(["cA"]))
     (False, True)
     """
+    if hasattr(col, "chunks"):
+        return any(has_upper_or_non_ascii(c) for c in col.chunks)
     offsets, data = _buffers(col)
     region = data[offsets[0]:offsets[-1]] if offsets.size > 1 else data[:0]
     if region.size == 0:
@@ -202,6 +210,7 @@ class IdIndex:
         self.codes, self.order, self.span = codes, order, span
         self._table: NDArray[np.int64] | None = None
         self._scaled: NDArray[Any] | None = None
+        self._pairs: NDArray[Any] | None = None
 
     @classmethod
     def build(cls, col: Any) -> IdIndex | None:
@@ -245,9 +254,33 @@ class IdIndex:
 
     def lookup(self, refs: Any) -> NDArray[np.int64] | None:
         """Position in sorted order of each reference's id (the first of equal ids), -1 for a null or an
-        unknown id; None when a reference holds a NUL byte (look it up by hashing instead)."""
+        unknown id; None when a reference holds a NUL byte (look it up by hashing instead). ``refs``: a
+        pyarrow string array, or a chunked array (looked up chunk by chunk, never concatenated).
+
+        >>> import pyarrow as pa
+        >>> index = IdIndex.build(pa.array(["b2", "a1", "b10"]))
+        >>> index.lookup(pa.chunked_array([["b10", None], [], ["a1", "x"]], type=pa.string())).tolist()
+        [1, -1, 0, -1]
+        """
+        if hasattr(refs, "chunks"):
+            chunks = refs.chunks
+            if len(chunks) == 1:
+                return self.lookup(chunks[0])
+            out = np.empty(len(refs), dtype=np.int64)
+            at = 0
+            for chunk in chunks:
+                part = out[at:at + len(chunk)]
+                if self._dense_ready() and self._lookup_dense(chunk, part) is not None:
+                    at += part.size  # written in place
+                    continue
+                found = self.lookup(chunk)
+                if found is None:
+                    return None
+                part[:] = found
+                at += part.size
+            return out
         dense = self.span <= DENSE_FACTOR * self.codes.size + 1024
-        if dense and self.width and self.span + 1 < _SENTINEL_LIMIT[self._dtype()]:
+        if self._dense_ready():
             found = self._lookup_dense(refs)
             if found is not None:
                 return found
@@ -265,6 +298,11 @@ class IdIndex:
         found = known & (self.codes[np.minimum(pos, self.codes.size - 1)] == codes)
         return np.where(found, pos, -1).astype(np.int64)
 
+    def _dense_ready(self) -> bool:
+        """Whether references can be coded by :meth:`_lookup_dense` (dense codes, within the sentinel's range)."""
+        dense = self.span <= DENSE_FACTOR * self.codes.size + 1024
+        return bool(dense and self.width and self.span + 1 < _SENTINEL_LIMIT[self._dtype()])
+
     def _dtype(self) -> type[np.signedinteger[Any]]:
         return np.int32 if self.span + 1 < _SENTINEL_LIMIT[np.int32] else np.int64
 
@@ -281,18 +319,22 @@ class IdIndex:
             self._table = table
         return self._table
 
-    def _lookup_dense(self, refs: Any) -> NDArray[np.int64] | None:
+    def _lookup_dense(self, refs: Any, out: NDArray[np.int64] | None = None) -> NDArray[np.int64] | None:
         """:meth:`lookup` with dense codes when every non-null reference has one width (no gather of a
         padded matrix: the texts' bytes are viewed in place), else None. Each position adds one table read:
         rank times weight, or a large negative number for a byte no id has there, so a code is negative
-        exactly when the reference is no id; a shifted table maps negative codes (clipped to 0) to -1."""
+        exactly when the reference is no id; a shifted table maps negative codes (clipped to 0) to -1.
+        ``out``: where to write the positions (one per reference; untouched when None is returned)."""
         offsets, data = _buffers(refs)
         n = offsets.size - 1
         valid = _valid(refs)
         k = int(valid.sum())
         region = data[offsets[0]:offsets[-1]] if n else data[:0]
         if k == 0:
-            return np.full(n, -1, dtype=np.int64)
+            if out is None:
+                return np.full(n, -1, dtype=np.int64)
+            out.fill(-1)
+            return out
         if region.size % k:
             return None
         w = region.size // k
@@ -301,24 +343,42 @@ class IdIndex:
         lens = np.diff(offsets)
         if int(lens[valid].min()) != w or int(lens.max()) != w:  # not one width (nulls hold no byte)
             return None
-        matrix = region.reshape(k, w)
         scaled = self._scaled_tables()
         missing = int(scaled[w:, 0].sum()) if w < self.width else 0  # shorter than width: byte 0 ranks there
+        pairs = self._pair_tables()
         shifted = self._shifted_table()
-        found = np.empty(k, dtype=np.int64)
+        found = out if out is not None and k == n else np.empty(k, dtype=np.int64)
         for lo in range(0, k, _LOOKUP_CHUNK):  # by chunks: the codes' temporaries stay small (in cache, reused)
-            rows = matrix[lo:lo + _LOOKUP_CHUNK]
-            codes = np.take(scaled[0], rows[:, 0]) if w else np.zeros(rows.shape[0], dtype=scaled.dtype)
-            for p in range(1, w):
-                codes += np.take(scaled[p], rows[:, p])
+            size = min(_LOOKUP_CHUNK, k - lo)
+            codes = np.zeros(size, dtype=scaled.dtype)
+            for p in range(0, w - 1, 2):  # two bytes at a time: their (little-endian) pair indexes one table
+                both = np.ndarray((size,), dtype="<u2", buffer=region, offset=lo * w + p, strides=(w,))
+                codes += np.take(pairs[p // 2], both)
+            if w % 2:
+                codes += np.take(scaled[w - 1], region[lo * w + w - 1:(lo + size) * w:w])
             if missing:
                 codes += missing
-            np.take(shifted, codes, mode="clip", out=found[lo:lo + rows.shape[0]])
+            np.take(shifted, codes, mode="clip", out=found[lo:lo + size])
         if k == n:
             return found
-        out = np.full(n, -1, dtype=np.int64)
+        if out is None:
+            out = np.full(n, -1, dtype=np.int64)
+        else:
+            out.fill(-1)
         out[valid] = found
         return out
+
+    def _pair_tables(self) -> NDArray[Any]:
+        """Per pair of positions ``(2q, 2q + 1)``: the sum of their :meth:`_scaled_tables` entries for each
+        pair of bytes, indexed by the pair read as a little-endian 16-bit number (first byte low)."""
+        if self._pairs is None:
+            scaled = self._scaled_tables()
+            half = self.width // 2
+            pairs = np.empty((half, 1 << 16), dtype=scaled.dtype)
+            for q in range(half):
+                pairs[q] = (scaled[2 * q][None, :] + scaled[2 * q + 1][:, None]).reshape(-1)
+            self._pairs = pairs
+        return self._pairs
 
     def _scaled_tables(self) -> NDArray[Any]:
         """Per position and byte: rank times weight (plus 1 at position 0: codes index the shifted table),
