@@ -178,7 +178,10 @@ def _kill_lists(
     """The target ids and, per target, its single points of failure as sorted vertex ids (None: down)."""
     target_ids = resolve_targets(graph, targets)
     caps = structural_capacities(graph, scenario)
-    idx = np.array([graph.component_of[t] for t in target_ids], dtype=np.int64)
+    if targets is None:  # every product: the graph's cached indexes (no lookup per id, shared with other analyses)
+        idx = graph.product_index
+    else:
+        idx = np.array([graph.component_of[t] for t in target_ids], dtype=np.int64)
     return target_ids, kill_members(graph, caps, idx, kinds)
 
 
@@ -367,15 +370,17 @@ class _SupplyKill:
     d_el: IntArray
 
 
-def _supply_kill_arrays(graph: SupplyGraph, caps: Capacities, comps: IntArray) -> _SupplyKill:
-    """:func:`supply_kill_elements` as arrays (rows outside ``comps``: the empty set)."""
+def _supply_kill_arrays(graph: SupplyGraph, caps: Capacities, comps: IntArray,
+                        entry_cap: FloatArray | None = None) -> _SupplyKill:
+    """:func:`supply_kill_elements` as arrays (rows outside ``comps``: the empty set); ``entry_cap``: every
+    entry's ``cap(e)`` under ``caps`` when the caller has it (else computed for the cone's entries)."""
     n = graph.n_components
     nc = graph.n_countries
     starts, ends = graph.entry_ptr[comps], graph.entry_ptr[comps + 1]
     counts = ends - starts
     idx = ranges(starts, ends)
     comp_of = np.repeat(comps, counts)
-    cap = entry_capacity(graph, caps, idx)
+    cap = entry_capacity(graph, caps, idx) if entry_cap is None else entry_cap[idx]
     live = (cap > 0) & (graph.entry_share[idx] > 0)
     dom = graph.entry_domestic[idx].astype(bool)
     sup = graph.entry_supplier[idx]
@@ -459,12 +464,14 @@ def _kill_members(graph: SupplyGraph, caps: Capacities, targets: IntArray, kinds
     if cone is None:
         cone = cone_steps(graph, graph.upstream_of(targets.tolist()) if targets.size else np.zeros(0, dtype=np.int64))
     base: FloatArray | None = None
+    entry_cap = entry_capacity(graph, caps)  # computed once: the baseline, the kill elements and the decay checks
+    terms = supply_terms(graph, caps, entry_cap)
     if up is None:
-        base = availability(graph, caps)
+        base = availability(graph, caps, terms)
         up = is_up(base)
     nc, ns = graph.n_countries, graph.n_suppliers
     offset = nc + ns
-    sk = _supply_kill_arrays(graph, caps, cone.cone)
+    sk = _supply_kill_arrays(graph, caps, cone.cone, entry_cap)
     n = graph.n_components
     nonempty_f = sk.f_all | (sk.f_el >= 0).any(axis=1)  # Kf = {} (the rest): K(c) = {c}, nothing to read
     hard = graph.group_share >= 1.0
@@ -515,7 +522,7 @@ def _kill_members(graph: SupplyGraph, caps: Capacities, targets: IntArray, kinds
                 continue
             ids = np.array(sorted(k), dtype=np.int64)
             out.append(ids[ids != offset + t])
-        return _with_decay(graph, caps, targets, wanted, cone, up, kf, out, base)
+        return _with_decay(graph, caps, targets, wanted, cone, up, kf, out, base, (entry_cap, terms))
     kf, kd = _parts(sk, cone.cone[nonempty_f[cone.cone]], n)
     position = {v: i for i, v in enumerate(universe.tolist())}
     words = n_words
@@ -545,13 +552,17 @@ def _kill_members(graph: SupplyGraph, caps: Capacities, targets: IntArray, kinds
         idx = np.flatnonzero(unpacked[k][:universe.size])
         ids = universe[idx]
         out.append(ids[ids != offset + t])
-    return _with_decay(graph, caps, targets, wanted, cone, up, kf, out, base)
+    return _with_decay(graph, caps, targets, wanted, cone, up, kf, out, base, (entry_cap, terms))
 
 
 def _with_decay(graph: SupplyGraph, caps: Capacities, targets: IntArray, wanted: set[str], cone: _ConeSteps,
                 up: NDArray[np.bool_], kf: list[object], out: list[IntArray | None],
-                base: FloatArray | None = None) -> list[IntArray | None]:
+                base: FloatArray | None = None,
+                supply: tuple[FloatArray, SupplyTerms] | None = None) -> list[IntArray | None]:
     """Add the nodes whose removal makes a loop of hard requirements decay to 0 (see module doc).
+
+    ``base``: the availability under ``caps`` (None: computed over the cone when needed); ``supply``: every
+    entry's ``cap(e)`` and the supply terms under ``caps``, when the caller has them.
 
     Two kinds of loop can decay: in view home, one through components whose domestic share ``D0 < 1`` once their
     foreign supply is cut (the candidates are read from the kill sets); in either view, one through a component
@@ -595,16 +606,17 @@ def _with_decay(graph: SupplyGraph, caps: Capacities, targets: IntArray, wanted:
     checks = [v for v in sorted(candidates) if _vertex_kind(graph, v) in wanted]
     if not checks:
         return out
-    base_cap = entry_capacity(graph, caps)
+    base_cap, all_terms = supply if supply is not None else (entry_capacity(graph, caps), None)
     if base is None and len(checks) > 1:
-        base = availability(graph, caps, steps=cone.steps)
-    base_terms = None if base is None else supply_terms(graph, caps, base_cap)
+        base = availability(graph, caps, all_terms, steps=cone.steps)
+    base_terms = None if base is None else all_terms or supply_terms(graph, caps, base_cap)
     in_cone = np.zeros(graph.n_components, dtype=bool)
     in_cone[cone.cone] = True
     step_of = np.full(graph.n_components, -1, dtype=np.int64)
     for i, step in enumerate(cone.steps):
         step_of[step.comps] = i
     ctx: _Context | None = None
+    moved = np.zeros(graph.n_components, dtype=bool)
     for v in checks:
         trial = caps.copy()
         _remove_vertex(graph, trial, v)
@@ -612,19 +624,26 @@ def _with_decay(graph: SupplyGraph, caps: Capacities, targets: IntArray, wanted:
             a = availability(graph, trial, supply_terms(graph, trial, _without(graph, caps, base_cap, v)),
                              steps=cone.steps)
         else:  # only what lies downstream of v's entries changes: propagate that, the rest keeps its base
-            terms, changed = _terms_without(graph, caps, base_cap, base_terms, v)
-            if v >= offset:
-                changed = np.union1d(changed, [v - offset])
-            steps = _restrict(graph, cone.steps, step_of, _downstream(graph, changed, in_cone))
-            if ctx is None:  # weights and stock cover depend on the horizon only (long): computed once
-                ctx = _Context(graph, trial, terms)
-            ctx.cap, ctx.foreign, ctx.domestic = trial.component, terms.foreign, terms.domestic
-            hi, lo = _bounds(ctx, steps, base)
-            h, low = hi[targets], lo[targets]
-            if ((h > DOWN) & (low < h) & (low <= _SURELY_UP)).any():  # undecided: the exact values
-                a = availability(graph, trial, terms, steps=steps, start=base)
-            else:  # down where the upper bound is, up elsewhere (lower bound far from 0, or exact)
-                a = hi
+            # v's cut written into the baseline terms, restored below (no copy of the whole arrays per check)
+            terms = base_terms
+            cut, old_f, old_d = _terms_without(graph, caps, base_cap, terms, v)
+            changed = cut if v < offset else np.union1d(cut, [v - offset])
+            moved[changed] = True  # components whose own terms or capacity differ from the baseline's
+            try:
+                steps = _restrict(graph, cone.steps, step_of, _downstream(graph, changed, in_cone))
+                if ctx is None:  # weights and stock cover depend on the horizon only (long): computed once
+                    ctx = _Context(graph, trial, terms)
+                ctx.cap, ctx.foreign, ctx.domestic = trial.component, terms.foreign, terms.domestic
+                hi, lo = _bounds(ctx, steps, base, moved)
+                h, low = hi[targets], lo[targets]
+                if ((h > DOWN) & (low < h) & (low <= _SURELY_UP)).any():  # undecided: the exact values
+                    a = availability(graph, trial, terms, steps=steps, start=base)
+                else:  # down where the upper bound is, up elsewhere (lower bound far from 0, or exact)
+                    a = hi
+            finally:
+                moved[changed] = False
+                terms.foreign[cut] = old_f
+                terms.domestic[cut] = old_d
         down = np.flatnonzero(~is_up(a[targets]))
         for k in down.tolist():
             got = out[k]
@@ -641,7 +660,8 @@ _SURELY_UP = 1e-6
 """A lower bound above this is up whatever the round-off of an exact solution (far above :data:`DOWN`)."""
 
 
-def _bounds(ctx: _Context, steps: Sequence[Step], start: FloatArray) -> tuple[FloatArray, FloatArray]:
+def _bounds(ctx: _Context, steps: Sequence[Step], start: FloatArray,
+            moved: NDArray[np.bool_] | None = None) -> tuple[FloatArray, FloatArray]:
     """Upper and lower bounds on :func:`availability` over ``steps`` from ``start``, under the capacities and
     supply terms of ``ctx``,
     without solving a linear program: a cycle gets at most :data:`_KLEENE_ROUNDS` Kleene rounds from 1 (the
@@ -649,6 +669,10 @@ def _bounds(ctx: _Context, steps: Sequence[Step], start: FloatArray) -> tuple[Fl
     that does not has its last iterate in the upper bound and 0 in the lower. Every term is monotone (so is
     rounding), hence what lies downstream stays between the bounds. Where the two agree (every cycle
     settled) both are the exact values.
+
+    ``moved``: mask of the components whose own terms or capacity differ from those ``start`` was computed
+    with (``start`` must then be the exact availability under them). A cycle with none of those and every
+    input at its ``start`` value keeps its ``start`` values in both bounds (they are exact): no Kleene rounds.
     """
     hi = start.copy()
     lo: FloatArray | None = None  # None: equal to hi so far
@@ -668,6 +692,10 @@ def _bounds(ctx: _Context, steps: Sequence[Step], start: FloatArray) -> tuple[Fl
             if lo is not None:
                 ctx.evaluate(step, lo)
             continue
+        if moved is not None and not moved[step.comps].any() and np.array_equal(
+                hi[step.members], start[step.members]) and (lo is None or np.array_equal(
+                lo[step.members], start[step.members])):
+            continue  # nothing it reads changed: hi and lo hold its start values, exact
         settled = kleene(step, hi)
         if lo is None:
             if settled:
@@ -706,10 +734,11 @@ def _restrict(graph: SupplyGraph, steps: Sequence[Step], step_of: IntArray, insi
 
 
 def _terms_without(graph: SupplyGraph, caps: Capacities, entry_cap: FloatArray, terms: SupplyTerms,
-                   vertex: int) -> tuple[SupplyTerms, IntArray]:
-    """``supply_terms`` once ``vertex`` is also removed, from those of ``caps`` (``terms``, with
-    ``entry_cap``), and the components whose terms changed (sorted): only theirs are summed again, entry by
-    entry in the same order, so the numbers are those a full :func:`supply_terms` gives."""
+                   vertex: int) -> tuple[IntArray, FloatArray, FloatArray]:
+    """Write into ``terms`` (those of ``caps``, with ``entry_cap``) the ``supply_terms`` once ``vertex`` is
+    also removed; return the components whose terms changed (sorted) and their previous ``F`` and ``D`` (for
+    the caller to restore). Only their terms are summed again, entry by entry in the same order, so the numbers
+    are those a full :func:`supply_terms` gives."""
     nc, ns = graph.n_countries, graph.n_suppliers
     if vertex < nc:
         hit = graph.entry_country == vertex
@@ -720,12 +749,21 @@ def _terms_without(graph: SupplyGraph, caps: Capacities, entry_cap: FloatArray, 
     elif vertex < nc + ns:
         touched = np.flatnonzero(graph.entry_supplier == vertex - nc)
     else:
-        return terms, np.zeros(0, dtype=np.int64)
+        return np.zeros(0, dtype=np.int64), np.zeros(0), np.zeros(0)
     touched = touched[entry_cap[touched] > 0]
     comps = graph.entry_comp[touched]  # ascending: a component's entries are contiguous
     comps = comps[np.r_[True, comps[1:] != comps[:-1]]] if comps.size else comps.astype(np.int64)
-    out = terms.copy()
-    if comps.size:
+    comps = comps.astype(np.int64, copy=False)
+    old = terms.foreign[comps], terms.domestic[comps]  # fancy indexing: copies
+    if comps.size * 8 > graph.n_components:  # a large part of the graph: one bincount over every entry
+        cap = entry_cap.copy()
+        cap[touched] = 0.0
+        both = np.bincount(graph.entry_comp * 2 + graph.entry_domestic, weights=graph.entry_share * cap,
+                           minlength=2 * graph.n_components)
+        norm = graph.supply_norm[comps]
+        terms.domestic[comps] = both[2 * comps + 1] / norm
+        terms.foreign[comps] = both[2 * comps] / norm + graph.unlisted_share[comps] * caps.unlisted
+    elif comps.size:
         starts, ends = graph.entry_ptr[comps], graph.entry_ptr[comps + 1]
         idx = ranges(starts, ends)
         cap = entry_cap[idx]
@@ -734,9 +772,9 @@ def _terms_without(graph: SupplyGraph, caps: Capacities, entry_cap: FloatArray, 
         local = np.repeat(np.arange(comps.size, dtype=np.int64), ends - starts)
         both = np.bincount(local * 2 + graph.entry_domestic[idx], weights=weighted, minlength=2 * comps.size)
         norm = graph.supply_norm[comps]
-        out.domestic[comps] = both[1::2] / norm
-        out.foreign[comps] = both[0::2] / norm + graph.unlisted_share[comps] * caps.unlisted
-    return out, comps.astype(np.int64, copy=False)
+        terms.domestic[comps] = both[1::2] / norm
+        terms.foreign[comps] = both[0::2] / norm + graph.unlisted_share[comps] * caps.unlisted
+    return comps, old[0], old[1]
 
 
 def _downstream(graph: SupplyGraph, sources: IntArray, inside: NDArray[np.bool_]) -> NDArray[np.bool_]:
