@@ -219,6 +219,7 @@ class BatchPropagation:
         self.cycles_exact = True  # False: hand candidates that reach a cycle back as ``fallback``
         self._work = self.base.copy()
         self._entry_w: tuple[FloatArray, FloatArray] | None = None
+        self._tops: tuple[IntArray, NDArray[np.int32]] | None = None
         # each group's owner; the group slots (positions in ``members``) of each component
         self.n_groups = g.group_owner.size
         self.n_steps = len(steps)
@@ -234,6 +235,23 @@ class BatchPropagation:
         for step in steps:
             if not step.cyclic:
                 self.base_r[step.comps] = ctx.requirement_limit(step, self.base)
+
+    def _group_tops(self) -> tuple[IntArray, NDArray[np.int32]]:
+        """Per group, how many of its members hold its baseline value (the max of their baseline ``a``); per
+        slot, 1 where its member holds its group's baseline value (computed on first use)."""
+        if self._tops is None:
+            g = self.graph
+            ptr = g.group_ptr
+            if ptr.size > 1 and bool(np.all(ptr[1:] > ptr[:-1])):
+                values = self.base[g.group_members]
+                gmax = np.maximum.reduceat(values, ptr[:-1])
+                slot_top = (values == gmax[self.slot_group]).astype(np.int32)
+                count = np.add.reduceat(slot_top, ptr[:-1]).astype(np.int64)
+            else:  # no groups, or an empty one: no shortcut (no group counts as holding its value unpushed)
+                count = np.zeros(self.n_groups, dtype=np.int64)
+                slot_top = np.zeros(g.group_members.size, dtype=np.int32)
+            self._tops = (count, slot_top)
+        return self._tops
 
     # -- seeds ------------------------------------------------------------------------------
 
@@ -401,7 +419,15 @@ class BatchPropagation:
             # a one-member group's best is its pushed value; larger groups read their other members' baseline
             ms, me = self.mptr[gg], self.mptr[gg + 1]
             several = (me - ms) > 1
-            best = pvals[np.flatnonzero(new)]  # the group's first pushed value (its only one when one member)
+            first_push = np.flatnonzero(new)
+            best = pvals[first_push]  # the group's first pushed value (its only one when one member)
+            kept = np.zeros(gg.size, dtype=bool)
+            if several.any():
+                # a group one of whose members holding its baseline value was not pushed keeps that value
+                # (pushed values are below their baseline): its f is its baseline f, which R already holds
+                top_count, slot_top = self._group_tops()
+                kept = several & (np.add.reduceat(slot_top[slot], first_push) < top_count[gg])
+                several &= ~kept
             if several.any():
                 big = np.flatnonzero(several)
                 ms, me = ms[big], me[big]
@@ -414,6 +440,8 @@ class BatchPropagation:
                 mine = r >= 0
                 vals[offsets[r[mine]] + (slot[mine] - self.mptr[pg[mine]])] = pvals[mine]
                 best[big] = np.maximum.reduceat(vals, offsets)
+            if kept.any():  # unchanged groups lower no R: left out
+                gk, gg, best = gk[~kept], gg[~kept], best[~kept]
             f_group = 1.0 - self.weight[gg] * (1.0 - best)
         owner_keys = (gk << nb) | self.group_owner[gg]  # sorted: groups are ordered by owner
         first = np.flatnonzero(np.concatenate(([True], owner_keys[1:] != owner_keys[:-1]))) if gg.size else gg

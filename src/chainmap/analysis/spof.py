@@ -45,6 +45,7 @@ Examples
 from __future__ import annotations
 
 import gc
+import itertools
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -514,15 +515,9 @@ def _kill_members(graph: SupplyGraph, caps: Capacities, targets: IntArray, kinds
         _as_parts(sk.d_all, sk.d_el, np.flatnonzero(todo), kd)
         kill_lists = _kill_sparse(graph, cone, in_universe.tolist(), kf, kd, hard,
                                   {"country", "supplier"} <= wanted, todo, targets, fixed, fixed_el)
-        out: list[IntArray | None] = []
-        for t in targets.tolist():
-            k = kill_lists[t]
-            if not up_list[t] or k is None:
-                out.append(None)
-                continue
-            ids = np.array(sorted(k), dtype=np.int64)
-            out.append(ids[ids != offset + t])
-        return _with_decay(graph, caps, targets, wanted, cone, up, kf, out, base, (entry_cap, terms))
+        sets = [kill_lists[t] if up_list[t] else None for t in targets.tolist()]
+        return _with_decay(graph, caps, targets, wanted, cone, up, kf, _sorted_sets(sets, targets, offset + n, offset),
+                           base, (entry_cap, terms))
     kf, kd = _parts(sk, cone.cone[nonempty_f[cone.cone]], n)
     position = {v: i for i, v in enumerate(universe.tolist())}
     words = n_words
@@ -553,6 +548,21 @@ def _kill_members(graph: SupplyGraph, caps: Capacities, targets: IntArray, kinds
         ids = universe[idx]
         out.append(ids[ids != offset + t])
     return _with_decay(graph, caps, targets, wanted, cone, up, kf, out, base, (entry_cap, terms))
+
+
+def _sorted_sets(sets: list[frozenset[int] | None], targets: IntArray, n_vertices: int,
+                 offset: int) -> list[IntArray | None]:
+    """Each target's kill set as sorted vertex ids without the target itself (None stays None), by one sort of
+    (target, vertex) keys over all of them instead of a sort per target."""
+    sizes = [0 if k is None else len(k) for k in sets]
+    flat = np.fromiter(itertools.chain.from_iterable(k for k in sets if k is not None), dtype=np.int64,
+                       count=sum(sizes))
+    pos = np.repeat(np.arange(len(sets), dtype=np.int64), sizes)
+    keep = flat != offset + targets[pos]
+    packed = np.sort(pos[keep] * n_vertices + flat[keep])
+    counts = np.bincount(pos[keep], minlength=len(sets))
+    pieces = np.split(packed % n_vertices, np.cumsum(counts)[:-1].tolist()) if sets else []
+    return [None if k is None else piece for k, piece in zip(sets, pieces, strict=True)]
 
 
 def _with_decay(graph: SupplyGraph, caps: Capacities, targets: IntArray, wanted: set[str], cone: _ConeSteps,
@@ -911,8 +921,9 @@ def _kill_sparse(graph: SupplyGraph, cone: _ConeSteps, in_universe: list[bool],
     read[targets] = True
     empty: frozenset[int] = frozenset()
     sel = read[fixed]
-    for c, row in zip(fixed[sel].tolist(), fixed_el[sel].tolist(), strict=True):
-        kill[c] = frozenset(v for v in row if v >= 0)
+    rows = -np.sort(-fixed_el[sel], axis=1)  # the vertices first (descending), the -1 padding last
+    for c, row, k in zip(fixed[sel].tolist(), rows.tolist(), (rows >= 0).sum(axis=1).tolist(), strict=True):
+        kill[c] = frozenset(row[:k]) if k else empty
     for step in cone.steps:
         at = step.comps[todo[step.comps]]
         comps = list(zip(at.tolist(), np.searchsorted(todo_idx, at).tolist(), strict=True))
