@@ -539,7 +539,7 @@ def _kill_members(graph: SupplyGraph, caps: Capacities, targets: IntArray, kinds
     kill = _kill_pass(cone, up, self_bits, kf_bits, kd_bits, hard)
     chunk = kill[targets]
     unpacked = np.unpackbits(chunk.view(np.uint8), axis=1, bitorder="little")
-    out = []
+    out: list[IntArray | None] = []
     for k, t in enumerate(targets.tolist()):
         if not up[t]:
             out.append(None)
