@@ -504,6 +504,7 @@ def _kill_members(graph: SupplyGraph, caps: Capacities, targets: IntArray, kinds
         el = np.where(sk.f_all[fixed][:, None], d_el, el)  # Kf everything: K(c) = {c} ∪ Kd (Kd not everything: c up)
         el = np.where((el >= 0) & in_universe[np.maximum(el, 0)], el, -1)
         fixed_el = np.column_stack([el, np.where(in_universe[offset + fixed], offset + fixed, -1)])
+        todo, fixed, fixed_el = _settle_simple(graph, cone, sk, up, in_universe, hard, todo, fixed, fixed_el)
         kf: list[object] = [()] * n  # Kf where evaluated or in a cycle (the decay check reads it), Kd where evaluated
         kd: list[object] = [()] * n
         read_f = todo.copy()
@@ -831,6 +832,52 @@ def _remove_vertex(graph: SupplyGraph, caps: Capacities, vertex: int) -> None:
         caps.supplier[vertex - nc] = 0.0
     else:
         caps.component[vertex - nc - ns] = 0.0
+
+
+def _settle_simple(graph: SupplyGraph, cone: _ConeSteps, sk: _SupplyKill, up: NDArray[np.bool_],
+                   in_universe: NDArray[np.bool_], hard: NDArray[np.bool_], todo: NDArray[np.bool_], fixed: IntArray,
+                   fixed_el: IntArray) -> tuple[NDArray[np.bool_], IntArray, IntArray]:
+    """Move to ``fixed`` (with their kill set's vertices as rows like ``fixed_el``'s) the ``todo`` components
+    outside cycles whose kill set the arrays decide without the kill sets of their inputs.
+
+    With ``Kf`` not everything, ``K(c) = {c} ∪ {v ∈ Kf: v ∈ Kd or v ∈ Kr}``. ``v ∈ Kr`` needs a hard group
+    every live member of which has ``v`` in its kill set, hence in its ``Kf`` (or ``Kf`` everything): where no
+    hard group passes that test, ``v`` is out, and where ``v`` is in ``Kd`` it is in. A component all of whose
+    ``v`` are decided so is settled here, vectorised; the others are left to :func:`_kill_sparse`.
+    """
+    n = graph.n_components
+    offset = graph.n_countries + graph.n_suppliers
+    acyclic = np.zeros(n, dtype=bool)
+    for step in cone.steps:
+        if not step.cyclic:
+            acyclic[step.comps] = True
+    cand = np.flatnonzero(todo & acyclic & ~sk.f_all)
+    gptr, mptr = graph.comp_group_ptr, graph.group_ptr
+    if not cand.size or bool(np.any(mptr[1:] == mptr[:-1])):  # (an empty group: no shortcut)
+        return todo, fixed, fixed_el
+    f = sk.f_el[cand]
+    f = np.where((f >= 0) & in_universe[np.maximum(f, 0)], f, -1)
+    in_d = (f >= 0) & (sk.d_all[cand][:, None] | (f[:, :, None] == sk.d_el[cand][:, None, :]).any(axis=2))
+    pr, pj = np.nonzero((f >= 0) & ~in_d)  # (component, v) pairs only a hard requirement can take in
+    pc, pv = cand[pr], f[pr, pj]
+    gs = ranges(gptr[pc], gptr[pc + 1])
+    gpair = np.repeat(np.arange(pc.size, dtype=np.int64), gptr[pc + 1] - gptr[pc])
+    is_hard = hard[gs]
+    gs, gpair = gs[is_hard], gpair[is_hard]
+    sizes = mptr[gs + 1] - mptr[gs]
+    members = graph.group_members[ranges(mptr[gs], mptr[gs + 1])]
+    v = np.repeat(pv[gpair], sizes)
+    ok = ~up[members] | sk.f_all[members] | (sk.f_el[members] == v[:, None]).any(axis=1)
+    group_ok = np.logical_and.reduceat(ok, np.cumsum(sizes) - sizes) if ok.size else np.zeros(0, dtype=bool)
+    maybe = np.bincount(gpair[group_ok], minlength=pc.size) > 0
+    open_ = np.zeros(cand.size, dtype=bool)
+    open_[pr[maybe]] = True  # a v some hard group may take in: left to the kill-set pass
+    comps = cand[~open_]
+    rows = np.column_stack([np.where(in_d[~open_], f[~open_], -1),
+                            np.where(in_universe[offset + comps], offset + comps, -1)])
+    todo = todo.copy()
+    todo[comps] = False
+    return todo, np.concatenate([fixed, comps]), np.concatenate([fixed_el, rows])
 
 
 def _kill_sparse(graph: SupplyGraph, cone: _ConeSteps, in_universe: list[bool],
