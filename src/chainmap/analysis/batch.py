@@ -218,7 +218,7 @@ class BatchPropagation:
         self.entry_cap = inc.entry_cap
         self.cycles_exact = True  # False: hand candidates that reach a cycle back as ``fallback``
         self._work = self.base.copy()
-        self._entry_w: tuple[FloatArray, FloatArray] | None = None
+        self._entry_w: FloatArray | None = None
         self._tops: tuple[IntArray, NDArray[np.int32]] | None = None
         # each group's owner; the group slots (positions in ``members``) of each component
         self.n_groups = g.group_owner.size
@@ -286,19 +286,25 @@ class BatchPropagation:
         # (reach owner: or of a supplier it owns), as in Incremental._by_country / _by_supplier
         ek = pk[pair_of]
         target = node[ek]
-        sup = g.entry_supplier[e]
-        is_removed = np.where(is_country[ek], g.entry_country[e] == target, sup == target)
-        if inc.caps.reach == "owner" and g.n_suppliers:
-            owner = np.append(g.supplier_owner, -1)[sup]
-            is_removed |= is_country[ek] & (sup >= 0) & (owner == target)
-        # share * capacity of each entry, domestic and foreign apart (a removed entry weighs 0.0, as
-        # share * 0.0 does in Incremental.terms_of)
+        owner_reach = inc.caps.reach == "owner" and g.n_suppliers > 0
+        if not owner_reach and bool(is_country.all()):  # one kind of node: one column read
+            is_removed = g.entry_country[e] == target
+        elif not owner_reach and not is_country.any():
+            is_removed = g.entry_supplier[e] == target
+        else:
+            sup = g.entry_supplier[e]
+            is_removed = np.where(is_country[ek], g.entry_country[e] == target, sup == target)
+            if owner_reach:
+                owner = np.append(g.supplier_owner, -1)[sup]
+                is_removed |= is_country[ek] & (sup >= 0) & (owner == target)
+        # share * capacity of each entry (a removed entry weighs 0.0, as share * 0.0 does in
+        # Incremental.terms_of), summed in entry order per (pair, domestic) bin: the same sums as two bincounts
+        # with zeros in place of the other kind's entries (adding 0.0 changes no sum)
         if self._entry_w is None:
-            w = g.entry_share * self.entry_cap
-            self._entry_w = (np.where(g.entry_domestic, w, 0.0), np.where(g.entry_domestic, 0.0, w))
-        w_dom, w_for = self._entry_w
-        dom_sum = np.bincount(pair_of, weights=np.where(is_removed, 0.0, w_dom[e]), minlength=pairs.size)
-        for_sum = np.bincount(pair_of, weights=np.where(is_removed, 0.0, w_for[e]), minlength=pairs.size)
+            self._entry_w = g.entry_share * self.entry_cap
+        both = np.bincount(pair_of * 2 + g.entry_domestic[e], weights=np.where(is_removed, 0.0, self._entry_w[e]),
+                           minlength=2 * pairs.size)
+        dom_sum, for_sum = both[1::2], both[0::2]
         norm = g.supply_norm[pc]
         unlisted = g.unlisted_share[pc] * inc.caps.unlisted
         return pk, pc, for_sum / norm + unlisted, dom_sum / norm
@@ -505,11 +511,12 @@ class BatchPropagation:
         starts, ends = self.mg_ptr[mu], self.mg_ptr[mu + 1]
         idx = ranges(starts, ends)
         steps = self.mg_step[idx]
-        later = steps > s  # a cycle's own members are solved already
         count = ends - starts
-        keys = ((np.repeat(mc, count) << self.sbits) | self.mg_slots[idx])[later]
-        vals = np.repeat(mv, count)[later]
-        steps = steps[later]
+        keys = (np.repeat(mc, count) << self.sbits) | self.mg_slots[idx]
+        vals = np.repeat(mv, count)
+        if self.step_cyclic[s]:  # a cycle's own members are solved already (outside cycles every owner is later)
+            later = steps > s
+            keys, vals, steps = keys[later], vals[later], steps[later]
         if keys.size == 0:
             return
         if bool(np.all(steps == steps[0])):
