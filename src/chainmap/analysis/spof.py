@@ -687,35 +687,75 @@ def _bounds(ctx: _Context, steps: Sequence[Step], start: FloatArray,
     """
     hi = start.copy()
     lo: FloatArray | None = None  # None: equal to hi so far
+    # Cycles that do not read each other (the schedule's sets of one level) get their Kleene rounds together, as
+    # one step: a set's iterates are those it gets alone (its inputs are final), and one that settles stays put
+    wave: list[Step] = []
+    in_wave = np.zeros(start.size, dtype=bool)
 
-    def kleene(step: Step, a: FloatArray) -> bool:
+    def kleene(step: Step, scc_of: IntArray, k: int, a: FloatArray) -> NDArray[np.bool_]:
+        """Kleene rounds from 1 over ``step`` (``k`` cycles, ``scc_of`` the cycle of each component); which
+        cycles settled within :data:`_KLEENE_ROUNDS` rounds."""
         a[step.comps] = 1.0
+        settled = np.zeros(k, dtype=bool)
         for _ in range(_KLEENE_ROUNDS):
             new = ctx.values(step, a)
-            if np.array_equal(new, a[step.comps]):
-                return True
+            diff = new != a[step.comps]
+            if not diff.any():
+                return np.ones(k, dtype=bool)
+            settled |= np.bincount(scc_of[diff], minlength=k) == 0
             a[step.comps] = new
-        return False
+        return settled
+
+    def flush() -> None:
+        nonlocal lo
+        if not wave:
+            return
+        merged, scc_of = _merged(wave)
+        k = len(wave)
+        settled = kleene(merged, scc_of, k, hi)
+        if lo is None:
+            if not settled.all():
+                lo = hi.copy()
+                lo[merged.comps[~settled[scc_of]]] = 0.0
+        else:
+            lo_settled = kleene(merged, scc_of, k, lo)
+            lo[merged.comps[~lo_settled[scc_of]]] = 0.0
+        in_wave[merged.comps] = False
+        wave.clear()
 
     for step in steps:
         if not step.cyclic:
+            flush()
             ctx.evaluate(step, hi)
             if lo is not None:
                 ctx.evaluate(step, lo)
             continue
+        if in_wave[step.members].any():  # it reads a cycle of the wave: that one first
+            flush()
         if moved is not None and not moved[step.comps].any() and np.array_equal(
                 hi[step.members], start[step.members]) and (lo is None or np.array_equal(
                 lo[step.members], start[step.members])):
             continue  # nothing it reads changed: hi and lo hold its start values, exact
-        settled = kleene(step, hi)
-        if lo is None:
-            if settled:
-                continue
-            lo = hi.copy()
-            lo[step.comps] = 0.0
-        elif not kleene(step, lo):
-            lo[step.comps] = 0.0
+        wave.append(step)
+        in_wave[step.comps] = True
+    flush()
     return hi, hi if lo is None else lo
+
+
+def _merged(steps: Sequence[Step]) -> tuple[Step, IntArray]:
+    """Cyclic ``steps`` as one step (their arrays concatenated, positions shifted), and the position in
+    ``steps`` of each of its components."""
+    if len(steps) == 1:
+        return steps[0], np.zeros(steps[0].comps.size, dtype=np.int64)
+    sizes = np.array([st.comps.size for st in steps], dtype=np.int64)
+    comp_at = (np.cumsum(sizes) - sizes).tolist()
+    member_sizes = np.array([st.members.size for st in steps], dtype=np.int64)
+    member_at = (np.cumsum(member_sizes) - member_sizes).tolist()
+    step = Step(True, np.concatenate([st.comps for st in steps]), np.concatenate([st.groups for st in steps]),
+                np.concatenate([st.owner_pos + at for st, at in zip(steps, comp_at, strict=True)]),
+                np.concatenate([st.members for st in steps]),
+                np.concatenate([st.offsets + at for st, at in zip(steps, member_at, strict=True)]))
+    return step, np.repeat(np.arange(len(steps), dtype=np.int64), sizes)
 
 
 def _vertex_kind(graph: SupplyGraph, v: int) -> str:
