@@ -772,7 +772,8 @@ def _restrict(graph: SupplyGraph, steps: Sequence[Step], step_of: IntArray, insi
     comps = np.flatnonzero(inside)
     sid = step_of[comps]
     comps, sid = comps[sid >= 0], sid[sid >= 0]
-    order = np.argsort(sid, kind="stable")
+    small = len(steps) <= np.iinfo(np.int16).max  # a stable sort of 16-bit keys is a radix sort
+    order = np.argsort(sid.astype(np.int16) if small else sid, kind="stable")
     comps, sid = comps[order], sid[order]
     if not sid.size:  # nothing downstream changes (e.g. a country supplying none of the cone)
         return []
