@@ -104,7 +104,15 @@ def stable_order(values: IntArray) -> IntArray:
     array([1, 3, 0, 2])
     """
     values = np.asarray(values, dtype=np.int64)
+    if values.size > _RADIX_ABOVE and int(values.min()) >= 0 and int(values.max()) < 1 << 32:
+        # two stable passes over 16-bit digits (numpy's radix sort), low digit first
+        low = np.argsort((values & 0xFFFF).astype(np.uint16), kind="stable")
+        return low[np.argsort((values[low] >> 16).astype(np.uint16), kind="stable")]
     return _sort_perm(values, int(np.abs(values).max()) + 1 if values.size else 1)[1]
+
+
+_RADIX_ABOVE = 100_000
+"""Arrays longer than this are ordered by :func:`stable_order` with a radix sort."""
 
 
 def largest_first(groups: IntArray, values: NDArray[Any]) -> IntArray:

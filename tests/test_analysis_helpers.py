@@ -1,4 +1,4 @@
-"""The sparse impact sum of the priorities fast path equals numpy's sum of the full column, bit for bit."""
+"""Fast-path helpers of the analyses equal their plain numpy forms, bit for bit (sums) or exactly (orders)."""
 
 import numpy as np
 
@@ -14,3 +14,12 @@ def test_pairwise_sum_matches_numpy_sum() -> None:
         column = np.zeros(n)
         column[pos] = values
         assert _pairwise_sum(pos, values.tolist(), 0, n) == float(column.sum())
+
+
+def test_stable_order_radix_path_matches_argsort() -> None:
+    from chainmap.analysis.batch import _RADIX_ABOVE, stable_order
+
+    rng = np.random.default_rng(24)
+    for high in (3, 70_000, 1 << 31):
+        values = rng.integers(0, high, _RADIX_ABOVE + 1234)
+        assert np.array_equal(stable_order(values), np.argsort(values, kind="stable"))
