@@ -23,3 +23,13 @@ def test_stable_order_radix_path_matches_argsort() -> None:
     for high in (3, 70_000, 1 << 31):
         values = rng.integers(0, high, _RADIX_ABOVE + 1234)
         assert np.array_equal(stable_order(values), np.argsort(values, kind="stable"))
+
+
+def test_largest_first_matches_lexsort() -> None:
+    from chainmap.analysis.batch import largest_first
+
+    rng = np.random.default_rng(7)
+    for _ in range(300):
+        groups = np.sort(rng.integers(0, int(rng.integers(1, 400)), int(rng.integers(1, 3000))))
+        values = rng.choice([0.1, 0.25, 0.5, 1.0], groups.size) if rng.random() < 0.5 else rng.random(groups.size)
+        assert np.array_equal(largest_first(groups, values), np.lexsort((-values, groups)))

@@ -134,13 +134,16 @@ def largest_first(groups: IntArray, values: NDArray[Any]) -> IntArray:
     if longest > 32 or bool(np.isnan(values).any()):
         return np.lexsort((-values, groups))
     ahead = np.zeros(m, dtype=np.int64)  # elements of the same run placed before each element
+    run_start = np.repeat(starts, np.diff(np.append(starts, m)))
+    left = np.repeat(np.diff(np.append(starts, m)), np.diff(np.append(starts, m))) - (np.arange(m) - run_start) - 1
+    idx = np.flatnonzero(left >= 1)  # elements i with i + d in their run, for d = 1, 2, ... (shrinking)
     for d in range(1, longest):
-        same = groups[d:] == groups[:-d]
-        later_bigger = values[d:] > values[:-d]  # i + d goes first; else i does (ties keep their order)
-        ahead[:-d] += same & later_bigger
-        ahead[d:] += same & ~later_bigger
+        later_bigger = values[idx + d] > values[idx]  # i + d goes first; else i does (ties keep their order)
+        ahead[idx] += later_bigger
+        ahead[idx + d] += ~later_bigger
+        idx = idx[left[idx] >= d + 1]
     out = np.empty(m, dtype=np.int64)
-    out[np.repeat(starts, np.diff(np.append(starts, m))) + ahead] = np.arange(m)
+    out[run_start + ahead] = np.arange(m)
     return out
 
 
