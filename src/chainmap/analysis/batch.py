@@ -104,7 +104,15 @@ def stable_order(values: IntArray) -> IntArray:
     array([1, 3, 0, 2])
     """
     values = np.asarray(values, dtype=np.int64)
+    if values.size > _RADIX_ABOVE and int(values.min()) >= 0 and int(values.max()) < 1 << 32:
+        # two stable passes over 16-bit digits (numpy's radix sort), low digit first
+        low = np.argsort((values & 0xFFFF).astype(np.uint16), kind="stable")
+        return low[np.argsort((values[low] >> 16).astype(np.uint16), kind="stable")]
     return _sort_perm(values, int(np.abs(values).max()) + 1 if values.size else 1)[1]
+
+
+_RADIX_ABOVE = 100_000
+"""Arrays longer than this are ordered by :func:`stable_order` with a radix sort."""
 
 
 def largest_first(groups: IntArray, values: NDArray[Any]) -> IntArray:
@@ -126,13 +134,16 @@ def largest_first(groups: IntArray, values: NDArray[Any]) -> IntArray:
     if longest > 32 or bool(np.isnan(values).any()):
         return np.lexsort((-values, groups))
     ahead = np.zeros(m, dtype=np.int64)  # elements of the same run placed before each element
+    run_start = np.repeat(starts, np.diff(np.append(starts, m)))
+    left = np.repeat(np.diff(np.append(starts, m)), np.diff(np.append(starts, m))) - (np.arange(m) - run_start) - 1
+    idx = np.flatnonzero(left >= 1)  # elements i with i + d in their run, for d = 1, 2, ... (shrinking)
     for d in range(1, longest):
-        same = groups[d:] == groups[:-d]
-        later_bigger = values[d:] > values[:-d]  # i + d goes first; else i does (ties keep their order)
-        ahead[:-d] += same & later_bigger
-        ahead[d:] += same & ~later_bigger
+        later_bigger = values[idx + d] > values[idx]  # i + d goes first; else i does (ties keep their order)
+        ahead[idx] += later_bigger
+        ahead[idx + d] += ~later_bigger
+        idx = idx[left[idx] >= d + 1]
     out = np.empty(m, dtype=np.int64)
-    out[np.repeat(starts, np.diff(np.append(starts, m))) + ahead] = np.arange(m)
+    out[run_start + ahead] = np.arange(m)
     return out
 
 
@@ -218,7 +229,8 @@ class BatchPropagation:
         self.entry_cap = inc.entry_cap
         self.cycles_exact = True  # False: hand candidates that reach a cycle back as ``fallback``
         self._work = self.base.copy()
-        self._entry_w: tuple[FloatArray, FloatArray] | None = None
+        self._entry_w: FloatArray | None = None
+        self._tops: tuple[IntArray, NDArray[np.int32]] | None = None
         # each group's owner; the group slots (positions in ``members``) of each component
         self.n_groups = g.group_owner.size
         self.n_steps = len(steps)
@@ -234,6 +246,23 @@ class BatchPropagation:
         for step in steps:
             if not step.cyclic:
                 self.base_r[step.comps] = ctx.requirement_limit(step, self.base)
+
+    def _group_tops(self) -> tuple[IntArray, NDArray[np.int32]]:
+        """Per group, how many of its members hold its baseline value (the max of their baseline ``a``); per
+        slot, 1 where its member holds its group's baseline value (computed on first use)."""
+        if self._tops is None:
+            g = self.graph
+            ptr = g.group_ptr
+            if ptr.size > 1 and bool(np.all(ptr[1:] > ptr[:-1])):
+                values = self.base[g.group_members]
+                gmax = np.maximum.reduceat(values, ptr[:-1])
+                slot_top = (values == gmax[self.slot_group]).astype(np.int32)
+                count = np.add.reduceat(slot_top, ptr[:-1]).astype(np.int64)
+            else:  # no groups, or an empty one: no shortcut (no group counts as holding its value unpushed)
+                count = np.zeros(self.n_groups, dtype=np.int64)
+                slot_top = np.zeros(g.group_members.size, dtype=np.int32)
+            self._tops = (count, slot_top)
+        return self._tops
 
     # -- seeds ------------------------------------------------------------------------------
 
@@ -268,19 +297,25 @@ class BatchPropagation:
         # (reach owner: or of a supplier it owns), as in Incremental._by_country / _by_supplier
         ek = pk[pair_of]
         target = node[ek]
-        sup = g.entry_supplier[e]
-        is_removed = np.where(is_country[ek], g.entry_country[e] == target, sup == target)
-        if inc.caps.reach == "owner" and g.n_suppliers:
-            owner = np.append(g.supplier_owner, -1)[sup]
-            is_removed |= is_country[ek] & (sup >= 0) & (owner == target)
-        # share * capacity of each entry, domestic and foreign apart (a removed entry weighs 0.0, as
-        # share * 0.0 does in Incremental.terms_of)
+        owner_reach = inc.caps.reach == "owner" and g.n_suppliers > 0
+        if not owner_reach and bool(is_country.all()):  # one kind of node: one column read
+            is_removed = g.entry_country[e] == target
+        elif not owner_reach and not is_country.any():
+            is_removed = g.entry_supplier[e] == target
+        else:
+            sup = g.entry_supplier[e]
+            is_removed = np.where(is_country[ek], g.entry_country[e] == target, sup == target)
+            if owner_reach:
+                owner = np.append(g.supplier_owner, -1)[sup]
+                is_removed |= is_country[ek] & (sup >= 0) & (owner == target)
+        # share * capacity of each entry (a removed entry weighs 0.0, as share * 0.0 does in
+        # Incremental.terms_of), summed in entry order per (pair, domestic) bin: the same sums as two bincounts
+        # with zeros in place of the other kind's entries (adding 0.0 changes no sum)
         if self._entry_w is None:
-            w = g.entry_share * self.entry_cap
-            self._entry_w = (np.where(g.entry_domestic, w, 0.0), np.where(g.entry_domestic, 0.0, w))
-        w_dom, w_for = self._entry_w
-        dom_sum = np.bincount(pair_of, weights=np.where(is_removed, 0.0, w_dom[e]), minlength=pairs.size)
-        for_sum = np.bincount(pair_of, weights=np.where(is_removed, 0.0, w_for[e]), minlength=pairs.size)
+            self._entry_w = g.entry_share * self.entry_cap
+        both = np.bincount(pair_of * 2 + g.entry_domestic[e], weights=np.where(is_removed, 0.0, self._entry_w[e]),
+                           minlength=2 * pairs.size)
+        dom_sum, for_sum = both[1::2], both[0::2]
         norm = g.supply_norm[pc]
         unlisted = g.unlisted_share[pc] * inc.caps.unlisted
         return pk, pc, for_sum / norm + unlisted, dom_sum / norm
@@ -401,7 +436,15 @@ class BatchPropagation:
             # a one-member group's best is its pushed value; larger groups read their other members' baseline
             ms, me = self.mptr[gg], self.mptr[gg + 1]
             several = (me - ms) > 1
-            best = pvals[np.flatnonzero(new)]  # the group's first pushed value (its only one when one member)
+            first_push = np.flatnonzero(new)
+            best = pvals[first_push]  # the group's first pushed value (its only one when one member)
+            kept = np.zeros(gg.size, dtype=bool)
+            if several.any():
+                # a group one of whose members holding its baseline value was not pushed keeps that value
+                # (pushed values are below their baseline): its f is its baseline f, which R already holds
+                top_count, slot_top = self._group_tops()
+                kept = several & (np.add.reduceat(slot_top[slot], first_push) < top_count[gg])
+                several &= ~kept
             if several.any():
                 big = np.flatnonzero(several)
                 ms, me = ms[big], me[big]
@@ -414,6 +457,8 @@ class BatchPropagation:
                 mine = r >= 0
                 vals[offsets[r[mine]] + (slot[mine] - self.mptr[pg[mine]])] = pvals[mine]
                 best[big] = np.maximum.reduceat(vals, offsets)
+            if kept.any():  # unchanged groups lower no R: left out
+                gk, gg, best = gk[~kept], gg[~kept], best[~kept]
             f_group = 1.0 - self.weight[gg] * (1.0 - best)
         owner_keys = (gk << nb) | self.group_owner[gg]  # sorted: groups are ordered by owner
         first = np.flatnonzero(np.concatenate(([True], owner_keys[1:] != owner_keys[:-1]))) if gg.size else gg
@@ -477,11 +522,12 @@ class BatchPropagation:
         starts, ends = self.mg_ptr[mu], self.mg_ptr[mu + 1]
         idx = ranges(starts, ends)
         steps = self.mg_step[idx]
-        later = steps > s  # a cycle's own members are solved already
         count = ends - starts
-        keys = ((np.repeat(mc, count) << self.sbits) | self.mg_slots[idx])[later]
-        vals = np.repeat(mv, count)[later]
-        steps = steps[later]
+        keys = (np.repeat(mc, count) << self.sbits) | self.mg_slots[idx]
+        vals = np.repeat(mv, count)
+        if self.step_cyclic[s]:  # a cycle's own members are solved already (outside cycles every owner is later)
+            later = steps > s
+            keys, vals, steps = keys[later], vals[later], steps[later]
         if keys.size == 0:
             return
         if bool(np.all(steps == steps[0])):

@@ -102,7 +102,7 @@ class Incremental:
         from chainmap.analysis.batch import stable_order
 
         g = self.graph
-        order = stable_order(g.entry_supplier)
+        order = stable_order(g.entry_supplier + 1)  # (-1: no supplier) the same order, non-negative: a radix sort
         ptr = np.searchsorted(g.entry_supplier[order], np.arange(g.n_suppliers + 1))
         return order.astype(np.int64), ptr.astype(np.int64)
 

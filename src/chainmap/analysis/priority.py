@@ -26,6 +26,7 @@ Examples
 
 from __future__ import annotations
 
+import bisect
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, overload
@@ -379,6 +380,9 @@ def _impacts(graph: SupplyGraph, inc: Incremental, candidates: IntArray, feeds_p
     total_value = float(pvalue.sum()) or 1.0
     impact = np.zeros(candidates.size)
     todo = np.flatnonzero(feeds_product[candidates])
+    # every unchanged product's term is +0.0 (value finite and >= 0): a sum over the changed ones in numpy's
+    # pairwise order is the full column's sum
+    sparse_sum = bool(np.all(np.isfinite(pvalue) & (pvalue >= 0)) and np.all(np.isfinite(base_p)))
     batch = BatchPropagation(inc)
     for start in range(0, todo.size, _BATCH_SEEDS):
         if progress is not None:
@@ -401,6 +405,9 @@ def _impacts(graph: SupplyGraph, inc: Incremental, candidates: IntArray, feeds_p
         impact[chunk[two]] = (terms[first[two]] + terms[first[two] + 1]) / total_value
         for m in np.flatnonzero(count > 2).tolist():
             sl = slice(int(first[m]), int(first[m] + count[m]))
+            if sparse_sum and count[m] <= _SPARSE_SUM_MAX:  # numpy's sum of the full column, from its nonzeros
+                impact[chunk[m]] = _pairwise_sum(j[sl].tolist(), terms[sl].tolist(), 0, products.size) / total_value
+                continue
             now = base_p.copy()
             now[j[sl]] = after[sl]
             impact[chunk[m]] = float((pvalue * (base_p - now)).sum() / total_value)
@@ -411,6 +418,47 @@ def _impacts(graph: SupplyGraph, inc: Incremental, candidates: IntArray, feeds_p
     if progress is not None:
         progress(int(todo.size), int(todo.size))
     return impact
+
+
+_SPARSE_SUM_MAX = 256
+"""Changed products up to which an impact is summed from its nonzero terms (:func:`_pairwise_sum`)."""
+
+
+def _pairwise_sum(pos: list[int], values: list[float], lo: int, n: int) -> float:
+    """``a[lo:lo + n].sum()`` for a float64 array ``a`` that is +0.0 except ``values`` at the sorted positions
+    ``pos`` (all in the range), in numpy's pairwise order (``pairwise_sum`` of numpy's ``loops_utils``: below 8
+    terms one by one, up to 128 eight accumulators, above that halves cut at a multiple of 8). A part without
+    a nonzero term sums to +0.0, which adding leaves every partial sum as it is, so only parts holding
+    ``pos`` are visited.
+
+    >>> a = np.zeros(1000); a[[3, 200, 201, 777]] = [0.1, 0.2, 0.3, 1e-17]
+    >>> _pairwise_sum([3, 200, 201, 777], [0.1, 0.2, 0.3, 1e-17], 0, 1000) == float(a.sum())
+    True
+    """
+    if not pos:
+        return 0.0
+    if n < 8:
+        res = 0.0
+        for v in values:
+            res += v
+        return res
+    if n <= 128:
+        r = [0.0] * 8
+        whole = lo + n - n % 8
+        rest = []
+        for p, v in zip(pos, values, strict=True):
+            if p < whole:
+                r[(p - lo) % 8] += v
+            else:
+                rest.append(v)
+        res = ((r[0] + r[1]) + (r[2] + r[3])) + ((r[4] + r[5]) + (r[6] + r[7]))
+        for v in rest:
+            res += v
+        return res
+    half = n // 2
+    half -= half % 8
+    k = bisect.bisect_left(pos, lo + half)
+    return _pairwise_sum(pos[:k], values[:k], lo, half) + _pairwise_sum(pos[k:], values[k:], lo + half, n - half)
 
 
 def _sum_like_numpy(owner: IntArray, values: FloatArray, n: int, rows: IntArray,

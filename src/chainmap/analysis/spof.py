@@ -45,6 +45,7 @@ Examples
 from __future__ import annotations
 
 import gc
+import itertools
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -178,7 +179,10 @@ def _kill_lists(
     """The target ids and, per target, its single points of failure as sorted vertex ids (None: down)."""
     target_ids = resolve_targets(graph, targets)
     caps = structural_capacities(graph, scenario)
-    idx = np.array([graph.component_of[t] for t in target_ids], dtype=np.int64)
+    if targets is None:  # every product: the graph's cached indexes (no lookup per id, shared with other analyses)
+        idx = graph.product_index
+    else:
+        idx = np.array([graph.component_of[t] for t in target_ids], dtype=np.int64)
     return target_ids, kill_members(graph, caps, idx, kinds)
 
 
@@ -367,15 +371,17 @@ class _SupplyKill:
     d_el: IntArray
 
 
-def _supply_kill_arrays(graph: SupplyGraph, caps: Capacities, comps: IntArray) -> _SupplyKill:
-    """:func:`supply_kill_elements` as arrays (rows outside ``comps``: the empty set)."""
+def _supply_kill_arrays(graph: SupplyGraph, caps: Capacities, comps: IntArray,
+                        entry_cap: FloatArray | None = None) -> _SupplyKill:
+    """:func:`supply_kill_elements` as arrays (rows outside ``comps``: the empty set); ``entry_cap``: every
+    entry's ``cap(e)`` under ``caps`` when the caller has it (else computed for the cone's entries)."""
     n = graph.n_components
     nc = graph.n_countries
     starts, ends = graph.entry_ptr[comps], graph.entry_ptr[comps + 1]
     counts = ends - starts
     idx = ranges(starts, ends)
     comp_of = np.repeat(comps, counts)
-    cap = entry_capacity(graph, caps, idx)
+    cap = entry_capacity(graph, caps, idx) if entry_cap is None else entry_cap[idx]
     live = (cap > 0) & (graph.entry_share[idx] > 0)
     dom = graph.entry_domestic[idx].astype(bool)
     sup = graph.entry_supplier[idx]
@@ -459,12 +465,14 @@ def _kill_members(graph: SupplyGraph, caps: Capacities, targets: IntArray, kinds
     if cone is None:
         cone = cone_steps(graph, graph.upstream_of(targets.tolist()) if targets.size else np.zeros(0, dtype=np.int64))
     base: FloatArray | None = None
+    entry_cap = entry_capacity(graph, caps)  # computed once: the baseline, the kill elements and the decay checks
+    terms = supply_terms(graph, caps, entry_cap)
     if up is None:
-        base = availability(graph, caps)
+        base = availability(graph, caps, terms)
         up = is_up(base)
     nc, ns = graph.n_countries, graph.n_suppliers
     offset = nc + ns
-    sk = _supply_kill_arrays(graph, caps, cone.cone)
+    sk = _supply_kill_arrays(graph, caps, cone.cone, entry_cap)
     n = graph.n_components
     nonempty_f = sk.f_all | (sk.f_el >= 0).any(axis=1)  # Kf = {} (the rest): K(c) = {c}, nothing to read
     hard = graph.group_share >= 1.0
@@ -496,6 +504,7 @@ def _kill_members(graph: SupplyGraph, caps: Capacities, targets: IntArray, kinds
         el = np.where(sk.f_all[fixed][:, None], d_el, el)  # Kf everything: K(c) = {c} ∪ Kd (Kd not everything: c up)
         el = np.where((el >= 0) & in_universe[np.maximum(el, 0)], el, -1)
         fixed_el = np.column_stack([el, np.where(in_universe[offset + fixed], offset + fixed, -1)])
+        todo, fixed, fixed_el = _settle_simple(graph, cone, sk, up, in_universe, hard, todo, fixed, fixed_el)
         kf: list[object] = [()] * n  # Kf where evaluated or in a cycle (the decay check reads it), Kd where evaluated
         kd: list[object] = [()] * n
         read_f = todo.copy()
@@ -507,15 +516,9 @@ def _kill_members(graph: SupplyGraph, caps: Capacities, targets: IntArray, kinds
         _as_parts(sk.d_all, sk.d_el, np.flatnonzero(todo), kd)
         kill_lists = _kill_sparse(graph, cone, in_universe.tolist(), kf, kd, hard,
                                   {"country", "supplier"} <= wanted, todo, targets, fixed, fixed_el)
-        out: list[IntArray | None] = []
-        for t in targets.tolist():
-            k = kill_lists[t]
-            if not up_list[t] or k is None:
-                out.append(None)
-                continue
-            ids = np.array(sorted(k), dtype=np.int64)
-            out.append(ids[ids != offset + t])
-        return _with_decay(graph, caps, targets, wanted, cone, up, kf, out, base)
+        sets = [kill_lists[t] if up_list[t] else None for t in targets.tolist()]
+        return _with_decay(graph, caps, targets, wanted, cone, up, kf, _sorted_sets(sets, targets, offset + n, offset),
+                           base, (entry_cap, terms))
     kf, kd = _parts(sk, cone.cone[nonempty_f[cone.cone]], n)
     position = {v: i for i, v in enumerate(universe.tolist())}
     words = n_words
@@ -537,7 +540,7 @@ def _kill_members(graph: SupplyGraph, caps: Capacities, targets: IntArray, kinds
     kill = _kill_pass(cone, up, self_bits, kf_bits, kd_bits, hard)
     chunk = kill[targets]
     unpacked = np.unpackbits(chunk.view(np.uint8), axis=1, bitorder="little")
-    out = []
+    out: list[IntArray | None] = []
     for k, t in enumerate(targets.tolist()):
         if not up[t]:
             out.append(None)
@@ -545,13 +548,32 @@ def _kill_members(graph: SupplyGraph, caps: Capacities, targets: IntArray, kinds
         idx = np.flatnonzero(unpacked[k][:universe.size])
         ids = universe[idx]
         out.append(ids[ids != offset + t])
-    return _with_decay(graph, caps, targets, wanted, cone, up, kf, out, base)
+    return _with_decay(graph, caps, targets, wanted, cone, up, kf, out, base, (entry_cap, terms))
+
+
+def _sorted_sets(sets: list[frozenset[int] | None], targets: IntArray, n_vertices: int,
+                 offset: int) -> list[IntArray | None]:
+    """Each target's kill set as sorted vertex ids without the target itself (None stays None), by one sort of
+    (target, vertex) keys over all of them instead of a sort per target."""
+    sizes = [0 if k is None else len(k) for k in sets]
+    flat = np.fromiter(itertools.chain.from_iterable(k for k in sets if k is not None), dtype=np.int64,
+                       count=sum(sizes))
+    pos = np.repeat(np.arange(len(sets), dtype=np.int64), sizes)
+    keep = flat != offset + targets[pos]
+    packed = np.sort(pos[keep] * n_vertices + flat[keep])
+    counts = np.bincount(pos[keep], minlength=len(sets))
+    pieces = np.split(packed % n_vertices, np.cumsum(counts)[:-1].tolist()) if sets else []
+    return [None if k is None else piece for k, piece in zip(sets, pieces, strict=True)]
 
 
 def _with_decay(graph: SupplyGraph, caps: Capacities, targets: IntArray, wanted: set[str], cone: _ConeSteps,
                 up: NDArray[np.bool_], kf: list[object], out: list[IntArray | None],
-                base: FloatArray | None = None) -> list[IntArray | None]:
+                base: FloatArray | None = None,
+                supply: tuple[FloatArray, SupplyTerms] | None = None) -> list[IntArray | None]:
     """Add the nodes whose removal makes a loop of hard requirements decay to 0 (see module doc).
+
+    ``base``: the availability under ``caps`` (None: computed over the cone when needed); ``supply``: every
+    entry's ``cap(e)`` and the supply terms under ``caps``, when the caller has them.
 
     Two kinds of loop can decay: in view home, one through components whose domestic share ``D0 < 1`` once their
     foreign supply is cut (the candidates are read from the kill sets); in either view, one through a component
@@ -595,16 +617,17 @@ def _with_decay(graph: SupplyGraph, caps: Capacities, targets: IntArray, wanted:
     checks = [v for v in sorted(candidates) if _vertex_kind(graph, v) in wanted]
     if not checks:
         return out
-    base_cap = entry_capacity(graph, caps)
+    base_cap, all_terms = supply if supply is not None else (entry_capacity(graph, caps), None)
     if base is None and len(checks) > 1:
-        base = availability(graph, caps, steps=cone.steps)
-    base_terms = None if base is None else supply_terms(graph, caps, base_cap)
+        base = availability(graph, caps, all_terms, steps=cone.steps)
+    base_terms = None if base is None else all_terms or supply_terms(graph, caps, base_cap)
     in_cone = np.zeros(graph.n_components, dtype=bool)
     in_cone[cone.cone] = True
     step_of = np.full(graph.n_components, -1, dtype=np.int64)
     for i, step in enumerate(cone.steps):
         step_of[step.comps] = i
     ctx: _Context | None = None
+    moved = np.zeros(graph.n_components, dtype=bool)
     for v in checks:
         trial = caps.copy()
         _remove_vertex(graph, trial, v)
@@ -612,19 +635,26 @@ def _with_decay(graph: SupplyGraph, caps: Capacities, targets: IntArray, wanted:
             a = availability(graph, trial, supply_terms(graph, trial, _without(graph, caps, base_cap, v)),
                              steps=cone.steps)
         else:  # only what lies downstream of v's entries changes: propagate that, the rest keeps its base
-            terms, changed = _terms_without(graph, caps, base_cap, base_terms, v)
-            if v >= offset:
-                changed = np.union1d(changed, [v - offset])
-            steps = _restrict(graph, cone.steps, step_of, _downstream(graph, changed, in_cone))
-            if ctx is None:  # weights and stock cover depend on the horizon only (long): computed once
-                ctx = _Context(graph, trial, terms)
-            ctx.cap, ctx.foreign, ctx.domestic = trial.component, terms.foreign, terms.domestic
-            hi, lo = _bounds(ctx, steps, base)
-            h, low = hi[targets], lo[targets]
-            if ((h > DOWN) & (low < h) & (low <= _SURELY_UP)).any():  # undecided: the exact values
-                a = availability(graph, trial, terms, steps=steps, start=base)
-            else:  # down where the upper bound is, up elsewhere (lower bound far from 0, or exact)
-                a = hi
+            # v's cut written into the baseline terms, restored below (no copy of the whole arrays per check)
+            terms = base_terms
+            cut, old_f, old_d = _terms_without(graph, caps, base_cap, terms, v)
+            changed = cut if v < offset else np.union1d(cut, [v - offset])
+            moved[changed] = True  # components whose own terms or capacity differ from the baseline's
+            try:
+                steps = _restrict(graph, cone.steps, step_of, _downstream(graph, changed, in_cone))
+                if ctx is None:  # weights and stock cover depend on the horizon only (long): computed once
+                    ctx = _Context(graph, trial, terms)
+                ctx.cap, ctx.foreign, ctx.domestic = trial.component, terms.foreign, terms.domestic
+                hi, lo = _bounds(ctx, steps, base, moved)
+                h, low = hi[targets], lo[targets]
+                if ((h > DOWN) & (low < h) & (low <= _SURELY_UP)).any():  # undecided: the exact values
+                    a = availability(graph, trial, terms, steps=steps, start=base)
+                else:  # down where the upper bound is, up elsewhere (lower bound far from 0, or exact)
+                    a = hi
+            finally:
+                moved[changed] = False
+                terms.foreign[cut] = old_f
+                terms.domestic[cut] = old_d
         down = np.flatnonzero(~is_up(a[targets]))
         for k in down.tolist():
             got = out[k]
@@ -641,7 +671,8 @@ _SURELY_UP = 1e-6
 """A lower bound above this is up whatever the round-off of an exact solution (far above :data:`DOWN`)."""
 
 
-def _bounds(ctx: _Context, steps: Sequence[Step], start: FloatArray) -> tuple[FloatArray, FloatArray]:
+def _bounds(ctx: _Context, steps: Sequence[Step], start: FloatArray,
+            moved: NDArray[np.bool_] | None = None) -> tuple[FloatArray, FloatArray]:
     """Upper and lower bounds on :func:`availability` over ``steps`` from ``start``, under the capacities and
     supply terms of ``ctx``,
     without solving a linear program: a cycle gets at most :data:`_KLEENE_ROUNDS` Kleene rounds from 1 (the
@@ -649,34 +680,82 @@ def _bounds(ctx: _Context, steps: Sequence[Step], start: FloatArray) -> tuple[Fl
     that does not has its last iterate in the upper bound and 0 in the lower. Every term is monotone (so is
     rounding), hence what lies downstream stays between the bounds. Where the two agree (every cycle
     settled) both are the exact values.
+
+    ``moved``: mask of the components whose own terms or capacity differ from those ``start`` was computed
+    with (``start`` must then be the exact availability under them). A cycle with none of those and every
+    input at its ``start`` value keeps its ``start`` values in both bounds (they are exact): no Kleene rounds.
     """
     hi = start.copy()
     lo: FloatArray | None = None  # None: equal to hi so far
+    # Cycles that do not read each other (the schedule's sets of one level) get their Kleene rounds together, as
+    # one step: a set's iterates are those it gets alone (its inputs are final), and one that settles stays put
+    wave: list[Step] = []
+    in_wave = np.zeros(start.size, dtype=bool)
 
-    def kleene(step: Step, a: FloatArray) -> bool:
+    def kleene(step: Step, scc_of: IntArray, k: int, a: FloatArray) -> NDArray[np.bool_]:
+        """Kleene rounds from 1 over ``step`` (``k`` cycles, ``scc_of`` the cycle of each component); which
+        cycles settled within :data:`_KLEENE_ROUNDS` rounds."""
         a[step.comps] = 1.0
+        settled = np.zeros(k, dtype=bool)
         for _ in range(_KLEENE_ROUNDS):
             new = ctx.values(step, a)
-            if np.array_equal(new, a[step.comps]):
-                return True
+            diff = new != a[step.comps]
+            if not diff.any():
+                return np.ones(k, dtype=bool)
+            settled |= np.bincount(scc_of[diff], minlength=k) == 0
             a[step.comps] = new
-        return False
+        return settled
+
+    def flush() -> None:
+        nonlocal lo
+        if not wave:
+            return
+        merged, scc_of = _merged(wave)
+        k = len(wave)
+        settled = kleene(merged, scc_of, k, hi)
+        if lo is None:
+            if not settled.all():
+                lo = hi.copy()
+                lo[merged.comps[~settled[scc_of]]] = 0.0
+        else:
+            lo_settled = kleene(merged, scc_of, k, lo)
+            lo[merged.comps[~lo_settled[scc_of]]] = 0.0
+        in_wave[merged.comps] = False
+        wave.clear()
 
     for step in steps:
         if not step.cyclic:
+            flush()
             ctx.evaluate(step, hi)
             if lo is not None:
                 ctx.evaluate(step, lo)
             continue
-        settled = kleene(step, hi)
-        if lo is None:
-            if settled:
-                continue
-            lo = hi.copy()
-            lo[step.comps] = 0.0
-        elif not kleene(step, lo):
-            lo[step.comps] = 0.0
+        if in_wave[step.members].any():  # it reads a cycle of the wave: that one first
+            flush()
+        if moved is not None and not moved[step.comps].any() and np.array_equal(
+                hi[step.members], start[step.members]) and (lo is None or np.array_equal(
+                lo[step.members], start[step.members])):
+            continue  # nothing it reads changed: hi and lo hold its start values, exact
+        wave.append(step)
+        in_wave[step.comps] = True
+    flush()
     return hi, hi if lo is None else lo
+
+
+def _merged(steps: Sequence[Step]) -> tuple[Step, IntArray]:
+    """Cyclic ``steps`` as one step (their arrays concatenated, positions shifted), and the position in
+    ``steps`` of each of its components."""
+    if len(steps) == 1:
+        return steps[0], np.zeros(steps[0].comps.size, dtype=np.int64)
+    sizes = np.array([st.comps.size for st in steps], dtype=np.int64)
+    comp_at = (np.cumsum(sizes) - sizes).tolist()
+    member_sizes = np.array([st.members.size for st in steps], dtype=np.int64)
+    member_at = (np.cumsum(member_sizes) - member_sizes).tolist()
+    step = Step(True, np.concatenate([st.comps for st in steps]), np.concatenate([st.groups for st in steps]),
+                np.concatenate([st.owner_pos + at for st, at in zip(steps, comp_at, strict=True)]),
+                np.concatenate([st.members for st in steps]),
+                np.concatenate([st.offsets + at for st, at in zip(steps, member_at, strict=True)]))
+    return step, np.repeat(np.arange(len(steps), dtype=np.int64), sizes)
 
 
 def _vertex_kind(graph: SupplyGraph, v: int) -> str:
@@ -693,7 +772,8 @@ def _restrict(graph: SupplyGraph, steps: Sequence[Step], step_of: IntArray, insi
     comps = np.flatnonzero(inside)
     sid = step_of[comps]
     comps, sid = comps[sid >= 0], sid[sid >= 0]
-    order = np.argsort(sid, kind="stable")
+    small = len(steps) <= np.iinfo(np.int16).max  # a stable sort of 16-bit keys is a radix sort
+    order = np.argsort(sid.astype(np.int16) if small else sid, kind="stable")
     comps, sid = comps[order], sid[order]
     if not sid.size:  # nothing downstream changes (e.g. a country supplying none of the cone)
         return []
@@ -706,10 +786,11 @@ def _restrict(graph: SupplyGraph, steps: Sequence[Step], step_of: IntArray, insi
 
 
 def _terms_without(graph: SupplyGraph, caps: Capacities, entry_cap: FloatArray, terms: SupplyTerms,
-                   vertex: int) -> tuple[SupplyTerms, IntArray]:
-    """``supply_terms`` once ``vertex`` is also removed, from those of ``caps`` (``terms``, with
-    ``entry_cap``), and the components whose terms changed (sorted): only theirs are summed again, entry by
-    entry in the same order, so the numbers are those a full :func:`supply_terms` gives."""
+                   vertex: int) -> tuple[IntArray, FloatArray, FloatArray]:
+    """Write into ``terms`` (those of ``caps``, with ``entry_cap``) the ``supply_terms`` once ``vertex`` is
+    also removed; return the components whose terms changed (sorted) and their previous ``F`` and ``D`` (for
+    the caller to restore). Only their terms are summed again, entry by entry in the same order, so the numbers
+    are those a full :func:`supply_terms` gives."""
     nc, ns = graph.n_countries, graph.n_suppliers
     if vertex < nc:
         hit = graph.entry_country == vertex
@@ -720,12 +801,21 @@ def _terms_without(graph: SupplyGraph, caps: Capacities, entry_cap: FloatArray, 
     elif vertex < nc + ns:
         touched = np.flatnonzero(graph.entry_supplier == vertex - nc)
     else:
-        return terms, np.zeros(0, dtype=np.int64)
+        return np.zeros(0, dtype=np.int64), np.zeros(0), np.zeros(0)
     touched = touched[entry_cap[touched] > 0]
     comps = graph.entry_comp[touched]  # ascending: a component's entries are contiguous
     comps = comps[np.r_[True, comps[1:] != comps[:-1]]] if comps.size else comps.astype(np.int64)
-    out = terms.copy()
-    if comps.size:
+    comps = comps.astype(np.int64, copy=False)
+    old = terms.foreign[comps], terms.domestic[comps]  # fancy indexing: copies
+    if comps.size * 8 > graph.n_components:  # a large part of the graph: one bincount over every entry
+        cap = entry_cap.copy()
+        cap[touched] = 0.0
+        both = np.bincount(graph.entry_comp * 2 + graph.entry_domestic, weights=graph.entry_share * cap,
+                           minlength=2 * graph.n_components)
+        norm = graph.supply_norm[comps]
+        terms.domestic[comps] = both[2 * comps + 1] / norm
+        terms.foreign[comps] = both[2 * comps] / norm + graph.unlisted_share[comps] * caps.unlisted
+    elif comps.size:
         starts, ends = graph.entry_ptr[comps], graph.entry_ptr[comps + 1]
         idx = ranges(starts, ends)
         cap = entry_cap[idx]
@@ -734,9 +824,9 @@ def _terms_without(graph: SupplyGraph, caps: Capacities, entry_cap: FloatArray, 
         local = np.repeat(np.arange(comps.size, dtype=np.int64), ends - starts)
         both = np.bincount(local * 2 + graph.entry_domestic[idx], weights=weighted, minlength=2 * comps.size)
         norm = graph.supply_norm[comps]
-        out.domestic[comps] = both[1::2] / norm
-        out.foreign[comps] = both[0::2] / norm + graph.unlisted_share[comps] * caps.unlisted
-    return out, comps.astype(np.int64, copy=False)
+        terms.domestic[comps] = both[1::2] / norm
+        terms.foreign[comps] = both[0::2] / norm + graph.unlisted_share[comps] * caps.unlisted
+    return comps, old[0], old[1]
 
 
 def _downstream(graph: SupplyGraph, sources: IntArray, inside: NDArray[np.bool_]) -> NDArray[np.bool_]:
@@ -783,6 +873,52 @@ def _remove_vertex(graph: SupplyGraph, caps: Capacities, vertex: int) -> None:
         caps.supplier[vertex - nc] = 0.0
     else:
         caps.component[vertex - nc - ns] = 0.0
+
+
+def _settle_simple(graph: SupplyGraph, cone: _ConeSteps, sk: _SupplyKill, up: NDArray[np.bool_],
+                   in_universe: NDArray[np.bool_], hard: NDArray[np.bool_], todo: NDArray[np.bool_], fixed: IntArray,
+                   fixed_el: IntArray) -> tuple[NDArray[np.bool_], IntArray, IntArray]:
+    """Move to ``fixed`` (with their kill set's vertices as rows like ``fixed_el``'s) the ``todo`` components
+    outside cycles whose kill set the arrays decide without the kill sets of their inputs.
+
+    With ``Kf`` not everything, ``K(c) = {c} ∪ {v ∈ Kf: v ∈ Kd or v ∈ Kr}``. ``v ∈ Kr`` needs a hard group
+    every live member of which has ``v`` in its kill set, hence in its ``Kf`` (or ``Kf`` everything): where no
+    hard group passes that test, ``v`` is out, and where ``v`` is in ``Kd`` it is in. A component all of whose
+    ``v`` are decided so is settled here, vectorised; the others are left to :func:`_kill_sparse`.
+    """
+    n = graph.n_components
+    offset = graph.n_countries + graph.n_suppliers
+    acyclic = np.zeros(n, dtype=bool)
+    for step in cone.steps:
+        if not step.cyclic:
+            acyclic[step.comps] = True
+    cand = np.flatnonzero(todo & acyclic & ~sk.f_all)
+    gptr, mptr = graph.comp_group_ptr, graph.group_ptr
+    if not cand.size or bool(np.any(mptr[1:] == mptr[:-1])):  # (an empty group: no shortcut)
+        return todo, fixed, fixed_el
+    f = sk.f_el[cand]
+    f = np.where((f >= 0) & in_universe[np.maximum(f, 0)], f, -1)
+    in_d = (f >= 0) & (sk.d_all[cand][:, None] | (f[:, :, None] == sk.d_el[cand][:, None, :]).any(axis=2))
+    pr, pj = np.nonzero((f >= 0) & ~in_d)  # (component, v) pairs only a hard requirement can take in
+    pc, pv = cand[pr], f[pr, pj]
+    gs = ranges(gptr[pc], gptr[pc + 1])
+    gpair = np.repeat(np.arange(pc.size, dtype=np.int64), gptr[pc + 1] - gptr[pc])
+    is_hard = hard[gs]
+    gs, gpair = gs[is_hard], gpair[is_hard]
+    sizes = mptr[gs + 1] - mptr[gs]
+    members = graph.group_members[ranges(mptr[gs], mptr[gs + 1])]
+    v = np.repeat(pv[gpair], sizes)
+    ok = ~up[members] | sk.f_all[members] | (sk.f_el[members] == v[:, None]).any(axis=1)
+    group_ok = np.logical_and.reduceat(ok, np.cumsum(sizes) - sizes) if ok.size else np.zeros(0, dtype=bool)
+    maybe = np.bincount(gpair[group_ok], minlength=pc.size) > 0
+    open_ = np.zeros(cand.size, dtype=bool)
+    open_[pr[maybe]] = True  # a v some hard group may take in: left to the kill-set pass
+    comps = cand[~open_]
+    rows = np.column_stack([np.where(in_d[~open_], f[~open_], -1),
+                            np.where(in_universe[offset + comps], offset + comps, -1)])
+    todo = todo.copy()
+    todo[comps] = False
+    return todo, np.concatenate([fixed, comps]), np.concatenate([fixed_el, rows])
 
 
 def _kill_sparse(graph: SupplyGraph, cone: _ConeSteps, in_universe: list[bool],
@@ -873,8 +1009,9 @@ def _kill_sparse(graph: SupplyGraph, cone: _ConeSteps, in_universe: list[bool],
     read[targets] = True
     empty: frozenset[int] = frozenset()
     sel = read[fixed]
-    for c, row in zip(fixed[sel].tolist(), fixed_el[sel].tolist(), strict=True):
-        kill[c] = frozenset(v for v in row if v >= 0)
+    rows = -np.sort(-fixed_el[sel], axis=1)  # the vertices first (descending), the -1 padding last
+    for c, row, k in zip(fixed[sel].tolist(), rows.tolist(), (rows >= 0).sum(axis=1).tolist(), strict=True):
+        kill[c] = frozenset(row[:k]) if k else empty
     for step in cone.steps:
         at = step.comps[todo[step.comps]]
         comps = list(zip(at.tolist(), np.searchsorted(todo_idx, at).tolist(), strict=True))
