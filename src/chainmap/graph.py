@@ -861,31 +861,19 @@ def counts_ptr(keys: IntArray, n: int) -> IntArray:
 
 
 def ranges(starts: IntArray, ends: IntArray) -> IntArray:
-    """Concatenation of ``arange(s, e)`` for each pair (vectorised): the positions of CSR rows. Built as
-    one array of steps summed in place (1 within a row, the jump to the next row's start at its first
-    position): a single array of the output's size, no temporaries of that size.
+    """Concatenation of ``arange(s, e)`` for each pair (vectorised): the positions of CSR rows
+    (:func:`ranges_by_length` of ``(s, e - s)``).
 
     >>> ranges(np.array([2, 7, 5, 0]), np.array([4, 9, 5, 1])).tolist()
     [2, 3, 7, 8, 0]
     """
-    lengths = ends - starts
-    nonempty = lengths > 0
-    if not nonempty.all():
-        starts, ends, lengths = starts[nonempty], ends[nonempty], lengths[nonempty]
-    if lengths.size == 0:
-        return np.zeros(0, dtype=np.int64)
-    firsts = np.cumsum(lengths)
-    total = int(firsts[-1])
-    firsts -= lengths  # the output position of each row's first element
-    out = np.ones(total, dtype=np.int64)
-    out[0] = starts[0]
-    out[firsts[1:]] = starts[1:] - ends[:-1] + 1  # from the previous row's last element to this row's first
-    np.cumsum(out, out=out)
-    return out
+    return ranges_by_length(starts, ends - starts)
 
 
 def ranges_by_length(starts: IntArray, lengths: IntArray) -> IntArray:
-    """:func:`ranges` of ``(s, s + length)`` for each pair.
+    """Concatenation of ``arange(s, s + length)`` for each pair (:func:`ranges` of ``(s, s + length)``). Built
+    as one array of steps summed in place (1 within a row, the jump to the next row's start at its first
+    position): a single array of the output's size, no temporaries of that size.
 
     >>> ranges_by_length(np.array([2, 7, 5, 0]), np.array([2, 2, 0, 1])).tolist()
     [2, 3, 7, 8, 0]
