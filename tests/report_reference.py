@@ -97,7 +97,8 @@ def _quality(graph: SupplyGraph, deny_hosts: Iterable[str]) -> dict[str, Any]:
     metrics = report.metrics()
     divisions = [{"code": "" if d.code == "none" else d.code, "name": d.name, "facts": d.facts,
                   "methods": [(k, v) for k, v in d.methods.items() if v], "ages": [(k, v) for k, v in d.ages.items() if v],
-                  "equal_splits": d.equal_splits, "estimates": d.estimates, "denied": d.denied,
+                  "equal_splits": d.equal_splits, "weak_mix": d.weak_mix, "estimates": d.estimates,
+                  "denied": d.denied,
                   "low_coverage": len(d.low_coverage), "foreign_only": len(d.foreign_only)}
                  for d in report.divisions]
     return {"facts": report.total.facts, "components": report.total.components, "as_of": report.as_of,

@@ -79,6 +79,19 @@ def test_report_counts(bad_graph):
     assert [c.name for c in crossed] == ["denied_source"]
 
 
+def test_weak_mix_counts_every_fact_of_a_mix_whose_home_share_is_weak(tmp_path):
+    """An import split divides ``1 - home``: with a judged home share it is no better than the judgement."""
+    text = BAD.replace("method: company-report", "method: judgement")
+    (tmp_path / "g.yaml").write_text(text, encoding="utf-8")
+    report = quality_report(chainmap.load(tmp_path))
+    # chip: judged home share -> both facts; resist: its equal split only (no home entry); software: none
+    assert report.total.weak_mix == 3 and report.divisions[0].weak_mix == 3
+    assert report.metrics()["weak_mix"] == 0.6
+    (tmp_path / "g.yaml").write_text(BAD, encoding="utf-8")
+    base = quality_report(chainmap.load(tmp_path))
+    assert base.total.weak_mix == 2  # the two equal splits; chip's home share is a company report
+
+
 def test_products_without_a_sourced_value_are_counted(tmp_path):
     """A plain-number value cites nothing: only a ``{amount, source}`` value counts as sourced."""
     text = BAD.replace("products: [chip]", "products: [chip, resist, software]").replace(

@@ -123,7 +123,7 @@ def counts(names: Any) -> dict[str, Any]:
 
 def division_quality(full: bool) -> dict[str, Any]:
     props: dict[str, dict[str, Any]] = {"code": STRING, "name": STRING}
-    for name in ("facts", "components", "equal_split", "estimates", "missing_year", "missing_method",
+    for name in ("facts", "components", "equal_split", "weak_mix", "estimates", "missing_year", "missing_method",
                  "missing_source", "denied", "older_than_10", "low_coverage", "foreign_only", "products",
                  "unvalued_products"):
         props[name] = dict(INTEGER)

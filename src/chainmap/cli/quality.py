@@ -36,7 +36,7 @@ def quality_files(path: Path) -> tuple[Path, Path]:
 
 def _row(d: DivisionQuality) -> dict[str, Any]:
     return {"code": d.code, "name": d.name, "facts": d.facts, "components": d.components,
-            "equal_split": d.equal_splits, "estimates": d.estimates, "missing_year": d.ages["missing"],
+            "equal_split": d.equal_splits, "weak_mix": d.weak_mix, "estimates": d.estimates, "missing_year": d.ages["missing"],
             "missing_method": d.methods["missing"], "missing_source": d.missing_source, "denied": d.denied,
             "older_than_10": d.ages[">10"], "low_coverage": len(d.low_coverage), "foreign_only": len(d.foreign_only),
             "products": d.products, "unvalued_products": len(d.unvalued_products),
@@ -101,10 +101,11 @@ def quality_command(graph: SupplyGraph, path: Path, fmt: Format, check: bool,
         shown, note = screen([_row(d) for d in report.divisions], top, fmt, "division")
         emit(shown, fmt,
              ["code", "name", "facts", Col("components", "mixes"), Col("equal_split", "equal split"),
-              Col("estimates", "estim."), Col("missing_year", "no year"), Col("missing_method", "no method"),
+              Col("weak_mix", "weak mix"), Col("estimates", "estim."), Col("missing_year", "no year"), Col("missing_method", "no method"),
               Col("missing_source", "no source"), "denied", Col("older_than_10", ">10 y"),
               Col("low_coverage", "low cover"), Col("foreign_only", "foreign only")],
-             "Quality by division (facts: share facts; mixes: supply mixes; >10 y: facts over 10 years old)")
+             "Quality by division (facts: share facts; mixes: supply mixes; weak mix: judgements, equal splits and "
+             "facts of mixes whose home share is one; >10 y: facts over 10 years old)")
         if note:
             say(note)
         if report.denied_hosts:

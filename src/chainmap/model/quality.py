@@ -5,7 +5,9 @@ A *share fact* is one supply entry (``{supplier: id, share}`` or ``{country: CC,
 fall under ``none``) and overall: by ``method`` (``missing`` where none is given), by age (``as_of``
 minus ``year``: ``<=2``, ``3-5``, ``6-10``, ``>10`` years, ``missing``), equal splits, estimates,
 facts without a source, and facts whose ``source`` cites a host on a deny list of unreliable hosts
-(:func:`load_deny_hosts`). Per component with a supply mix it flags lists whose shares cover less
+(:func:`load_deny_hosts`), and *weak-mix* facts: a judgement or an equal split, or any fact of a mix whose
+domestic share is one (an import split divides ``1 - home``, so it is no better founded than the home
+share it divides: what an auditor finds "plausible only"). Per component with a supply mix it flags lists whose shares cover less
 than 90% (:data:`LOW_COVERAGE`) and lists with foreign entries only (no home entry), and per division
 the sector products whose ``value`` (the weight of value-weighted impacts) carries no source.
 
@@ -46,6 +48,7 @@ __all__ = [
     "AGE_BUCKETS",
     "LOW_COVERAGE",
     "METRICS",
+    "WEAK_METHODS",
     "Crossing",
     "DivisionQuality",
     "QualityReport",
@@ -60,10 +63,13 @@ __all__ = [
 
 LOW_COVERAGE = 0.9
 """A supply list whose shares sum below this covers too little of the mix."""
+WEAK_METHODS = frozenset({"judgement", "equal-split"})
+"""Methods that print no number of their own: a fact obtained so is at best plausible."""
 AGE_BUCKETS = ("<=2", "3-5", "6-10", ">10", "missing")
 """Age classes of a fact, in years (``as_of - year``)."""
 METRICS = {
     "equal_split": "share facts with method equal-split",
+    "weak_mix": "share facts that are a judgement or an equal split, or whose mix's home share is",
     "estimate": "share facts marked estimate",
     "missing_year": "share facts without a year",
     "missing_method": "share facts without a method",
@@ -165,6 +171,7 @@ class DivisionQuality:
     methods: dict[str, int] = field(default_factory=lambda: {m: 0 for m in (*METHODS, "missing")})
     ages: dict[str, int] = field(default_factory=lambda: dict.fromkeys(AGE_BUCKETS, 0))
     equal_splits: int = 0
+    weak_mix: int = 0
     estimates: int = 0
     missing_source: int = 0
     denied: int = 0
@@ -177,7 +184,7 @@ class DivisionQuality:
     def fraction(self, metric: str) -> float:
         """One of :data:`METRICS` as a fraction of the facts (or of the components with a supply mix)."""
         counts = {
-            "equal_split": self.equal_splits, "estimate": self.estimates,
+            "equal_split": self.equal_splits, "weak_mix": self.weak_mix, "estimate": self.estimates,
             "missing_year": self.ages["missing"], "missing_method": self.methods["missing"],
             "missing_source": self.missing_source, "denied_source": self.denied, "older_than_10": self.ages[">10"],
         }
@@ -259,7 +266,9 @@ def quality_report(graph: GraphSpec | _HasSpec, deny_hosts: Iterable[str] = (),
         code = comp.sector or "none"
         row = rows.setdefault(code, DivisionQuality(code, names.get(code, "no division")))
         listed = sum(e.share for e in comp.suppliers)
-        has_home = any(_domestic(e, home, supplier_country) for e in comp.suppliers)
+        domestic = [_domestic(e, home, supplier_country) for e in comp.suppliers]
+        has_home = any(domestic)
+        weak_home = any(d and e.method in WEAK_METHODS for d, e in zip(domestic, comp.suppliers, strict=True))
         for target in (row, total):
             target.components += 1
             if listed < LOW_COVERAGE - 1e-9:
@@ -275,6 +284,7 @@ def quality_report(graph: GraphSpec | _HasSpec, deny_hosts: Iterable[str] = (),
                 target.methods[entry.method or "missing"] += 1
                 target.ages[age_bucket(entry.year, as_of)] += 1
                 target.equal_splits += entry.method == "equal-split"
+                target.weak_mix += weak_home or entry.method in WEAK_METHODS
                 target.estimates += entry.estimate
                 target.missing_source += not entry.source
                 target.denied += host is not None
