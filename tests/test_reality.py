@@ -94,3 +94,23 @@ def test_minerals_china_mines_itself_are_not_top_substitution_priorities():
     top = [row.id for row in chainmap.priorities(g)[:20]]
     assert not set(top) & set(MINED_AT_HOME)
     assert all(domestic[t] < 0.8 for t in top), {t: domestic[t] for t in top if domestic[t] >= 0.8}
+
+
+def test_us_cutoff_for_a_year_leaves_chinas_power_boilers_and_turbines_running():
+    # Horizon 1y. China's big three (Harbin, Dongfang, Shanghai Electric) build supercritical boilers and
+    # steam turbines from domestic heat-resistant steels (Baosteel's Super304H/HR3C tubes); nickel superalloys
+    # enter only at 700 C (A-USC). The graph once made boilers need superalloys, 42% US-supplied.
+    values = availability(chainmap.Scenario(remove=("US",), horizon="1y"))
+    for component in ("power-plant-boiler", "steam-turbine-generator"):
+        base, after = values[component]
+        assert after >= 0.9 * base, component
+
+
+def test_a_cutoff_by_location_spares_foreign_plants_in_china_and_one_by_owner_does_not():
+    # Horizon 1y. Siemens builds SIMATIC PLCs for China in Chengdu, John Deere and AGCO high-horsepower
+    # tractors in Jiamusi, Tianjin and Daqing: a German (US) ban on exports from Germany (the US) leaves
+    # them, an order binding the firm everywhere (reach owner) takes them.
+    for country, component in (("DE", "plc"), ("US", "high-horsepower-tractor")):
+        location = availability(chainmap.Scenario(remove=(country,), horizon="1y"))[component][1]
+        owner = availability(chainmap.Scenario(remove=(country,), horizon="1y", reach="owner"))[component][1]
+        assert owner < location, (country, component)
