@@ -69,7 +69,7 @@ AGE_BUCKETS = ("<=2", "3-5", "6-10", ">10", "missing")
 """Age classes of a fact, in years (``as_of - year``)."""
 METRICS = {
     "equal_split": "share facts with method equal-split",
-    "weak_mix": "share facts that are a judgement or an equal split, or whose mix's home share is",
+    "weak_mix": "share facts that are a judgement or an equal split, or in a mix whose home share is one",
     "estimate": "share facts marked estimate",
     "missing_year": "share facts without a year",
     "missing_method": "share facts without a method",
